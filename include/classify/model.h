@@ -1,0 +1,84 @@
+/*
+ * classify/model.h - loading a trained model and reading what it holds.
+ *
+ * A model file holds the normalization and feature options it was trained
+ * with, IDF weights, and per category a name, linear weights, a bias, a
+ * calibration (Platt sigmoid) and a decision threshold, plus training
+ * metadata as JSON. The format is described in README.md ("Model file").
+ *
+ * A loaded model is immutable: any number of threads may share one model
+ * and score with it concurrently (each through its own clf_scorer).
+ */
+#ifndef CLASSIFY_MODEL_H
+#define CLASSIFY_MODEL_H
+
+#include "common.h"
+#include "features.h"
+#include "normalize.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct clf_model clf_model;
+
+/*
+ * clf_model_load - open, validate and map a model file.
+ * Everything is checked before use: magic, format version, section sizes
+ * and offsets, counts, option values and the checksum of the whole file.
+ * On success *out owns the model; free it with clf_model_free().
+ * Errors: CLF_E_INVALID_ARG, CLF_E_IO (missing or unreadable; the path and
+ * the system error are in clf_last_error()), CLF_E_MODEL_FORMAT (truncated,
+ * corrupted or not a model), CLF_E_MODEL_VERSION (written by a newer format),
+ * CLF_E_CHECKSUM, CLF_E_NOMEM.
+ * Thread safety: safe to call concurrently (it touches no global state).
+ */
+CLF_API int clf_model_load(clf_model **out, const char *path);
+
+/*
+ * clf_model_load_buffer - like clf_model_load() for a model already in
+ * memory. The bytes are copied; the caller keeps ownership of data.
+ */
+CLF_API int clf_model_load_buffer(clf_model **out, const void *data, size_t size);
+
+/* clf_model_free - unmap and free a model; NULL is a no-op. Every scorer
+ * created from the model must be freed first. */
+CLF_API void clf_model_free(clf_model *m);
+
+/* clf_model_num_categories - number of categories (>= 1). */
+CLF_API size_t clf_model_num_categories(const clf_model *m);
+
+/* clf_model_category_name - name of category i, or NULL if i is out of
+ * range. Owned by the model. */
+CLF_API const char *clf_model_category_name(const clf_model *m, size_t i);
+
+/* clf_model_category_index - index of the named category, or -1. */
+CLF_API int clf_model_category_index(const clf_model *m, const char *name);
+
+/* clf_model_threshold - the trained decision threshold of category i
+ * (a probability in [0,1]), or -1 if i is out of range. */
+CLF_API double clf_model_threshold(const clf_model *m, size_t i);
+
+/* clf_model_options - copy the model's normalization and feature options
+ * (either pointer may be NULL). */
+CLF_API void clf_model_options(const clf_model *m, clf_norm_options *nopts,
+                               clf_feature_options *fopts);
+
+/* clf_model_metadata - the training metadata, a NUL-terminated JSON object
+ * (recipe, corpora and checksums, options, dev metrics). Owned by the model. */
+CLF_API const char *clf_model_metadata(const clf_model *m);
+
+/* clf_model_name - the model's name from its recipe; owned by the model. */
+CLF_API const char *clf_model_name(const clf_model *m);
+
+/* clf_model_format_version - the format version of the loaded file. */
+CLF_API uint32_t clf_model_format_version(const clf_model *m);
+
+/* clf_model_idf - 2^hash_bits IDF weights usable with clf_featurize(), or
+ * NULL if the model was trained without IDF. Owned by the model. */
+CLF_API const float *clf_model_idf(const clf_model *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CLASSIFY_MODEL_H */

@@ -1,0 +1,119 @@
+/*
+ * classify/normalize.h - Arabic-aware text normalization.
+ *
+ * Normalization folds the spellings that mean the same thing (and the
+ * evasions moderation sees every day) onto one form, so that a word written
+ * with stuffed tatweel, diacritics, zero-width characters, Persian look-alike
+ * letters or presentation forms yields exactly the same features as the
+ * plain word. Its output is the input of feature extraction: a model records
+ * the options it was trained with and scoring reuses them.
+ *
+ * Output form: tokens separated by exactly one ASCII space, no leading or
+ * trailing space. Punctuation marks and emoji are tokens of their own;
+ * URLs, e-mail addresses and @mentions are replaced by the placeholder tokens
+ * "<url>", "<email>" and "<user>"; a hashtag "#a_b" becomes "#a_b a b".
+ */
+#ifndef CLASSIFY_NORMALIZE_H
+#define CLASSIFY_NORMALIZE_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Normalization steps (bits of clf_norm_options.flags). */
+#define CLF_NORM_NFKC         (1u << 0)  /* Unicode NFKC: presentation forms, lam-alef ligatures, full-width */
+#define CLF_NORM_CASEFOLD     (1u << 1)  /* Unicode case folding (Latin, Greek, Cyrillic) */
+#define CLF_NORM_DIACRITICS   (1u << 2)  /* drop harakat U+064B-065F, U+0670, Quranic marks U+0610-061A, U+06D6-06ED */
+#define CLF_NORM_TATWEEL      (1u << 3)  /* drop tatweel U+0640 */
+#define CLF_NORM_LETTERS      (1u << 4)  /* alef variants -> ا, ى -> ي, ة -> ه, ؤ -> و, ئ -> ي */
+#define CLF_NORM_LOOKALIKES   (1u << 5)  /* Persian/Urdu look-alikes (ک ی ہ ۀ ...) -> Arabic letters */
+#define CLF_NORM_DIGITS       (1u << 6)  /* Arabic-Indic and Eastern Arabic-Indic digits -> 0-9 */
+#define CLF_NORM_INVISIBLE    (1u << 7)  /* drop zero-width, bidi controls, BOM, other default-ignorables */
+#define CLF_NORM_ELONGATION   (1u << 8)  /* a letter repeated 3+ times -> once ("جهاااد" -> "جهاد") */
+#define CLF_NORM_PLACEHOLDERS (1u << 9)  /* URLs, e-mails, @mentions -> <url> <email> <user> */
+#define CLF_NORM_HASHTAGS     (1u << 10) /* "#a_b" -> "#a_b a b" */
+#define CLF_NORM_SPACED       (1u << 11) /* rejoin letters spaced out to evade filters ("ج ه ا د" -> "جهاد") */
+#define CLF_NORM_PUNCT_SPLIT  (1u << 12) /* punctuation marks become tokens of their own */
+
+/* Every step; the default. */
+#define CLF_NORM_ALL          0x1FFFu
+#define CLF_NORM_DEFAULT      CLF_NORM_ALL
+
+#define CLF_NORM_OPTIONS_VERSION 1
+
+/* Default maximum input size: longer texts are cut (see clf_normalize). */
+#define CLF_NORM_DEFAULT_MAX_BYTES (1u << 20)
+
+/*
+ * Normalization options. Initialize with CLF_NORM_OPTIONS_INIT or
+ * clf_norm_options_init() so that fields added later get their defaults.
+ */
+typedef struct clf_norm_options {
+    unsigned int version;   /* CLF_NORM_OPTIONS_VERSION */
+    unsigned int flags;     /* CLF_NORM_* bits */
+    size_t max_bytes;       /* inputs longer than this are truncated (0 = no limit) */
+} clf_norm_options;
+
+#define CLF_NORM_OPTIONS_INIT \
+    { CLF_NORM_OPTIONS_VERSION, CLF_NORM_DEFAULT, CLF_NORM_DEFAULT_MAX_BYTES }
+
+/* clf_norm_options_init - fill *opts with the defaults. */
+CLF_API void clf_norm_options_init(clf_norm_options *opts);
+
+/* An opaque normalizer: ICU handles plus scratch buffers. */
+typedef struct clf_normalizer clf_normalizer;
+
+/*
+ * clf_normalizer_new - create a normalizer.
+ * opts may be NULL for the defaults; it is copied. On success *out owns a
+ * new normalizer that the caller frees with clf_normalizer_free().
+ * Errors: CLF_E_INVALID_ARG (out NULL, unknown version or flag bits),
+ *         CLF_E_NOMEM, CLF_E_ICU.
+ * Thread safety: a normalizer holds scratch state: use one per thread.
+ */
+CLF_API int clf_normalizer_new(clf_normalizer **out, const clf_norm_options *opts);
+
+/* clf_normalizer_free - free a normalizer; NULL is a no-op. */
+CLF_API void clf_normalizer_free(clf_normalizer *n);
+
+/*
+ * clf_normalize - normalize len bytes of UTF-8 text.
+ *
+ * On success *out points to the NUL-terminated normalized text and *out_len
+ * to its length in bytes. The buffer belongs to the normalizer and stays
+ * valid until the next call on it or its free.
+ *
+ * Input rules (documented results, never a crash):
+ *  - invalid UTF-8 (including overlongs, surrogates, truncated sequences)
+ *    returns CLF_E_UTF8 with the byte offset in clf_last_error();
+ *  - a leading BOM is dropped; NUL and other control characters, CR and LF
+ *    are whitespace; an empty or all-space input gives "" (length 0);
+ *  - input longer than opts.max_bytes is cut at the last UTF-8 character
+ *    boundary before the limit and *truncated (if non-NULL) is set to 1.
+ * Time and memory are linear in min(len, max_bytes).
+ * Errors: CLF_E_INVALID_ARG, CLF_E_UTF8, CLF_E_NOMEM, CLF_E_ICU.
+ */
+CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len,
+                          const char **out, size_t *out_len, int *truncated);
+
+/*
+ * clf_norm_flag_names - the comma-separated names of the steps in flags
+ * ("nfkc,casefold,..."), written to buf (NUL-terminated, truncated to size).
+ * Returns the length the full string needs, excluding the NUL.
+ */
+CLF_API size_t clf_norm_flag_names(unsigned int flags, char *buf, size_t size);
+
+/*
+ * clf_norm_parse_flags - parse "default", "none" or a comma-separated list of
+ * step names, each optionally prefixed with '-' to remove it from the set
+ * built so far ("default,-spaced"). Errors: CLF_E_INVALID_ARG on an unknown
+ * name (named in clf_last_error()).
+ */
+CLF_API int clf_norm_parse_flags(const char *spec, unsigned int *flags);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CLASSIFY_NORMALIZE_H */

@@ -1,0 +1,115 @@
+/*
+ * classify/score.h - scoring texts with a model, and explaining the scores.
+ *
+ * A clf_scorer is the per-thread half of scoring: it holds a featurizer
+ * (normalizer, libstemmer object) and scratch buffers, and reads the shared,
+ * immutable clf_model. Create one scorer per thread; every thread's scorer
+ * may point at the same model.
+ *
+ * For each category the scorer computes the linear score s = w.x + b of the
+ * featurized text, the calibrated probability p = 1 / (1 + exp(A*s + B))
+ * and the decision p >= threshold.
+ */
+#ifndef CLASSIFY_SCORE_H
+#define CLASSIFY_SCORE_H
+
+#include "common.h"
+#include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct clf_scorer clf_scorer;
+
+/*
+ * clf_scorer_new - create a scorer for model m. The model must outlive the
+ * scorer. The scorer starts with the model's thresholds.
+ * Errors: CLF_E_INVALID_ARG, CLF_E_NOMEM, CLF_E_ICU, CLF_E_STEMMER.
+ * Thread safety: the returned scorer must be used by one thread at a time.
+ */
+CLF_API int clf_scorer_new(clf_scorer **out, const clf_model *m);
+
+/* clf_scorer_free - free a scorer; NULL is a no-op. */
+CLF_API void clf_scorer_free(clf_scorer *s);
+
+/*
+ * clf_scorer_set_threshold - override category i's threshold for this
+ * scorer only (the model is untouched). A negative value restores the
+ * model's threshold. Errors: CLF_E_INVALID_ARG (i out of range, t > 1 or NaN).
+ */
+CLF_API int clf_scorer_set_threshold(clf_scorer *s, size_t i, double t);
+
+/* clf_scorer_threshold - the threshold in force for category i, or -1. */
+CLF_API double clf_scorer_threshold(const clf_scorer *s, size_t i);
+
+/* One category's result. */
+typedef struct clf_score_result {
+    double probability; /* calibrated, in [0,1] */
+    double margin;      /* raw linear score w.x + b */
+    int flagged;        /* probability >= threshold */
+} clf_score_result;
+
+/*
+ * clf_score - score len bytes of UTF-8 text.
+ * results must have room for clf_model_num_categories() entries, in the
+ * model's category order. Returns the number of flagged categories (>= 0)
+ * or a negative error: those of clf_normalize() (CLF_E_UTF8 for invalid
+ * UTF-8) and CLF_E_NOMEM. An empty text is valid and scores the bias only.
+ * Texts longer than the model's max_bytes are scored on their first
+ * max_bytes (see clf_normalize); *truncated, if non-NULL, says so.
+ */
+CLF_API int clf_score(clf_scorer *s, const char *text, size_t len,
+                      clf_score_result *results, int *truncated);
+
+/*
+ * clf_score_batch - score n texts. results has n * num_categories entries
+ * (text j's results start at j * num_categories); status[j] receives the
+ * return value clf_score() would give for text j. Returns CLF_OK unless an
+ * argument is invalid: per-text errors are reported in status only.
+ */
+CLF_API int clf_score_batch(clf_scorer *s, const char *const *texts,
+                            const size_t *lens, size_t n,
+                            clf_score_result *results, int *status);
+
+/* One feature's contribution to one category's score. */
+typedef struct clf_contribution {
+    const char *text;    /* n-gram after normalization; owned by the explanation */
+    unsigned int family; /* CLF_FAMILY_* */
+    double value;        /* feature weight in the vector */
+    double contribution; /* value * category weight: its share of the margin */
+} clf_contribution;
+
+typedef struct clf_explanation clf_explanation;
+
+/*
+ * clf_explain - score a text and explain each category's score by its top_k
+ * features pushing the score up (largest positive contributions) and top_k
+ * pushing it down. On success *out owns a new explanation; free it with
+ * clf_explanation_free(). Errors: as clf_score().
+ */
+CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_k,
+                        clf_explanation **out);
+
+/* clf_explanation_result - the score of category i, or NULL if out of range. */
+CLF_API const clf_score_result *clf_explanation_result(const clf_explanation *e, size_t i);
+
+/*
+ * clf_explanation_features - category i's contributions pushing up
+ * (up != 0, sorted by decreasing contribution) or down (sorted by
+ * increasing contribution). *n receives the count (<= top_k). Returns NULL
+ * with *n = 0 if i is out of range. Owned by the explanation.
+ */
+CLF_API const clf_contribution *clf_explanation_features(const clf_explanation *e,
+                                                         size_t i, int up, size_t *n);
+
+/* clf_explanation_normalized - the normalized text that was scored. */
+CLF_API const char *clf_explanation_normalized(const clf_explanation *e);
+
+/* clf_explanation_free - free an explanation; NULL is a no-op. */
+CLF_API void clf_explanation_free(clf_explanation *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CLASSIFY_SCORE_H */

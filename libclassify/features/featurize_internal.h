@@ -1,0 +1,46 @@
+/*
+ * featurize_internal.h - the raw output of feature extraction, used by the
+ * scorer (libclassify/score/) and training (training/). Not installed.
+ */
+#ifndef CLF_FEATURIZE_INTERNAL_H
+#define CLF_FEATURIZE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify/features.h"
+
+/* One distinct bucket of a document and its raw term frequency. */
+typedef struct clf__count {
+    uint32_t bucket;
+    uint32_t count;
+} clf__count;
+
+/*
+ * clf__featurize_counts - normalize and extract features, giving each
+ * distinct bucket once with its raw count. If sorted is non-zero the array
+ * is in increasing bucket order, otherwise in an unspecified order (faster:
+ * the scorer does not need the order). The array belongs to the featurizer
+ * and is valid until its next call. *truncated may be NULL.
+ * Errors: as clf_normalize(), CLF_E_NOMEM, CLF_E_STEMMER.
+ */
+int clf__featurize_counts(clf_featurizer *f, const char *text, size_t len, int sorted,
+                          const clf__count **counts, size_t *n, int *truncated);
+
+/*
+ * clf__featurizer_normalized - the normalized text of the last call
+ * (valid until the next call).
+ */
+const char *clf__featurizer_normalized(const clf_featurizer *f, size_t *len);
+
+/* clf__featurizer_options - the options the featurizer was built with. */
+const clf_feature_options *clf__featurizer_options(const clf_featurizer *f);
+
+/*
+ * clf__tf_weight - the term-frequency weight of a raw count under the
+ * featurizer's options (1 + ln c when sublinear, c otherwise). Shared so
+ * that training, scoring and clf_featurize() weight identically.
+ */
+float clf__tf_weight(const clf_feature_options *o, uint32_t count);
+
+#endif /* CLF_FEATURIZE_INTERNAL_H */

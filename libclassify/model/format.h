@@ -1,0 +1,104 @@
+/*
+ * format.h - the on-disk layout of a model file, shared by the loader
+ * (libclassify/model/load.c) and the writer (training/model_write.c).
+ *
+ * All integers and floats are little-endian; every section starts at an
+ * offset that is a multiple of 8 so that it can be used in place when the
+ * file is memory-mapped.
+ *
+ *   [0, 64)            header (clf__file_header)
+ *   [64, 64 + 24*n)    section table (n x clf__section_entry)
+ *   ...                sections, 8-byte aligned, in any order, no overlap
+ *
+ * The checksum is XXH3-64 (seed 0) of the whole file with the 8 checksum
+ * bytes of the header taken as zero.
+ *
+ * Sections (each required exactly once):
+ *   OPTIONS     clf__file_options
+ *   CATEGORIES  u32 n_cats, u32 weight_type, then n_cats x clf__file_category
+ *   ROWS        u32 n_rows, u32 reserved(0), then n_rows x u32 bucket,
+ *               strictly increasing, each < 2^hash_bits
+ *   IDF         n_rows x f32, finite and > 0
+ *   WEIGHTS     n_rows x n_cats weights, row-major (all categories of one
+ *               feature together): f32 when weight_type is CLF__WEIGHTS_F32,
+ *               i16 (value = q * scale of its category) when CLF__WEIGHTS_I16
+ *   STRINGS     UTF-8 bytes that names point into (offset, length)
+ *   META        a JSON object, UTF-8, not NUL-terminated
+ */
+#ifndef CLF_MODEL_FORMAT_H
+#define CLF_MODEL_FORMAT_H
+
+#include <stdint.h>
+
+#define CLF__MAGIC "CLFMODEL"          /* 8 bytes, no NUL */
+#define CLF__FORMAT_VERSION 1u
+#define CLF__HEADER_SIZE 64u
+#define CLF__SECTION_ENTRY_SIZE 24u
+#define CLF__MAX_SECTIONS 32u
+#define CLF__MAX_CATEGORIES 256u
+#define CLF__MAX_NAME 256u
+
+enum {
+    CLF__SEC_OPTIONS = 1,
+    CLF__SEC_CATEGORIES = 2,
+    CLF__SEC_ROWS = 3,
+    CLF__SEC_IDF = 4,
+    CLF__SEC_WEIGHTS = 5,
+    CLF__SEC_STRINGS = 6,
+    CLF__SEC_META = 7
+};
+
+enum { CLF__WEIGHTS_F32 = 0, CLF__WEIGHTS_I16 = 1 };
+
+/* 64 bytes. */
+typedef struct clf__file_header {
+    char magic[8];
+    uint32_t format_version;
+    uint32_t header_size;      /* 64 */
+    uint64_t file_size;        /* total bytes, must equal the real size */
+    uint32_t n_sections;
+    uint32_t flags;            /* 0 */
+    uint64_t checksum;
+    uint8_t reserved[24];      /* 0 */
+} clf__file_header;
+
+/* 24 bytes. */
+typedef struct clf__section_entry {
+    uint32_t id;
+    uint32_t flags;            /* 0 */
+    uint64_t offset;
+    uint64_t size;
+} clf__section_entry;
+
+/* OPTIONS section: 72 bytes. */
+typedef struct clf__file_options {
+    uint32_t norm_flags;
+    uint32_t reserved0;
+    uint64_t norm_max_bytes;
+    uint32_t word_ngram_max;
+    uint32_t char_ngram_min;
+    uint32_t char_ngram_max;
+    uint32_t char_mode;
+    uint32_t stems;
+    uint32_t hash_bits;
+    uint32_t sublinear_tf;
+    uint32_t l2_normalize;
+    uint64_t hash_seed;
+    uint32_t name_offset;      /* model name in STRINGS */
+    uint32_t name_len;
+    uint32_t reserved1[2];
+} clf__file_options;
+
+/* One category: 56 bytes. */
+typedef struct clf__file_category {
+    uint32_t name_offset;      /* in STRINGS */
+    uint32_t name_len;         /* 1..CLF__MAX_NAME */
+    double threshold;          /* [0,1] */
+    double calib_a;            /* p = 1 / (1 + exp(calib_a * margin + calib_b)) */
+    double calib_b;
+    double bias;               /* added to w.x */
+    double weight_scale;       /* for i16 weights; 1 for f32 */
+    uint32_t reserved[2];
+} clf__file_category;
+
+#endif /* CLF_MODEL_FORMAT_H */

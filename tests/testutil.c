@@ -1,0 +1,85 @@
+/*
+ * testutil.c - helpers shared by the Check test programs.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *clf_test_corpora_dir(void)
+{
+    static char path[4096];
+    const char *env = getenv("CLF_CORPORA");
+    if (env && *env)
+        snprintf(path, sizeof path, "%s", env);
+    else if ((env = getenv("CLF_CORPORA_DEFAULT")) && *env)
+        snprintf(path, sizeof path, "%s", env);
+    else
+        snprintf(path, sizeof path, "%s/../shared/corpora", CLF_SOURCE_DIR);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return path;
+    const char *ci = getenv("CI");
+    if (ci && *ci && strcmp(ci, "false") != 0)
+        ck_abort_msg("corpora directory %s is missing, and CI must have it", path);
+    fprintf(stderr, "NOTE: corpora directory %s missing; corpus checks not run\n", path);
+    return NULL;
+}
+
+const char *clf_test_source_path(const char *rel)
+{
+    static _Thread_local char path[4096];
+    snprintf(path, sizeof path, "%s/%s", CLF_SOURCE_DIR, rel);
+    return path;
+}
+
+const char *clf_test_tmpdir(void)
+{
+    static char dir[256];
+    if (!dir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/clftest.XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(dir)) {
+            perror("mkdtemp");
+            abort();
+        }
+    }
+    return dir;
+}
+
+char *clf_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *p = realloc(buf, cap * 2 + 1);
+            if (!p) { free(buf); buf = NULL; break; }
+            buf = p;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return NULL;
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+int clf_test_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

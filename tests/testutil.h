@@ -1,0 +1,30 @@
+/*
+ * testutil.h - helpers shared by the Check test programs.
+ */
+#ifndef CLF_TESTUTIL_H
+#define CLF_TESTUTIL_H
+
+#include <check.h>
+#include <stddef.h>
+
+/*
+ * clf_test_corpora_dir - the directory holding the shared labeled corpora:
+ * $CLF_CORPORA, else ../shared/corpora beside the source tree. Returns NULL
+ * when it does not exist, after printing why; when $CI is set a missing
+ * directory is a hard failure (ck_abort), never a silent skip.
+ */
+const char *clf_test_corpora_dir(void);
+
+/* clf_test_path - join source-tree-relative path onto CLF_SOURCE_DIR. */
+const char *clf_test_source_path(const char *rel);
+
+/* clf_test_tmpdir - a fresh temporary directory for this process (created once). */
+const char *clf_test_tmpdir(void);
+
+/* clf_test_read_file - whole file into a malloc'ed buffer (NUL-terminated). */
+char *clf_test_read_file(const char *path, size_t *len);
+
+/* clf_test_run - run a Suite with CK_NORMAL output; returns the exit status. */
+int clf_test_run(Suite *s);
+
+#endif
