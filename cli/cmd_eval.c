@@ -1,9 +1,663 @@
-/* cmd_eval.c - placeholder until the evaluation stage lands. */
+/*
+ * cmd_eval.c - `classify eval`: measure a model on labeled corpora (a
+ * recipe's corpora or ad-hoc files), optionally against a second model or
+ * by cross-validation of a recipe, and write the report as a terminal
+ * table, JSON and a self-contained HTML page. See docs/eval.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "classify.h"
 #include "commands.h"
+#include "corpus.h"
+#include "cv.h"
+#include "evaluate.h"
+#include "recipe.h"
+#include "util.h"
+
+#define MAX_THRESHOLDS 64
+#define MAX_CORPORA 64
+
+typedef struct eval_args {
+    const char *model, *compare, *recipe, *corpora, *split, *json, *html;
+    const char *map, *annotates, *negatives;
+    int format;
+    char *corpus_names[MAX_CORPORA];
+    size_t n_corpus_names;
+    size_t n_thr;
+    char thr_names[MAX_THRESHOLDS][128];
+    double thr_values[MAX_THRESHOLDS];
+    clf_eval_options opts;
+    size_t errors, explain;
+    int verbose, quiet;
+    unsigned int cv, threads;
+    double min_f1, max_flag_rate;
+} eval_args;
+
+static void help(void)
+{
+    printf("Usage: classify eval [OPTIONS] --recipe RECIPE [--corpus NAME,...]\n"
+           "       classify eval [OPTIONS] [--map LABEL=CAT[+CAT],...] FILE...\n"
+           "       classify eval --cv K --recipe RECIPE [OPTIONS]\n"
+           "\n"
+           "Score labeled corpora with a model and report, per corpus and pooled, per\n"
+           "category: counts, precision, recall and F1 at the decision threshold with 95%%\n"
+           "bootstrap intervals, average precision, ROC AUC, flag rate, precision at fixed\n"
+           "recall and recall at fixed precision, a threshold sweep, calibration (reliability,\n"
+           "ECE, Brier), micro and macro averages, and the top false positives and false\n"
+           "negatives with the features behind them. A corpus without positives for a\n"
+           "category (news for extremism) is judged by its flag rate. docs/eval.md defines\n"
+           "every number.\n"
+           "\n"
+           "Data:\n"
+           "  --recipe FILE        take corpora and label mapping from a training recipe\n"
+           "  --corpus NAME,...    only these corpora of the recipe (repeatable; default all)\n"
+           "  --split dev|train    which split of each recipe corpus (default dev)\n"
+           "  --corpora DIR        root of the recipe's corpus paths (default $CLF_CORPORA)\n"
+           "  FILE...              labeled files (tsv, fasttext, jsonl), each its own corpus\n"
+           "  --format FMT         auto (default), tsv, fasttext or jsonl for FILEs\n"
+           "  --map L=C[+C],...    FILE labels to model categories (L= ignores a label,\n"
+           "                       *=C maps any other label); default: labels are categories\n"
+           "  --annotates C,...    categories the FILEs label (default: those --map names,\n"
+           "                       or every model category without --map)\n"
+           "  --negatives-for C,.. categories every FILE document is a negative of\n"
+           "  --cv K               K-fold cross-validation of --recipe on its train splits:\n"
+           "                       train on K-1 folds, score the held-out fold (slow)\n"
+           "  --threads N          training threads for --cv (default: all CPUs)\n"
+           "Models:\n"
+           "  -m, --model FILE     the model (default: the shipped arabic-default model)\n"
+           "  --compare FILE       a second model B: paired-bootstrap differences B - A\n"
+           "  -t, --threshold C=P  override category C's threshold (both models; repeatable)\n"
+           "Metrics:\n"
+           "  --target-precision P report the threshold of highest recall with precision >= P\n"
+           "  --target-recall R    report the threshold of highest precision with recall >= R\n"
+           "  --levels L,...       levels for precision@recall and recall@precision\n"
+           "                       (default 0.8,0.9,0.95)\n"
+           "  --resamples N        bootstrap resamples (default 1000; 0 = no intervals)\n"
+           "  --seed S             bootstrap seed (default 1)\n"
+           "  --sweep-step S       threshold sweep step (default 0.05)\n"
+           "  --errors K           false positives and negatives kept per category (default 5)\n"
+           "  --explain K          features shown per error (default 5; 0 = none)\n"
+           "Output:\n"
+           "  --json FILE          the full report as JSON (schema libclassify-eval/1)\n"
+           "  --html FILE          a self-contained HTML report with charts\n"
+           "  -v, --verbose        print sweeps, operating points and errors on the terminal\n"
+           "  -q, --quiet          print no table\n"
+           "  --min-f1 F           exit 1 if a category with positives has F1 < F\n"
+           "  --max-flag-rate R    exit 1 if a category without positives flags more than R\n"
+           "\n"
+           "Exit status: 0 success, 1 a --min-f1 / --max-flag-rate check failed, 2 error.\n");
+}
+
+enum {
+    OPT_COMPARE = 256, OPT_RECIPE, OPT_CORPUS, OPT_SPLIT, OPT_CORPORA, OPT_FORMAT, OPT_MAP,
+    OPT_ANNOTATES, OPT_NEGATIVES, OPT_CV, OPT_THREADS, OPT_TP, OPT_TR, OPT_LEVELS, OPT_RESAMPLES,
+    OPT_SEED, OPT_STEP, OPT_ERRORS, OPT_EXPLAIN, OPT_JSON, OPT_HTML, OPT_MINF1, OPT_MAXFR
+};
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || isnan(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (end == s || *end || errno || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Returns 0 to go on, 1 after --help, 2 after a usage error (printed). */
+static int parse_args(eval_args *a, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'}, {"compare", required_argument, NULL, OPT_COMPARE},
+        {"threshold", required_argument, NULL, 't'}, {"recipe", required_argument, NULL, OPT_RECIPE},
+        {"corpus", required_argument, NULL, OPT_CORPUS}, {"split", required_argument, NULL, OPT_SPLIT},
+        {"corpora", required_argument, NULL, OPT_CORPORA}, {"format", required_argument, NULL, OPT_FORMAT},
+        {"map", required_argument, NULL, OPT_MAP}, {"annotates", required_argument, NULL, OPT_ANNOTATES},
+        {"negatives-for", required_argument, NULL, OPT_NEGATIVES}, {"cv", required_argument, NULL, OPT_CV},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"target-precision", required_argument, NULL, OPT_TP},
+        {"target-recall", required_argument, NULL, OPT_TR}, {"levels", required_argument, NULL, OPT_LEVELS},
+        {"resamples", required_argument, NULL, OPT_RESAMPLES}, {"seed", required_argument, NULL, OPT_SEED},
+        {"sweep-step", required_argument, NULL, OPT_STEP}, {"errors", required_argument, NULL, OPT_ERRORS},
+        {"explain", required_argument, NULL, OPT_EXPLAIN}, {"json", required_argument, NULL, OPT_JSON},
+        {"html", required_argument, NULL, OPT_HTML}, {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'}, {"min-f1", required_argument, NULL, OPT_MINF1},
+        {"max-flag-rate", required_argument, NULL, OPT_MAXFR}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof *a);
+    a->split = "dev";
+    a->format = CLF_FORMAT_AUTO;
+    a->errors = 5;
+    a->explain = 5;
+    a->min_f1 = NAN;
+    a->max_flag_rate = NAN;
+    clf_eval_options_init(&a->opts);
+    unsigned long u;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "hm:t:vq", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm': a->model = optarg; break;
+        case OPT_COMPARE: a->compare = optarg; break;
+        case 't': {
+            /* "c=p" or "c=p,d=q" */
+            char buf[1024];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                if (a->n_thr == MAX_THRESHOLDS)
+                    return clf_cli_usage_error("eval", "too many --threshold options");
+                double v;
+                if (clf_cli_parse_threshold(tok, a->thr_names[a->n_thr], sizeof a->thr_names[0], &v) != 0 ||
+                    v < 0 || v > 1)
+                    return clf_cli_usage_error("eval", "--threshold: expected CATEGORY=P with P in [0,1], "
+                                                       "not '%s'", tok);
+                a->thr_values[a->n_thr++] = v;
+            }
+            break;
+        }
+        case OPT_RECIPE: a->recipe = optarg; break;
+        case OPT_CORPUS:
+            if (a->n_corpus_names == MAX_CORPORA)
+                return clf_cli_usage_error("eval", "too many --corpus options");
+            a->corpus_names[a->n_corpus_names++] = optarg;
+            break;
+        case OPT_SPLIT:
+            if (strcmp(optarg, "dev") && strcmp(optarg, "train"))
+                return clf_cli_usage_error("eval", "--split: dev or train");
+            a->split = optarg;
+            break;
+        case OPT_CORPORA: a->corpora = optarg; break;
+        case OPT_FORMAT:
+            a->format = clf_format_parse(optarg);
+            if (a->format < 0 || a->format == CLF_FORMAT_TEXT)
+                return clf_cli_usage_error("eval", "--format: auto, tsv, fasttext or jsonl (labeled formats)");
+            break;
+        case OPT_MAP: a->map = optarg; break;
+        case OPT_ANNOTATES: a->annotates = optarg; break;
+        case OPT_NEGATIVES: a->negatives = optarg; break;
+        case OPT_CV:
+            if (parse_ulong(optarg, 20, &u) || u < 2)
+                return clf_cli_usage_error("eval", "--cv: 2..20 folds");
+            a->cv = (unsigned int)u;
+            break;
+        case OPT_THREADS:
+            if (parse_ulong(optarg, 256, &u) || u < 1)
+                return clf_cli_usage_error("eval", "--threads: 1..256");
+            a->threads = (unsigned int)u;
+            break;
+        case OPT_TP:
+            if (parse_double(optarg, 0, 1, &a->opts.target_precision))
+                return clf_cli_usage_error("eval", "--target-precision: a number in [0,1]");
+            break;
+        case OPT_TR:
+            if (parse_double(optarg, 0, 1, &a->opts.target_recall))
+                return clf_cli_usage_error("eval", "--target-recall: a number in [0,1]");
+            break;
+        case OPT_LEVELS: {
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            a->opts.n_levels = 0;
+            for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                if (a->opts.n_levels == CLF_EVAL_MAX_LEVELS ||
+                    parse_double(tok, 0, 1, &a->opts.levels[a->opts.n_levels]))
+                    return clf_cli_usage_error("eval", "--levels: up to %d numbers in [0,1]", CLF_EVAL_MAX_LEVELS);
+                a->opts.n_levels++;
+            }
+            break;
+        }
+        case OPT_RESAMPLES:
+            if (parse_ulong(optarg, 100000, &u))
+                return clf_cli_usage_error("eval", "--resamples: 0..100000");
+            a->opts.resamples = (unsigned int)u;
+            break;
+        case OPT_SEED: {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (end == optarg || *end || errno || *optarg == '-')
+                return clf_cli_usage_error("eval", "--seed: a non-negative integer");
+            a->opts.seed = v;
+            break;
+        }
+        case OPT_STEP:
+            if (parse_double(optarg, 0.001, 0.5, &a->opts.sweep_step))
+                return clf_cli_usage_error("eval", "--sweep-step: 0.001..0.5");
+            break;
+        case OPT_ERRORS:
+            if (parse_ulong(optarg, 1000, &u))
+                return clf_cli_usage_error("eval", "--errors: 0..1000");
+            a->errors = u;
+            break;
+        case OPT_EXPLAIN:
+            if (parse_ulong(optarg, 100, &u))
+                return clf_cli_usage_error("eval", "--explain: 0..100");
+            a->explain = u;
+            break;
+        case OPT_JSON: a->json = optarg; break;
+        case OPT_HTML: a->html = optarg; break;
+        case 'v': a->verbose = 1; break;
+        case 'q': a->quiet = 1; break;
+        case OPT_MINF1:
+            if (parse_double(optarg, 0, 1, &a->min_f1))
+                return clf_cli_usage_error("eval", "--min-f1: a number in [0,1]");
+            break;
+        case OPT_MAXFR:
+            if (parse_double(optarg, 0, 1, &a->max_flag_rate))
+                return clf_cli_usage_error("eval", "--max-flag-rate: a number in [0,1]");
+            break;
+        case 'h': help(); return 1;
+        default:
+            return clf_cli_usage_error("eval", "unknown option or missing value: '%s'", argv[optind - 1]);
+        }
+    }
+    int n_files = argc - optind;
+    if (!a->recipe && n_files == 0)
+        return clf_cli_usage_error("eval", "no data: give --recipe RECIPE or labeled FILEs");
+    if (a->recipe && n_files > 0)
+        return clf_cli_usage_error("eval", "give either --recipe or FILEs, not both");
+    if (a->recipe && (a->map || a->annotates || a->negatives))
+        return clf_cli_usage_error("eval", "--map, --annotates and --negatives-for are for FILEs; a recipe "
+                                           "has its own mapping");
+    if (!a->recipe && a->n_corpus_names)
+        return clf_cli_usage_error("eval", "--corpus needs --recipe");
+    if (a->cv && !a->recipe)
+        return clf_cli_usage_error("eval", "--cv needs --recipe");
+    if (a->cv && (a->model || a->compare))
+        return clf_cli_usage_error("eval", "--cv trains its own models: --model and --compare do not apply");
+    if (a->quiet && a->verbose)
+        return clf_cli_usage_error("eval", "--quiet and --verbose exclude each other");
+    return 0;
+}
+
+/* The corpora root: --corpora, else $CLF_CORPORA. */
+static const char *corpora_root(const eval_args *a)
+{
+    const char *root = a->corpora;
+    if (!root) {
+        const char *env = getenv("CLF_CORPORA");
+        if (env && *env)
+            root = env;
+    }
+    if (!root) {
+        clf_cli_usage_error("eval", "no corpora directory: give --corpora DIR or set CLF_CORPORA "
+                                    "(the recipe's paths are relative to it)");
+        return NULL;
+    }
+    struct stat st;
+    if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "classify eval: corpora directory %s: %s\n", root,
+                stat(root, &st) != 0 ? strerror(errno) : "not a directory");
+        return NULL;
+    }
+    return root;
+}
+
+/* Is recipe corpus `name` selected by the --corpus lists? */
+static int corpus_selected(const eval_args *a, const char *name)
+{
+    if (a->n_corpus_names == 0)
+        return 1;
+    size_t len = strlen(name);
+    for (size_t i = 0; i < a->n_corpus_names; i++)
+        for (const char *p = a->corpus_names[i]; *p;) {
+            size_t n = strcspn(p, ",");
+            if (n == len && !strncmp(p, name, len))
+                return 1;
+            p += n + (p[n] == ',');
+        }
+    return 0;
+}
+
+/* Every --corpus name must exist in the recipe. */
+static int check_corpus_names(const eval_args *a, const clf_recipe *r)
+{
+    for (size_t i = 0; i < a->n_corpus_names; i++)
+        for (const char *p = a->corpus_names[i]; *p;) {
+            size_t n = strcspn(p, ",");
+            char name[CLF_RECIPE_MAX_NAME];
+            snprintf(name, sizeof name, "%.*s", (int)n, p);
+            if (clf_recipe_corpus_index(r, name) < 0) {
+                fprintf(stderr, "classify eval: the recipe has no corpus '%s'\n", name);
+                return -1;
+            }
+            p += n + (p[n] == ',');
+        }
+    return 0;
+}
+
+/* Translate a recipe category mask into a model category mask. */
+static uint64_t to_model_mask(uint64_t rmask, const int *cat_map, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t k = 0; k < n && k < 64; k++)
+        if ((rmask >> k & 1) && cat_map[k] >= 0)
+            m |= (uint64_t)1 << cat_map[k];
+    return m;
+}
+
+static int write_outputs(const eval_args *a, const clf_eval_report *rep)
+{
+    if (!a->quiet && clf_eval_report_text(stdout, rep, a->verbose) != 0) {
+        fprintf(stderr, "classify eval: writing to stdout failed\n");
+        return 2;
+    }
+    fflush(stdout);
+    const struct { const char *path; int (*write)(FILE *, const clf_eval_report *); } outs[] = {
+        {a->json, clf_eval_report_json}, {a->html, clf_eval_report_html}};
+    for (size_t i = 0; i < 2; i++) {
+        if (!outs[i].path)
+            continue;
+        clf_cli_atomic at;
+        if (clf_cli_atomic_open(&at, outs[i].path) != 0)
+            return 2;
+        int ok = outs[i].write(at.f, rep) == 0;
+        if (clf_cli_atomic_commit(&at, ok) != 0 || !ok) {
+            fprintf(stderr, "classify eval: could not write %s\n", outs[i].path);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* --min-f1 / --max-flag-rate on the last group (the pool, or the only corpus). */
+static int run_checks(const eval_args *a, const clf_eval_report *rep)
+{
+    if (rep->n_groups == 0 || (isnan(a->min_f1) && isnan(a->max_flag_rate)))
+        return 0;
+    int failed = 0;
+    for (size_t g = 0; g < rep->n_groups; g++) {
+        const clf_eval_group *gr = &rep->groups[g];
+        for (size_t k = 0; k < rep->n_cats; k++) {
+            const clf_eval_cat *c = &gr->cats[k];
+            if (!c->judged)
+                continue;
+            if (c->has_positives && !isnan(a->min_f1) && !(c->f1.value >= a->min_f1)) {
+                fprintf(stderr, "classify eval: check failed: %s %s F1 %.3f < %.3f\n", gr->name, c->name,
+                        c->f1.value, a->min_f1);
+                failed = 1;
+            }
+            if (!c->has_positives && !isnan(a->max_flag_rate) && c->flag_rate.value > a->max_flag_rate) {
+                fprintf(stderr, "classify eval: check failed: %s %s flag rate %.3f > %.3f\n", gr->name,
+                        c->name, c->flag_rate.value, a->max_flag_rate);
+                failed = 1;
+            }
+        }
+    }
+    return failed;
+}
+
+static char *dupstr(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    return p ? memcpy(p, s, n) : NULL;
+}
+
+static const char *name_of_file(const char *path)
+{
+    return path;
+}
+
+/* Holdout evaluation: score the data with model A (and B). */
+static int run_holdout(const eval_args *a, int n_files, char **files)
+{
+    int status = 2, rc;
+    clf_model *ma = NULL, *mb = NULL;
+    clf_scorer *sa = NULL, *sb = NULL;
+    clf_recipe *recipe = NULL;
+    clf_eval_data *data = NULL;
+    clf_eval_report *rep = NULL;
+    clf_eval_label_map *map = NULL;
+    size_t n_map = 0, n_skipped = 0;
+    const char *model_path = a->model ? a->model : clf_cli_default_model();
+    if (!model_path)
+        return 2;
+    if ((rc = clf_model_load(&ma, model_path)) != CLF_OK) {
+        fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
+        return 2;
+    }
+    size_t nc = clf_model_num_categories(ma);
+    if (nc > CLF_EVAL_MAX_CATEGORIES) {
+        fprintf(stderr, "classify eval: %s has %zu categories; at most %d are supported\n", model_path, nc,
+                CLF_EVAL_MAX_CATEGORIES);
+        goto out;
+    }
+    if (a->compare) {
+        if ((rc = clf_model_load(&mb, a->compare)) != CLF_OK) {
+            fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
+            goto out;
+        }
+        if (clf_model_num_categories(mb) > 64) {
+            fprintf(stderr, "classify eval: %s has too many categories\n", a->compare);
+            goto out;
+        }
+    }
+    if ((rc = clf_scorer_new(&sa, ma)) != CLF_OK || (mb && (rc = clf_scorer_new(&sb, mb)) != CLF_OK)) {
+        fprintf(stderr, "classify eval: %s\n", clf_last_error());
+        goto out;
+    }
+    for (size_t i = 0; i < a->n_thr; i++) {
+        int ka = clf_model_category_index(ma, a->thr_names[i]);
+        int kb = mb ? clf_model_category_index(mb, a->thr_names[i]) : -1;
+        if (ka < 0 && kb < 0) {
+            status = clf_cli_usage_error("eval", "--threshold: no model has a category '%s'", a->thr_names[i]);
+            goto out;
+        }
+        if (ka >= 0)
+            clf_scorer_set_threshold(sa, (size_t)ka, a->thr_values[i]);
+        if (kb >= 0)
+            clf_scorer_set_threshold(sb, (size_t)kb, a->thr_values[i]);
+    }
+    const char *cats[CLF_EVAL_MAX_CATEGORIES];
+    double thr_a[CLF_EVAL_MAX_CATEGORIES], thr_b[CLF_EVAL_MAX_CATEGORIES];
+    int bidx[CLF_EVAL_MAX_CATEGORIES];
+    for (size_t k = 0; k < nc; k++) {
+        cats[k] = clf_model_category_name(ma, k);
+        thr_a[k] = clf_scorer_threshold(sa, k);
+        bidx[k] = mb ? clf_model_category_index(mb, cats[k]) : -1;
+        thr_b[k] = bidx[k] >= 0 ? clf_scorer_threshold(sb, (size_t)bidx[k]) : NAN;
+        if (mb && bidx[k] < 0)
+            fprintf(stderr, "classify eval: note: %s has no category '%s': not compared\n", a->compare, cats[k]);
+    }
+    if ((rc = clf_eval_data_new(&data, nc, cats, thr_a, mb ? thr_b : NULL, a->errors)) != CLF_OK) {
+        fprintf(stderr, "classify eval: %s\n", clf_last_error());
+        goto out;
+    }
+
+    if (a->recipe) {
+        const char *root = corpora_root(a);
+        if (!root)
+            goto out;
+        if ((rc = clf_recipe_load(&recipe, a->recipe)) != CLF_OK) {
+            fprintf(stderr, "classify eval: %s\n", clf_last_error());
+            goto out;
+        }
+        if (check_corpus_names(a, recipe) != 0)
+            goto out;
+        int cat_map[CLF_RECIPE_MAX_CATEGORIES];
+        for (size_t k = 0; k < recipe->n_categories; k++) {
+            cat_map[k] = clf_model_category_index(ma, recipe->categories[k]);
+            if (cat_map[k] < 0)
+                fprintf(stderr, "classify eval: note: the model has no category '%s' of the recipe: "
+                                "not judged\n", recipe->categories[k]);
+        }
+        for (size_t ci = 0; ci < recipe->n_corpora; ci++) {
+            const clf_recipe_corpus *rc_ = &recipe->corpora[ci];
+            if (!corpus_selected(a, rc_->name))
+                continue;
+            const char *rel = !strcmp(a->split, "dev") ? rc_->dev : rc_->train;
+            if (!rel) {
+                fprintf(stderr, "classify eval: note: corpus %s has no %s split: skipped\n", rc_->name, a->split);
+                continue;
+            }
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", root, rel);
+            int src = clf_eval_data_add_source(data, rc_->name,
+                                               to_model_mask(rc_->annotates, cat_map, recipe->n_categories),
+                                               to_model_mask(rc_->negatives_for, cat_map, recipe->n_categories));
+            if (src < 0)
+                goto fail;
+            clf_eval_mapping m = {recipe, ci, cat_map, 0, NULL};
+            clf_eval_file_stats st;
+            if ((rc = clf_eval_score_file(data, (size_t)src, path, rc_->format, &m, sa, sb, bidx, &st)) != CLF_OK)
+                goto fail;
+            n_skipped += st.skipped;
+        }
+    } else {
+        uint64_t annotates = 0, negatives = 0, targets = 0;
+        if (a->map && (rc = clf_eval_parse_map(a->map, nc, cats, &map, &n_map, &targets)) != CLF_OK)
+            goto fail;
+        annotates = a->map ? targets : (nc >= 64 ? UINT64_MAX : ((uint64_t)1 << nc) - 1);
+        if (a->annotates && (rc = clf_eval_parse_cats(a->annotates, nc, cats, &annotates)) != CLF_OK)
+            goto fail;
+        if (a->negatives && (rc = clf_eval_parse_cats(a->negatives, nc, cats, &negatives)) != CLF_OK)
+            goto fail;
+        if (a->negatives && !a->annotates && !a->map)
+            annotates = 0; /* a file of negatives only */
+        for (int i = 0; i < n_files; i++) {
+            int src = clf_eval_data_add_source(data, name_of_file(files[i]), annotates, negatives);
+            if (src < 0)
+                goto fail;
+            clf_eval_mapping m = {NULL, 0, NULL, n_map, map};
+            clf_eval_file_stats st;
+            if ((rc = clf_eval_score_file(data, (size_t)src, files[i], (clf_format)a->format, &m, sa, sb, bidx,
+                                          &st)) != CLF_OK)
+                goto fail;
+            n_skipped += st.skipped;
+        }
+    }
+    if (clf_eval_data_docs(data) == 0) {
+        fprintf(stderr, "classify eval: no documents were scored\n");
+        goto out;
+    }
+    if ((rc = clf_eval_compute(data, &a->opts, &rep)) != CLF_OK)
+        goto fail;
+    rep->model = dupstr(model_path);
+    rep->model_name = dupstr(clf_model_name(ma));
+    if (mb) {
+        rep->model_b = dupstr(a->compare);
+        rep->model_b_name = dupstr(clf_model_name(mb));
+    }
+    rep->mode = dupstr("holdout");
+    rep->split = dupstr(a->recipe ? a->split : "files");
+    rep->n_skipped = n_skipped;
+    if (a->explain && (rc = clf_eval_explain(rep, sa, ma, a->explain)) != CLF_OK)
+        goto fail;
+    status = write_outputs(a, rep);
+    if (status == 0)
+        status = run_checks(a, rep);
+    goto out;
+fail:
+    fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
+    status = 2;
+out:
+    clf_eval_report_free(rep);
+    clf_eval_data_free(data);
+    clf_eval_map_free(map, n_map);
+    clf_recipe_free(recipe);
+    clf_scorer_free(sa);
+    clf_scorer_free(sb);
+    clf_model_free(mb);
+    clf_model_free(ma);
+    return status;
+}
+
+/* Cross-validation: out-of-fold scores of models trained on the other folds. */
+static int run_cv(const eval_args *a)
+{
+    const char *root = corpora_root(a);
+    if (!root)
+        return 2;
+    clf_recipe *recipe = NULL;
+    int rc = clf_recipe_load(&recipe, a->recipe);
+    if (rc != CLF_OK) {
+        fprintf(stderr, "classify eval: %s\n", clf_last_error());
+        return 2;
+    }
+    if (check_corpus_names(a, recipe) != 0) {
+        clf_recipe_free(recipe);
+        return 2;
+    }
+    clf_eval_cv_options co;
+    clf_eval_cv_options_init(&co);
+    co.folds = a->cv;
+    co.corpora_root = root;
+    co.threads = a->threads;
+    co.errors_k = a->errors;
+    co.verbose = !a->quiet;
+    for (size_t i = 0; i < a->n_thr; i++) {
+        co.thr_names[i] = a->thr_names[i];
+        co.thr_values[i] = a->thr_values[i];
+    }
+    co.n_thr = a->n_thr;
+    unsigned char *selected = calloc(recipe->n_corpora ? recipe->n_corpora : 1, 1);
+    clf_eval_data *data = NULL;
+    int status = 2;
+    if (!selected) {
+        fprintf(stderr, "classify eval: out of memory\n");
+        goto out;
+    }
+    for (size_t ci = 0; ci < recipe->n_corpora; ci++)
+        selected[ci] = (unsigned char)corpus_selected(a, recipe->corpora[ci].name);
+    co.selected = selected;
+    if ((rc = clf_eval_cv_run(recipe, &co, &data)) != CLF_OK) {
+        fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
+        goto out;
+    }
+    clf_eval_report *rep = NULL;
+    if ((rc = clf_eval_compute(data, &a->opts, &rep)) != CLF_OK) {
+        fprintf(stderr, "classify eval: %s\n", clf_last_error());
+        goto out;
+    }
+    char mode[64];
+    snprintf(mode, sizeof mode, "cross-validation (%u folds)", a->cv);
+    rep->model = dupstr(a->recipe);
+    rep->model_name = dupstr(recipe->name);
+    rep->mode = dupstr(mode);
+    rep->split = dupstr("train, out of fold");
+    status = write_outputs(a, rep);
+    if (status == 0)
+        status = run_checks(a, rep);
+    clf_eval_report_free(rep);
+out:
+    free(selected);
+    clf_eval_data_free(data);
+    clf_recipe_free(recipe);
+    return status;
+}
+
 int cmd_eval(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "classify eval: not built yet\n");
-    return 2;
+    eval_args a;
+    int rc = parse_args(&a, argc, argv);
+    if (rc == 1)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (a.cv)
+        return run_cv(&a);
+    return run_holdout(&a, argc - optind, argv + optind);
 }

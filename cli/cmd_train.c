@@ -1,9 +1,233 @@
-/* cmd_train.c - placeholder until the training stage lands. */
+/*
+ * cmd_train.c - `classify train`: train a model from a recipe and the
+ * labeled corpora it names, with progress on stderr and a summary of the
+ * cross-validation and dev results on stdout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "classify.h"
 #include "commands.h"
+#include "recipe.h"
+#include "train.h"
+#include "util.h"
+
+static void train_help(void)
+{
+    printf("Usage: classify train --recipe FILE --out MODEL [OPTIONS]\n\n"
+           "Train a model from a recipe (see docs/training.md) and the labeled corpora\n"
+           "it names; write it to MODEL (atomically) and print the cross-validation and\n"
+           "dev-split results.\n\n"
+           "Options:\n"
+           "  --recipe FILE      the recipe (JSON), e.g. training/recipes/arabic-default.json\n"
+           "  --out MODEL        the model file to write\n"
+           "  --corpora DIR      the root the recipe's corpus paths are relative to\n"
+           "                     (default: $CLF_CORPORA; one of the two is required)\n"
+           "  --threads N        worker threads (default: the number of CPUs); the\n"
+           "                     model file is the same whatever N\n"
+           "  --skip-bad-rows    skip malformed rows and rows with labels the recipe does\n"
+           "                     not map, and print how many were skipped (default: stop\n"
+           "                     at the first one, naming file and line)\n"
+           "  --quiet            print nothing but errors\n"
+           "  --verbose          also print each skipped row and each C's score\n"
+           "  -h, --help         this help\n\n"
+           "Exit status: 0 the model was written, 2 usage or training error.\n");
+}
+
+typedef struct display {
+    int quiet, verbose, tty;
+    int line_open;          /* a status line is on screen (tty) */
+    const char *last_stage; /* pipe mode: print a line when the stage changes */
+} display;
+
+static void clear_line(display *d)
+{
+    if (d->line_open) {
+        fputs("\r\033[K", stderr);
+        d->line_open = 0;
+    }
+}
+
+static void on_event(void *ud, const clf_train_event *ev)
+{
+    display *d = ud;
+    if (d->quiet)
+        return;
+    if (ev->kind != CLF_TRAIN_PROGRESS) {
+        if (ev->kind == CLF_TRAIN_DETAIL && !d->verbose)
+            return;
+        clear_line(d);
+        fprintf(stderr, "%s\n", ev->message);
+        return;
+    }
+    char line[256];
+    int n = snprintf(line, sizeof line, "train: %s", ev->stage);
+    if (n > 0 && ev->category)
+        n += snprintf(line + n, sizeof line - (size_t)n, " %s", ev->category);
+    if (n > 0 && (size_t)n < sizeof line && ev->fold >= 0)
+        n += snprintf(line + n, sizeof line - (size_t)n, " fold %d", ev->fold + 1);
+    if (n > 0 && (size_t)n < sizeof line && ev->total)
+        snprintf(line + n, sizeof line - (size_t)n, " [%zu/%zu]", ev->done, ev->total);
+    if (d->tty) {
+        fprintf(stderr, "\r\033[K%s", line);
+        d->line_open = 1;
+    } else {
+        /* in a pipe: one line per stage, and one per finished training job */
+        int new_stage = !d->last_stage || strcmp(d->last_stage, ev->stage) != 0;
+        int job = ev->category && ev->total;
+        if (!new_stage && !job)
+            return;
+        d->last_stage = ev->stage;
+        fprintf(stderr, "%s\n", line);
+    }
+    fflush(stderr);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void print_summary(const clf_recipe *r, const clf_train_result *res, const char *out,
+                          double seconds)
+{
+    printf("model %s: %zu categories, %zu feature rows, %s weights, %zu bytes\n", out,
+           res->n_categories, res->rows, res->weights_i16 ? "i16" : "f32", res->file_size);
+    printf("documents: %zu (%zu train, %zu dev)", res->documents, res->train_documents,
+           res->documents - res->train_documents);
+    if (res->skipped_rows)
+        printf(", %zu bad rows skipped", res->skipped_rows);
+    printf("\n\n%-12s %8s %7s %9s %7s %7s %7s %7s\n", "category", "C", "cv-AP", "threshold",
+           "dev-P", "dev-R", "dev-F1", "dev-AP");
+    for (size_t k = 0; k < res->n_categories; k++) {
+        const clf_train_category *c = &res->categories[k];
+        printf("%-12s %8g %7.3f %9.3f %7.3f %7.3f %7.3f %7.3f%s\n", c->name, c->C,
+               c->cv_average_precision, c->threshold, c->dev.precision, c->dev.recall,
+               c->dev.f1, c->dev.average_precision,
+               c->threshold_target_reached ? "" : "  (precision target missed: best F1)");
+    }
+    /* the flag rate on hard-negative corpora is the first thing to check */
+    for (size_t cc = 0; cc < res->n_corpora; cc++) {
+        if (!r->corpora[cc].negatives_for || !r->corpora[cc].dev)
+            continue;
+        printf("\ndev flag rate on %s (hard negatives):", res->corpus_names[cc]);
+        for (size_t k = 0; k < res->n_categories; k++)
+            printf(" %s %.3f", res->categories[k].name,
+                   res->dev_flag_rate[k * res->n_corpora + cc]);
+        printf("\n");
+    }
+    printf("\ni16 vs f32 weights: max |dp| %.2e on the dev splits; dev F1 changes:",
+           res->quant_max_abs_dp);
+    int any = 0;
+    for (size_t k = 0; k < res->n_categories; k++) {
+        const clf_train_category *c = &res->categories[k];
+        if (c->dev_f1_f32 != c->dev_f1_i16) {
+            printf(" %s %+.4f", c->name, c->dev_f1_i16 - c->dev_f1_f32);
+            any = 1;
+        }
+    }
+    printf("%s\ntrained in %.1f s\n", any ? "" : " none", seconds);
+}
+
+enum { OPT_RECIPE = 256, OPT_OUT, OPT_CORPORA, OPT_THREADS, OPT_SKIP, OPT_QUIET, OPT_VERBOSE };
+
 int cmd_train(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "classify train: not built yet\n");
-    return 2;
+    static const struct option longopts[] = {
+        {"recipe", required_argument, NULL, OPT_RECIPE},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"corpora", required_argument, NULL, OPT_CORPORA},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"skip-bad-rows", no_argument, NULL, OPT_SKIP},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *recipe_path = NULL, *out = NULL, *corpora = NULL;
+    clf_train_options topt = CLF_TRAIN_OPTIONS_INIT;
+    display disp;
+    memset(&disp, 0, sizeof disp);
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_RECIPE: recipe_path = optarg; break;
+        case OPT_OUT: out = optarg; break;
+        case OPT_CORPORA: corpora = optarg; break;
+        case OPT_THREADS: {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || errno || v < 1 || v > 256)
+                return clf_cli_usage_error("train", "--threads: expected 1..256, not '%s'",
+                                           optarg);
+            topt.threads = (unsigned int)v;
+            break;
+        }
+        case OPT_SKIP: topt.skip_bad_rows = 1; break;
+        case OPT_QUIET: disp.quiet = 1; break;
+        case OPT_VERBOSE: disp.verbose = 1; break;
+        case 'h': train_help(); return 0;
+        default:
+            return clf_cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return clf_cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+    if (!recipe_path)
+        return clf_cli_usage_error("train", "--recipe FILE is required");
+    if (!out)
+        return clf_cli_usage_error("train", "--out MODEL is required");
+    if (disp.quiet && disp.verbose)
+        return clf_cli_usage_error("train", "--quiet and --verbose exclude each other");
+    if (!corpora) {
+        const char *env = getenv("CLF_CORPORA");
+        if (env && *env)
+            corpora = env;
+    }
+    if (!corpora)
+        return clf_cli_usage_error("train", "no corpora directory: give --corpora DIR or set "
+                                            "CLF_CORPORA (the recipe's paths are relative to it)");
+    struct stat st;
+    if (stat(corpora, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "classify train: corpora directory %s: %s\n", corpora,
+                stat(corpora, &st) != 0 ? strerror(errno) : "not a directory");
+        return 2;
+    }
+
+    clf_recipe *r;
+    int rc = clf_recipe_load(&r, recipe_path);
+    if (rc != CLF_OK) {
+        fprintf(stderr, "classify train: %s\n", clf_last_error());
+        return 2;
+    }
+    disp.tty = isatty(fileno(stderr));
+    topt.corpora_root = corpora;
+    topt.progress = on_event;
+    topt.progress_ud = &disp;
+    double t0 = now_seconds();
+    clf_train_result *res = NULL;
+    rc = clf_train(r, &topt, out, &res);
+    double seconds = now_seconds() - t0;
+    clear_line(&disp);
+    if (rc != CLF_OK) {
+        fprintf(stderr, "classify train: %s\n", clf_last_error());
+        clf_recipe_free(r);
+        return 2;
+    }
+    if (!disp.quiet)
+        print_summary(r, res, out, seconds);
+    clf_train_result_free(res);
+    clf_recipe_free(r);
+    return 0;
 }

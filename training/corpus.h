@@ -58,6 +58,8 @@ typedef struct clf_reader clf_reader;
 /*
  * clf_reader_open - open path ("-" = stdin) for reading records in format
  * fmt (CLF_FORMAT_AUTO detects it). opts may be NULL.
+ * With CLF_FORMAT_AUTO the reader reads ahead to the first non-empty line
+ * here, so clf_reader_format is known on return (docs/input-formats.md).
  * Errors: CLF_E_IO (message names the path), CLF_E_NOMEM, CLF_E_INVALID_ARG.
  */
 int clf_reader_open(clf_reader **out, const char *path, clf_format fmt,
@@ -79,6 +81,12 @@ int clf_reader_next(clf_reader *r, clf_record *rec);
 
 /* clf_reader_format - the format in use (after detection). */
 clf_format clf_reader_format(const clf_reader *r);
+
+/*
+ * clf_reader_skipped_blank - how many empty lines were skipped so far (tsv,
+ * fasttext and jsonl formats; always 0 for text, where they are records).
+ */
+size_t clf_reader_skipped_blank(const clf_reader *r);
 
 /* clf_reader_name - the path or name given at open. */
 const char *clf_reader_name(const clf_reader *r);

@@ -13,12 +13,22 @@
  * The checksum is XXH3-64 (seed 0) of the whole file with the 8 checksum
  * bytes of the header taken as zero.
  *
+ * docs/model-format.md has the byte tables and every validation rule.
+ *
+ * Changes from the first draft (documented in docs/model-format.md):
+ *  - OPTIONS.reserved0 became use_idf: 1 when the IDF section holds n_rows
+ *    weights, 0 when the model was trained without IDF and the IDF section
+ *    is empty (clf_model_idf() must return NULL for such a model).
+ *  - i16 weights are -32767..32767 (-32768 is rejected: the writer never
+ *    produces it, so it can only be corruption).
+ *  - weight_scale is exactly 1 for f32 weights.
+ *
  * Sections (each required exactly once):
  *   OPTIONS     clf__file_options
  *   CATEGORIES  u32 n_cats, u32 weight_type, then n_cats x clf__file_category
  *   ROWS        u32 n_rows, u32 reserved(0), then n_rows x u32 bucket,
  *               strictly increasing, each < 2^hash_bits
- *   IDF         n_rows x f32, finite and > 0
+ *   IDF         n_rows x f32, finite and > 0 (empty when use_idf is 0)
  *   WEIGHTS     n_rows x n_cats weights, row-major (all categories of one
  *               feature together): f32 when weight_type is CLF__WEIGHTS_F32,
  *               i16 (value = q * scale of its category) when CLF__WEIGHTS_I16
@@ -73,7 +83,7 @@ typedef struct clf__section_entry {
 /* OPTIONS section: 72 bytes. */
 typedef struct clf__file_options {
     uint32_t norm_flags;
-    uint32_t reserved0;
+    uint32_t use_idf;          /* 1 = IDF section holds n_rows weights, 0 = empty */
     uint64_t norm_max_bytes;
     uint32_t word_ngram_max;
     uint32_t char_ngram_min;

@@ -36,14 +36,50 @@ struct clf_model {
     /*
      * Dense lookup built at load: row_of[bucket] is row+1 for buckets the
      * model knows and 0 otherwise; idf[bucket] is its IDF (0 when unknown).
-     * Both have 2^hash_bits entries.
+     * Both have 2^hash_bits entries. idf is built even for a model trained
+     * without IDF (has_idf = 0: 1.0 for every known bucket) so the scorer
+     * needs no branch; clf_model_idf() returns NULL for such a model.
      */
     uint32_t *row_of;
     float *idf;
+    int has_idf;
+    /* row_of and idf live in one block (load.c allocates it, large ones
+     * with mmap so that they can use huge pages) */
+    void *tables;
+    size_t tables_size;
+    int tables_mapped;
     /* n_rows x n_cats weights, row-major; points into the file for f32
      * weights, or to an owned dequantized copy (weights_owned = 1). */
     const float *weights;
     int weights_owned;
+    int weights_mapped;        /* the owned copy is an mmap (load.c) */
 };
+
+/*
+ * Checks shared by the loader and the writer (training/model_write.c), so
+ * that the writer can never produce a file the loader rejects. Each returns
+ * CLF_OK or records a message beginning with `where` and returns the code.
+ */
+
+/* clf__model_check_options - option values within features.h/normalize.h ranges. */
+int clf__model_check_options(const clf_norm_options *n, const clf_feature_options *f,
+                             const char *where);
+
+/* clf__model_check_name - 1..CLF__MAX_NAME bytes of valid UTF-8 without
+ * control characters; `what` names the string ("category 2 name"). */
+int clf__model_check_name(const char *s, size_t len, const char *what, const char *where);
+
+/* clf__model_check_meta - a JSON object as the runtime accepts it without
+ * parsing: valid UTF-8 without NUL, '{' first, '}' last before trailing
+ * whitespace. */
+int clf__model_check_meta(const char *s, size_t len, const char *where);
+
+/* clf__model_checksum - XXH3-64 of a size >= 64 byte file with the header's
+ * checksum field taken as zero. CLF_OK or CLF_E_NOMEM. */
+int clf__model_checksum(const unsigned char *file, size_t size, uint64_t *out);
+
+/* clf__host_little_endian - 1 on little-endian hosts, the only ones that
+ * read or write model files (a clear error elsewhere). */
+int clf__host_little_endian(void);
 
 #endif /* CLF_MODEL_INTERNAL_H */

@@ -1,0 +1,565 @@
+/*
+ * cmd_score.c - `classify score`: score documents with a model and write
+ * one result per input record, in input order, as JSON Lines or TSV.
+ *
+ * Records are read in batches, scored by N threads (each with its own
+ * clf_scorer on the one shared model) and written in order. When the input
+ * is a pipe or terminal the batch is one record and output is flushed after
+ * each, so the command works as a streaming filter.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "classify.h"
+#include "commands.h"
+#include "corpus.h"
+#include "util.h"
+
+#define FORMAT_DOC 100 /* a whole file is one document */
+#define MAX_THREADS 64
+#define BATCH_PER_THREAD 256
+
+typedef struct doc {
+    char *id;
+    char *text;
+    size_t len;
+    size_t line;
+    const char *source;
+    json_t *json;       /* JSONL input object to pass through, or NULL */
+    int truncated;
+    int rc;             /* CLF_OK, or the error of this record */
+    char *errmsg;
+    int nflagged;
+    clf_score_result *res;
+    clf_explanation *ex;
+} doc;
+
+typedef struct score_opts {
+    const char *model_path;
+    int format;         /* clf_format or FORMAT_DOC */
+    int tsv_out;
+    size_t explain;
+    int only_flagged;
+    int threads;
+    size_t max_bytes;
+    int nthr;
+    char thr_names[32][128];
+    double thr_values[32];
+} score_opts;
+
+typedef struct job {
+    clf_scorer *scorer;
+    doc *docs;
+    size_t from, to;
+    size_t explain;
+    size_t ncat;
+} job;
+
+static void help(void)
+{
+    printf(
+        "Usage: classify score [OPTIONS] [FILE...]\n\n"
+        "Score documents for each category of a model (default: the shipped model)\n"
+        "and print one result per input record, in input order.\n\n"
+        "Input (stdin when no FILE is given):\n"
+        "  --format F         text   one document per line\n"
+        "                     tsv    id<TAB>labels<TAB>text (header line optional)\n"
+        "                     jsonl  {\"id\":..., \"text\":...}; other fields pass through\n"
+        "                     doc    each FILE is one document (articles)\n"
+        "                     auto   (default) jsonl or tsv if the first line looks like\n"
+        "                            it; otherwise a FILE is one document and stdin is\n"
+        "                            one document per line\n"
+        "  --max-bytes N      score at most the first N bytes of a document\n"
+        "                     (default 1M; \"truncated\": true is added to the output)\n\n"
+        "Model and decisions:\n"
+        "  -m, --model M      model file (default: $CLF_MODEL or the shipped model)\n"
+        "  -t, --threshold C=P  override category C's threshold (repeatable)\n\n"
+        "Output (stdout):\n"
+        "  --output jsonl|tsv JSON Lines (default): {\"id\", \"scores\": {cat: p},\n"
+        "                     \"flagged\": [cats]}; TSV: id, one column per category,\n"
+        "                     flagged, error\n"
+        "  --explain K        add the K features pushing each category up and down\n"
+        "  --only-flagged     print only records with a flagged category (and errors)\n"
+        "  -j, --threads N    score with N threads (default 1); order is kept\n"
+        "  -h, --help         this help\n\n"
+        "A bad record (invalid JSON or UTF-8, missing text) gives an error record in\n"
+        "its place ({\"id\", \"line\", \"error\"}) and the run goes on.\n"
+        "Exit status: 0 ok, 1 some records had errors, 2 usage, model or I/O error.\n");
+}
+
+enum { OPT_FORMAT = 256, OPT_OUTPUT, OPT_EXPLAIN, OPT_ONLY, OPT_MAXB };
+
+static int parse_args(int argc, char **argv, score_opts *o)
+{
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"threshold", required_argument, NULL, 't'},
+        {"threads", required_argument, NULL, 'j'},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"output", required_argument, NULL, OPT_OUTPUT},
+        {"explain", required_argument, NULL, OPT_EXPLAIN},
+        {"only-flagged", no_argument, NULL, OPT_ONLY},
+        {"max-bytes", required_argument, NULL, OPT_MAXB},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    memset(o, 0, sizeof *o);
+    o->threads = 1;
+    o->max_bytes = CLF_NORM_DEFAULT_MAX_BYTES;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hm:t:j:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            help();
+            return -1;
+        case 'm':
+            o->model_path = optarg;
+            break;
+        case 't':
+            if (o->nthr == 32)
+                return clf_cli_usage_error("score", "too many --threshold options");
+            if (clf_cli_parse_threshold(optarg, o->thr_names[o->nthr], sizeof o->thr_names[0],
+                                        &o->thr_values[o->nthr]))
+                return clf_cli_usage_error("score", "--threshold: expected CATEGORY=P with P "
+                                                    "in [0,1], got '%s'", optarg);
+            o->nthr++;
+            break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > MAX_THREADS)
+                return clf_cli_usage_error("score", "--threads: 1..%d", MAX_THREADS);
+            o->threads = (int)v;
+            break;
+        }
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "doc"))
+                o->format = FORMAT_DOC;
+            else if ((o->format = clf_format_parse(optarg)) < 0 || o->format == CLF_FORMAT_FASTTEXT)
+                return clf_cli_usage_error("score", "--format: auto, text, tsv, jsonl or doc");
+            break;
+        case OPT_OUTPUT:
+            if (!strcmp(optarg, "tsv")) o->tsv_out = 1;
+            else if (!strcmp(optarg, "jsonl")) o->tsv_out = 0;
+            else return clf_cli_usage_error("score", "--output: jsonl or tsv");
+            break;
+        case OPT_EXPLAIN: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 1000)
+                return clf_cli_usage_error("score", "--explain: 0..1000");
+            o->explain = (size_t)v;
+            break;
+        }
+        case OPT_ONLY:
+            o->only_flagged = 1;
+            break;
+        case OPT_MAXB:
+            if (clf_cli_parse_size(optarg, &o->max_bytes))
+                return clf_cli_usage_error("score", "--max-bytes: not a size: %s", optarg);
+            break;
+        default:
+            return clf_cli_usage_error("score", "unknown option");
+        }
+    }
+    return 0;
+}
+
+static void doc_clear(doc *d)
+{
+    free(d->id);
+    free(d->text);
+    free(d->errmsg);
+    if (d->json)
+        json_decref(d->json);
+    clf_explanation_free(d->ex);
+    clf_score_result *res = d->res;
+    memset(d, 0, sizeof *d);
+    d->res = res;
+}
+
+static char *dup_mem(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static void *score_range(void *arg)
+{
+    job *j = arg;
+    for (size_t i = j->from; i < j->to; i++) {
+        doc *d = &j->docs[i];
+        if (d->rc != CLF_OK)
+            continue;
+        if (j->explain) {
+            d->rc = clf_explain(j->scorer, d->text, d->len, j->explain, &d->ex);
+            if (d->rc == CLF_OK) {
+                d->nflagged = 0;
+                for (size_t k = 0; k < j->ncat; k++) {
+                    d->res[k] = *clf_explanation_result(d->ex, k);
+                    d->nflagged += d->res[k].flagged;
+                }
+            }
+        } else {
+            int trunc = 0;
+            int rc = clf_score(j->scorer, d->text, d->len, d->res, &trunc);
+            d->rc = rc < 0 ? rc : CLF_OK;
+            d->nflagged = rc < 0 ? 0 : rc;
+            d->truncated |= trunc;
+        }
+        if (d->rc != CLF_OK)
+            d->errmsg = strdup(clf_last_error());
+    }
+    return NULL;
+}
+
+static json_t *explanation_json(const clf_explanation *ex, const clf_model *m)
+{
+    json_t *o = json_object();
+    for (size_t k = 0; k < clf_model_num_categories(m); k++) {
+        json_t *cat = json_object();
+        for (int up = 1; up >= 0; up--) {
+            size_t n;
+            const clf_contribution *c = clf_explanation_features(ex, k, up, &n);
+            json_t *arr = json_array();
+            for (size_t i = 0; i < n; i++) {
+                json_t *f = json_object();
+                json_object_set_new(f, "feature", json_string(c[i].text));
+                json_object_set_new(f, "family", json_string(clf_family_name(c[i].family)));
+                json_object_set_new(f, "contribution", json_real(c[i].contribution));
+                json_array_append_new(arr, f);
+            }
+            json_object_set_new(cat, up ? "up" : "down", arr);
+        }
+        json_object_set_new(o, clf_model_category_name(m, k), cat);
+    }
+    return o;
+}
+
+static void write_jsonl(const doc *d, const clf_model *m)
+{
+    json_t *o = d->json ? json_deep_copy(d->json) : json_object();
+    if (!d->json || !json_object_get(o, "id"))
+        json_object_set_new(o, "id", json_string(d->id));
+    if (d->rc != CLF_OK) {
+        json_object_set_new(o, "line", json_integer((json_int_t)d->line));
+        if (d->source)
+            json_object_set_new(o, "source", json_string(d->source));
+        json_object_set_new(o, "error", json_string(d->errmsg ? d->errmsg : clf_strerror(d->rc)));
+    } else {
+        json_t *scores = json_object(), *flagged = json_array();
+        for (size_t k = 0; k < clf_model_num_categories(m); k++) {
+            const char *name = clf_model_category_name(m, k);
+            /* 4 decimals is what a reader needs; keeps output short */
+            json_object_set_new(scores, name, json_real((double)(long long)(d->res[k].probability * 1e4 + 0.5) / 1e4));
+            if (d->res[k].flagged)
+                json_array_append_new(flagged, json_string(name));
+        }
+        json_object_set_new(o, "scores", scores);
+        json_object_set_new(o, "flagged", flagged);
+        if (d->truncated)
+            json_object_set_new(o, "truncated", json_true());
+        if (d->ex)
+            json_object_set_new(o, "explanation", explanation_json(d->ex, m));
+    }
+    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    putchar('\n');
+    json_decref(o);
+}
+
+/* TSV fields must not contain tabs or newlines. */
+static void put_tsv_field(const char *s)
+{
+    for (; *s; s++)
+        putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+static void write_tsv(const doc *d, const clf_model *m)
+{
+    size_t K = clf_model_num_categories(m);
+    put_tsv_field(d->id);
+    for (size_t k = 0; k < K; k++) {
+        if (d->rc == CLF_OK)
+            printf("\t%.4f", d->res[k].probability);
+        else
+            putchar('\t');
+    }
+    putchar('\t');
+    int first = 1;
+    for (size_t k = 0; d->rc == CLF_OK && k < K; k++)
+        if (d->res[k].flagged) {
+            printf("%s%s", first ? "" : ",", clf_model_category_name(m, k));
+            first = 0;
+        }
+    putchar('\t');
+    if (d->rc != CLF_OK)
+        put_tsv_field(d->errmsg ? d->errmsg : clf_strerror(d->rc));
+    putchar('\n');
+}
+
+/* Detect the format of a named file from its first non-empty line. */
+static int detect_file_format(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return CLF_FORMAT_TEXT; /* the reader reports the error */
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = buf;
+    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    while (*p == '\n' || *p == '\r' || *p == ' ')
+        p++;
+    if (*p == '{')
+        return CLF_FORMAT_JSONL;
+    char *eol = strchr(p, '\n');
+    size_t tabs = 0;
+    for (char *q = p; *q && q != eol; q++)
+        tabs += *q == '\t';
+    if (tabs == 2)
+        return CLF_FORMAT_TSV;
+    return FORMAT_DOC;
+}
+
+/* Read a whole file as one document, keeping at most max bytes (+ a little
+ * so that the normalizer decides where to cut). */
+static int read_doc_file(const char *path, size_t max, doc *d)
+{
+    d->id = strdup(path);
+    d->source = path;
+    d->line = 1;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        d->rc = CLF_E_IO;
+        char msg[4200];
+        snprintf(msg, sizeof msg, "%s: %s", path, strerror(errno));
+        d->errmsg = strdup(msg);
+        return 0;
+    }
+    size_t cap = 1 << 16, len = 0;
+    size_t limit = max ? max + 4 : (size_t)-1;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && len < limit && (got = fread(buf + len, 1, (cap - len < limit - len ? cap - len : limit - len), f)) > 0) {
+        len += got;
+        if (len == cap && len < limit) {
+            char *p = realloc(buf, cap * 2 + 1);
+            if (!p) { free(buf); buf = NULL; break; }
+            buf = p;
+            cap *= 2;
+        }
+    }
+    int more = len >= limit && fgetc(f) != EOF;
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err) {
+        free(buf);
+        d->rc = buf ? CLF_E_IO : CLF_E_NOMEM;
+        d->errmsg = strdup(buf ? "read error" : "out of memory");
+        return 0;
+    }
+    buf[len] = '\0';
+    d->text = buf;
+    d->len = len;
+    d->truncated = more;
+    return 0;
+}
+
+static void fill_from_record(doc *d, const clf_record *rec, const char *source)
+{
+    d->id = strdup(rec->id ? rec->id : "");
+    d->line = rec->line;
+    d->source = source;
+    d->truncated = rec->truncated;
+    if (rec->json)
+        d->json = json_incref((json_t *)rec->json);
+    if (rec->error != CLF_OK) {
+        d->rc = rec->error;
+        d->errmsg = strdup(rec->error_msg && *rec->error_msg ? rec->error_msg
+                                                              : clf_strerror(rec->error));
+        return;
+    }
+    d->text = dup_mem(rec->text, rec->text_len);
+    d->len = rec->text_len;
+    if (!d->text) {
+        d->rc = CLF_E_NOMEM;
+        d->errmsg = strdup("out of memory");
+    }
+}
+
+typedef struct run {
+    score_opts *o;
+    const clf_model *m;
+    clf_scorer *scorers[MAX_THREADS];
+    doc *docs;
+    size_t cap, n;
+    int had_errors;
+} run;
+
+static void flush_batch(run *r, int stream)
+{
+    int T = r->o->threads;
+    size_t per = (r->n + (size_t)T - 1) / (size_t)T;
+    job jobs[MAX_THREADS];
+    pthread_t tids[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    size_t K = clf_model_num_categories(r->m);
+    for (int t = 0; t < T; t++) {
+        size_t from = (size_t)t * per, to = from + per;
+        if (from > r->n) from = r->n;
+        if (to > r->n) to = r->n;
+        jobs[t] = (job){r->scorers[t], r->docs, from, to, r->o->explain, K};
+        if (t > 0 && from < to)
+            started[t] = pthread_create(&tids[t], NULL, score_range, &jobs[t]) == 0;
+        if (t > 0 && from < to && !started[t])
+            score_range(&jobs[t]); /* could not start a thread: do it here */
+    }
+    score_range(&jobs[0]);
+    for (int t = 1; t < T; t++)
+        if (started[t])
+            pthread_join(tids[t], NULL);
+    for (size_t i = 0; i < r->n; i++) {
+        doc *d = &r->docs[i];
+        if (d->rc != CLF_OK)
+            r->had_errors = 1;
+        if (d->rc == CLF_OK && r->o->only_flagged && d->nflagged == 0) {
+            doc_clear(d);
+            continue;
+        }
+        if (r->o->tsv_out)
+            write_tsv(d, r->m);
+        else
+            write_jsonl(d, r->m);
+        if (stream)
+            fflush(stdout);
+        doc_clear(d);
+    }
+    r->n = 0;
+}
+
+static int score_input(run *r, const char *path, int format)
+{
+    int stream = 0;
+    if (format == FORMAT_DOC) {
+        read_doc_file(path, r->o->max_bytes, &r->docs[r->n++]);
+        if (r->n == r->cap)
+            flush_batch(r, 0);
+        return 0;
+    }
+    clf_reader *rd;
+    clf_reader_options ro = CLF_READER_OPTIONS_INIT;
+    ro.max_record_bytes = r->o->max_bytes ? r->o->max_bytes + 4 : (size_t)1 << 30;
+    if (clf_reader_open(&rd, path, (clf_format)format, &ro) != CLF_OK) {
+        fprintf(stderr, "classify score: %s\n", clf_last_error());
+        return 2;
+    }
+    if (!strcmp(path, "-"))
+        stream = clf_cli_is_stream(stdin);
+    clf_record rec;
+    int rc;
+    const char *name = clf_reader_name(rd);
+    while ((rc = clf_reader_next(rd, &rec)) == 1) {
+        fill_from_record(&r->docs[r->n++], &rec, name);
+        if (stream || r->n == r->cap)
+            flush_batch(r, stream);
+    }
+    flush_batch(r, stream);
+    clf_reader_close(rd);
+    if (rc < 0) {
+        fprintf(stderr, "classify score: %s\n", clf_last_error());
+        return 2;
+    }
+    return 0;
+}
+
+int cmd_score(int argc, char **argv)
+{
+    score_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (!o.model_path && !(o.model_path = clf_cli_default_model()))
+        return 2;
+    clf_model *m;
+    if (clf_model_load(&m, o.model_path) != CLF_OK) {
+        fprintf(stderr, "classify score: %s\n", clf_last_error());
+        return 2;
+    }
+    run r;
+    memset(&r, 0, sizeof r);
+    r.o = &o;
+    r.m = m;
+    size_t K = clf_model_num_categories(m);
+    int status = 0;
+    for (int t = 0; t < o.threads; t++) {
+        if (clf_scorer_new(&r.scorers[t], m) != CLF_OK) {
+            fprintf(stderr, "classify score: %s\n", clf_last_error());
+            status = 2;
+            goto done;
+        }
+        for (int i = 0; i < o.nthr; i++) {
+            int k = clf_model_category_index(m, o.thr_names[i]);
+            if (k < 0) {
+                status = clf_cli_usage_error("score", "--threshold: the model has no category '%s'",
+                                             o.thr_names[i]);
+                goto done;
+            }
+            clf_scorer_set_threshold(r.scorers[t], (size_t)k, o.thr_values[i]);
+        }
+    }
+    r.cap = (size_t)o.threads * BATCH_PER_THREAD;
+    r.docs = calloc(r.cap, sizeof *r.docs);
+    clf_score_result *results = calloc(r.cap * K, sizeof *results);
+    if (!r.docs || !results) {
+        fprintf(stderr, "classify score: out of memory\n");
+        free(results);
+        status = 2;
+        goto done;
+    }
+    for (size_t i = 0; i < r.cap; i++)
+        r.docs[i].res = results + i * K;
+
+    if (o.tsv_out) {
+        printf("id");
+        for (size_t k = 0; k < K; k++)
+            printf("\t%s", clf_model_category_name(m, k));
+        printf("\tflagged\terror\n");
+    }
+    int nfiles = argc - optind;
+    for (int i = 0; i < (nfiles ? nfiles : 1) && status != 2; i++) {
+        const char *path = nfiles ? argv[optind + i] : "-";
+        int fmt = o.format;
+        if (fmt == CLF_FORMAT_AUTO && strcmp(path, "-") != 0)
+            fmt = detect_file_format(path);
+        int s = score_input(&r, path, fmt);
+        if (s)
+            status = s;
+    }
+    if (r.n)
+        flush_batch(&r, 0);
+    if (status == 0 && r.had_errors)
+        status = 1;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "classify score: write error\n");
+        status = 2;
+    }
+    free(results);
+done:
+    free(r.docs);
+    for (int t = 0; t < o.threads; t++)
+        clf_scorer_free(r.scorers[t]);
+    clf_model_free(m);
+    return status;
+}

@@ -1,0 +1,369 @@
+/*
+ * cv.c - K-fold cross-validation of a recipe through the training API and
+ * the public scoring API (see cv.h).
+ */
+#include "cv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <xxhash.h>
+
+#include "internal.h"
+#include "train.h"
+
+void clf_eval_cv_options_init(clf_eval_cv_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->folds = 5;
+    o->errors_k = 5;
+}
+
+/* One training document of a recipe corpus, kept in memory. */
+typedef struct cv_doc {
+    char *id;
+    char *text;
+    size_t len;
+    size_t n_labels;
+    char **labels;
+    unsigned int fold;
+} cv_doc;
+
+typedef struct cv_corpus {
+    size_t n, cap;
+    cv_doc *docs;
+    size_t skipped;
+} cv_corpus;
+
+static char *dupmem(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static void free_corpus(cv_corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->docs[i].id);
+        free(c->docs[i].text);
+        for (size_t j = 0; j < c->docs[i].n_labels; j++)
+            free(c->docs[i].labels[j]);
+        free(c->docs[i].labels);
+    }
+    free(c->docs);
+}
+
+static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, unsigned int folds)
+{
+    clf_reader *r = NULL;
+    int rc = clf_reader_open(&r, path, fmt, NULL);
+    if (rc != CLF_OK)
+        return rc;
+    clf_record rec;
+    int got;
+    while ((got = clf_reader_next(r, &rec)) == 1) {
+        if (rec.error != CLF_OK) {
+            c->skipped++;
+            continue;
+        }
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 1024;
+            cv_doc *p = realloc(c->docs, cap * sizeof *p);
+            if (!p) {
+                rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
+                break;
+            }
+            c->docs = p;
+            c->cap = cap;
+        }
+        cv_doc *d = &c->docs[c->n++];
+        memset(d, 0, sizeof *d);
+        d->id = dupmem(rec.id, strlen(rec.id));
+        d->text = dupmem(rec.text, rec.text_len);
+        d->len = rec.text_len;
+        d->labels = calloc(rec.n_labels ? rec.n_labels : 1, sizeof *d->labels);
+        /* Identical texts always share a fold, so no text is on both sides. */
+        d->fold = (unsigned int)(XXH3_64bits(rec.text, rec.text_len) % folds);
+        if (!d->id || !d->text || !d->labels) {
+            rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
+            break;
+        }
+        for (size_t j = 0; j < rec.n_labels; j++) {
+            if (!(d->labels[j] = dupmem(rec.labels[j], strlen(rec.labels[j])))) {
+                rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
+                break;
+            }
+            d->n_labels = j + 1;
+        }
+        if (rc != CLF_OK)
+            break;
+    }
+    if (got < 0 && rc == CLF_OK)
+        rc = got;
+    clf_reader_close(r);
+    return rc;
+}
+
+/* TSV field: tabs and newlines would break the row, so they become spaces. */
+static void put_field(FILE *f, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fputc(s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ? ' ' : s[i], f);
+}
+
+static int write_fold_file(const char *path, const cv_corpus *c, unsigned int held_out)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return clf__error(CLF_E_IO, "%s: %s", path, strerror(errno));
+    fputs("id\tlabels\ttext\n", f);
+    for (size_t i = 0; i < c->n; i++) {
+        const cv_doc *d = &c->docs[i];
+        if (d->fold == held_out)
+            continue;
+        put_field(f, d->id, strlen(d->id));
+        fputc('\t', f);
+        for (size_t j = 0; j < d->n_labels; j++) {
+            if (j)
+                fputc(',', f);
+            put_field(f, d->labels[j], strlen(d->labels[j]));
+        }
+        fputc('\t', f);
+        put_field(f, d->text, d->len);
+        fputc('\n', f);
+    }
+    if (fclose(f) != 0)
+        return clf__error(CLF_E_IO, "%s: %s", path, strerror(errno));
+    return CLF_OK;
+}
+
+/* The recipe of fold `fold`: same options, corpora pointing at the fold files. */
+static int fold_recipe(clf_recipe **out, const clf_recipe *r, const cv_corpus *corp, unsigned int fold)
+{
+    json_t *j = json_deep_copy(r->json);
+    json_t *corpora = j ? json_object_get(j, "corpora") : NULL;
+    if (!j || !json_is_array(corpora)) {
+        json_decref(j);
+        return clf__error(CLF_E_NOMEM, "eval --cv: cannot copy the recipe");
+    }
+    /* Walk backwards so removing a corpus keeps the remaining indices valid. */
+    for (size_t i = json_array_size(corpora); i-- > 0;) {
+        json_t *c = json_array_get(corpora, i);
+        int ci = clf_recipe_corpus_index(r, json_string_value(json_object_get(c, "name")));
+        if (ci < 0 || !r->corpora[ci].train || corp[ci].n == 0) {
+            json_array_remove(corpora, i);
+            continue;
+        }
+        char rel[64];
+        snprintf(rel, sizeof rel, "fold%u/corpus%d.tsv", fold, ci);
+        json_object_set_new(c, "train", json_string(rel));
+        json_object_del(c, "dev");
+        json_object_del(c, "format");
+    }
+    json_t *tr = json_object_get(j, "training");
+    if (json_is_object(tr))
+        json_object_set_new(tr, "threshold_source", json_string("oof"));
+    char *text = json_dumps(j, 0);
+    json_decref(j);
+    if (!text)
+        return clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
+    char source[300];
+    snprintf(source, sizeof source, "%s (fold %u)", r->source ? r->source : "recipe", fold);
+    int rc = clf_recipe_parse(out, text, strlen(text), source);
+    free(text);
+    return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void remove_tree(const char *dir, unsigned int folds, size_t n_corpora)
+{
+    char path[4096];
+    for (unsigned int f = 0; f < folds; f++) {
+        for (size_t c = 0; c < n_corpora; c++) {
+            snprintf(path, sizeof path, "%s/fold%u/corpus%zu.tsv", dir, f, c);
+            unlink(path);
+        }
+        snprintf(path, sizeof path, "%s/fold%u.clf", dir, f);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/fold%u", dir, f);
+        rmdir(path);
+    }
+    rmdir(dir);
+}
+
+int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_data **out)
+{
+    if (!r || !o || !out || !o->corpora_root || o->folds < 2 || o->folds > 20 ||
+        r->n_categories > CLF_EVAL_MAX_CATEGORIES || r->n_corpora > 256)
+        return clf__error(CLF_E_INVALID_ARG, "eval --cv: bad arguments");
+    *out = NULL;
+    unsigned int K = o->folds;
+    size_t nc = r->n_categories, ncorp = r->n_corpora;
+    cv_corpus *corp = calloc(ncorp ? ncorp : 1, sizeof *corp);
+    double *fold_thr = malloc(K * nc * sizeof *fold_thr);
+    char dir[2048], path[4096];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/clf-cv.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int rc = CLF_OK;
+    int have_dir = 0;
+    clf_eval_data *data = NULL;
+    if (!corp || !fold_thr) {
+        rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
+        goto done;
+    }
+    if (!mkdtemp(dir)) {
+        rc = clf__error(CLF_E_IO, "eval --cv: cannot create a temporary directory: %s", strerror(errno));
+        goto done;
+    }
+    have_dir = 1;
+
+    /* 1. Read every train split once. */
+    for (size_t c = 0; c < ncorp && rc == CLF_OK; c++) {
+        if (!r->corpora[c].train)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", o->corpora_root, r->corpora[c].train);
+        rc = read_corpus(&corp[c], path, r->corpora[c].format, K);
+        if (rc == CLF_OK && o->verbose)
+            fprintf(stderr, "eval --cv: %s: %zu documents%s\n", r->corpora[c].name, corp[c].n,
+                    corp[c].skipped ? " (some malformed rows skipped)" : "");
+    }
+
+    /* 2. Train one model per fold on the other folds. */
+    for (unsigned int f = 0; f < K && rc == CLF_OK; f++) {
+        snprintf(path, sizeof path, "%s/fold%u", dir, f);
+        if (mkdir(path, 0700) != 0) {
+            rc = clf__error(CLF_E_IO, "%s: %s", path, strerror(errno));
+            break;
+        }
+        for (size_t c = 0; c < ncorp && rc == CLF_OK; c++) {
+            if (!r->corpora[c].train || corp[c].n == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/fold%u/corpus%zu.tsv", dir, f, c);
+            rc = write_fold_file(path, &corp[c], f);
+        }
+        clf_recipe *fr = NULL;
+        if (rc == CLF_OK)
+            rc = fold_recipe(&fr, r, corp, f);
+        if (rc != CLF_OK)
+            break;
+        if (o->verbose)
+            fprintf(stderr, "eval --cv: fold %u/%u: training...\n", f + 1, K);
+        clf_train_options to = CLF_TRAIN_OPTIONS_INIT;
+        to.corpora_root = dir;
+        to.threads = o->threads;
+        snprintf(path, sizeof path, "%s/fold%u.clf", dir, f);
+        rc = clf_train(fr, &to, path, NULL);
+        clf_recipe_free(fr);
+        if (rc != CLF_OK)
+            break;
+        clf_model *m = NULL;
+        if ((rc = clf_model_load(&m, path)) != CLF_OK)
+            break;
+        for (size_t k = 0; k < nc; k++) {
+            int mk = clf_model_category_index(m, r->categories[k]);
+            fold_thr[f * nc + k] = mk >= 0 ? clf_model_threshold(m, (size_t)mk) : NAN;
+        }
+        clf_model_free(m);
+    }
+
+    /* 3. One decision threshold per category: an override, else the median fold threshold. */
+    double thr[CLF_EVAL_MAX_CATEGORIES];
+    const char *cats[CLF_EVAL_MAX_CATEGORIES];
+    for (size_t k = 0; rc == CLF_OK && k < nc; k++) {
+        double v[20];
+        size_t m = 0;
+        for (unsigned int f = 0; f < K; f++)
+            if (!isnan(fold_thr[f * nc + k]))
+                v[m++] = fold_thr[f * nc + k];
+        qsort(v, m, sizeof v[0], cmp_double);
+        thr[k] = m == 0 ? 0.5 : m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
+        for (size_t i = 0; i < o->n_thr; i++)
+            if (!strcmp(o->thr_names[i], r->categories[k]))
+                thr[k] = o->thr_values[i];
+        cats[k] = r->categories[k];
+        if (o->verbose)
+            fprintf(stderr, "eval --cv: %s: decision threshold %.4f\n", cats[k], thr[k]);
+    }
+    if (rc == CLF_OK)
+        rc = clf_eval_data_new(&data, nc, cats, thr, NULL, o->errors_k);
+
+    /* 4. Score each held-out fold with the model that did not see it. */
+    int src_of[256];
+    for (size_t c = 0; c < ncorp && c < 256 && rc == CLF_OK; c++) {
+        src_of[c] = -1;
+        if ((o->selected && !o->selected[c]) || corp[c].n == 0)
+            continue;
+        int s = clf_eval_data_add_source(data, r->corpora[c].name, r->corpora[c].annotates,
+                                         r->corpora[c].negatives_for);
+        if (s < 0)
+            rc = s;
+        src_of[c] = s;
+    }
+    for (unsigned int f = 0; f < K && rc == CLF_OK; f++) {
+        clf_model *m = NULL;
+        clf_scorer *sc = NULL;
+        snprintf(path, sizeof path, "%s/fold%u.clf", dir, f);
+        if ((rc = clf_model_load(&m, path)) != CLF_OK || (rc = clf_scorer_new(&sc, m)) != CLF_OK) {
+            clf_model_free(m);
+            break;
+        }
+        int midx[CLF_EVAL_MAX_CATEGORIES];
+        for (size_t k = 0; k < nc; k++)
+            midx[k] = clf_model_category_index(m, r->categories[k]);
+        clf_score_result res[CLF_EVAL_MAX_CATEGORIES];
+        double p[CLF_EVAL_MAX_CATEGORIES];
+        for (size_t c = 0; c < ncorp && c < 256 && rc == CLF_OK; c++) {
+            if (src_of[c] < 0)
+                continue;
+            for (size_t i = 0; i < corp[c].n && rc == CLF_OK; i++) {
+                const cv_doc *d = &corp[c].docs[i];
+                if (d->fold != f)
+                    continue;
+                uint64_t pos = 0;
+                const char *unknown = NULL;
+                rc = clf_recipe_map_labels(r, c, (const char *const *)d->labels, d->n_labels, &pos, &unknown);
+                if (rc == CLF_E_LABEL) {
+                    rc = clf__error(rc, "%s: document %s: label \"%s\" is not mapped by the recipe",
+                                    r->corpora[c].name, d->id, unknown ? unknown : "?");
+                    break;
+                }
+                int s = clf_score(sc, d->text, d->len, res, NULL);
+                if (s < 0)
+                    continue; /* the trainer skipped it too */
+                for (size_t k = 0; k < nc; k++)
+                    p[k] = midx[k] >= 0 ? res[midx[k]].probability : 0.0;
+                rc = clf_eval_data_add(data, (size_t)src_of[c], d->id, d->text, d->len, pos, p, NULL);
+            }
+        }
+        clf_scorer_free(sc);
+        clf_model_free(m);
+    }
+done:
+    if (have_dir)
+        remove_tree(dir, K, ncorp);
+    for (size_t c = 0; corp && c < ncorp; c++)
+        free_corpus(&corp[c]);
+    free(corp);
+    free(fold_thr);
+    if (rc != CLF_OK) {
+        clf_eval_data_free(data);
+        return rc;
+    }
+    *out = data;
+    return CLF_OK;
+}

@@ -1,0 +1,450 @@
+/*
+ * evaluate.c - collecting what an evaluation needs: per document its
+ * source, positive categories and scores, and per corpus and category the
+ * error-analysis candidates (see evaluate.h). The metrics are computed in
+ * analyze.c.
+ */
+#include "evaluate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval_internal.h"
+#include "internal.h"
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    return p ? memcpy(p, s, n) : NULL;
+}
+
+static char *dupmem(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+int clf_eval_data_new(clf_eval_data **out, size_t n_cats, const char *const *cats,
+                      const double *thr_a, const double *thr_b, size_t errors_k)
+{
+    if (!out || !cats || !thr_a || n_cats == 0 || n_cats > CLF_EVAL_MAX_CATEGORIES)
+        return clf__error(CLF_E_INVALID_ARG, "eval: between 1 and %d categories needed",
+                          CLF_EVAL_MAX_CATEGORIES);
+    *out = NULL;
+    clf_eval_data *d = calloc(1, sizeof *d);
+    if (!d)
+        return clf__error(CLF_E_NOMEM, "eval: out of memory");
+    d->n_cats = n_cats;
+    d->errors_k = errors_k;
+    d->has_b = thr_b != NULL;
+    d->cats = calloc(n_cats, sizeof *d->cats);
+    d->thr_a = malloc(n_cats * sizeof *d->thr_a);
+    d->thr_b = malloc(n_cats * sizeof *d->thr_b);
+    if (!d->cats || !d->thr_a || !d->thr_b) {
+        clf_eval_data_free(d);
+        return clf__error(CLF_E_NOMEM, "eval: out of memory");
+    }
+    for (size_t k = 0; k < n_cats; k++) {
+        if (!(d->cats[k] = dupstr(cats[k]))) {
+            clf_eval_data_free(d);
+            return clf__error(CLF_E_NOMEM, "eval: out of memory");
+        }
+        d->thr_a[k] = thr_a[k];
+        d->thr_b[k] = thr_b ? thr_b[k] : NAN;
+    }
+    *out = d;
+    return CLF_OK;
+}
+
+static void free_cands(clf_eval_cand *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].id);
+        free(c[i].text);
+    }
+}
+
+void clf_eval_data_free(clf_eval_data *d)
+{
+    if (!d)
+        return;
+    for (size_t s = 0; s < d->n_sources; s++) {
+        clf_eval_source *src = &d->sources[s];
+        free(src->name);
+        for (size_t k = 0; k < d->n_cats; k++) {
+            free_cands(src->fp[k], src->n_fp[k]);
+            free_cands(src->fn[k], src->n_fn[k]);
+            free(src->fp[k]);
+            free(src->fn[k]);
+        }
+        free(src->fp);
+        free(src->fn);
+        free(src->n_fp);
+        free(src->n_fn);
+    }
+    free(d->sources);
+    if (d->cats)
+        for (size_t k = 0; k < d->n_cats; k++)
+            free(d->cats[k]);
+    free(d->cats);
+    free(d->thr_a);
+    free(d->thr_b);
+    free(d->sa);
+    free(d->sb);
+    free(d->pos);
+    free(d->src);
+    free(d);
+}
+
+int clf_eval_data_add_source(clf_eval_data *d, const char *name, uint64_t annotates,
+                             uint64_t negatives)
+{
+    if (!d || !name)
+        return clf__error(CLF_E_INVALID_ARG, "eval: bad source");
+    if (d->n_sources == d->cap_sources) {
+        size_t cap = d->cap_sources ? d->cap_sources * 2 : 8;
+        clf_eval_source *p = realloc(d->sources, cap * sizeof *p);
+        if (!p)
+            return clf__error(CLF_E_NOMEM, "eval: out of memory");
+        d->sources = p;
+        d->cap_sources = cap;
+    }
+    clf_eval_source *s = &d->sources[d->n_sources];
+    memset(s, 0, sizeof *s);
+    uint64_t all = d->n_cats >= 64 ? UINT64_MAX : (((uint64_t)1 << d->n_cats) - 1);
+    s->annotates = annotates & all;
+    s->negatives = negatives & all & ~annotates;
+    s->name = dupstr(name);
+    s->fp = calloc(d->n_cats, sizeof *s->fp);
+    s->fn = calloc(d->n_cats, sizeof *s->fn);
+    s->n_fp = calloc(d->n_cats, sizeof *s->n_fp);
+    s->n_fn = calloc(d->n_cats, sizeof *s->n_fn);
+    d->n_sources++; /* counted now so that free() releases a partial source */
+    if (!s->name || !s->fp || !s->fn || !s->n_fp || !s->n_fn)
+        return clf__error(CLF_E_NOMEM, "eval: out of memory");
+    return (int)(d->n_sources - 1);
+}
+
+size_t clf_eval_data_docs(const clf_eval_data *d)
+{
+    return d ? d->n_docs : 0;
+}
+
+/*
+ * Keep the k worst errors seen so far in an unsorted array: for false
+ * positives the highest scores, for false negatives the lowest. Equal
+ * scores keep the earlier document, so the choice does not depend on
+ * anything but input order.
+ */
+static int offer(clf_eval_cand **arr, size_t *n, size_t k, int want_high, size_t doc,
+                 double score, const char *id, const char *text, size_t len)
+{
+    if (k == 0)
+        return CLF_OK;
+    size_t slot = *n;
+    if (*n == k) {
+        size_t worst = 0;
+        for (size_t i = 1; i < *n; i++) {
+            double a = (*arr)[i].score, b = (*arr)[worst].score;
+            /* the entry that would be dropped first: least bad, latest doc */
+            if (want_high ? (a < b || (a == b && (*arr)[i].doc > (*arr)[worst].doc))
+                          : (a > b || (a == b && (*arr)[i].doc > (*arr)[worst].doc)))
+                worst = i;
+        }
+        double w = (*arr)[worst].score;
+        if (want_high ? !(score > w) : !(score < w))
+            return CLF_OK;
+        slot = worst;
+        free((*arr)[slot].id);
+        free((*arr)[slot].text);
+    } else if (!*arr) {
+        *arr = calloc(k, sizeof **arr);
+        if (!*arr)
+            return clf__error(CLF_E_NOMEM, "eval: out of memory");
+    }
+    clf_eval_cand *c = &(*arr)[slot];
+    c->doc = doc;
+    c->score = score;
+    c->id = dupstr(id ? id : "");
+    c->text = dupmem(text ? text : "", text ? len : 0);
+    if (slot == *n)
+        (*n)++;
+    if (!c->id || !c->text)
+        return clf__error(CLF_E_NOMEM, "eval: out of memory");
+    return CLF_OK;
+}
+
+int clf_eval_data_add(clf_eval_data *d, size_t source, const char *id, const char *text,
+                      size_t len, uint64_t positives, const double *scores_a,
+                      const double *scores_b)
+{
+    if (!d || source >= d->n_sources || !scores_a || (d->has_b && !scores_b))
+        return clf__error(CLF_E_INVALID_ARG, "eval: bad document");
+    for (size_t k = 0; k < d->n_cats; k++)
+        if (isnan(scores_a[k]) || (d->has_b && isnan(scores_b[k])))
+            return clf__error(CLF_E_INVALID_ARG, "eval: document %s has a NaN score",
+                              id ? id : "?");
+    if (d->n_docs == d->cap_docs) {
+        size_t cap = d->cap_docs ? d->cap_docs * 2 : 1024;
+        double *sa = realloc(d->sa, cap * d->n_cats * sizeof *sa);
+        if (sa)
+            d->sa = sa;
+        double *sb = d->has_b ? realloc(d->sb, cap * d->n_cats * sizeof *sb) : NULL;
+        if (sb)
+            d->sb = sb;
+        uint64_t *pos = realloc(d->pos, cap * sizeof *pos);
+        if (pos)
+            d->pos = pos;
+        uint32_t *src = realloc(d->src, cap * sizeof *src);
+        if (src)
+            d->src = src;
+        if (!sa || (d->has_b && !sb) || !pos || !src)
+            return clf__error(CLF_E_NOMEM, "eval: out of memory");
+        d->cap_docs = cap;
+    }
+    size_t doc = d->n_docs, nc = d->n_cats;
+    clf_eval_source *s = &d->sources[source];
+    memcpy(d->sa + doc * nc, scores_a, nc * sizeof *scores_a);
+    if (d->has_b)
+        memcpy(d->sb + doc * nc, scores_b, nc * sizeof *scores_b);
+    d->pos[doc] = positives & s->annotates;
+    d->src[doc] = (uint32_t)source;
+    d->n_docs++;
+    for (size_t k = 0; k < nc; k++) {
+        uint64_t bit = (uint64_t)1 << k;
+        if (!((s->annotates | s->negatives) & bit))
+            continue;
+        int y = (d->pos[doc] & bit) != 0, flagged = scores_a[k] >= d->thr_a[k];
+        int rc = CLF_OK;
+        if (!y && flagged)
+            rc = offer(&s->fp[k], &s->n_fp[k], d->errors_k, 1, doc, scores_a[k], id, text, len);
+        else if (y && !flagged)
+            rc = offer(&s->fn[k], &s->n_fn[k], d->errors_k, 0, doc, scores_a[k], id, text, len);
+        if (rc != CLF_OK)
+            return rc;
+    }
+    return CLF_OK;
+}
+
+/* ---- label maps ---------------------------------------------------------- */
+
+static int find_cat(size_t n_cats, const char *const *cats, const char *name, size_t len)
+{
+    for (size_t k = 0; k < n_cats; k++)
+        if (strlen(cats[k]) == len && !strncmp(cats[k], name, len))
+            return (int)k;
+    return -1;
+}
+
+/* Parse "a+b+c" (or "a,b" when sep is ',') of category names into a mask. */
+static int parse_cat_list(const char *s, size_t len, char sep, size_t n_cats,
+                          const char *const *cats, uint64_t *mask)
+{
+    *mask = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && s[j] != sep)
+            j++;
+        if (j == i)
+            return clf__error(CLF_E_PARSE, "eval: empty category name in \"%.*s\"", (int)len, s);
+        int k = find_cat(n_cats, cats, s + i, j - i);
+        if (k < 0)
+            return clf__error(CLF_E_NOT_FOUND, "eval: the model has no category \"%.*s\"",
+                              (int)(j - i), s + i);
+        *mask |= (uint64_t)1 << k;
+        i = j + 1;
+    }
+    return CLF_OK;
+}
+
+int clf_eval_parse_cats(const char *spec, size_t n_cats, const char *const *cats,
+                        uint64_t *mask)
+{
+    if (!spec || !mask)
+        return clf__error(CLF_E_INVALID_ARG, "eval: bad category list");
+    return parse_cat_list(spec, strlen(spec), ',', n_cats, cats, mask);
+}
+
+void clf_eval_map_free(clf_eval_label_map *m, size_t n)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(m[i].label);
+    free(m);
+}
+
+int clf_eval_parse_map(const char *spec, size_t n_cats, const char *const *cats,
+                       clf_eval_label_map **out, size_t *n, uint64_t *targets)
+{
+    if (!spec || !out || !n || !targets)
+        return clf__error(CLF_E_INVALID_ARG, "eval: bad --map");
+    *out = NULL;
+    *n = 0;
+    *targets = 0;
+    size_t cap = 1;
+    for (const char *p = spec; *p; p++)
+        cap += *p == ',';
+    clf_eval_label_map *m = calloc(cap, sizeof *m);
+    if (!m)
+        return clf__error(CLF_E_NOMEM, "eval: out of memory");
+    size_t count = 0;
+    const char *p = spec;
+    int rc = CLF_OK;
+    while (*p && rc == CLF_OK) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if (!eq || eq == p) {
+            rc = clf__error(CLF_E_PARSE, "eval: --map entry \"%.*s\" is not label=category[+category]",
+                            (int)len, p);
+            break;
+        }
+        m[count].label = dupmem(p, (size_t)(eq - p));
+        if (!m[count].label) {
+            rc = clf__error(CLF_E_NOMEM, "eval: out of memory");
+            break;
+        }
+        rc = parse_cat_list(eq + 1, len - (size_t)(eq + 1 - p), '+', n_cats, cats, &m[count].cats);
+        *targets |= m[count].cats;
+        count++;
+        p = end ? end + 1 : p + len;
+    }
+    if (rc != CLF_OK) {
+        clf_eval_map_free(m, count);
+        *targets = 0;
+        return rc;
+    }
+    *out = m;
+    *n = count;
+    return CLF_OK;
+}
+
+/* The categories a record's labels make it a positive of. */
+static int map_labels(const clf_eval_data *d, const clf_eval_mapping *map, const clf_record *rec,
+                      uint64_t *positive, const char **unknown)
+{
+    *positive = 0;
+    *unknown = NULL;
+    if (map->recipe) {
+        uint64_t rmask = 0;
+        int rc = clf_recipe_map_labels(map->recipe, map->corpus, rec->labels, rec->n_labels,
+                                       &rmask, unknown);
+        if (rc != CLF_OK)
+            return rc;
+        for (size_t k = 0; k < map->recipe->n_categories && k < 64; k++)
+            if ((rmask >> k & 1) && map->cat_map[k] >= 0)
+                *positive |= (uint64_t)1 << map->cat_map[k];
+        return CLF_OK;
+    }
+    for (size_t i = 0; i < rec->n_labels; i++) {
+        const char *l = rec->labels[i];
+        if (!l || !*l)
+            continue;
+        if (map->n_map) {
+            const clf_eval_label_map *hit = NULL, *star = NULL;
+            for (size_t j = 0; j < map->n_map && !hit; j++) {
+                if (!strcmp(map->map[j].label, l))
+                    hit = &map->map[j];
+                else if (!strcmp(map->map[j].label, "*"))
+                    star = &map->map[j];
+            }
+            if (!hit)
+                hit = star;
+            if (!hit) {
+                *unknown = l;
+                return CLF_E_LABEL;
+            }
+            *positive |= hit->cats;
+        } else {
+            int k = find_cat(d->n_cats, (const char *const *)d->cats, l, strlen(l));
+            if (k < 0) {
+                *unknown = l;
+                return CLF_E_LABEL;
+            }
+            *positive |= (uint64_t)1 << k;
+        }
+    }
+    return CLF_OK;
+}
+
+#define MAX_WARNINGS 5
+
+int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_format fmt,
+                        const clf_eval_mapping *map, clf_scorer *a, clf_scorer *b,
+                        const int *bidx, clf_eval_file_stats *stats)
+{
+    if (!d || !path || !map || !a || source >= d->n_sources || (d->has_b && (!b || !bidx)))
+        return clf__error(CLF_E_INVALID_ARG, "eval: bad arguments to clf_eval_score_file");
+    clf_eval_file_stats st = {0, 0, 0};
+    clf_reader *r = NULL;
+    int rc = clf_reader_open(&r, path, fmt, NULL);
+    if (rc != CLF_OK)
+        return rc;
+    size_t nb = 64; /* model B may have more categories than A */
+    clf_score_result res_a[CLF_EVAL_MAX_CATEGORIES], res_b[64];
+    double sa[CLF_EVAL_MAX_CATEGORIES], sb[CLF_EVAL_MAX_CATEGORIES];
+    clf_record rec;
+    int got;
+    while ((got = clf_reader_next(r, &rec)) == 1) {
+        if (rec.error != CLF_OK) {
+            if (st.skipped++ < MAX_WARNINGS)
+                fprintf(stderr, "classify eval: %s:%zu: skipped: %s\n", path, rec.line,
+                        rec.error_msg);
+            continue;
+        }
+        if (!rec.has_labels) {
+            rc = clf__error(CLF_E_PARSE, "%s: records have no labels (format %s): eval needs "
+                            "labeled data (tsv, fasttext or jsonl with labels)",
+                            path, clf_format_name(clf_reader_format(r)));
+            break;
+        }
+        uint64_t positive;
+        const char *unknown;
+        if ((rc = map_labels(d, map, &rec, &positive, &unknown)) != CLF_OK) {
+            if (rc == CLF_E_LABEL)
+                rc = clf__error(CLF_E_LABEL, "%s:%zu: label \"%s\" is not mapped to a category "
+                                "(use --map label=category, or label= to ignore it)",
+                                path, rec.line, unknown ? unknown : "?");
+            break;
+        }
+        int trunc = 0;
+        int s1 = clf_score(a, rec.text, rec.text_len, res_a, &trunc);
+        int s2 = b ? clf_score(b, rec.text, rec.text_len, res_b, NULL) : 0;
+        if (s1 == CLF_E_NOMEM || s2 == CLF_E_NOMEM) {
+            rc = CLF_E_NOMEM;
+            break;
+        }
+        if (s1 < 0 || s2 < 0) {
+            if (st.skipped++ < MAX_WARNINGS)
+                fprintf(stderr, "classify eval: %s:%zu: skipped: %s\n", path, rec.line,
+                        clf_last_error()[0] ? clf_last_error() : clf_strerror(s1 < 0 ? s1 : s2));
+            continue;
+        }
+        st.truncated += trunc != 0 || rec.truncated;
+        for (size_t k = 0; k < d->n_cats; k++) {
+            sa[k] = res_a[k].probability;
+            sb[k] = b && bidx[k] >= 0 && (size_t)bidx[k] < nb ? res_b[bidx[k]].probability : 0.0;
+        }
+        if ((rc = clf_eval_data_add(d, source, rec.id, rec.text, rec.text_len, positive, sa,
+                                    b ? sb : NULL)) != CLF_OK)
+            break;
+        st.records++;
+    }
+    if (got < 0 && rc == CLF_OK)
+        rc = got;
+    clf_reader_close(r);
+    if (st.skipped > MAX_WARNINGS)
+        fprintf(stderr, "classify eval: %s: %zu records skipped in all\n", path, st.skipped);
+    if (stats)
+        *stats = st;
+    return rc;
+}

@@ -1,0 +1,1021 @@
+/*
+ * featurize.c - feature extraction: split the normalized text into tokens,
+ * hash word n-grams, char n-grams and Arabic stems into buckets, count the
+ * distinct buckets, and weight them (tf, idf, L2) for clf_featurize().
+ *
+ * The hashing rule (docs/features.md) is part of the model format: a model
+ * trained with one rule only scores correctly with the same rule. Change
+ * nothing here that alters a bucket without a new model format version.
+ *
+ * Speed: every word n-gram and char n-gram is a contiguous substring of the
+ * normalized text padded with one space on each side, so features are
+ * hashed in place (no string building); buckets are counted in an
+ * open-addressing table whose slots carry a generation stamp (no clearing
+ * per document); stems of recent tokens are cached.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libstemmer.h>
+/* Inline XXH3: the short-input paths then compile into the loops below.
+ * The hash values are those of the shared library (XXH3 is stable since
+ * xxHash 0.8.0). */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "internal.h"
+#include "features/featurize_internal.h"
+
+#if defined(__GNUC__)
+#  define CLF__HOT static inline __attribute__((always_inline))
+#else
+#  define CLF__HOT static inline
+#endif
+
+/*
+ * clf__featurize_normalized - extract features from an already-normalized
+ * text (tokens separated by single spaces, no leading/trailing space), as
+ * clf__featurize_counts() does after normalizing. The text must stay valid
+ * until the next call. Used by tests and by callers that normalize
+ * themselves. Errors: CLF_E_UTF8, CLF_E_TOO_LARGE, CLF_E_NOMEM, CLF_E_STEMMER.
+ */
+int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, int sorted,
+                              const clf__count **counts, size_t *n);
+
+/* ---- tokens ------------------------------------------------------------ */
+
+/* Token kinds, decided from the token's code points (see tok_kind). */
+enum {
+    TK_WORD,        /* has a letter or digit, none Arabic */
+    TK_ARABIC,      /* has an Arabic letter: stemmed */
+    TK_HASHTAG,     /* '#' followed by anything */
+    TK_PLACEHOLDER, /* <url> <email> <user> */
+    TK_SYMBOL,      /* no letter or digit, some emoji or other symbol */
+    TK_PUNCT        /* only punctuation marks */
+};
+
+/* Code point classes. */
+enum { C_ALNUM = 1, C_ARABIC = 2, C_PUNCT = 4, C_SYMBOL = 8, C_MARK = 16 };
+
+static const unsigned char ascii_class[128] = {
+#define P C_PUNCT
+#define A C_ALNUM
+    P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,
+    P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,
+    P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,  /* space ! " # ... / */
+    A, A, A, A, A, A, A, A, A, A, P, P, P, P, P, P,  /* 0-9 : ; < = > ? */
+    P, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,  /* @ A-O */
+    A, A, A, A, A, A, A, A, A, A, A, P, P, P, P, P,  /* P-Z [ \ ] ^ _ */
+    P, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,  /* ` a-o */
+    A, A, A, A, A, A, A, A, A, A, A, P, P, P, P, P,  /* p-z { | } ~ DEL */
+#undef P
+#undef A
+};
+
+/*
+ * The class of a non-ASCII code point. Without ICU this is decided from
+ * block ranges: exact for the Arabic blocks, coarse elsewhere (letters of
+ * other scripts are "alnum", the symbol and emoji blocks are "symbol").
+ */
+static int cp_class(uint32_t c)
+{
+    if (c >= 0x0600 && c <= 0x06FF) {
+        if ((c >= 0x0620 && c <= 0x063F) || (c >= 0x0641 && c <= 0x064A) ||
+            c == 0x066E || c == 0x066F || (c >= 0x0671 && c <= 0x06D3) || c == 0x06D5 ||
+            c == 0x06EE || c == 0x06EF || (c >= 0x06FA && c <= 0x06FC) || c == 0x06FF)
+            return C_ALNUM | C_ARABIC;
+        if ((c >= 0x0660 && c <= 0x0669) || (c >= 0x06F0 && c <= 0x06F9))
+            return C_ALNUM; /* Arabic-Indic digits */
+        if ((c >= 0x0610 && c <= 0x061A) || (c >= 0x064B && c <= 0x065F) || c == 0x0640 ||
+            c == 0x0670 || (c >= 0x06D6 && c <= 0x06DC) || (c >= 0x06DF && c <= 0x06E8) ||
+            (c >= 0x06EA && c <= 0x06ED))
+            return C_MARK; /* harakat, Quranic marks, tatweel */
+        return C_PUNCT;   /* ، ؛ ؟ ٪ ٫ ٬ ٭ ۔ and the number signs */
+    }
+    if (c < 0x00C0)
+        return (c == 0xAA || c == 0xB5 || c == 0xBA) ? C_ALNUM : C_PUNCT;
+    if (c == 0xD7 || c == 0xF7)
+        return C_PUNCT;
+    if (c < 0x2000) {
+        /* Arabic Supplement, Extended-B and Extended-A */
+        if ((c >= 0x0750 && c <= 0x077F) || (c >= 0x0870 && c <= 0x0887) ||
+            (c >= 0x08A0 && c <= 0x08C9))
+            return C_ALNUM | C_ARABIC;
+        if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x0898 && c <= 0x089F) ||
+            (c >= 0x08CA && c <= 0x08FF))
+            return C_MARK;
+        return C_ALNUM; /* letters of the other scripts below U+2000 */
+    }
+    /* Arabic presentation forms (NFKC usually folds them away) */
+    if ((c >= 0xFB50 && c <= 0xFDFF && c != 0xFD3E && c != 0xFD3F) ||
+        (c >= 0xFE70 && c <= 0xFEFC))
+        return C_ALNUM | C_ARABIC;
+    if (c <= 0x206F || (c >= 0x2E00 && c <= 0x2E7F) || (c >= 0x3000 && c <= 0x303F) ||
+        (c >= 0xFD3E && c <= 0xFD3F) || (c >= 0xFE10 && c <= 0xFE6F) ||
+        (c >= 0xFF01 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+        (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65))
+        return C_PUNCT; /* general, supplemental, CJK and full-width punctuation */
+    if ((c >= 0x2C00 && c <= 0x2DFF) || (c >= 0x3040 && c <= 0xD7FF) ||
+        (c >= 0xF900 && c <= 0xFB4F) || (c >= 0xFF10 && c <= 0xFFDC) ||
+        (c >= 0x10000 && c <= 0x1CFFF) || (c >= 0x20000 && c <= 0x3FFFF))
+        return C_ALNUM; /* letters: Coptic..Ethiopic, kana, CJK, Hangul, historic scripts */
+    return C_SYMBOL;    /* arrows, math, dingbats, emoji, private use, tags */
+}
+
+typedef struct clf__tok {
+    uint32_t b0, b1;  /* bytes [b0, b1) of the padded text */
+    uint32_t c0, c1;  /* code points [c0, c1) of the padded text */
+    uint32_t kind;
+} clf__tok;
+
+/* ---- state -------------------------------------------------------------- */
+
+/* A bucket-table slot: live for this document iff gen == f->gen. */
+typedef struct clf__slot {
+    uint32_t gen, bucket, idx; /* idx: position in f->counts */
+} clf__slot;
+
+/*
+ * Stem cache: token bytes -> stem bucket, 2-way set associative by token
+ * hash. 2^13 sets x 2 ways x 32 bytes = 512 KiB; tokens up to 22 bytes
+ * (11 Arabic letters: 99% of Arabic tokens) are cached.
+ */
+#ifndef STEM_SET_BITS
+#define STEM_SET_BITS 13
+#endif
+#define STEM_KEY_MAX 22
+typedef struct clf__stem_entry {
+    uint32_t h;       /* high half of the token's hash */
+    uint32_t bucket;  /* of its stem */
+    uint8_t len;      /* token length; 0 = empty entry */
+    uint8_t has_stem; /* 0 when the stem is empty (no feature) */
+    char key[STEM_KEY_MAX];
+} clf__stem_entry;
+
+/* Buckets hashed per batch before they are counted (see count_chunk). */
+#define CHUNK 1024
+
+/* One distinct (family, text) of clf_featurize_text(). */
+typedef struct clf__text_entry {
+    uint64_t h;
+    uint32_t family, bucket, count;
+    uint32_t bucket_count; /* of its bucket, filled at the end */
+    size_t off, len; /* text in f->arena */
+} clf__text_entry;
+
+struct clf_featurizer {
+    clf_feature_options o;
+    clf_normalizer *norm;
+    struct sb_stemmer *stemmer;
+    uint64_t seed[4];  /* per family, see family_seed() */
+    unsigned shift;    /* 64 - hash_bits */
+    unsigned char fam_char, fam_cross; /* char families on */
+
+    const char *last_norm;
+    size_t last_len;
+
+    /* the text with one space before and after, and code point offsets */
+    char *pad;
+    size_t pad_cap;
+    uint32_t *cpo;     /* cpo[k] = byte offset of code point k; cpo[ncp] = length */
+    size_t cpo_cap, ncp;
+    clf__tok *toks;
+    size_t toks_cap, ntok;
+
+    /* distinct buckets of the current document */
+    clf__slot *tab;
+    size_t tab_cap;    /* slots allocated */
+    uint32_t tab_mask, tab_shift, gen;
+    clf__count *counts; /* distinct buckets in order of first appearance */
+    size_t counts_cap, ncounts, grow_at;
+    uint32_t *chunk;   /* buckets hashed but not yet counted */
+    size_t nb;
+    clf__count *tmp;   /* radix sort scratch */
+    size_t tmp_cap;
+    clf_feature *vec;
+    size_t vec_cap;
+
+    clf__stem_entry *stem_cache;
+    float tf[64];
+
+    /* clf_featurize_text() */
+    clf__text_entry *tents;
+    size_t tents_cap, ntents;
+    uint32_t *ttab;    /* index+1 into tents, 0 = empty */
+    size_t ttab_size;
+    clf__buf arena;
+    clf_feature_text *ftext;
+    size_t ftext_cap;
+};
+
+/*
+ * The seed of a family's hash domain: part of the model format.
+ * seed_f = hash_seed XOR (0x9E3779B97F4A7C15 * (family + 1)) mod 2^64.
+ */
+static uint64_t family_seed(uint64_t hash_seed, unsigned family)
+{
+    return hash_seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (uint64_t)(family + 1));
+}
+
+/* grow_array - make *p hold at least need elements of size el. */
+static int grow_array(void **p, size_t *cap, size_t need, size_t el)
+{
+    if (need <= *cap)
+        return CLF_OK;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / el)
+            return clf__error(CLF_E_NOMEM, "featurizer: buffer size overflow");
+        c *= 2;
+    }
+    void *q = realloc(*p, c * el);
+    if (!q)
+        return clf__error(CLF_E_NOMEM, "featurizer: out of memory (%zu bytes)", c * el);
+    *p = q;
+    *cap = c;
+    return CLF_OK;
+}
+
+#define GROW(arr, cap, need) grow_array((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* ---- options and lifecycle ---------------------------------------------- */
+
+CLF_API void clf_feature_options_init(clf_feature_options *opts)
+{
+    if (opts) {
+        clf_feature_options d = CLF_FEATURE_OPTIONS_INIT;
+        *opts = d;
+    }
+}
+
+CLF_API const char *clf_family_name(unsigned int family)
+{
+    switch (family) {
+    case CLF_FAMILY_WORD: return "word";
+    case CLF_FAMILY_CHAR: return "char";
+    case CLF_FAMILY_CHAR_CROSS: return "char_cross";
+    case CLF_FAMILY_STEM: return "stem";
+    default: return "?";
+    }
+}
+
+static int check_options(const clf_feature_options *o)
+{
+    if (o->version != CLF_FEATURE_OPTIONS_VERSION)
+        return clf__error(CLF_E_INVALID_ARG, "feature options: version %u, expected %u",
+                          o->version, (unsigned)CLF_FEATURE_OPTIONS_VERSION);
+    if (o->word_ngram_max > CLF_MAX_WORD_NGRAM)
+        return clf__error(CLF_E_INVALID_ARG, "feature options: word_ngram_max %u not in 0..%d",
+                          o->word_ngram_max, CLF_MAX_WORD_NGRAM);
+    if (o->char_ngram_max > CLF_MAX_CHAR_NGRAM)
+        return clf__error(CLF_E_INVALID_ARG, "feature options: char_ngram_max %u not in 0..%d",
+                          o->char_ngram_max, CLF_MAX_CHAR_NGRAM);
+    /* char_ngram_min only matters when char n-grams are on */
+    if (o->char_ngram_max > 0 && (o->char_ngram_min < 1 || o->char_ngram_min > o->char_ngram_max))
+        return clf__error(CLF_E_INVALID_ARG,
+                          "feature options: char_ngram_min %u not in 1..char_ngram_max (%u)",
+                          o->char_ngram_min, o->char_ngram_max);
+    if (o->char_mode > CLF_CHAR_BOTH)
+        return clf__error(CLF_E_INVALID_ARG, "feature options: char_mode %u not in 0..2",
+                          o->char_mode);
+    if (o->stems > 1 || o->sublinear_tf > 1 || o->l2_normalize > 1)
+        return clf__error(CLF_E_INVALID_ARG,
+                          "feature options: stems, sublinear_tf and l2_normalize must be 0 or 1");
+    if (o->hash_bits < CLF_MIN_HASH_BITS || o->hash_bits > CLF_MAX_HASH_BITS)
+        return clf__error(CLF_E_INVALID_ARG, "feature options: hash_bits %u not in %d..%d",
+                          o->hash_bits, CLF_MIN_HASH_BITS, CLF_MAX_HASH_BITS);
+    if (o->word_ngram_max == 0 && o->char_ngram_max == 0 && !o->stems)
+        return clf__error(CLF_E_INVALID_ARG, "feature options: every feature family is off");
+    return CLF_OK;
+}
+
+CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nopts,
+                               const clf_feature_options *fopts)
+{
+    if (!out)
+        return clf__error(CLF_E_INVALID_ARG, "clf_featurizer_new: out is NULL");
+    *out = NULL;
+    clf_feature_options o = CLF_FEATURE_OPTIONS_INIT;
+    if (fopts)
+        o = *fopts;
+    int rc = check_options(&o);
+    if (rc != CLF_OK)
+        return rc;
+
+    clf_featurizer *f = calloc(1, sizeof *f);
+    if (!f)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    f->o = o;
+    for (unsigned fam = 0; fam < 4; fam++)
+        f->seed[fam] = family_seed(o.hash_seed, fam);
+    f->shift = 64 - o.hash_bits;
+    f->fam_char = o.char_ngram_max > 0 && o.char_mode != CLF_CHAR_ACROSS;
+    f->fam_cross = o.char_ngram_max > 0 && o.char_mode != CLF_CHAR_WITHIN;
+    for (uint32_t c = 0; c < 64; c++)
+        f->tf[c] = clf__tf_weight(&o, c);
+
+    f->chunk = malloc(CHUNK * sizeof *f->chunk);
+    if (!f->chunk) {
+        rc = clf__error(CLF_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    rc = clf_normalizer_new(&f->norm, nopts);
+    if (rc != CLF_OK)
+        goto fail;
+    if (o.stems) {
+        f->stemmer = sb_stemmer_new("arabic", "UTF_8");
+        if (!f->stemmer) {
+            rc = clf__error(CLF_E_STEMMER, "libstemmer: cannot create the arabic stemmer");
+            goto fail;
+        }
+        f->stem_cache = calloc((size_t)2 << STEM_SET_BITS, sizeof *f->stem_cache);
+        if (!f->stem_cache) {
+            rc = clf__error(CLF_E_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    *out = f;
+    return CLF_OK;
+fail:
+    clf_featurizer_free(f);
+    return rc;
+}
+
+CLF_API void clf_featurizer_free(clf_featurizer *f)
+{
+    if (!f)
+        return;
+    clf_normalizer_free(f->norm);
+    sb_stemmer_delete(f->stemmer);
+    free(f->stem_cache);
+    free(f->pad);
+    free(f->cpo);
+    free(f->toks);
+    free(f->tab);
+    free(f->counts);
+    free(f->chunk);
+    free(f->tmp);
+    free(f->vec);
+    free(f->tents);
+    free(f->ttab);
+    clf__buf_free(&f->arena);
+    free(f->ftext);
+    free(f);
+}
+
+const clf_feature_options *clf__featurizer_options(const clf_featurizer *f)
+{
+    return &f->o;
+}
+
+const char *clf__featurizer_normalized(const clf_featurizer *f, size_t *len)
+{
+    if (len)
+        *len = f->last_norm ? f->last_len : 0;
+    return f->last_norm ? f->last_norm : "";
+}
+
+/* (float)(1 + ln c) for c < 64, as hexadecimal literals so that the values
+ * are exact and the same everywhere; larger counts call log(). */
+static const float tf_table[64] = {
+    0x0p+0, 0x1p+0, 0x1.b17218p+0, 0x1.0c9f54p+1,
+    0x1.317218p+1, 0x1.4e021p+1, 0x1.65586p+1, 0x1.791396p+1,
+    0x1.8a2b24p+1, 0x1.993ea8p+1, 0x1.a6bb1cp+1, 0x1.b2ee3cp+1,
+    0x1.be116cp+1, 0x1.c85042p+1, 0x1.d1cca2p+1, 0x1.daa164p+1,
+    0x1.e2e43p+1, 0x1.eaa6bcp+1, 0x1.f1f7b4p+1, 0x1.f8e36p+1,
+    0x1.ff7428p+1, 0x1.02d974p+2, 0x1.05d3a4p+2, 0x1.08abfp+2,
+    0x1.0b653cp+2, 0x1.0e021p+2, 0x1.1084a8p+2, 0x1.12eefep+2,
+    0x1.1542d6p+2, 0x1.1781c6p+2, 0x1.19ad38p+2, 0x1.1bc672p+2,
+    0x1.1dce9ep+2, 0x1.1fc6c8p+2, 0x1.21afe4p+2, 0x1.238ad2p+2,
+    0x1.25586p+2, 0x1.271948p+2, 0x1.28ce36p+2, 0x1.2a77ccp+2,
+    0x1.2c169ap+2, 0x1.2dab2ap+2, 0x1.2f35fap+2, 0x1.30b78p+2,
+    0x1.32302ap+2, 0x1.33a05cp+2, 0x1.350876p+2, 0x1.3668d2p+2,
+    0x1.37c1c2p+2, 0x1.391396p+2, 0x1.3a5e96p+2, 0x1.3ba308p+2,
+    0x1.3ce12ep+2, 0x1.3e1944p+2, 0x1.3f4b84p+2, 0x1.407826p+2,
+    0x1.419f5cp+2, 0x1.42c15ap+2, 0x1.43de4cp+2, 0x1.44f66p+2,
+    0x1.4609bep+2, 0x1.47188ep+2, 0x1.4822f8p+2, 0x1.49291ep+2,
+};
+
+float clf__tf_weight(const clf_feature_options *o, uint32_t count)
+{
+    if (!o->sublinear_tf)
+        return (float)count;
+    if (count < 64)
+        return tf_table[count];
+    return (float)(1.0 + log((double)count));
+}
+
+/* ---- tokenizing ----------------------------------------------------------- */
+
+static uint32_t tok_kind(const char *p, size_t len, unsigned cls)
+{
+    if (len >= 5 && p[0] == '<' && p[len - 1] == '>' &&
+        ((len == 5 && !memcmp(p, "<url>", 5)) || (len == 6 && !memcmp(p, "<user>", 6)) ||
+         (len == 7 && !memcmp(p, "<email>", 7))))
+        return TK_PLACEHOLDER;
+    if (p[0] == '#' && len > 1)
+        return TK_HASHTAG;
+    if (cls & C_ALNUM)
+        return (cls & C_ARABIC) ? TK_ARABIC : TK_WORD;
+    return (cls & C_SYMBOL) ? TK_SYMBOL : TK_PUNCT;
+}
+
+/*
+ * Copy the normalized text between two padding spaces, record the byte
+ * offset of every code point and split the tokens (runs of non-spaces).
+ */
+static int scan(clf_featurizer *f, const char *norm, size_t len)
+{
+    if (len > UINT32_MAX - 8)
+        return clf__error(CLF_E_TOO_LARGE, "featurize: normalized text of %zu bytes", len);
+    size_t plen = len + 2;
+    int rc;
+    if ((rc = GROW(f->pad, f->pad_cap, plen + 1)) != CLF_OK ||
+        (rc = GROW(f->cpo, f->cpo_cap, plen + 1)) != CLF_OK ||
+        (rc = GROW(f->toks, f->toks_cap, len / 2 + 1)) != CLF_OK)
+        return rc;
+    char *pad = f->pad;
+    pad[0] = ' ';
+    if (len)
+        memcpy(pad + 1, norm, len);
+    pad[plen - 1] = ' ';
+    pad[plen] = '\0';
+
+    const unsigned char *s = (const unsigned char *)pad;
+    uint32_t *cpo = f->cpo;
+    clf__tok *toks = f->toks;
+    size_t k = 0, nt = 0, i = 0;
+    unsigned cls = 0;
+    int in = 0;
+    while (i < plen) {
+        unsigned c = s[i];
+        cpo[k++] = (uint32_t)i;
+        if (c == ' ') {
+            if (in) {
+                clf__tok *t = &toks[nt++];
+                t->b1 = (uint32_t)i;
+                t->c1 = (uint32_t)(k - 1);
+                t->kind = tok_kind(pad + t->b0, t->b1 - t->b0, cls);
+                in = 0;
+            }
+            i++;
+            continue;
+        }
+        if (!in) {
+            clf__tok *t = &toks[nt];
+            t->b0 = (uint32_t)i;
+            t->c0 = (uint32_t)(k - 1);
+            cls = 0;
+            in = 1;
+        }
+        if (c < 0x80) {
+            cls |= ascii_class[c];
+            i++;
+        } else {
+            uint32_t cp;
+            int l = clf__utf8_decode(s + i, plen - i, &cp);
+            if (!l)
+                return clf__error(CLF_E_UTF8, "featurize: invalid UTF-8 at byte %zu", i - 1);
+            cls |= (unsigned)cp_class(cp);
+            i += (size_t)l;
+        }
+    }
+    cpo[k] = (uint32_t)plen;
+    f->ncp = k;
+    f->ntok = nt;
+    return CLF_OK;
+}
+
+/* ---- counting buckets ------------------------------------------------------ */
+
+/*
+ * Extraction runs in two phases: enumerate() hashes features and appends
+ * their buckets to a chunk buffer; count_chunk() then enters a chunk into
+ * the table in a tight loop. Separating them keeps the hashing loop free of
+ * table state and lets the table lookups of a chunk overlap in the CPU.
+ */
+
+/* Use 2^tbits slots for the document (a fresh generation: all empty). */
+static int tab_resize(clf_featurizer *f, unsigned tbits)
+{
+    size_t size = (size_t)1 << tbits;
+    int rc;
+    if (size > f->tab_cap) {
+        /* stale stamps are harmless (never equal to a future gen), but new
+         * memory must hold no accidental match: zero it */
+        size_t old = f->tab_cap;
+        if ((rc = GROW(f->tab, f->tab_cap, size)) != CLF_OK)
+            return rc;
+        memset(f->tab + old, 0, (f->tab_cap - old) * sizeof *f->tab);
+    }
+    if ((rc = GROW(f->counts, f->counts_cap, size / 2 + 1)) != CLF_OK)
+        return rc;
+    f->tab_mask = (uint32_t)(size - 1);
+    f->tab_shift = 32 - tbits;
+    f->grow_at = size / 2;
+    if (++f->gen == 0) {
+        memset(f->tab, 0, f->tab_cap * sizeof *f->tab);
+        f->gen = 1;
+    }
+    return CLF_OK;
+}
+
+/* Bucket b's slot: the live one holding b, or the empty one to fill. */
+static inline clf__slot *tab_find(const clf__slot *tab, uint32_t gen, uint32_t mask,
+                                  uint32_t shift, uint32_t b)
+{
+    uint32_t i = (b * UINT32_C(0x9E3779B1)) >> shift;
+    for (;;) {
+        const clf__slot *s = &tab[i];
+        if (s->gen != gen || s->bucket == b)
+            return (clf__slot *)s;
+        i = (i + 1) & mask;
+    }
+}
+
+/* The count of a bucket counted in this document (before any sorting). */
+static uint32_t bucket_count(const clf_featurizer *f, uint32_t b)
+{
+    return f->counts[tab_find(f->tab, f->gen, f->tab_mask, f->tab_shift, b)->idx].count;
+}
+
+/* Enter the buffered buckets into the table, growing it first if they
+ * could fill it more than half. */
+static int count_chunk(clf_featurizer *f)
+{
+    const size_t nb = f->nb;
+    f->nb = 0;
+    if (f->ncounts + nb > f->grow_at) {
+        unsigned tbits = 32 - f->tab_shift;
+        while (((size_t)1 << tbits) / 2 < f->ncounts + nb)
+            tbits++;
+        if (tbits > 31)
+            return clf__error(CLF_E_TOO_LARGE, "featurize: too many distinct features");
+        int rc = tab_resize(f, tbits);
+        if (rc != CLF_OK)
+            return rc;
+        for (size_t j = 0; j < f->ncounts; j++) {
+            uint32_t bj = f->counts[j].bucket;
+            clf__slot *s = tab_find(f->tab, f->gen, f->tab_mask, f->tab_shift, bj);
+            s->gen = f->gen;
+            s->bucket = bj;
+            s->idx = (uint32_t)j;
+        }
+    }
+    clf__slot *const tab = f->tab;
+    clf__count *const counts = f->counts;
+    const uint32_t gen = f->gen, mask = f->tab_mask, shift = f->tab_shift;
+    const uint32_t *buf = f->chunk;
+    uint32_t n = (uint32_t)f->ncounts;
+    for (size_t k = 0; k < nb; k++) {
+        const uint32_t b = buf[k];
+        clf__slot *s = tab_find(tab, gen, mask, shift, b);
+        if (s->gen == gen) {
+            counts[s->idx].count++;
+        } else {
+            s->gen = gen;
+            s->bucket = b;
+            s->idx = n;
+            counts[n].bucket = b;
+            counts[n].count = 1;
+            n++;
+        }
+    }
+    f->ncounts = n;
+    return CLF_OK;
+}
+
+/* ---- clf_featurize_text(): distinct texts --------------------------------- */
+
+static int add_text(clf_featurizer *f, unsigned fam, uint64_t h, uint32_t bucket,
+                    const char *p, size_t len)
+{
+    int rc;
+    if (f->ntents * 2 >= f->ttab_size) {
+        size_t size = f->ttab_size ? f->ttab_size * 2 : 256;
+        uint32_t *t = calloc(size, sizeof *t);
+        if (!t)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        for (size_t j = 0; j < f->ntents; j++) {
+            size_t i = (size_t)f->tents[j].h & (size - 1);
+            while (t[i])
+                i = (i + 1) & (size - 1);
+            t[i] = (uint32_t)(j + 1);
+        }
+        free(f->ttab);
+        f->ttab = t;
+        f->ttab_size = size;
+    }
+    size_t i = (size_t)h & (f->ttab_size - 1);
+    for (; f->ttab[i]; i = (i + 1) & (f->ttab_size - 1)) {
+        clf__text_entry *e = &f->tents[f->ttab[i] - 1];
+        if (e->h == h && e->family == fam && e->len == len &&
+            !memcmp(f->arena.data + e->off, p, len)) {
+            e->count++;
+            return CLF_OK;
+        }
+    }
+    if ((rc = GROW(f->tents, f->tents_cap, f->ntents + 1)) != CLF_OK ||
+        (rc = clf__buf_reserve(&f->arena, len + 1)) != CLF_OK)
+        return rc;
+    clf__text_entry *e = &f->tents[f->ntents++];
+    e->h = h;
+    e->family = fam;
+    e->bucket = bucket;
+    e->count = 1;
+    e->off = f->arena.len;
+    e->len = len;
+    memcpy(f->arena.data + f->arena.len, p, len);
+    f->arena.data[f->arena.len + len] = '\0';
+    f->arena.len += len + 1;
+    f->ttab[i] = (uint32_t)f->ntents;
+    return CLF_OK;
+}
+
+/* ---- extraction ------------------------------------------------------------- */
+
+/* Extraction modes (a constant in each instantiation of enumerate()). */
+#define MODE_COUNT 0 /* buckets only */
+#define MODE_TEXT 1  /* also collect distinct texts (clf_featurize_text) */
+
+/* Count a feature whose text p[0..len) hashed to h in family fam. */
+CLF__HOT int emit_hashed(clf_featurizer *f, const int mode, unsigned fam, uint64_t h,
+                         const char *p, size_t len)
+{
+    uint32_t b = (uint32_t)(h >> f->shift);
+    f->chunk[f->nb++] = b;
+    if (CLF_UNLIKELY(f->nb == CHUNK)) {
+        int rc = count_chunk(f);
+        if (rc != CLF_OK)
+            return rc;
+    }
+    if (mode == MODE_TEXT)
+        return add_text(f, fam, h, b, p, len);
+    return CLF_OK;
+}
+
+/* Hash a feature's text in its family's domain and count its bucket. */
+CLF__HOT int emit(clf_featurizer *f, const int mode, unsigned fam, const char *p, size_t len)
+{
+    return emit_hashed(f, mode, fam, XXH3_64bits_withSeed(p, len, f->seed[fam]), p, len);
+}
+
+/*
+ * The stem of an Arabic token p[0..len) whose word-family hash is hk.
+ * Stemming is a pure function of the token, so a cache of recent tokens
+ * (2-way set associative, whole token compared) gives exactly the same
+ * buckets as calling libstemmer every time.
+ */
+CLF__HOT int emit_stem(clf_featurizer *f, const int mode, const char *p, size_t len, uint64_t hk)
+{
+    clf__stem_entry *set = NULL;
+    const uint32_t h32 = (uint32_t)(hk >> 32);
+    if (len > (size_t)INT_MAX)
+        return CLF_OK; /* libstemmer takes an int length; no such token in practice */
+    if (mode == MODE_COUNT && len <= STEM_KEY_MAX) {
+        set = &f->stem_cache[2 * (hk & ((UINT64_C(1) << STEM_SET_BITS) - 1))];
+        for (int w = 0; w < 2; w++) {
+            clf__stem_entry *e = &set[w];
+            if (e->len == len && e->h == h32 && !memcmp(e->key, p, len)) {
+                uint32_t bucket = e->bucket;
+                int has = e->has_stem;
+                if (w == 1) { /* most recent first */
+                    clf__stem_entry x = set[0];
+                    set[0] = set[1];
+                    set[1] = x;
+                }
+                if (!has)
+                    return CLF_OK;
+                f->chunk[f->nb++] = bucket;
+                return f->nb == CHUNK ? count_chunk(f) : CLF_OK;
+            }
+        }
+    }
+    const sb_symbol *st = sb_stemmer_stem(f->stemmer, (const sb_symbol *)p, (int)len);
+    if (!st)
+        return clf__error(CLF_E_STEMMER, "libstemmer: out of memory");
+    int sl = sb_stemmer_length(f->stemmer);
+    uint64_t h = 0;
+    int rc = CLF_OK;
+    if (sl > 0) {
+        h = XXH3_64bits_withSeed(st, (size_t)sl, f->seed[CLF_FAMILY_STEM]);
+        rc = emit_hashed(f, mode, CLF_FAMILY_STEM, h, (const char *)st, (size_t)sl);
+    }
+    if (set) {
+        set[1] = set[0];
+        set[0].h = h32;
+        set[0].len = (uint8_t)len;
+        set[0].has_stem = sl > 0;
+        set[0].bucket = (uint32_t)(h >> f->shift);
+        memcpy(set[0].key, p, len);
+    }
+    return rc;
+}
+
+#define CHECK(call)                                         \
+    do {                                                    \
+        int rc_ = (call);                                   \
+        if (CLF_UNLIKELY(rc_ != CLF_OK))                    \
+            return rc_;                                     \
+    } while (0)
+
+/*
+ * Emit every feature of the scanned text, in this order: for each token,
+ * its word n-grams ending at it, its char n-grams, its stem; then the
+ * char n-grams across the text. mode is a constant in each caller, so the
+ * compiler builds a copy without the text bookkeeping for the common case.
+ */
+CLF__HOT int enumerate(clf_featurizer *f, const int mode)
+{
+    const char *pad = f->pad;
+    const uint32_t *cpo = f->cpo;
+    const clf__tok *toks = f->toks;
+    const unsigned wmax = f->o.word_ngram_max;
+    const unsigned cmin = f->o.char_ngram_min, cmax = f->o.char_ngram_max;
+    const int within = f->fam_char, stems = f->o.stems != 0;
+    const uint64_t wseed = f->seed[CLF_FAMILY_WORD];
+    size_t run = 0; /* first token of the current run without punctuation */
+
+    for (size_t i = 0; i < f->ntok; i++) {
+        const clf__tok *t = &toks[i];
+        const uint32_t kind = t->kind;
+        const char *tp = pad + t->b0;
+        const size_t tlen = t->b1 - t->b0;
+        uint64_t htok = 0;
+        if (wmax || (stems && kind == TK_ARABIC))
+            htok = XXH3_64bits_withSeed(tp, tlen, wseed);
+        if (wmax) {
+            CHECK(emit_hashed(f, mode, CLF_FAMILY_WORD, htok, tp, tlen));
+            if (kind == TK_PUNCT) {
+                run = i + 1; /* n-grams do not span punctuation */
+            } else {
+                for (size_t n = 2; n <= wmax && n <= i - run + 1; n++) {
+                    uint32_t b0 = toks[i - n + 1].b0;
+                    CHECK(emit(f, mode, CLF_FAMILY_WORD, pad + b0, t->b1 - b0));
+                }
+            }
+        }
+        if (within && kind != TK_PUNCT && kind != TK_PLACEHOLDER) {
+            /* the token with its two spaces: code points [s0, e0) */
+            const uint32_t s0 = t->c0 - 1, e0 = t->c1 + 1, L = e0 - s0;
+            for (uint32_t n = cmin; n <= cmax; n++) {
+                if (n >= L) {
+                    /* no longer n-grams: the whole padded token, once (as char_wb) */
+                    CHECK(emit(f, mode, CLF_FAMILY_CHAR, pad + cpo[s0], cpo[e0] - cpo[s0]));
+                    break;
+                }
+                for (uint32_t s = s0; s + n <= e0; s++)
+                    CHECK(emit(f, mode, CLF_FAMILY_CHAR, pad + cpo[s], cpo[s + n] - cpo[s]));
+            }
+        }
+        if (stems && kind == TK_ARABIC)
+            CHECK(emit_stem(f, mode, tp, tlen, htok));
+    }
+
+    if (f->fam_cross && f->ncp > 2) {
+        /* the text without its padding: code points [1, ncp - 1) */
+        const uint32_t e0 = (uint32_t)f->ncp - 1;
+        for (uint32_t n = cmin; n <= cmax; n++)
+            for (uint32_t s = 1; s + n <= e0; s++)
+                CHECK(emit(f, mode, CLF_FAMILY_CHAR_CROSS, pad + cpo[s], cpo[s + n] - cpo[s]));
+    }
+    return count_chunk(f);
+}
+
+/* Size the bucket table for this document from an upper bound of its
+ * feature occurrences (longer documents grow it in count_chunk()). */
+static int begin_counts(clf_featurizer *f)
+{
+    const clf_feature_options *o = &f->o;
+    size_t nr = o->char_ngram_max ? o->char_ngram_max - o->char_ngram_min + 1 : 0;
+    size_t bound = f->ntok * (o->word_ngram_max + (size_t)o->stems);
+    if (f->fam_char)
+        bound += (f->ncp + 2 * f->ntok) * nr;
+    if (f->fam_cross)
+        bound += f->ncp * nr;
+    if (bound > CHUNK)
+        bound = CHUNK;
+    unsigned tbits = 6;
+    while (((size_t)1 << tbits) < 2 * bound)
+        tbits++;
+    f->ncounts = 0;
+    f->nb = 0;
+    return tab_resize(f, tbits);
+}
+
+/* Count the features of the scanned text (no text bookkeeping). */
+static int extract_counts(clf_featurizer *f)
+{
+    return enumerate(f, MODE_COUNT);
+}
+
+/* Count the features and collect their distinct texts. */
+static int extract_texts(clf_featurizer *f)
+{
+    return enumerate(f, MODE_TEXT);
+}
+
+/* ---- sorting ------------------------------------------------------------------ */
+
+/* Sort counts by bucket: insertion sort when short, else an LSD radix sort. */
+static int sort_counts(clf_featurizer *f)
+{
+    clf__count *a = f->counts;
+    size_t n = f->ncounts;
+    if (n < 48) {
+        for (size_t i = 1; i < n; i++) {
+            clf__count x = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1].bucket > x.bucket; j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return CLF_OK;
+    }
+    int rc = GROW(f->tmp, f->tmp_cap, n);
+    if (rc != CLF_OK)
+        return rc;
+    unsigned bits = f->o.hash_bits;
+    unsigned passes = (bits + 10) / 11;
+    unsigned d = (bits + passes - 1) / passes;
+    uint32_t hist[1u << 11];
+    clf__count *src = a, *dst = f->tmp;
+    for (unsigned p = 0; p < passes; p++) {
+        unsigned sh = p * d;
+        uint32_t mask = (1u << d) - 1;
+        memset(hist, 0, ((size_t)mask + 1) * sizeof *hist);
+        for (size_t i = 0; i < n; i++)
+            hist[(src[i].bucket >> sh) & mask]++;
+        uint32_t sum = 0;
+        for (uint32_t k = 0; k <= mask; k++) {
+            uint32_t c = hist[k];
+            hist[k] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[hist[(src[i].bucket >> sh) & mask]++] = src[i];
+        clf__count *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+    return CLF_OK;
+}
+
+/* ---- entry points --------------------------------------------------------------- */
+
+int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, int sorted,
+                              const clf__count **counts, size_t *n)
+{
+    if (!f || (!norm && len) || !counts || !n)
+        return clf__error(CLF_E_INVALID_ARG, "clf__featurize_normalized: NULL argument");
+    *counts = NULL;
+    *n = 0;
+    f->last_norm = norm ? norm : "";
+    f->last_len = len;
+    int rc = scan(f, norm, len);
+    if (rc == CLF_OK)
+        rc = begin_counts(f);
+    if (rc == CLF_OK)
+        rc = extract_counts(f);
+    if (rc == CLF_OK && sorted)
+        rc = sort_counts(f);
+    if (rc != CLF_OK) {
+        f->ncounts = 0;
+        return rc;
+    }
+    *counts = f->counts;
+    *n = f->ncounts;
+    return CLF_OK;
+}
+
+static int normalize(clf_featurizer *f, const char *text, size_t len, const char **norm,
+                     size_t *nlen, int *truncated)
+{
+    f->last_norm = NULL;
+    f->last_len = 0;
+    return clf_normalize(f->norm, text, len, norm, nlen, truncated);
+}
+
+int clf__featurize_counts(clf_featurizer *f, const char *text, size_t len, int sorted,
+                          const clf__count **counts, size_t *n, int *truncated)
+{
+    if (!f || (!text && len) || !counts || !n)
+        return clf__error(CLF_E_INVALID_ARG, "clf__featurize_counts: NULL argument");
+    const char *norm;
+    size_t nlen;
+    int rc = normalize(f, text ? text : "", len, &norm, &nlen, truncated);
+    if (rc != CLF_OK)
+        return rc;
+    return clf__featurize_normalized(f, norm, nlen, sorted, counts, n);
+}
+
+/* The weight of count c before L2: tf, times idf when given. Same
+ * arithmetic as the scorer: the float tf weight times idf in double. */
+static inline double raw_weight(const clf_featurizer *f, const clf__count *c, const float *idf)
+{
+    double w = c->count < 64 ? (double)f->tf[c->count] : (double)clf__tf_weight(&f->o, c->count);
+    return idf ? w * (double)idf[c->bucket] : w;
+}
+
+/* A bucket the model never saw (idf 0) is dropped, exactly as in scoring. */
+static inline int dropped(const float *idf, uint32_t bucket)
+{
+    return idf && idf[bucket] == 0.0f;
+}
+
+/* The factor that L2-normalizes the sorted counts of this document (1 when
+ * normalization is off or nothing is left). */
+static double l2_scale(const clf_featurizer *f, const float *idf)
+{
+    if (!f->o.l2_normalize)
+        return 1.0;
+    double norm2 = 0.0;
+    for (size_t j = 0; j < f->ncounts; j++) {
+        if (dropped(idf, f->counts[j].bucket))
+            continue;
+        double w = raw_weight(f, &f->counts[j], idf);
+        norm2 += w * w;
+    }
+    return norm2 > 0.0 ? 1.0 / sqrt(norm2) : 1.0;
+}
+
+CLF_API int clf_featurize(clf_featurizer *f, const char *text, size_t len, const float *idf,
+                          const clf_feature **vec, size_t *n)
+{
+    if (!f || (!text && len) || !vec || !n)
+        return clf__error(CLF_E_INVALID_ARG, "clf_featurize: NULL argument");
+    *vec = NULL;
+    *n = 0;
+    const clf__count *c;
+    size_t nc;
+    int rc = clf__featurize_counts(f, text, len, 1, &c, &nc, NULL);
+    if (rc != CLF_OK)
+        return rc;
+    if ((rc = GROW(f->vec, f->vec_cap, nc + 1)) != CLF_OK)
+        return rc;
+    const double scale = l2_scale(f, idf);
+    clf_feature *v = f->vec;
+    size_t m = 0;
+    for (size_t j = 0; j < nc; j++) {
+        if (dropped(idf, c[j].bucket))
+            continue;
+        v[m].index = c[j].bucket;
+        v[m].value = (float)(raw_weight(f, &c[j], idf) * scale);
+        m++;
+    }
+    *vec = v;
+    *n = m;
+    return CLF_OK;
+}
+
+CLF_API int clf_featurize_text(clf_featurizer *f, const char *text, size_t len,
+                               const float *idf, const clf_feature_text **feats, size_t *n)
+{
+    if (!f || (!text && len) || !feats || !n)
+        return clf__error(CLF_E_INVALID_ARG, "clf_featurize_text: NULL argument");
+    *feats = NULL;
+    *n = 0;
+    const char *norm;
+    size_t nlen;
+    int rc = normalize(f, text ? text : "", len, &norm, &nlen, NULL);
+    if (rc != CLF_OK)
+        return rc;
+    f->last_norm = norm;
+    f->last_len = nlen;
+    f->ntents = 0;
+    f->arena.len = 0;
+    if (f->ttab)
+        memset(f->ttab, 0, f->ttab_size * sizeof *f->ttab);
+    if ((rc = scan(f, norm, nlen)) != CLF_OK || (rc = begin_counts(f)) != CLF_OK ||
+        (rc = extract_texts(f)) != CLF_OK)
+        goto fail;
+
+    /* the final weight of every bucket, as clf_featurize() computes it
+     * (summing the L2 norm in the same, sorted, order) */
+    for (size_t j = 0; j < f->ntents; j++)
+        f->tents[j].bucket_count = bucket_count(f, f->tents[j].bucket);
+    if ((rc = sort_counts(f)) != CLF_OK ||
+        (rc = GROW(f->ftext, f->ftext_cap, f->ntents + 1)) != CLF_OK)
+        goto fail;
+    const double scale = l2_scale(f, idf);
+    for (size_t j = 0; j < f->ntents; j++) {
+        const clf__text_entry *e = &f->tents[j];
+        clf_feature_text *o = &f->ftext[j];
+        clf__count c = { e->bucket, e->bucket_count };
+        o->index = e->bucket;
+        o->family = e->family;
+        o->text = f->arena.data + e->off;
+        o->count = e->count;
+        o->value = dropped(idf, c.bucket) ? 0.0f : (float)(raw_weight(f, &c, idf) * scale);
+    }
+    *feats = f->ftext;
+    *n = f->ntents;
+    return CLF_OK;
+fail:
+    f->ntents = 0;
+    return rc;
+}

@@ -1,0 +1,924 @@
+/*
+ * load.c - opening, validating and mapping model files (layout: format.h,
+ * docs/model-format.md), and the accessors of classify/model.h.
+ *
+ * Every byte of the file is distrusted until checked: the header bounds
+ * first, then the checksum (so that random corruption is reported as a
+ * checksum mismatch), then the section table and each section. Only then
+ * are the dense lookups built. Header fields and structs are read with
+ * memcpy; arrays are used in place, which validation makes safe (sections
+ * are 8-aligned and the file base is page- or malloc-aligned).
+ */
+/* MAP_ANONYMOUS and MADV_HUGEPAGE (the lookup tables) are not in POSIX 2008. */
+#define _DEFAULT_SOURCE 1
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "internal.h"
+#include "format.h"
+#include "model_internal.h"
+
+/* The structs are copied to and from the file bytes: their layout is the format. */
+_Static_assert(sizeof(clf__file_header) == CLF__HEADER_SIZE, "header is 64 bytes");
+_Static_assert(offsetof(clf__file_header, checksum) == 32, "checksum at 32");
+_Static_assert(sizeof(clf__section_entry) == CLF__SECTION_ENTRY_SIZE, "entry is 24 bytes");
+_Static_assert(sizeof(clf__file_options) == 72, "OPTIONS is 72 bytes");
+_Static_assert(offsetof(clf__file_options, hash_seed) == 48, "hash_seed at 48");
+_Static_assert(sizeof(clf__file_category) == 56, "category is 56 bytes");
+_Static_assert(offsetof(clf__file_category, threshold) == 8, "threshold at 8");
+_Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE-754 binary32/64");
+
+#define CLF__CHECKSUM_OFFSET 32u
+#define CLF__N_SECTION_IDS 7u
+
+static const char *const section_names[CLF__N_SECTION_IDS + 1] = {
+    "?", "OPTIONS", "CATEGORIES", "ROWS", "IDF", "WEIGHTS", "STRINGS", "META"
+};
+
+int clf__host_little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+/*
+ * libxxhash built with its x86 dispatcher (Debian's is) exports
+ * XXH3_64bits_update_dispatch, which picks AVX2 at run time: about 40%
+ * faster on a big model than the SSE2 baseline. A weak reference uses it
+ * when the library has it and falls back to the portable entry otherwise.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
+#  define CLF__XXH_WEAK_DISPATCH 1
+XXH_errorcode XXH3_64bits_update_dispatch(XXH3_state_t *state, const void *input, size_t len)
+    __attribute__((weak));
+#endif
+
+static void xxh3_update(XXH3_state_t *st, const void *p, size_t n)
+{
+#ifdef CLF__XXH_WEAK_DISPATCH
+    if (XXH3_64bits_update_dispatch) {
+        XXH3_64bits_update_dispatch(st, p, n);
+        return;
+    }
+#endif
+    XXH3_64bits_update(st, p, n);
+}
+
+int clf__model_checksum(const unsigned char *file, size_t size, uint64_t *out)
+{
+    static const unsigned char zeros[8] = { 0 };
+    XXH3_state_t *st = XXH3_createState();
+    if (!st)
+        return clf__error(CLF_E_NOMEM, "out of memory (checksum state)");
+    XXH3_64bits_reset(st);
+    xxh3_update(st, file, CLF__CHECKSUM_OFFSET);
+    xxh3_update(st, zeros, sizeof zeros);
+    xxh3_update(st, file + CLF__CHECKSUM_OFFSET + 8, size - CLF__CHECKSUM_OFFSET - 8);
+    *out = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    return CLF_OK;
+}
+
+int clf__model_check_options(const clf_norm_options *n, const clf_feature_options *f,
+                             const char *where)
+{
+    if (n->flags & ~(unsigned int)CLF_NORM_ALL)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: unknown normalization flag bits 0x%x",
+                          where, n->flags & ~(unsigned int)CLF_NORM_ALL);
+    if (f->word_ngram_max > CLF_MAX_WORD_NGRAM)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: word_ngram_max %u is not in 0..%d", where,
+                          f->word_ngram_max, CLF_MAX_WORD_NGRAM);
+    if (f->char_ngram_max > CLF_MAX_CHAR_NGRAM)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: char_ngram_max %u is not in 0..%d", where,
+                          f->char_ngram_max, CLF_MAX_CHAR_NGRAM);
+    /* char_ngram_min only matters when char n-grams are on. */
+    if (f->char_ngram_max > 0 && (f->char_ngram_min < 1 || f->char_ngram_min > f->char_ngram_max))
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: char_ngram_min %u is not in 1..%u", where,
+                          f->char_ngram_min, f->char_ngram_max);
+    if (f->char_ngram_max == 0 && f->char_ngram_min > CLF_MAX_CHAR_NGRAM)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: char_ngram_min %u is not in 0..%d", where,
+                          f->char_ngram_min, CLF_MAX_CHAR_NGRAM);
+    if (f->char_mode > CLF_CHAR_BOTH)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: unknown char_mode %u", where, f->char_mode);
+    if (f->stems > 1)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: stems %u is not 0 or 1", where, f->stems);
+    if (f->hash_bits < CLF_MIN_HASH_BITS || f->hash_bits > CLF_MAX_HASH_BITS)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: hash_bits %u is not in %d..%d", where,
+                          f->hash_bits, CLF_MIN_HASH_BITS, CLF_MAX_HASH_BITS);
+    if (f->sublinear_tf > 1)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: sublinear_tf %u is not 0 or 1", where,
+                          f->sublinear_tf);
+    if (f->l2_normalize > 1)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: l2_normalize %u is not 0 or 1", where,
+                          f->l2_normalize);
+    return CLF_OK;
+}
+
+int clf__model_check_name(const char *s, size_t len, const char *what, const char *where)
+{
+    if (len < 1 || len > CLF__MAX_NAME)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: %s is %zu bytes long, not 1..%u", where, what,
+                          len, CLF__MAX_NAME);
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int k = clf__utf8_decode(p + i, len - i, &cp);
+        if (k == 0)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: %s is not valid UTF-8 (byte %zu)", where,
+                              what, i);
+        /* Names end up in TSV and terminal output: no control characters. */
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: %s contains control character U+%04X",
+                              where, what, (unsigned)cp);
+        i += (size_t)k;
+    }
+    return CLF_OK;
+}
+
+/*
+ * Whether any of n floats at p is Inf or NaN (exponent bits all ones).
+ * Branch-free integer arithmetic, two floats per 64-bit word and four
+ * independent accumulators: the weights are most of the file and a
+ * per-float isfinite() branch cost more than the checksum. For one float,
+ * (u & exp) + 2^23 reaches bit 31 only when the exponent is all ones, and
+ * never carries into the next float's half.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int any_nonfinite(const unsigned char *p, size_t n)
+{
+    const uint64_t exp2 = 0x7F8000007F800000ull, one2 = 0x0080000000800000ull;
+    uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t u0, u1, u2, u3;
+        memcpy(&u0, p + 4 * i, 8);
+        memcpy(&u1, p + 4 * i + 8, 8);
+        memcpy(&u2, p + 4 * i + 16, 8);
+        memcpy(&u3, p + 4 * i + 24, 8);
+        a0 |= (u0 & exp2) + one2;
+        a1 |= (u1 & exp2) + one2;
+        a2 |= (u2 & exp2) + one2;
+        a3 |= (u3 & exp2) + one2;
+    }
+    uint64_t acc = a0 | a1 | a2 | a3;
+    for (; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, p + 4 * i, 4);
+        acc |= (u & 0x7F800000u) + 0x00800000u;
+    }
+    return (acc & 0x8000000080000000ull) != 0;
+}
+
+/* A located, validated section. */
+typedef struct section {
+    uint64_t offset, size;
+    int present;
+} section;
+
+static uint32_t rd32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static int all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i])
+            return 0;
+    return 1;
+}
+
+static int check_header(const unsigned char *p, size_t size, const char *label,
+                        clf__file_header *h)
+{
+    static const char magic[8] = { 'C', 'L', 'F', 'M', 'O', 'D', 'E', 'L' };
+    if (size == 0)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: empty file, not a model", label);
+    size_t cmp = size < 8 ? size : 8;
+    if (memcmp(p, magic, cmp) != 0)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: not a libclassify model (no CLFMODEL magic at offset 0)", label);
+    if (size < CLF__HEADER_SIZE)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: truncated: %zu bytes, shorter than the %u-byte header", label, size,
+                          CLF__HEADER_SIZE);
+    memcpy(h, p, sizeof *h);
+    /* Only magic and version are fixed for all versions: check the version
+     * before trusting anything else in the header. */
+    if (h->format_version == 0)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: format version 0 is invalid", label);
+    if (h->format_version > CLF__FORMAT_VERSION)
+        return clf__error(CLF_E_MODEL_VERSION,
+                          "%s: format version %u is newer than this libclassify reads (up to %u): "
+                          "upgrade libclassify",
+                          label, h->format_version, CLF__FORMAT_VERSION);
+    if (h->header_size != CLF__HEADER_SIZE)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: header_size is %u, expected %u", label,
+                          h->header_size, CLF__HEADER_SIZE);
+    if (h->file_size > size)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: truncated: the header says %llu bytes but the file has %zu", label,
+                          (unsigned long long)h->file_size, size);
+    if (h->file_size < size)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: %zu bytes but the header says %llu: trailing data or a wrong size",
+                          label, size, (unsigned long long)h->file_size);
+    uint64_t sum;
+    int rc = clf__model_checksum(p, size, &sum);
+    if (rc != CLF_OK)
+        return rc;
+    if (sum != h->checksum)
+        return clf__error(CLF_E_CHECKSUM,
+                          "%s: checksum mismatch (stored %016llx, computed %016llx): the file is "
+                          "corrupted",
+                          label, (unsigned long long)h->checksum, (unsigned long long)sum);
+    if (h->flags != 0)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: unknown header flags 0x%x", label, h->flags);
+    if (!all_zero(h->reserved, sizeof h->reserved))
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: reserved header bytes are not zero", label);
+    return CLF_OK;
+}
+
+static int check_table(const unsigned char *p, size_t size, const char *label,
+                       const clf__file_header *h, section *sec)
+{
+    if (h->n_sections < 1 || h->n_sections > CLF__MAX_SECTIONS)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: %u sections, not 1..%u", label,
+                          h->n_sections, CLF__MAX_SECTIONS);
+    uint64_t table_end = (uint64_t)CLF__HEADER_SIZE + (uint64_t)h->n_sections * CLF__SECTION_ENTRY_SIZE;
+    if (table_end > size)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: truncated: the section table ends at %llu but the file has %zu bytes",
+                          label, (unsigned long long)table_end, size);
+    uint32_t order[CLF__MAX_SECTIONS];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->n_sections; i++) {
+        clf__section_entry e;
+        memcpy(&e, p + CLF__HEADER_SIZE + (size_t)i * CLF__SECTION_ENTRY_SIZE, sizeof e);
+        if (e.id < 1 || e.id > CLF__N_SECTION_IDS)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: section %u has unknown id %u", label, i,
+                              e.id);
+        const char *nm = section_names[e.id];
+        if (sec[e.id].present)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: section %s appears twice", label, nm);
+        if (e.flags != 0)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: section %s has unknown flags 0x%x", label,
+                              nm, e.flags);
+        if (e.offset % 8 != 0)
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: section %s starts at %llu, not a multiple of 8", label, nm,
+                              (unsigned long long)e.offset);
+        if (e.offset < table_end)
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: section %s starts at %llu, inside the header or section table "
+                              "(which ends at %llu)",
+                              label, nm, (unsigned long long)e.offset,
+                              (unsigned long long)table_end);
+        if (e.offset > size || e.size > size - e.offset)
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: truncated: section %s ends at %llu but the file has %zu bytes",
+                              label, nm,
+                              (unsigned long long)(e.offset > UINT64_MAX - e.size
+                                                       ? UINT64_MAX
+                                                       : e.offset + e.size),
+                              size);
+        sec[e.id].offset = e.offset;
+        sec[e.id].size = e.size;
+        sec[e.id].present = 1;
+        /* insertion sort by offset, for the overlap check */
+        uint32_t j = n++;
+        while (j > 0 && sec[order[j - 1]].offset > e.offset) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = e.id;
+    }
+    for (uint32_t id = 1; id <= CLF__N_SECTION_IDS; id++)
+        if (!sec[id].present)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: section %s is missing", label,
+                              section_names[id]);
+    for (uint32_t i = 1; i < n; i++) {
+        const section *a = &sec[order[i - 1]], *b = &sec[order[i]];
+        if (a->offset + a->size > b->offset)
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: sections %s [%llu, %llu) and %s [%llu, %llu) overlap", label,
+                              section_names[order[i - 1]], (unsigned long long)a->offset,
+                              (unsigned long long)(a->offset + a->size),
+                              section_names[order[i]], (unsigned long long)b->offset,
+                              (unsigned long long)(b->offset + b->size));
+    }
+    return CLF_OK;
+}
+
+/* A string (offset, len) of STRINGS, checked and copied NUL-terminated. */
+static int take_string(const unsigned char *p, const section *strings, uint32_t off, uint32_t len,
+                       const char *what, const char *label, char **out)
+{
+    if ((uint64_t)off + len > strings->size)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: %s [%u, +%u) lies outside the STRINGS section (%llu bytes)", label,
+                          what, off, len, (unsigned long long)strings->size);
+    const char *s = (const char *)(p + strings->offset + off);
+    int rc = clf__model_check_name(s, len, what, label);
+    if (rc != CLF_OK)
+        return rc;
+    char *c = malloc((size_t)len + 1);
+    if (!c)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    memcpy(c, s, len);
+    c[len] = '\0';
+    *out = c;
+    return CLF_OK;
+}
+
+static int parse_options(const unsigned char *p, const section *sec, const char *label,
+                         clf_model *m)
+{
+    const section *so = &sec[CLF__SEC_OPTIONS];
+    if (so->size != sizeof(clf__file_options))
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: section OPTIONS is %llu bytes, expected %zu",
+                          label, (unsigned long long)so->size, sizeof(clf__file_options));
+    clf__file_options o;
+    memcpy(&o, p + so->offset, sizeof o);
+    if (o.use_idf > 1)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: OPTIONS use_idf %u is not 0 or 1", label,
+                          o.use_idf);
+    if (!all_zero(o.reserved1, sizeof o.reserved1))
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: reserved OPTIONS bytes are not zero", label);
+    if (o.norm_max_bytes > SIZE_MAX)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: norm_max_bytes %llu does not fit this host",
+                          label, (unsigned long long)o.norm_max_bytes);
+    m->nopts.version = CLF_NORM_OPTIONS_VERSION;
+    m->nopts.flags = o.norm_flags;
+    m->nopts.max_bytes = (size_t)o.norm_max_bytes;
+    m->fopts.version = CLF_FEATURE_OPTIONS_VERSION;
+    m->fopts.word_ngram_max = o.word_ngram_max;
+    m->fopts.char_ngram_min = o.char_ngram_min;
+    m->fopts.char_ngram_max = o.char_ngram_max;
+    m->fopts.char_mode = o.char_mode;
+    m->fopts.stems = o.stems;
+    m->fopts.hash_bits = o.hash_bits;
+    m->fopts.hash_seed = o.hash_seed;
+    m->fopts.sublinear_tf = o.sublinear_tf;
+    m->fopts.l2_normalize = o.l2_normalize;
+    m->has_idf = (int)o.use_idf;
+    int rc = clf__model_check_options(&m->nopts, &m->fopts, label);
+    if (rc != CLF_OK)
+        return rc;
+    return take_string(p, &sec[CLF__SEC_STRINGS], o.name_offset, o.name_len, "model name", label,
+                       &m->name);
+}
+
+static int parse_categories(const unsigned char *p, const section *sec, const char *label,
+                            clf_model *m, uint32_t *weight_type, double *scales)
+{
+    const section *sc = &sec[CLF__SEC_CATEGORIES];
+    if (sc->size < 8)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: section CATEGORIES is %llu bytes, too short",
+                          label, (unsigned long long)sc->size);
+    const unsigned char *c = p + sc->offset;
+    uint32_t n = rd32(c);
+    *weight_type = rd32(c + 4);
+    if (n < 1 || n > CLF__MAX_CATEGORIES)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: %u categories, not 1..%u", label, n,
+                          CLF__MAX_CATEGORIES);
+    if (*weight_type != CLF__WEIGHTS_F32 && *weight_type != CLF__WEIGHTS_I16)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: unknown weight_type %u", label, *weight_type);
+    uint64_t want = 8 + (uint64_t)n * sizeof(clf__file_category);
+    if (sc->size != want)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: section CATEGORIES is %llu bytes but %u categories need %llu", label,
+                          (unsigned long long)sc->size, n, (unsigned long long)want);
+    m->cats = calloc(n, sizeof *m->cats);
+    if (!m->cats)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    m->n_cats = n;
+    for (uint32_t i = 0; i < n; i++) {
+        clf__file_category fc;
+        memcpy(&fc, c + 8 + (size_t)i * sizeof fc, sizeof fc);
+        char what[64];
+        snprintf(what, sizeof what, "category %u name", i);
+        int rc = take_string(p, &sec[CLF__SEC_STRINGS], fc.name_offset, fc.name_len, what, label,
+                             &m->cats[i].name);
+        if (rc != CLF_OK)
+            return rc;
+        const char *nm = m->cats[i].name;
+        if (!(fc.threshold >= 0.0 && fc.threshold <= 1.0)) /* also catches NaN */
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: category %s: threshold %g is not in [0,1]",
+                              label, nm, fc.threshold);
+        if (!isfinite(fc.calib_a) || !isfinite(fc.calib_b) || !isfinite(fc.bias))
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: category %s: calibration (%g, %g) or bias %g is not finite",
+                              label, nm, fc.calib_a, fc.calib_b, fc.bias);
+        if (*weight_type == CLF__WEIGHTS_F32 ? fc.weight_scale != 1.0
+                                             : !(isfinite(fc.weight_scale) && fc.weight_scale > 0))
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: category %s: invalid weight_scale %g%s",
+                              label, nm, fc.weight_scale,
+                              *weight_type == CLF__WEIGHTS_F32 ? " (must be 1 for f32 weights)"
+                                                               : " (must be finite and > 0)");
+        if (!all_zero(fc.reserved, sizeof fc.reserved))
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: category %s: reserved bytes are not zero",
+                              label, nm);
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(m->cats[j].name, nm) == 0)
+                return clf__error(CLF_E_MODEL_FORMAT,
+                                  "%s: categories %u and %u have the same name \"%s\"", label, j,
+                                  i, nm);
+        m->cats[i].threshold = fc.threshold;
+        m->cats[i].calib_a = fc.calib_a;
+        m->cats[i].calib_b = fc.calib_b;
+        m->cats[i].bias = fc.bias;
+        scales[i] = fc.weight_scale;
+    }
+    return CLF_OK;
+}
+
+int clf__model_check_meta(const char *s, size_t n, const char *where)
+{
+    const unsigned char *t = (const unsigned char *)s;
+    /* The runtime does not parse JSON: it only makes sure the text is what
+     * the writer stores (a UTF-8 object), so printing it is safe. */
+    if (n < 2 || t[0] != '{')
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: META is not a JSON object (no leading '{')",
+                          where);
+    size_t end = n;
+    while (end > 0 && (t[end - 1] == ' ' || t[end - 1] == '\n' || t[end - 1] == '\t' ||
+                       t[end - 1] == '\r'))
+        end--;
+    if (end < 2 || t[end - 1] != '}')
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: META is not a JSON object (no closing '}')",
+                          where);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = clf__utf8_decode(t + i, n - i, &cp);
+        if (k == 0 || cp == 0)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: META has %s at byte %zu", where,
+                              k == 0 ? "invalid UTF-8" : "a NUL byte", i);
+        i += (size_t)k;
+    }
+    return CLF_OK;
+}
+
+static int parse_meta(const unsigned char *p, const section *sec, const char *label, clf_model *m)
+{
+    const section *s = &sec[CLF__SEC_META];
+    const char *t = (const char *)(p + s->offset);
+    size_t n = (size_t)s->size;
+    int rc = clf__model_check_meta(t, n, label);
+    if (rc != CLF_OK)
+        return rc;
+    m->meta = malloc(n + 1);
+    if (!m->meta)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    memcpy(m->meta, t, n);
+    m->meta[n] = '\0';
+    return CLF_OK;
+}
+
+/*
+ * Big owned blocks: the lookup tables (8 bytes per bucket, 8 MiB at
+ * hash_bits 20) and dequantized i16 weights. Filling them is first touch
+ * of every page, which was the largest cost of loading a big model (2048
+ * page faults for 8 MiB at 4 KiB). Blocks of 2 MiB and more are mapped
+ * 2 MiB-aligned and advised as huge pages where the system offers them,
+ * which cuts that to a few faults; they come back zeroed either way.
+ */
+#define CLF__HUGE ((size_t)2 << 20)
+
+static void *big_alloc(size_t size, int *mapped)
+{
+    *mapped = 0;
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+    if (size >= CLF__HUGE && size <= SIZE_MAX - CLF__HUGE) {
+        size_t span = size + CLF__HUGE;
+        unsigned char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw != MAP_FAILED) {
+            uintptr_t a = ((uintptr_t)raw + CLF__HUGE - 1) & ~(uintptr_t)(CLF__HUGE - 1);
+            unsigned char *t = (unsigned char *)a;
+            size_t head = (size_t)(t - raw), tail = span - head - size;
+            if (head)
+                munmap(raw, head);
+            if (tail)
+                munmap(t + size, tail);
+            (void)madvise(t, size, MADV_HUGEPAGE); /* advice: fine if refused */
+            *mapped = 1;
+            return t;
+        }
+    }
+#endif
+    return calloc(1, size ? size : 1);
+}
+
+static void big_free(void *p, size_t size, int mapped)
+{
+    if (mapped)
+        munmap(p, size);
+    else
+        free(p);
+}
+
+static int alloc_tables(clf_model *m, size_t n_buckets)
+{
+    size_t size = n_buckets * (sizeof *m->row_of + sizeof *m->idf);
+    m->tables = big_alloc(size, &m->tables_mapped);
+    if (!m->tables)
+        return clf__error(CLF_E_NOMEM, "out of memory (lookup tables of %zu buckets)",
+                          n_buckets);
+    m->tables_size = size;
+    m->row_of = m->tables;
+    m->idf = (float *)(void *)((unsigned char *)m->tables + n_buckets * sizeof *m->row_of);
+    return CLF_OK;
+}
+
+/*
+ * w[k] = q[k] * scale[k % K] over n weights; non-zero if some q is -32768.
+ * The scales are laid out as a pattern of 8 rows so that the inner loop
+ * runs over contiguous arrays and vectorizes (a k % K per weight does not).
+ */
+static int dequantize(const int16_t *q, float *w, size_t n, size_t K, const double *scales)
+{
+    float pat[CLF__MAX_CATEGORIES * 8];
+    const size_t L = K * 8;
+    for (size_t j = 0; j < L; j++)
+        pat[j] = (float)scales[j % K];
+    unsigned bad = 0;
+    size_t i = 0;
+    for (; i + L <= n; i += L) {
+        const int16_t *qq = q + i;
+        float *ww = w + i;
+        for (size_t j = 0; j < L; j++) {
+            bad |= qq[j] == INT16_MIN;
+            ww[j] = (float)qq[j] * pat[j];
+        }
+    }
+    for (size_t j = 0; i < n; i++, j++) {
+        bad |= q[i] == INT16_MIN;
+        w[i] = (float)q[i] * pat[j];
+    }
+    return bad != 0;
+}
+
+static int parse_rows(const unsigned char *p, const section *sec, const char *label, clf_model *m,
+                      uint32_t weight_type, const double *scales)
+{
+    const section *sr = &sec[CLF__SEC_ROWS];
+    if (sr->size < 8)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: section ROWS is %llu bytes, too short", label,
+                          (unsigned long long)sr->size);
+    uint32_t n = rd32(p + sr->offset);
+    if (rd32(p + sr->offset + 4) != 0)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: reserved ROWS field is not zero", label);
+    if (sr->size != 8 + (uint64_t)n * 4)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: section ROWS is %llu bytes but %u rows need %llu", label,
+                          (unsigned long long)sr->size, n, (unsigned long long)(8 + (uint64_t)n * 4));
+    const uint64_t n_buckets = (uint64_t)1 << m->fopts.hash_bits;
+    if (n > n_buckets)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: %u rows but only %llu buckets", label, n,
+                          (unsigned long long)n_buckets);
+    const section *si = &sec[CLF__SEC_IDF];
+    uint64_t idf_size = m->has_idf ? (uint64_t)n * 4 : 0;
+    if (si->size != idf_size)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: section IDF is %llu bytes, expected %llu%s",
+                          label, (unsigned long long)si->size, (unsigned long long)idf_size,
+                          m->has_idf ? "" : " (the model has no IDF)");
+
+    const section *sw = &sec[CLF__SEC_WEIGHTS];
+    const uint64_t n_weights = (uint64_t)n * m->n_cats; /* <= 2^26 * 256: no overflow */
+    const uint64_t wsize = n_weights * (weight_type == CLF__WEIGHTS_F32 ? 4 : 2);
+    if (sw->size != wsize)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: section WEIGHTS is %llu bytes but %u rows x %zu categories need %llu",
+                          label, (unsigned long long)sw->size, n, m->n_cats,
+                          (unsigned long long)wsize);
+
+    /* One pass checks the rows and fills the lookups (freed on error). */
+    int rc = alloc_tables(m, (size_t)n_buckets);
+    if (rc != CLF_OK)
+        return rc;
+    const uint32_t *buckets = (const uint32_t *)(const void *)(p + sr->offset + 8);
+    const float *idfv = (const float *)(const void *)(p + si->offset);
+    uint32_t *row_of = m->row_of;
+    float *idf = m->idf;
+    for (uint32_t r = 0; r < n; r++) {
+        uint32_t b = buckets[r];
+        float v = m->has_idf ? idfv[r] : 1.0f;
+        if (b >= n_buckets)
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: row %u: bucket %u is not below 2^hash_bits = %llu", label, r,
+                              b, (unsigned long long)n_buckets);
+        if (r > 0 && b <= buckets[r - 1])
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: row %u: buckets are not strictly increasing (%u after %u)",
+                              label, r, b, buckets[r - 1]);
+        if (!(isfinite(v) && v > 0.0f))
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: row %u: IDF %g is not finite and > 0",
+                              label, r, (double)v);
+        row_of[b] = r + 1;
+        idf[b] = v;
+    }
+    m->n_rows = n;
+
+    if (weight_type == CLF__WEIGHTS_F32) {
+        const float *w = (const float *)(const void *)(p + sw->offset);
+        if (any_nonfinite(p + sw->offset, (size_t)n_weights))
+            for (size_t i = 0; i < (size_t)n_weights; i++)
+                if (!isfinite(w[i]))
+                    return clf__error(CLF_E_MODEL_FORMAT,
+                                      "%s: row %zu, category %zu: weight is %g", label,
+                                      i / m->n_cats, i % m->n_cats, (double)w[i]);
+        m->weights = w;
+    } else {
+        const int16_t *q = (const int16_t *)(const void *)(p + sw->offset);
+        float *w = big_alloc((size_t)n_weights * sizeof *w, &m->weights_mapped);
+        if (!w)
+            return clf__error(CLF_E_NOMEM, "out of memory (%llu weights)",
+                              (unsigned long long)n_weights);
+        m->weights = w;
+        m->weights_owned = 1;
+        if (dequantize(q, w, (size_t)n_weights, m->n_cats, scales) != 0)
+            for (size_t k = 0; k < (size_t)n_weights; k++)
+                if (q[k] == INT16_MIN)
+                    return clf__error(CLF_E_MODEL_FORMAT,
+                                      "%s: row %zu, category %zu: i16 weight -32768 is out of range",
+                                      label, k / m->n_cats, k % m->n_cats);
+    }
+
+    return CLF_OK;
+}
+
+/*
+ * Validate the file at p (8-aligned, size bytes) and fill m, which the
+ * caller has zeroed and owns (freed with clf_model_free on failure).
+ */
+static int parse(clf_model *m, const unsigned char *p, size_t size, const char *label)
+{
+    if (!clf__host_little_endian())
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: model files are little-endian and this host is big-endian: "
+                          "not supported",
+                          label);
+    if (((uintptr_t)p & 7u) != 0)
+        return clf__error(CLF_E_INTERNAL, "%s: model bytes are not 8-aligned", label);
+    clf__file_header h;
+    int rc = check_header(p, size, label, &h);
+    if (rc != CLF_OK)
+        return rc;
+    section sec[CLF__N_SECTION_IDS + 1];
+    memset(sec, 0, sizeof sec);
+    if ((rc = check_table(p, size, label, &h, sec)) != CLF_OK)
+        return rc;
+    m->format_version = h.format_version;
+    uint32_t weight_type = 0;
+    double scales[CLF__MAX_CATEGORIES];
+    if ((rc = parse_options(p, sec, label, m)) != CLF_OK ||
+        (rc = parse_categories(p, sec, label, m, &weight_type, scales)) != CLF_OK ||
+        (rc = parse_meta(p, sec, label, m)) != CLF_OK ||
+        (rc = parse_rows(p, sec, label, m, weight_type, scales)) != CLF_OK)
+        return rc;
+    return CLF_OK;
+}
+
+/* Release the file bytes (mapping or copy). */
+static void release_bytes(clf_model *m)
+{
+    if (!m->base)
+        return;
+    if (m->mapped)
+        munmap((void *)(uintptr_t)m->base, m->size);
+    else
+        free((void *)(uintptr_t)m->base);
+    m->base = NULL;
+    m->size = 0;
+}
+
+/* Validate m->base, then drop the file bytes if nothing points into them. */
+static int finish(clf_model **out, clf_model *m, const char *label)
+{
+    int rc = parse(m, m->base, m->size, label);
+    if (rc != CLF_OK) {
+        clf_model_free(m);
+        return rc;
+    }
+    if (m->weights_owned)
+        release_bytes(m); /* i16: everything was copied out */
+    *out = m;
+    return CLF_OK;
+}
+
+static int io_error(const char *path, const char *what, int err)
+{
+    char msg[128];
+    if (strerror_r(err, msg, sizeof msg) != 0)
+        snprintf(msg, sizeof msg, "error %d", err);
+    return clf__error(CLF_E_IO, "%s: %s: %s", path, what, msg);
+}
+
+/* Read a non-regular file (a pipe, a device) to its end. */
+static int read_all(int fd, const char *path, unsigned char **out, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    if (!buf)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    for (;;) {
+        if (n == cap) {
+            if (cap > SIZE_MAX / 2) {
+                free(buf);
+                return clf__error(CLF_E_TOO_LARGE, "%s: too large to read", path);
+            }
+            unsigned char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                return clf__error(CLF_E_NOMEM, "out of memory (%zu bytes)", cap * 2);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            int err = errno;
+            free(buf);
+            return io_error(path, "cannot read", err);
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    *out = buf;
+    *len = n;
+    return CLF_OK;
+}
+
+CLF_API int clf_model_load(clf_model **out, const char *path)
+{
+    if (!out || !path)
+        return clf__error(CLF_E_INVALID_ARG, "clf_model_load: NULL %s", out ? "path" : "out");
+    *out = NULL;
+    int fd;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return io_error(path, "cannot open", errno);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
+        close(fd);
+        return io_error(path, "cannot stat", err);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return clf__error(CLF_E_IO, "%s: is a directory, not a model file", path);
+    }
+    clf_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        close(fd);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        if ((uintmax_t)st.st_size > SIZE_MAX) {
+            close(fd);
+            free(m);
+            return clf__error(CLF_E_TOO_LARGE, "%s: %jd bytes do not fit in memory", path,
+                              (intmax_t)st.st_size);
+        }
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED) {
+            m->base = map;
+            m->size = (size_t)st.st_size;
+            m->mapped = 1;
+        }
+    }
+    if (!m->base) {
+        /* empty, not regular, or mmap refused: read it */
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        int rc = read_all(fd, path, &buf, &len);
+        if (rc != CLF_OK) {
+            close(fd);
+            free(m);
+            return rc;
+        }
+        m->base = buf;
+        m->size = len;
+    }
+    close(fd);
+    return finish(out, m, path);
+}
+
+CLF_API int clf_model_load_buffer(clf_model **out, const void *data, size_t size)
+{
+    if (!out || (!data && size > 0))
+        return clf__error(CLF_E_INVALID_ARG, "clf_model_load_buffer: NULL %s",
+                          out ? "data" : "out");
+    *out = NULL;
+    clf_model *m = calloc(1, sizeof *m);
+    /* malloc's alignment (>= 8) is what lets arrays be used in place. */
+    unsigned char *copy = malloc(size ? size : 1);
+    if (!m || !copy) {
+        free(m);
+        free(copy);
+        return clf__error(CLF_E_NOMEM, "out of memory (%zu bytes)", size);
+    }
+    if (size)
+        memcpy(copy, data, size);
+    m->base = copy;
+    m->size = size;
+    return finish(out, m, "<model buffer>");
+}
+
+CLF_API void clf_model_free(clf_model *m)
+{
+    if (!m)
+        return;
+    if (m->cats)
+        for (size_t i = 0; i < m->n_cats; i++)
+            free(m->cats[i].name);
+    free(m->cats);
+    free(m->name);
+    free(m->meta);
+    if (m->tables)
+        big_free(m->tables, m->tables_size, m->tables_mapped);
+    if (m->weights_owned)
+        big_free((void *)(uintptr_t)m->weights, m->n_rows * m->n_cats * sizeof(float),
+                 m->weights_mapped);
+    release_bytes(m);
+    free(m);
+}
+
+CLF_API size_t clf_model_num_categories(const clf_model *m)
+{
+    return m ? m->n_cats : 0;
+}
+
+CLF_API const char *clf_model_category_name(const clf_model *m, size_t i)
+{
+    return m && i < m->n_cats ? m->cats[i].name : NULL;
+}
+
+CLF_API int clf_model_category_index(const clf_model *m, const char *name)
+{
+    if (!m || !name)
+        return -1;
+    for (size_t i = 0; i < m->n_cats; i++)
+        if (strcmp(m->cats[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+CLF_API double clf_model_threshold(const clf_model *m, size_t i)
+{
+    return m && i < m->n_cats ? m->cats[i].threshold : -1.0;
+}
+
+CLF_API void clf_model_options(const clf_model *m, clf_norm_options *nopts,
+                               clf_feature_options *fopts)
+{
+    if (!m)
+        return;
+    if (nopts)
+        *nopts = m->nopts;
+    if (fopts)
+        *fopts = m->fopts;
+}
+
+CLF_API const char *clf_model_metadata(const clf_model *m)
+{
+    return m ? m->meta : NULL;
+}
+
+CLF_API const char *clf_model_name(const clf_model *m)
+{
+    return m ? m->name : NULL;
+}
+
+CLF_API uint32_t clf_model_format_version(const clf_model *m)
+{
+    return m ? m->format_version : 0;
+}
+
+CLF_API const float *clf_model_idf(const clf_model *m)
+{
+    return m && m->has_idf ? m->idf : NULL;
+}

@@ -1,0 +1,106 @@
+/*
+ * norm_internal.h - what normalize.c (the character stage, the only file
+ * that includes ICU) shares with norm_lex.c (tokens: placeholders,
+ * hashtags, punctuation, spaced letters, elongation, output). Not installed.
+ */
+#ifndef CLF_NORM_INTERNAL_H
+#define CLF_NORM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/internal.h"
+#include "classify/normalize.h"
+
+/*
+ * Per-character tables cover the BMP and U+1F000..U+1FFFF (emoji), the
+ * code points tweets are made of; anything else takes the ICU path.
+ */
+#define CLF__NTAB_SIZE (0x10000 + 0x1000)
+
+static inline int32_t clf__ntab_index(uint32_t c)
+{
+    if (c < 0x10000)
+        return (int32_t)c;
+    if (c - 0x1F000u < 0x1000u)
+        return (int32_t)(0x10000 + (c - 0x1F000u));
+    return -1;
+}
+
+/* Token classes of a code point as it appears after the character stage. */
+enum {
+    CLF__K_SPACE = 0,  /* ' ' (every separator has become one) */
+    CLF__K_LETTER,     /* a letter that may be joined to its neighbour (spaced letters) */
+    CLF__K_LETTER_NJ,  /* a letter that composes with the one before it (Hangul V/T jamo) */
+    CLF__K_DIGIT,      /* general category Nd */
+    CLF__K_MARK,       /* combining marks and kept invisibles: stick to what precedes them */
+    CLF__K_WORD,       /* other word characters: No, Nl, Co, Cn, Cf */
+    CLF__K_PUNCT,      /* punctuation and symbols (P*, S*) */
+    CLF__K_EMOJI,      /* Extended_Pictographic */
+    CLF__K_RI          /* regional indicator (two make a flag) */
+};
+
+/* A 32-bit growable array of code points. */
+typedef struct clf__u32buf {
+    uint32_t *p;
+    size_t len, cap;
+} clf__u32buf;
+
+int clf__u32_reserve(clf__u32buf *b, size_t total);
+
+/* One token of the lexer (norm_lex.c). */
+typedef struct clf__ntok {
+    uint32_t start; /* first code point in the character-stage output */
+    uint32_t len;   /* code points */
+    uint32_t end;   /* CLF__T_JOINED: index of the token after the run */
+    uint8_t kind;   /* CLF__T_* */
+    uint8_t flags;  /* CLF__TF_* */
+} clf__ntok;
+
+struct clf_normalizer {
+    unsigned int flags;
+    size_t max_bytes;
+    const void *nfkc;        /* const UNormalizer2 *, NULL when CLF_NORM_NFKC is off */
+    uint32_t *ent;           /* CLF__NTAB_SIZE character-stage entries (normalize.c) */
+    uint8_t *cls;            /* CLF__NTAB_SIZE token classes */
+    uint32_t *mpool;         /* outputs of fast characters that map to several */
+    size_t mpool_len;
+    int reference;           /* 1: whole-string ICU path (tests compare the two) */
+    int slow_hit;            /* the last pass took the ICU path somewhere */
+
+    clf__u32buf dec;         /* decoded input of the current block */
+    clf__u32buf pass_a, pass_b;
+    uint16_t *u16a, *u16b;   /* ICU scratch */
+    int32_t u16a_cap, u16b_cap;
+
+    clf__ntok *toks;
+    size_t ntok, tokcap;
+    clf__u32buf join;        /* scratch for a rejoined word */
+    clf__buf out;
+};
+
+/* clf__norm_class_slow - the token class of a code point outside the tables. */
+unsigned int clf__norm_class_slow(const clf_normalizer *n, uint32_t c);
+
+static inline unsigned int clf__norm_class(const clf_normalizer *n, uint32_t c)
+{
+    int32_t i = clf__ntab_index(c);
+    return i >= 0 ? n->cls[i] : clf__norm_class_slow(n, c);
+}
+
+/*
+ * clf__norm_lex - split the character-stage output y[0..m) into tokens,
+ * apply placeholders, hashtags, punctuation split, elongation and spaced
+ * letters, and append the tokens to n->out (space-separated; a space is
+ * put first when n->out is not empty). y is modified (elongation).
+ */
+int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m);
+
+/*
+ * clf__normalizer_set_reference - 1 makes n use the plain ICU path (whole
+ * string NFKC and case folding, no tables); for tests that check that the
+ * fast path gives byte-identical output.
+ */
+void clf__normalizer_set_reference(clf_normalizer *n, int on);
+
+#endif /* CLF_NORM_INTERNAL_H */

@@ -1,0 +1,596 @@
+/*
+ * norm_lex.c - the normalizer's back half: cut the character-stage output
+ * into tokens (placeholders, hashtags, punctuation, emoji, words), collapse
+ * elongated letters, rejoin spaced-out letters and write the tokens out,
+ * one ASCII space between them. No ICU here: classes come from the tables
+ * normalize.c builds.
+ *
+ * Every rule is written so that normalizing the output again gives the
+ * output (the fuzz target checks it): tokens are re-lexed as themselves, a
+ * hashtag already followed by its parts is not expanded twice, and a word
+ * that rejoining or elongation produces is checked against the same
+ * placeholder rules a word of the input is.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "norm_internal.h"
+
+enum { T_WORD, T_PUNCT, T_URL, T_EMAIL, T_USER, T_TAG };
+enum {
+    TF_PROTECTED = 1, /* a hashtag's part: never rejoined with spaced letters */
+    TF_EXPAND = 2,    /* a hashtag to be followed by its parts */
+    TF_SKIP = 4,      /* inside a rejoined run: written by the run's first token */
+    TF_JOINED = 8     /* the first token of a rejoined run of spaced letters */
+};
+
+static inline unsigned int cls(const clf_normalizer *n, uint32_t c)
+{
+    return c < 0x10000 ? n->cls[c] : clf__norm_class(n, c);
+}
+
+#define WORDISH_MASK ((1u << CLF__K_LETTER) | (1u << CLF__K_LETTER_NJ) | (1u << CLF__K_DIGIT) | \
+                      (1u << CLF__K_MARK) | (1u << CLF__K_WORD))
+
+static inline int is_wordish(unsigned int k)
+{
+    return (WORDISH_MASK >> k) & 1u;
+}
+
+static inline int is_letter(unsigned int k)
+{
+    return k == CLF__K_LETTER || k == CLF__K_LETTER_NJ;
+}
+
+static inline uint32_t lower(uint32_t c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+static inline int is_alnum(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int is_alpha(uint32_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Does y[0..avail) start with lit (ASCII, lower case), ignoring ASCII case? */
+static int ci_prefix(const uint32_t *y, size_t avail, const char *lit)
+{
+    size_t i = 0;
+    for (; lit[i]; i++)
+        if (i >= avail || lower(y[i]) != (uint32_t)(unsigned char)lit[i])
+            return 0;
+    return 1;
+}
+
+static int ci_equal(const uint32_t *y, size_t len, const char *lit)
+{
+    return strlen(lit) == len && ci_prefix(y, len, lit);
+}
+
+/* ---- placeholders ------------------------------------------------------ */
+
+static int url_char(uint32_t c)
+{
+    return c > 0x20 && c < 0x7F && !strchr("<>\"`{}|\\^", (int)c);
+}
+
+static int url_trail(uint32_t c)
+{
+    return c < 0x80 && c && strchr(".,;:!?'\")]}*", (int)c);
+}
+
+/* URL body from q on: URL characters, less trailing sentence punctuation. */
+static size_t url_body(const uint32_t *y, size_t q, size_t e)
+{
+    size_t b = q;
+    while (q < e && url_char(y[q]))
+        q++;
+    while (q > b && url_trail(y[q - 1]))
+        q--;
+    return q;
+}
+
+/* Common top-level domains, for bare domains such as "example.com". */
+static const char *const tlds[] = {
+    "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "me",
+    "ly", "tv", "cc", "ai", "app", "dev", "xyz", "online", "site", "news", "blog",
+    "live", "gl", "fm",
+    "sa", "ae", "eg", "qa", "kw", "bh", "om", "jo", "lb", "sy", "iq", "ye", "ps", "ma",
+    "dz", "tn", "sd", "ly", "mr", "so",
+    "uk", "us", "de", "fr", "ru", "tr", "ir", "pk", "in", "cn", "it", "es", "nl", "ca",
+    "au", "br"};
+
+static int is_tld(const uint32_t *y, size_t len)
+{
+    for (size_t i = 0; i < sizeof tlds / sizeof tlds[0]; i++)
+        if (ci_equal(y, len, tlds[i]))
+            return 1;
+    return 0;
+}
+
+typedef struct labels {
+    size_t end;          /* after the last label */
+    size_t count;
+    size_t last_s, last_e, prev_s, prev_e;
+} labels;
+
+/* Dot-separated labels of [A-Za-z0-9-] from q on. */
+static void scan_labels(const uint32_t *y, size_t q, size_t e, labels *l)
+{
+    memset(l, 0, sizeof *l);
+    for (;;) {
+        size_t s = q;
+        while (q < e && (is_alnum(y[q]) || y[q] == '-'))
+            q++;
+        if (q == s)
+            break;
+        l->count++;
+        l->prev_s = l->last_s;
+        l->prev_e = l->last_e;
+        l->last_s = s;
+        l->last_e = q;
+        if (q + 1 < e && y[q] == '.' && is_alnum(y[q + 1])) {
+            q++;
+            continue;
+        }
+        break;
+    }
+    l->end = q;
+}
+
+/* What follows an address must not continue it. */
+static int address_ends(const clf_normalizer *n, const uint32_t *y, size_t q, size_t e)
+{
+    return q == e || (y[q] != '@' && !is_wordish(cls(n, y[q])));
+}
+
+static size_t match_url(const uint32_t *y, size_t p, size_t e)
+{
+    size_t q;
+    if (ci_prefix(y + p, e - p, "https://"))
+        q = p + 8;
+    else if (ci_prefix(y + p, e - p, "http://"))
+        q = p + 7;
+    else if (ci_prefix(y + p, e - p, "www.") && p + 4 < e && is_alnum(y[p + 4]))
+        q = p + 4;
+    else
+        return 0;
+    size_t end = url_body(y, q, e);
+    return end > q ? end - p : 0;
+}
+
+static size_t match_domain(const clf_normalizer *n, const uint32_t *y, size_t p, size_t e)
+{
+    if (!is_alnum(y[p]))
+        return 0;
+    labels l;
+    scan_labels(y, p, e, &l);
+    if (l.count < 2 || !is_tld(y + l.last_s, l.last_e - l.last_s))
+        return 0;
+    size_t q = l.end;
+    if (q < e && y[q] == '/')
+        return url_body(y, q, e) - p;
+    /* "U.S" or "a.ma" are not addresses: want a name of 2+ characters */
+    if (l.prev_e - l.prev_s < 2 || !address_ends(n, y, q, e))
+        return 0;
+    return q - p;
+}
+
+static size_t match_email(const clf_normalizer *n, const uint32_t *y, size_t p, size_t e)
+{
+    size_t q = p;
+    while (q < e && (is_alnum(y[q]) || (y[q] < 0x80 && y[q] && strchr("._%+-", (int)y[q]))))
+        q++;
+    if (q == p || q + 1 >= e || y[q] != '@')
+        return 0;
+    labels l;
+    scan_labels(y, q + 1, e, &l);
+    if (l.count < 2 || l.last_e - l.last_s < 2)
+        return 0;
+    for (size_t i = l.last_s; i < l.last_e; i++)
+        if (!is_alpha(y[i]))
+            return 0;
+    return address_ends(n, y, l.end, e) ? l.end - p : 0;
+}
+
+static size_t match_mention(const uint32_t *y, size_t p, size_t e)
+{
+    size_t q = p + 1;
+    while (q < e && (is_alnum(y[q]) || y[q] == '_'))
+        q++;
+    return q > p + 1 ? q - p : 0;
+}
+
+/* '#' and a run of word characters and '_' with a letter or digit in it. */
+static size_t match_tag(const clf_normalizer *n, const uint32_t *y, size_t p, size_t e)
+{
+    size_t q = p + 1;
+    int alnum = 0;
+    while (q < e) {
+        uint32_t c = y[q];
+        if (c != '_') {
+            unsigned int k = cls(n, c);
+            if (!is_wordish(k))
+                break;
+            if (k != CLF__K_MARK && k != CLF__K_WORD)
+                alnum = 1;
+        }
+        q++;
+    }
+    return alnum ? q - p : 0;
+}
+
+/* ---- tokens --------------------------------------------------------------- */
+
+static inline int push(clf_normalizer *n, int kind, size_t start, size_t len)
+{
+    if (n->ntok == n->tokcap) {
+        size_t cap = n->tokcap ? n->tokcap * 2 : 256;
+        clf__ntok *t = realloc(n->toks, cap * sizeof *t);
+        if (!t)
+            return clf__error(CLF_E_NOMEM, "out of memory (%zu tokens)", cap);
+        n->toks = t;
+        n->tokcap = cap;
+    }
+    clf__ntok *t = &n->toks[n->ntok++];
+    t->start = (uint32_t)start;
+    t->len = (uint32_t)len;
+    t->end = 0;
+    t->kind = (uint8_t)kind;
+    t->flags = 0;
+    return CLF_OK;
+}
+
+/* Collapse each run of 3 or more of one letter to that letter, in place. */
+static uint32_t elongate(const clf_normalizer *n, uint32_t *t, uint32_t len)
+{
+    uint32_t r = 0;
+    while (r + 2 < len && !(t[r] == t[r + 1] && t[r] == t[r + 2]))
+        r++;
+    if (r + 2 >= len)
+        return len; /* no run of 3: the usual case */
+    uint32_t w = r;
+    while (r < len) {
+        uint32_t c = t[r], run = 1;
+        while (r + run < len && t[r + run] == c)
+            run++;
+        uint32_t keep = (run >= 3 && is_letter(cls(n, c))) ? 1 : run;
+        for (uint32_t i = 0; i < keep; i++)
+            t[w++] = c;
+        r += run;
+    }
+    return w;
+}
+
+/* The corpus artefacts "URL" and "LINK" stand for a link. */
+static int is_link_word(const clf_normalizer *n, const uint32_t *y, size_t len)
+{
+    return (n->flags & CLF_NORM_PLACEHOLDERS) &&
+           (ci_equal(y, len, "url") || ci_equal(y, len, "link"));
+}
+
+static void close_word(clf_normalizer *n, uint32_t *y, long *word)
+{
+    if (*word < 0)
+        return;
+    clf__ntok *t = &n->toks[*word];
+    if (n->flags & CLF_NORM_ELONGATION)
+        t->len = elongate(n, y + t->start, t->len);
+    if (is_link_word(n, y + t->start, t->len))
+        t->kind = T_URL;
+    *word = -1;
+}
+
+/*
+ * lex - tokens of y[0..e). Spaces end every token, so the matchers below
+ * may look up to e: none of them crosses a space.
+ */
+static int lex(clf_normalizer *n, uint32_t *y, size_t e)
+{
+    unsigned int f = n->flags;
+    long word = -1;
+    size_t p = 0;
+    int rc;
+    while (p < e) {
+        uint32_t c = y[p];
+        if (c == ' ') {
+            close_word(n, y, &word);
+            p++;
+            continue;
+        }
+        unsigned int k = cls(n, c);
+        if (word >= 0 && is_wordish(k)) {
+            /* inside a word nothing special can start: take the whole run */
+            size_t q = p + 1;
+            while (q < e && is_wordish(cls(n, y[q])))
+                q++;
+            n->toks[word].len += (uint32_t)(q - p);
+            p = q;
+            continue;
+        }
+        size_t len = 0;
+        int kind = T_WORD;
+        if ((f & CLF_NORM_PLACEHOLDERS) && c < 0x80 && (c == '<' || c == '@' || is_alnum(c))) {
+            if (c == '<') {
+                if (ci_prefix(y + p, e - p, "<lf>")) { /* corpus artefact for a line break */
+                    close_word(n, y, &word);
+                    p += 4;
+                    continue;
+                }
+                if (ci_prefix(y + p, e - p, "<url>"))
+                    len = 5, kind = T_URL;
+                else if (ci_prefix(y + p, e - p, "<user>"))
+                    len = 6, kind = T_USER;
+                else if (ci_prefix(y + p, e - p, "<email>"))
+                    len = 7, kind = T_EMAIL;
+            }
+            /* an address starts a token: not in the middle of a word (the
+             * output puts a space after every token, so what ended one
+             * does not count) */
+            if (!len && (word < 0 || !is_wordish(cls(n, y[p - 1])))) {
+                if ((len = match_url(y, p, e)))
+                    kind = T_URL;
+                else if ((len = match_email(n, y, p, e)))
+                    kind = T_EMAIL;
+                else if (c == '@' && (len = match_mention(y, p, e)))
+                    kind = T_USER;
+                else if ((len = match_domain(n, y, p, e)))
+                    kind = T_URL;
+            }
+        }
+        if (!len && c == '#' && (f & CLF_NORM_HASHTAGS) && (len = match_tag(n, y, p, e)))
+            kind = T_TAG;
+        if (len) {
+            close_word(n, y, &word);
+            if ((rc = push(n, kind, p, len)))
+                return rc;
+            if (kind == T_TAG && (f & CLF_NORM_ELONGATION)) {
+                clf__ntok *t = &n->toks[n->ntok - 1];
+                t->len = 1 + elongate(n, y + p + 1, (uint32_t)len - 1);
+            }
+            p += len;
+            continue;
+        }
+        if ((f & CLF_NORM_PUNCT_SPLIT) &&
+            (k == CLF__K_PUNCT || k == CLF__K_EMOJI || k == CLF__K_RI)) {
+            close_word(n, y, &word);
+            len = 1;
+            if (k == CLF__K_RI && p + 1 < e && cls(n, y[p + 1]) == CLF__K_RI)
+                len = 2; /* a flag */
+            while (p + len < e && cls(n, y[p + len]) == CLF__K_MARK)
+                len++;
+            if ((rc = push(n, T_PUNCT, p, len)))
+                return rc;
+            p += len;
+            continue;
+        }
+        if (word < 0) {
+            if ((rc = push(n, T_WORD, p, 0)))
+                return rc;
+            word = (long)n->ntok - 1;
+        }
+        n->toks[word].len++;
+        p++;
+    }
+    close_word(n, y, &word);
+    return CLF_OK;
+}
+
+/* ---- hashtags and spaced letters ------------------------------------------ */
+
+/* The next '_'-separated part of a hashtag's text from *pos on (0 if none). */
+static size_t next_part(const uint32_t *t, size_t len, size_t *pos, size_t *start)
+{
+    size_t i = *pos;
+    while (i < len && t[i] == '_')
+        i++;
+    size_t s = i;
+    while (i < len && t[i] != '_')
+        i++;
+    *pos = i;
+    *start = s;
+    return i - s;
+}
+
+/*
+ * A hashtag is followed by its parts unless the very next tokens already are
+ * those parts (then it was normalized before: keep it as it is).
+ */
+static void hashtags(clf_normalizer *n, const uint32_t *y)
+{
+    for (size_t t = 0; t < n->ntok; t++) {
+        if (n->toks[t].kind != T_TAG)
+            continue;
+        const uint32_t *text = y + n->toks[t].start + 1;
+        size_t tlen = n->toks[t].len - 1, pos = 0, ps, pl, j = t + 1;
+        int match = 1;
+        while ((pl = next_part(text, tlen, &pos, &ps)) > 0) {
+            const clf__ntok *u = j < n->ntok ? &n->toks[j] : NULL;
+            int pk = is_link_word(n, text + ps, pl) ? T_URL : T_WORD;
+            if (!u || u->kind != pk ||
+                (pk == T_WORD && (u->len != pl || memcmp(y + u->start, text + ps, pl * sizeof *y)))) {
+                match = 0;
+                break;
+            }
+            j++;
+        }
+        if (!match) {
+            n->toks[t].flags |= TF_EXPAND;
+            continue;
+        }
+        for (size_t i = t + 1; i < j; i++)
+            n->toks[i].flags |= TF_PROTECTED;
+        t = j - 1;
+    }
+}
+
+static inline int is_single_letter(const clf_normalizer *n, const uint32_t *y, const clf__ntok *t)
+{
+    if (t->kind != T_WORD || t->len > 8 || (t->flags & TF_PROTECTED) || cls(n, y[t->start]) != CLF__K_LETTER)
+        return 0;
+    for (uint32_t i = 1; i < t->len; i++)
+        if (cls(n, y[t->start + i]) != CLF__K_MARK)
+            return 0;
+    return 1;
+}
+
+/* Punctuation that evaders put between letters: "ج.ه.ا.د", "ج-ه-ا-د". */
+static int is_joiner(const uint32_t *y, const clf__ntok *t)
+{
+    if (t->kind != T_PUNCT || t->len != 1)
+        return 0;
+    uint32_t c = y[t->start];
+    return c == '.' || c == '-' || c == '_' || c == '*' || c == '|' || c == '/' || c == '+' ||
+           c == '~' || c == 0x00B7 || c == 0x2022;
+}
+
+/* Runs of 3 or more single-letter tokens, with or without joiners between. */
+static void spaced(clf_normalizer *n, const uint32_t *y)
+{
+    size_t t = 0;
+    while (t < n->ntok) {
+        if (!is_single_letter(n, y, &n->toks[t])) {
+            t++;
+            continue;
+        }
+        size_t last = t, count = 1, j = t + 1;
+        for (;;) {
+            size_t q = j;
+            while (q < n->ntok && is_joiner(y, &n->toks[q]))
+                q++;
+            if (q >= n->ntok || !is_single_letter(n, y, &n->toks[q]))
+                break;
+            count++;
+            last = q;
+            j = q + 1;
+        }
+        if (count >= 3) {
+            n->toks[t].flags |= TF_JOINED;
+            n->toks[t].end = (uint32_t)(last + 1);
+            for (size_t i = t + 1; i <= last; i++)
+                n->toks[i].flags |= TF_SKIP;
+        }
+        t = last + 1;
+    }
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static int put_cps(clf__buf *b, const uint32_t *c, size_t len)
+{
+    if (CLF_UNLIKELY(b->cap - b->len < len * 4 + 1)) {
+        int rc = clf__buf_reserve(b, len * 4 + 1);
+        if (rc)
+            return rc;
+    }
+    char *o = b->data + b->len;
+    for (size_t i = 0; i < len; i++) {
+        if (c[i] < 0x80)
+            *o++ = (char)c[i];
+        else
+            o += clf__utf8_encode(c[i], o);
+    }
+    b->len = (size_t)(o - b->data);
+    return CLF_OK;
+}
+
+static int put_str(clf__buf *b, const char *s, size_t len)
+{
+    if (CLF_UNLIKELY(b->cap - b->len < len + 1)) {
+        int rc = clf__buf_reserve(b, len + 1);
+        if (rc)
+            return rc;
+    }
+    memcpy(b->data + b->len, s, len);
+    b->len += len;
+    return CLF_OK;
+}
+
+static int put_kind(clf__buf *b, int kind)
+{
+    switch (kind) {
+    case T_URL: return put_str(b, "<url>", 5);
+    case T_EMAIL: return put_str(b, "<email>", 7);
+    default: return put_str(b, "<user>", 6);
+    }
+}
+
+static int put_joined(clf_normalizer *n, const uint32_t *y, const clf__ntok *first)
+{
+    clf__u32buf *j = &n->join;
+    j->len = 0;
+    for (size_t i = (size_t)(first - n->toks); i < first->end; i++) {
+        const clf__ntok *t = &n->toks[i];
+        if (t->kind != T_WORD)
+            continue; /* a joiner */
+        int rc = clf__u32_reserve(j, j->len + t->len);
+        if (rc)
+            return rc;
+        memcpy(j->p + j->len, y + t->start, t->len * sizeof *y);
+        j->len += t->len;
+    }
+    if (n->flags & CLF_NORM_ELONGATION)
+        j->len = elongate(n, j->p, (uint32_t)j->len);
+    if (is_link_word(n, j->p, j->len))
+        return put_kind(&n->out, T_URL);
+    return put_cps(&n->out, j->p, j->len);
+}
+
+static int put_token(clf_normalizer *n, const uint32_t *y, const clf__ntok *t)
+{
+    clf__buf *b = &n->out;
+    int rc;
+    if (t->flags & TF_JOINED)
+        return put_joined(n, y, t);
+    switch (t->kind) {
+    case T_URL:
+    case T_EMAIL:
+    case T_USER:
+        return put_kind(b, t->kind);
+    default:
+        break;
+    }
+    if ((rc = put_cps(b, y + t->start, t->len)))
+        return rc;
+    if (t->kind == T_TAG && (t->flags & TF_EXPAND)) {
+        const uint32_t *text = y + t->start + 1;
+        size_t pos = 0, ps, pl;
+        while ((pl = next_part(text, t->len - 1, &pos, &ps)) > 0) {
+            if ((rc = put_str(b, " ", 1)))
+                return rc;
+            rc = is_link_word(n, text + ps, pl) ? put_kind(b, T_URL) : put_cps(b, text + ps, pl);
+            if (rc)
+                return rc;
+        }
+    }
+    return CLF_OK;
+}
+
+int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m)
+{
+    int rc;
+    if (m > UINT32_MAX)
+        return clf__error(CLF_E_INTERNAL, "normalizer block of %zu code points", m);
+    n->ntok = 0;
+    if ((rc = lex(n, y, m)))
+        return rc;
+    if (n->flags & CLF_NORM_HASHTAGS)
+        hashtags(n, y);
+    if (n->flags & CLF_NORM_SPACED)
+        spaced(n, y);
+    for (size_t t = 0; t < n->ntok; t++) {
+        const clf__ntok *tok = &n->toks[t];
+        if (tok->flags & TF_SKIP)
+            continue;
+        if (n->out.len && (rc = put_str(&n->out, " ", 1)))
+            return rc;
+        if ((rc = put_token(n, y, tok)))
+            return rc;
+    }
+    return CLF_OK;
+}

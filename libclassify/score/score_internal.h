@@ -1,0 +1,29 @@
+/*
+ * score_internal.h - the scorer's private state, shared by score.c and
+ * explain.c. Not installed.
+ */
+#ifndef CLF_SCORE_INTERNAL_H
+#define CLF_SCORE_INTERNAL_H
+
+#include "classify/score.h"
+#include "model/model_internal.h"
+
+struct clf_scorer {
+    const clf_model *model;
+    clf_featurizer *feat;
+    double *thresholds;  /* per category, overridable */
+    double *acc;         /* per-category accumulators */
+};
+
+/* clf__score_margins - margins w.x + b of every category for one text. */
+int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *margins,
+                       int *truncated);
+
+/* clf__fill_results - calibrate margins and apply thresholds. */
+void clf__fill_results(const clf_scorer *s, const double *margins, clf_score_result *res,
+                       int *nflagged);
+
+/* clf__calibrate - Platt sigmoid of one category. */
+double clf__calibrate(const clf__category *c, double margin);
+
+#endif

@@ -1,0 +1,23 @@
+#!/bin/sh
+# deps.sh - install the Debian 12 packages libclassify needs to build, test
+# and benchmark (as root; a no-op for what is already installed).
+set -eu
+PKGS="cmake make gcc pkg-config libicu-dev libstemmer-dev liblinear-dev libjansson-dev
+libxxhash-dev check"
+if [ "${1:-}" = "--all" ]; then
+  # tests compare metrics with scikit-learn; benchmarks run fastText
+  PKGS="$PKGS python3 python3-sklearn fasttext valgrind"
+fi
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "deps.sh: missing packages:$missing (run as root or install them)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

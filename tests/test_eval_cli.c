@@ -1,0 +1,259 @@
+/*
+ * test_eval_cli.c - `classify eval` end to end: a tiny generated corpus
+ * (made-up sentences, no corpus text), a model trained on it with
+ * `classify train`, then eval through a recipe, ad-hoc files with --map,
+ * --negatives-for, --compare, --cv, the checks and the error exits, with
+ * the JSON report read back and the HTML page inspected.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <jansson.h>
+
+#include "../eval/bootstrap.h"
+#include "testutil.h"
+
+static char dir[512], recipe[600], model[600];
+
+/* Run a shell command; returns its exit status, stderr kept in dir/stderr.txt. */
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+    char args[4096], cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s > stdout.txt 2> stderr.txt", dir, CLF_CLI_PATH, args);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *read_in_dir(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return clf_test_read_file(path, NULL);
+}
+
+static json_t *load_json(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    json_error_t err;
+    json_t *j = json_load_file(path, 0, &err);
+    ck_assert_msg(j != NULL, "%s: %s", name, err.text);
+    return j;
+}
+
+static const char *const NEUTRAL[] = {"البيت", "الشمس", "كتاب", "مدرسة", "سيارة", "قهوة", "صباح",
+                                      "مدينة", "الطريق", "جميل", "اليوم", "نلعب", "الكرة", "المطر"};
+static const char *const RUDE[] = {"غبي", "حقير", "تافه", "وقح"};
+static const char *const EXTREME[] = {"بيعة", "الخلافة", "مجاهدين", "غزوة"};
+
+/* One made-up sentence: kind 0 neutral, 1 rude, 2 extreme. */
+static void sentence(FILE *f, clf_rng *r, int kind)
+{
+    size_t n = 5 + clf_rng_below(r, 5);
+    for (size_t i = 0; i < n; i++) {
+        const char *w = NEUTRAL[clf_rng_below(r, 14)];
+        if (i == 2 && kind == 1)
+            w = RUDE[clf_rng_below(r, 4)];
+        if (i == 3 && kind == 2)
+            w = EXTREME[clf_rng_below(r, 4)];
+        fprintf(f, "%s%s", i ? " " : "", w);
+    }
+}
+
+/* A labeled TSV: every 7th label is flipped, so no model is perfect. */
+static void write_corpus(const char *name, size_t n, uint64_t seed, int with_extreme, int negatives_only)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    clf_rng r;
+    clf_rng_seed(&r, seed);
+    fputs("id\tlabels\ttext\n", f);
+    for (size_t i = 0; i < n; i++) {
+        int kind = negatives_only ? 0 : (int)clf_rng_below(&r, with_extreme ? 3 : 2);
+        int label = kind;
+        if (!negatives_only && i % 7 == 3)
+            label = kind ? 0 : 1;
+        const char *lab = negatives_only ? "" : label == 1 ? "rude" : label == 2 ? "pro_extreme" : "";
+        fprintf(f, "d%zu\t%s\t", i, lab);
+        sentence(f, &r, kind);
+        fputc('\n', f);
+    }
+    fclose(f);
+}
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "%s/evalcli", clf_test_tmpdir());
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    write_corpus("synth-train.tsv", 240, 1, 1, 0);
+    write_corpus("synth-dev.tsv", 90, 2, 1, 0);
+    write_corpus("news-train.tsv", 60, 3, 0, 1);
+    write_corpus("news-dev.tsv", 40, 4, 0, 1);
+    write_corpus("adhoc.tsv", 80, 5, 0, 0);
+    snprintf(recipe, sizeof recipe, "%s/recipe.json", dir);
+    FILE *f = fopen(recipe, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"name\": \"tiny\", \"categories\": [\"offensive\", \"extremism\"],\n"
+          " \"features\": {\"word_ngram_max\": 1, \"char_ngram_max\": 3, \"hash_bits\": 12, \"min_df\": 1},\n"
+          " \"training\": {\"folds\": 2, \"c_grid\": [1, 4]},\n"
+          " \"corpora\": [\n"
+          "  {\"name\": \"synth\", \"train\": \"synth-train.tsv\", \"dev\": \"synth-dev.tsv\",\n"
+          "   \"annotates\": [\"offensive\", \"extremism\"],\n"
+          "   \"labels\": {\"rude\": [\"offensive\"], \"pro_extreme\": [\"extremism\"]}},\n"
+          "  {\"name\": \"news\", \"train\": \"news-train.tsv\", \"dev\": \"news-dev.tsv\",\n"
+          "   \"negatives_for\": [\"extremism\"]}]}\n", f);
+    fclose(f);
+    snprintf(model, sizeof model, "%s/tiny.clf", dir);
+    int st = run("train --recipe recipe.json --out tiny.clf --corpora . --quiet");
+    char *err = read_in_dir("stderr.txt");
+    ck_assert_msg(st == 0, "classify train failed (%d): %s", st, err ? err : "");
+    free(err);
+}
+
+START_TEST(test_recipe_eval)
+{
+    setup();
+    int st = run("eval --model tiny.clf --recipe recipe.json --corpora . --resamples 100 "
+                 "--target-recall 0.9 --json r.json --html r.html");
+    char *err = read_in_dir("stderr.txt");
+    ck_assert_msg(st == 0, "eval failed (%d): %s", st, err);
+    free(err);
+    char *out = read_in_dir("stdout.txt");
+    ck_assert_ptr_nonnull(strstr(out, "== pooled"));
+    ck_assert_ptr_nonnull(strstr(out, "flag rate"));
+    free(out);
+
+    json_t *j = load_json("r.json");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "schema")), "libclassify-eval/1");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "records")), 130);
+    json_t *groups = json_object_get(j, "groups");
+    ck_assert_uint_eq(json_array_size(groups), 3);
+    json_t *synth = json_object_get(json_array_get(groups, 0), "categories");
+    json_t *off = json_object_get(synth, "offensive");
+    json_t *counts = json_object_get(off, "counts");
+    json_int_t total = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(counts, key, v) total += json_integer_value(v);
+    ck_assert_int_eq(total, 90);
+    ck_assert(json_is_true(json_object_get(off, "has_positives")));
+    ck_assert(json_is_object(json_object_get(off, "target_recall")));
+    ck_assert_uint_eq(json_array_size(json_object_get(off, "sweep")), 19);
+    /* news: no positives, extremism only, flag rate instead of precision */
+    json_t *news = json_object_get(json_array_get(groups, 1), "categories");
+    ck_assert_ptr_null(json_object_get(news, "offensive"));
+    json_t *ext = json_object_get(news, "extremism");
+    ck_assert(json_is_false(json_object_get(ext, "has_positives")));
+    ck_assert(json_is_null(json_object_get(json_object_get(ext, "recall"), "value")));
+    ck_assert(json_is_number(json_object_get(json_object_get(ext, "flag_rate"), "value")));
+    /* error analysis carries explanations */
+    json_t *fps = json_object_get(off, "false_positives"), *fns = json_object_get(off, "false_negatives");
+    ck_assert(json_array_size(fps) + json_array_size(fns) > 0);
+    json_t *e = json_array_size(fps) ? json_array_get(fps, 0) : json_array_get(fns, 0);
+    ck_assert(json_is_string(json_object_get(e, "text")));
+    ck_assert(json_array_size(json_object_get(e, "up")) + json_array_size(json_object_get(e, "down")) > 0);
+    json_decref(j);
+
+    char *html = read_in_dir("r.html");
+    ck_assert_ptr_nonnull(html);
+    ck_assert_ptr_nonnull(strstr(html, "<svg"));
+    ck_assert_ptr_nonnull(strstr(html, "dir=\"rtl\""));
+    ck_assert_ptr_null(strstr(html, "<script"));
+    ck_assert_ptr_null(strstr(html, "https:"));
+    free(html);
+
+    /* F1 of 1 is out of reach with flipped labels: the check fails with 1. */
+    ck_assert_int_eq(run("eval --model tiny.clf --recipe recipe.json --corpora . --resamples 0 -q --min-f1 1"), 1);
+    /* one corpus only */
+    ck_assert_int_eq(run("eval --model tiny.clf --recipe recipe.json --corpora . --corpus news --resamples 0 "
+                         "--json n.json -q"), 0);
+    j = load_json("n.json");
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "groups")), 1);
+    json_decref(j);
+    ck_assert_int_eq(run("eval --model tiny.clf --recipe recipe.json --corpora . --corpus nosuch -q"), 2);
+}
+END_TEST
+
+START_TEST(test_files_and_compare)
+{
+    setup();
+    /* ad-hoc file: its label "rude" judged against the model's offensive */
+    int st = run("eval --model tiny.clf --map rude=offensive --resamples 50 --json a.json adhoc.tsv");
+    char *err = read_in_dir("stderr.txt");
+    ck_assert_msg(st == 0, "eval failed (%d): %s", st, err);
+    free(err);
+    json_t *j = load_json("a.json");
+    json_t *cats = json_object_get(json_array_get(json_object_get(j, "groups"), 0), "categories");
+    ck_assert_ptr_nonnull(json_object_get(cats, "offensive"));
+    ck_assert_ptr_null(json_object_get(cats, "extremism"));
+    json_decref(j);
+
+    /* without --map the label must be a category: a clear error */
+    ck_assert_int_eq(run("eval --model tiny.clf adhoc.tsv"), 2);
+    err = read_in_dir("stderr.txt");
+    ck_assert_msg(strstr(err, "rude") && strstr(err, "adhoc.tsv:"), "unhelpful error: %s", err);
+    free(err);
+    ck_assert_int_eq(run("eval --model tiny.clf --map rude=nosuch adhoc.tsv"), 2);
+    ck_assert_int_eq(run("eval --model tiny.clf --bogus adhoc.tsv"), 2);
+
+    /* a file of negatives, judged by flag rate */
+    ck_assert_int_eq(run("eval --model tiny.clf --negatives-for extremism --json neg.json -q news-dev.tsv"), 0);
+    j = load_json("neg.json");
+    json_t *ext = json_object_get(json_object_get(json_array_get(json_object_get(j, "groups"), 0), "categories"),
+                                  "extremism");
+    ck_assert(json_is_false(json_object_get(ext, "has_positives")));
+    json_decref(j);
+
+    /* a model compared with itself: no difference, B never better */
+    ck_assert_int_eq(run("eval --model tiny.clf --compare tiny.clf --recipe recipe.json --corpora . "
+                         "--resamples 100 --json c.json --html c.html -q"), 0);
+    j = load_json("c.json");
+    json_t *off = json_object_get(json_object_get(json_array_get(json_object_get(j, "groups"), 0), "categories"),
+                                  "offensive");
+    json_t *d = json_object_get(json_object_get(off, "comparison"), "f1");
+    ck_assert(fabs(json_number_value(json_object_get(d, "diff"))) < 1e-12);
+    ck_assert(fabs(json_number_value(json_object_get(d, "fraction_b_better"))) < 1e-12);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_cross_validation)
+{
+    setup();
+    int st = run("eval --cv 2 --recipe recipe.json --corpora . --resamples 50 --json cv.json -q");
+    char *err = read_in_dir("stderr.txt");
+    ck_assert_msg(st == 0, "eval --cv failed (%d): %s", st, err);
+    free(err);
+    json_t *j = load_json("cv.json");
+    ck_assert(!strncmp(json_string_value(json_object_get(j, "mode")), "cross-validation", 16));
+    /* every train document is scored once, out of fold */
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "records")), 300);
+    json_decref(j);
+    ck_assert_int_eq(run("eval --cv 2 --model tiny.clf --recipe recipe.json"), 2);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("eval_cli");
+    TCase *tc = tcase_create("cli");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_recipe_eval);
+    tcase_add_test(tc, test_files_and_compare);
+    tcase_add_test(tc, test_cross_validation);
+    suite_add_tcase(s, tc);
+    return clf_test_run(s);
+}

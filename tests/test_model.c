@@ -1,0 +1,1089 @@
+/*
+ * test_model.c - the model file: writer/loader round trips, determinism,
+ * atomic replacement, and a loader that rejects every kind of damage
+ * (truncation, byte flips, corrupted fields behind a recomputed checksum)
+ * with the right error instead of crashing.
+ *
+ * With CLF_MODEL_SEED_DIR set, also writes the fuzz seeds (fuzz/corpus/model/).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "classify.h"
+#include "model/format.h"
+#include "model/model_internal.h"
+#include "model_write.h"
+#include "testutil.h"
+
+#define NROWS 40
+#define NCATS 3
+
+/* A small synthetic model; the spec points into the struct (do not copy it). */
+typedef struct fixture {
+    clf_model_spec spec;
+    clf_model_spec_category cats[NCATS];
+    uint32_t buckets[NROWS];
+    float idf[NROWS];
+    float weights[NROWS * NCATS];
+} fixture;
+
+static uint32_t lcg(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
+static void fixture_init(fixture *f, clf_model_weight_type wt)
+{
+    static const char *const names[NCATS] = { "extremism", "hate", "\xd8\xaa\xd8\xad\xd8\xb1\xd9\x8a\xd8\xb6" };
+    memset(f, 0, sizeof *f);
+    clf_model_spec_init(&f->spec);
+    uint32_t s = 12345;
+    for (size_t i = 0; i < NCATS; i++) {
+        f->cats[i].name = names[i];
+        f->cats[i].threshold = 0.25 + 0.2 * (double)i;
+        f->cats[i].calib_a = -1.5 - (double)i;
+        f->cats[i].calib_b = 0.125 * (double)i;
+        f->cats[i].bias = -0.75 + (double)i;
+    }
+    uint32_t b = 3;
+    for (size_t r = 0; r < NROWS; r++) {
+        f->buckets[r] = b;
+        b += 1 + lcg(&s) % 40;
+        f->idf[r] = 1.0f + (float)(lcg(&s) % 1000) / 250.0f;
+        for (size_t c = 0; c < NCATS; c++)
+            f->weights[r * NCATS + c] = ((float)(lcg(&s) % 20001) - 10000.0f) / 3000.0f;
+    }
+    f->spec.name = "test-model";
+    f->spec.fopts.hash_bits = 11; /* buckets stay below 2048 */
+    f->spec.fopts.hash_seed = 0x1234567890abcdefull;
+    f->spec.fopts.char_mode = CLF_CHAR_BOTH;
+    f->spec.nopts.flags = CLF_NORM_ALL & ~CLF_NORM_SPACED;
+    f->spec.nopts.max_bytes = 4096;
+    f->spec.n_cats = NCATS;
+    f->spec.cats = f->cats;
+    f->spec.n_rows = NROWS;
+    f->spec.buckets = f->buckets;
+    f->spec.idf = f->idf;
+    f->spec.weights = f->weights;
+    f->spec.weight_type = wt;
+    f->spec.meta = "{\"recipe\": \"arabic-default\", \"note\": \"\xd9\x86\xd8\xb5\"}\n";
+}
+
+static unsigned char *write_fixture(const fixture *f, size_t *len)
+{
+    unsigned char *buf = NULL;
+    int rc = clf_model_write_buffer(&buf, len, &f->spec);
+    ck_assert_msg(rc == CLF_OK, "write_buffer: %s", clf_last_error());
+    return buf;
+}
+
+/* An independent checksum fix-up (not the library's), for patched files. */
+static void fix_checksum(unsigned char *b, size_t n)
+{
+    memset(b + 32, 0, 8);
+    uint64_t h = XXH3_64bits(b, n);
+    memcpy(b + 32, &h, 8);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    memcpy(p, &v, 8);
+}
+
+/* Offset of section `id`'s table entry, and the section's offset and size. */
+static size_t find_section(const unsigned char *b, uint32_t id, uint64_t *off, uint64_t *size)
+{
+    uint32_t n = get32(b + 24);
+    for (uint32_t i = 0; i < n; i++) {
+        const unsigned char *e = b + 64 + 24 * i;
+        if (get32(e) == id) {
+            memcpy(off, e + 8, 8);
+            memcpy(size, e + 16, 8);
+            return 64 + 24 * (size_t)i;
+        }
+    }
+    ck_abort_msg("section %u not found", id);
+    return 0;
+}
+
+/* For hot loops: Check's ck_assert reports every passing check to the
+ * parent process, which makes millions of checks slow. */
+#define REQUIRE(x)                                 \
+    do {                                           \
+        if (!(x))                                  \
+            ck_abort_msg("failed: %s", #x);        \
+    } while (0)
+
+/* Every accessor of a loaded model must give consistent, valid values. */
+static double touch_model(const clf_model *m)
+{
+    double sum = 0;
+    size_t K = clf_model_num_categories(m);
+    REQUIRE(K >= 1 && K <= CLF__MAX_CATEGORIES);
+    for (size_t i = 0; i < K; i++) {
+        const char *nm = clf_model_category_name(m, i);
+        REQUIRE(nm != NULL);
+        REQUIRE(clf_model_category_index(m, nm) == (int)i);
+        double t = clf_model_threshold(m, i);
+        REQUIRE(t >= 0 && t <= 1);
+        sum += t;
+    }
+    REQUIRE(clf_model_category_name(m, K) == NULL);
+    REQUIRE(clf_model_threshold(m, K) == -1);
+    clf_norm_options no;
+    clf_feature_options fo;
+    clf_model_options(m, &no, &fo);
+    REQUIRE(fo.hash_bits >= CLF_MIN_HASH_BITS && fo.hash_bits <= CLF_MAX_HASH_BITS);
+    REQUIRE(clf_model_metadata(m) != NULL);
+    REQUIRE(clf_model_metadata(m)[0] == '{');
+    REQUIRE(clf_model_name(m) != NULL);
+    REQUIRE(clf_model_format_version(m) == CLF__FORMAT_VERSION);
+    size_t nb = (size_t)1 << fo.hash_bits, known = 0;
+    for (size_t b = 0; b < nb; b++) {
+        if (m->row_of[b]) {
+            REQUIRE(m->row_of[b] <= m->n_rows);
+            REQUIRE(m->idf[b] > 0);
+            known++;
+        } else {
+            REQUIRE(m->idf[b] == 0);
+        }
+    }
+    REQUIRE(known == m->n_rows);
+    for (size_t i = 0; i < m->n_rows * K; i++) {
+        REQUIRE(isfinite(m->weights[i]));
+        sum += m->weights[i];
+    }
+    return sum;
+}
+
+static void check_equal(const clf_model *m, const fixture *f, int exact)
+{
+    REQUIRE(strcmp(clf_model_name(m), "test-model") == 0);
+    REQUIRE(strcmp(clf_model_metadata(m), f->spec.meta) == 0);
+    REQUIRE(clf_model_num_categories(m) == NCATS);
+    for (size_t i = 0; i < NCATS; i++) {
+        REQUIRE(strcmp(clf_model_category_name(m, i), f->cats[i].name) == 0);
+        REQUIRE(clf_model_category_index(m, f->cats[i].name) == (int)i);
+        REQUIRE(clf_model_threshold(m, i) == f->cats[i].threshold);
+        REQUIRE(m->cats[i].calib_a == f->cats[i].calib_a);
+        REQUIRE(m->cats[i].calib_b == f->cats[i].calib_b);
+        REQUIRE(m->cats[i].bias == f->cats[i].bias);
+    }
+    REQUIRE(clf_model_category_index(m, "nope") == -1);
+    clf_norm_options no;
+    clf_feature_options fo;
+    clf_model_options(m, &no, &fo);
+    REQUIRE(memcmp(&no, &f->spec.nopts, sizeof no) == 0);
+    REQUIRE(fo.version == f->spec.fopts.version);
+    REQUIRE(fo.word_ngram_max == f->spec.fopts.word_ngram_max);
+    REQUIRE(fo.char_ngram_min == f->spec.fopts.char_ngram_min);
+    REQUIRE(fo.char_ngram_max == f->spec.fopts.char_ngram_max);
+    REQUIRE(fo.char_mode == f->spec.fopts.char_mode);
+    REQUIRE(fo.stems == f->spec.fopts.stems);
+    REQUIRE(fo.hash_bits == f->spec.fopts.hash_bits);
+    REQUIRE(fo.hash_seed == f->spec.fopts.hash_seed);
+    REQUIRE(fo.sublinear_tf == f->spec.fopts.sublinear_tf);
+    REQUIRE(fo.l2_normalize == f->spec.fopts.l2_normalize);
+    REQUIRE(m->n_rows == NROWS);
+    const float *idf = clf_model_idf(m);
+    REQUIRE(idf != NULL);
+    size_t r = 0;
+    for (uint32_t b = 0; b < (1u << fo.hash_bits); b++) {
+        if (r < NROWS && f->buckets[r] == b) {
+            REQUIRE(m->row_of[b] == r + 1);
+            REQUIRE(idf[b] == f->idf[r]);
+            r++;
+        } else {
+            REQUIRE(m->row_of[b] == 0);
+            REQUIRE(idf[b] == 0);
+        }
+    }
+    double maxerr[NCATS] = { 0 }, maxw[NCATS] = { 0 };
+    for (size_t k = 0; k < NROWS * NCATS; k++) {
+        double want = f->weights[k], got = m->weights[k];
+        if (exact)
+            REQUIRE(got == want);
+        if (fabs(got - want) > maxerr[k % NCATS])
+            maxerr[k % NCATS] = fabs(got - want);
+        if (fabs(want) > maxw[k % NCATS])
+            maxw[k % NCATS] = fabs(want);
+    }
+    for (size_t c = 0; c < NCATS; c++) {
+        double scale = maxw[c] / 32767.0;
+        ck_assert_msg(maxerr[c] <= scale * 0.5 + 1e-6 * maxw[c],
+                      "category %zu: quantization error %g > scale/2 = %g", c, maxerr[c],
+                      scale / 2);
+    }
+}
+
+START_TEST(roundtrip_f32)
+{
+    fixture f;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_F32);
+    size_t len;
+    unsigned char *buf = write_fixture(&f, &len);
+    ck_assert_uint_eq(len % 8, 0);
+    clf_model *m = NULL;
+    ck_assert_msg(clf_model_load_buffer(&m, buf, len) == CLF_OK, "%s", clf_last_error());
+    check_equal(m, &f, 1);
+    touch_model(m);
+    clf_model_free(m);
+    free(buf);
+}
+END_TEST
+
+START_TEST(roundtrip_i16)
+{
+    fixture f;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_I16);
+    f.weights[5] = 0; /* exact zeros stay zero */
+    size_t len;
+    unsigned char *buf = write_fixture(&f, &len);
+    clf_model *m = NULL;
+    ck_assert_msg(clf_model_load_buffer(&m, buf, len) == CLF_OK, "%s", clf_last_error());
+    check_equal(m, &f, 0);
+    ck_assert(m->weights[5] == 0);
+    ck_assert_int_eq(m->weights_owned, 1);
+    touch_model(m);
+    clf_model_free(m);
+
+    /* half the weight bytes of the f32 file */
+    fixture g;
+    fixture_init(&g, CLF_MODEL_WEIGHTS_F32);
+    size_t len32;
+    unsigned char *b32 = write_fixture(&g, &len32);
+    ck_assert_uint_eq(len32 - len, NROWS * NCATS * 2);
+    free(b32);
+    free(buf);
+}
+END_TEST
+
+START_TEST(roundtrip_file)
+{
+    fixture f;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_F32);
+    char path[512];
+    snprintf(path, sizeof path, "%s/rt.clf", clf_test_tmpdir());
+    ck_assert_msg(clf_model_write(path, &f.spec) == CLF_OK, "%s", clf_last_error());
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0644);
+    size_t flen, blen;
+    char *file = clf_test_read_file(path, &flen);
+    unsigned char *buf = write_fixture(&f, &blen);
+    ck_assert_uint_eq(flen, blen);
+    ck_assert(memcmp(file, buf, blen) == 0);
+    clf_model *m = NULL;
+    ck_assert_msg(clf_model_load(&m, path) == CLF_OK, "%s", clf_last_error());
+    ck_assert_int_eq(m->mapped, 1);
+    check_equal(m, &f, 1);
+    clf_model_free(m);
+
+    /* read() fallback: the same bytes through a pipe */
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    ck_assert(blen < 65536); /* fits in the pipe buffer: no writer thread needed */
+    ck_assert_int_eq(write(p[1], buf, blen), (ssize_t)blen);
+    close(p[1]);
+    char dev[64];
+    snprintf(dev, sizeof dev, "/dev/fd/%d", p[0]);
+    ck_assert_msg(clf_model_load(&m, dev) == CLF_OK, "%s", clf_last_error());
+    ck_assert_int_eq(m->mapped, 0);
+    check_equal(m, &f, 1);
+    clf_model_free(m);
+    close(p[0]);
+
+    /* an i16 model drops the file bytes once dequantized */
+    fixture_init(&f, CLF_MODEL_WEIGHTS_I16);
+    ck_assert_int_eq(clf_model_write(path, &f.spec), CLF_OK);
+    ck_assert_int_eq(clf_model_load(&m, path), CLF_OK);
+    ck_assert_ptr_null(m->base);
+    check_equal(m, &f, 0);
+    clf_model_free(m);
+    free(file);
+    free(buf);
+}
+END_TEST
+
+START_TEST(deterministic)
+{
+    fixture f, g;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_I16);
+    fixture_init(&g, CLF_MODEL_WEIGHTS_I16);
+    size_t la, lb;
+    unsigned char *a = write_fixture(&f, &la);
+    unsigned char *b = write_fixture(&g, &lb);
+    ck_assert_uint_eq(la, lb);
+    ck_assert(memcmp(a, b, la) == 0);
+    free(a);
+    free(b);
+    /* and through files */
+    char p1[512], p2[512];
+    snprintf(p1, sizeof p1, "%s/det1.clf", clf_test_tmpdir());
+    snprintf(p2, sizeof p2, "%s/det2.clf", clf_test_tmpdir());
+    ck_assert_int_eq(clf_model_write(p1, &f.spec), CLF_OK);
+    ck_assert_int_eq(clf_model_write(p2, &g.spec), CLF_OK);
+    char *x = clf_test_read_file(p1, &la), *y = clf_test_read_file(p2, &lb);
+    ck_assert_uint_eq(la, lb);
+    ck_assert(memcmp(x, y, la) == 0);
+    free(x);
+    free(y);
+}
+END_TEST
+
+START_TEST(no_idf_and_no_rows)
+{
+    fixture f;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_F32);
+    f.spec.idf = NULL;
+    size_t len;
+    unsigned char *buf = write_fixture(&f, &len);
+    clf_model *m = NULL;
+    ck_assert_msg(clf_model_load_buffer(&m, buf, len) == CLF_OK, "%s", clf_last_error());
+    ck_assert_ptr_null(clf_model_idf(m));
+    ck_assert_int_eq(m->has_idf, 0);
+    ck_assert(m->idf[f.buckets[7]] == 1.0f); /* the scorer reads idf[] unconditionally */
+    touch_model(m);
+    clf_model_free(m);
+    free(buf);
+
+    f.spec.n_rows = 0;
+    f.spec.n_cats = 1;
+    f.spec.weight_type = CLF_MODEL_WEIGHTS_I16;
+    buf = write_fixture(&f, &len);
+    ck_assert_msg(clf_model_load_buffer(&m, buf, len) == CLF_OK, "%s", clf_last_error());
+    ck_assert_uint_eq(m->n_rows, 0);
+    ck_assert_uint_eq(clf_model_num_categories(m), 1);
+    touch_model(m);
+    clf_model_free(m);
+    free(buf);
+}
+END_TEST
+
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(data, 1, n, fp), n);
+    fclose(fp);
+}
+
+static void expect_load_error(const char *path, int code, const char *needle)
+{
+    clf_model *m = (clf_model *)&m; /* must be reset to NULL */
+    int rc = clf_model_load(&m, path);
+    ck_assert_msg(rc == code, "%s: got %d (%s), want %d", path, rc, clf_last_error(), code);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(clf_last_error(), needle) != NULL, "%s: message \"%s\" lacks \"%s\"",
+                  path, clf_last_error(), needle);
+    ck_assert_msg(strstr(clf_last_error(), path) != NULL, "message \"%s\" does not name %s",
+                  clf_last_error(), path);
+}
+
+START_TEST(load_errors)
+{
+    const char *dir = clf_test_tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/missing.clf", dir);
+    expect_load_error(path, CLF_E_IO, "No such file");
+    expect_load_error(dir, CLF_E_IO, "directory");
+    snprintf(path, sizeof path, "%s/empty.clf", dir);
+    write_bytes(path, "", 0);
+    expect_load_error(path, CLF_E_MODEL_FORMAT, "empty");
+    expect_load_error("/dev/null", CLF_E_MODEL_FORMAT, "empty");
+    unsigned char rnd[4096];
+    uint32_t s = 99;
+    for (size_t i = 0; i < sizeof rnd; i++)
+        rnd[i] = (unsigned char)lcg(&s);
+    snprintf(path, sizeof path, "%s/random.clf", dir);
+    write_bytes(path, rnd, sizeof rnd);
+    expect_load_error(path, CLF_E_MODEL_FORMAT, "not a libclassify model");
+    snprintf(path, sizeof path, "%s/text.clf", dir);
+    const char *text = "this is a text file, not a model\n";
+    write_bytes(path, text, strlen(text));
+    expect_load_error(path, CLF_E_MODEL_FORMAT, "not a libclassify model");
+    snprintf(path, sizeof path, "%s/short.clf", dir);
+    write_bytes(path, "CLFMODEL\1\0\0\0", 12);
+    expect_load_error(path, CLF_E_MODEL_FORMAT, "truncated");
+
+    clf_model *m = NULL;
+    ck_assert_int_eq(clf_model_load(NULL, path), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_model_load(&m, NULL), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_model_load_buffer(NULL, "x", 1), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_model_load_buffer(&m, NULL, 1), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_model_load_buffer(&m, NULL, 0), CLF_E_MODEL_FORMAT);
+}
+END_TEST
+
+START_TEST(null_model)
+{
+    clf_model_free(NULL);
+    ck_assert_uint_eq(clf_model_num_categories(NULL), 0);
+    ck_assert_ptr_null(clf_model_category_name(NULL, 0));
+    ck_assert_int_eq(clf_model_category_index(NULL, "x"), -1);
+    ck_assert(clf_model_threshold(NULL, 0) == -1);
+    ck_assert_ptr_null(clf_model_metadata(NULL));
+    ck_assert_ptr_null(clf_model_name(NULL));
+    ck_assert_ptr_null(clf_model_idf(NULL));
+    ck_assert_uint_eq(clf_model_format_version(NULL), 0);
+    clf_model_options(NULL, NULL, NULL);
+}
+END_TEST
+
+START_TEST(truncation_every_length)
+{
+    fixture f;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_I16);
+    size_t len;
+    unsigned char *buf = write_fixture(&f, &len);
+    for (size_t n = 0; n < len; n++) {
+        clf_model *m = NULL;
+        int rc = clf_model_load_buffer(&m, buf, n);
+        ck_assert_msg(rc == CLF_E_MODEL_FORMAT, "length %zu: %d %s", n, rc, clf_last_error());
+        ck_assert_ptr_null(m);
+        if (n >= 8)
+            ck_assert_msg(strstr(clf_last_error(), "truncated"), "length %zu: %s", n,
+                          clf_last_error());
+    }
+    free(buf);
+}
+END_TEST
+
+/* Each byte xor 0x01 and each byte set to 0xFF: rejected (almost always by
+ * the checksum), never a crash. */
+START_TEST(every_byte_changed)
+{
+    fixture f;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_F32);
+    size_t len;
+    unsigned char *buf = write_fixture(&f, &len);
+    size_t by_checksum = 0, total = 0;
+    for (size_t i = 0; i < len; i++) {
+        for (int mode = 0; mode < 2; mode++) {
+            unsigned char old = buf[i];
+            buf[i] = mode == 0 ? (unsigned char)(old ^ 1) : 0xFF;
+            if (buf[i] == old)
+                continue;
+            clf_model *m = NULL;
+            int rc = clf_model_load_buffer(&m, buf, len);
+            ck_assert_msg(rc == CLF_E_CHECKSUM || rc == CLF_E_MODEL_FORMAT ||
+                              rc == CLF_E_MODEL_VERSION,
+                          "byte %zu mode %d: rc %d (%s)", i, mode, rc, clf_last_error());
+            ck_assert_ptr_null(m);
+            by_checksum += rc == CLF_E_CHECKSUM;
+            total++;
+            buf[i] = old;
+        }
+    }
+    /* only the magic, version, header size and file size come before the checksum */
+    ck_assert_msg(by_checksum >= total - 2 * 24, "%zu of %zu by checksum", by_checksum, total);
+    free(buf);
+}
+END_TEST
+
+/* The same with the checksum recomputed, so that structural validation is
+ * what stands between the damage and the scorer: rejected or a valid model. */
+START_TEST(every_byte_changed_checksum_fixed)
+{
+    static const unsigned char modes[] = { 0x01, 0x80, 0xFF, 0x00 };
+    for (int wt = 0; wt < 2; wt++) {
+        fixture f;
+        fixture_init(&f, wt ? CLF_MODEL_WEIGHTS_I16 : CLF_MODEL_WEIGHTS_F32);
+        size_t len;
+        unsigned char *buf = write_fixture(&f, &len);
+        unsigned char *work = malloc(len);
+        size_t accepted = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (i >= 32 && i < 40)
+                continue; /* the checksum field itself */
+            for (size_t k = 0; k < sizeof modes; k++) {
+                memcpy(work, buf, len);
+                work[i] = k < 2 ? (unsigned char)(buf[i] ^ modes[k]) : modes[k];
+                if (work[i] == buf[i])
+                    continue;
+                fix_checksum(work, len);
+                clf_model *m = NULL;
+                int rc = clf_model_load_buffer(&m, work, len);
+                if (rc == CLF_OK) {
+                    touch_model(m);
+                    clf_model_free(m);
+                    accepted++;
+                } else {
+                    ck_assert_msg(rc == CLF_E_MODEL_FORMAT || rc == CLF_E_MODEL_VERSION,
+                                  "byte %zu: rc %d (%s)", i, rc, clf_last_error());
+                    ck_assert_ptr_null(m);
+                }
+            }
+        }
+        /* values (weights, thresholds, IDF, names' letters) may change
+         * validly; structure may not */
+        fprintf(stderr, "checksum-fixed byte changes: %zu of %zu bytes x %zu accepted (%s)\n",
+                accepted, len, sizeof modes, wt ? "i16" : "f32");
+        free(work);
+        free(buf);
+    }
+}
+END_TEST
+
+START_TEST(newer_version)
+{
+    fixture f;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_F32);
+    size_t len;
+    unsigned char *buf = write_fixture(&f, &len);
+    put32(buf + 8, CLF__FORMAT_VERSION + 1);
+    fix_checksum(buf, len);
+    clf_model *m = NULL;
+    ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_E_MODEL_VERSION);
+    char want[64];
+    snprintf(want, sizeof want, "format version %u", CLF__FORMAT_VERSION + 1);
+    ck_assert_msg(strstr(clf_last_error(), want), "%s", clf_last_error());
+    snprintf(want, sizeof want, "up to %u", CLF__FORMAT_VERSION);
+    ck_assert_msg(strstr(clf_last_error(), want), "%s", clf_last_error());
+    /* and a newer version is reported even if the rest changed shape */
+    put32(buf + 12, 128);
+    fix_checksum(buf, len);
+    ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_E_MODEL_VERSION);
+    put32(buf + 8, 0);
+    ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_E_MODEL_FORMAT);
+    free(buf);
+}
+END_TEST
+
+/* A patch applied to a fresh file before its checksum is recomputed. */
+typedef struct corruption {
+    const char *what;
+    int code;
+    const char *needle;
+} corruption;
+
+static void patch(unsigned char **bp, size_t *len, int which)
+{
+    unsigned char *b = *bp;
+    uint64_t off, size, off2, size2;
+    size_t e;
+    switch (which) {
+    case 0: /* WEIGHTS beyond the end of the file */
+        e = find_section(b, CLF__SEC_WEIGHTS, &off, &size);
+        put64(b + e + 8, off + 64);
+        break;
+    case 1: /* offset not a multiple of 8 */
+        e = find_section(b, CLF__SEC_META, &off, &size);
+        put64(b + e + 8, off + 4);
+        break;
+    case 2: /* IDF on top of ROWS */
+        find_section(b, CLF__SEC_ROWS, &off, &size);
+        e = find_section(b, CLF__SEC_IDF, &off2, &size2);
+        put64(b + e + 8, off);
+        break;
+    case 3: /* two buckets swapped */
+        find_section(b, CLF__SEC_ROWS, &off, &size);
+        {
+            uint32_t a = get32(b + off + 8 + 4 * 5), c = get32(b + off + 8 + 4 * 6);
+            put32(b + off + 8 + 4 * 5, c);
+            put32(b + off + 8 + 4 * 6, a);
+        }
+        break;
+    case 4: /* NaN threshold */
+        find_section(b, CLF__SEC_CATEGORIES, &off, &size);
+        {
+            double nan = NAN;
+            memcpy(b + off + 8 + 56 + 8, &nan, 8);
+        }
+        break;
+    case 5: /* last bucket >= 2^hash_bits */
+        find_section(b, CLF__SEC_ROWS, &off, &size);
+        put32(b + off + 8 + 4 * (NROWS - 1), 1u << 11);
+        break;
+    case 6: /* too many categories */
+        find_section(b, CLF__SEC_CATEGORIES, &off, &size);
+        put32(b + off, CLF__MAX_CATEGORIES + 1);
+        break;
+    case 7: /* category 1 named like category 0 */
+        find_section(b, CLF__SEC_CATEGORIES, &off, &size);
+        memcpy(b + off + 8 + 56, b + off + 8, 8);
+        break;
+    case 8: /* unknown section id */
+        e = find_section(b, CLF__SEC_META, &off, &size);
+        put32(b + e, 99);
+        break;
+    case 9: /* a section twice (and so another missing) */
+        e = find_section(b, CLF__SEC_META, &off, &size);
+        put32(b + e, CLF__SEC_IDF);
+        break;
+    case 10: /* unknown normalization flag */
+        find_section(b, CLF__SEC_OPTIONS, &off, &size);
+        put32(b + off, CLF_NORM_ALL + 1);
+        break;
+    case 11: /* hash_bits out of range */
+        find_section(b, CLF__SEC_OPTIONS, &off, &size);
+        put32(b + off + 36, CLF_MAX_HASH_BITS + 1);
+        break;
+    case 12: /* unknown weight type */
+        find_section(b, CLF__SEC_CATEGORIES, &off, &size);
+        put32(b + off + 4, 7);
+        break;
+    case 13: /* IDF zero */
+        find_section(b, CLF__SEC_IDF, &off, &size);
+        put32(b + off + 4 * 3, 0);
+        break;
+    case 14: /* weight infinite */
+        find_section(b, CLF__SEC_WEIGHTS, &off, &size);
+        {
+            float inf = INFINITY;
+            memcpy(b + off + 4 * 10, &inf, 4);
+        }
+        break;
+    case 15: /* META not an object */
+        find_section(b, CLF__SEC_META, &off, &size);
+        b[off] = '[';
+        break;
+    case 16: /* invalid UTF-8 in a name */
+        find_section(b, CLF__SEC_STRINGS, &off, &size);
+        b[off + 1] = 0xC0;
+        break;
+    case 17: /* header flags */
+        put32(b + 28, 1);
+        break;
+    case 18: /* too many sections */
+        put32(b + 24, CLF__MAX_SECTIONS + 1);
+        break;
+    case 19: /* trailing bytes */
+        *bp = b = realloc(b, *len + 8);
+        memset(b + *len, 0, 8);
+        *len += 8;
+        break;
+    case 20: /* ROWS count not matching its size */
+        find_section(b, CLF__SEC_ROWS, &off, &size);
+        put32(b + off, NROWS + 1);
+        break;
+    case 21: /* threshold > 1 */
+        find_section(b, CLF__SEC_CATEGORIES, &off, &size);
+        {
+            double t = 1.5;
+            memcpy(b + off + 8 + 8, &t, 8);
+        }
+        break;
+    case 22: /* name outside STRINGS */
+        find_section(b, CLF__SEC_CATEGORIES, &off, &size);
+        put32(b + off + 8 + 2 * 56, 1u << 20);
+        break;
+    case 23: /* zero categories */
+        find_section(b, CLF__SEC_CATEGORIES, &off, &size);
+        put32(b + off, 0);
+        break;
+    case 24: /* OPTIONS size wrong */
+        e = find_section(b, CLF__SEC_OPTIONS, &off, &size);
+        put64(b + e + 16, size - 8);
+        break;
+    case 25: /* section inside the section table */
+        e = find_section(b, CLF__SEC_OPTIONS, &off, &size);
+        put64(b + e + 8, 64);
+        break;
+    case 26: /* section size overflowing the offset */
+        e = find_section(b, CLF__SEC_WEIGHTS, &off, &size);
+        put64(b + e + 16, UINT64_MAX - 4);
+        break;
+    case 27: /* control character in a name */
+        find_section(b, CLF__SEC_STRINGS, &off, &size);
+        b[off + 2] = '\n';
+        break;
+    case 28: /* NaN calibration */
+        find_section(b, CLF__SEC_CATEGORIES, &off, &size);
+        {
+            double nan = NAN;
+            memcpy(b + off + 8 + 16, &nan, 8);
+        }
+        break;
+    case 29: /* use_idf 0 but an IDF section */
+        find_section(b, CLF__SEC_OPTIONS, &off, &size);
+        put32(b + off + 4, 0);
+        break;
+    case 30: /* reserved header byte */
+        b[63] = 1;
+        break;
+    case 31: /* char n-gram range inverted */
+        find_section(b, CLF__SEC_OPTIONS, &off, &size);
+        put32(b + off + 20, 6);
+        put32(b + off + 24, 3);
+        break;
+    }
+}
+
+START_TEST(corrupted_fields)
+{
+    static const corruption cases[] = {
+        { "section past the end", CLF_E_MODEL_FORMAT, "truncated: section WEIGHTS ends at" },
+        { "misaligned section", CLF_E_MODEL_FORMAT, "not a multiple of 8" },
+        { "overlapping sections", CLF_E_MODEL_FORMAT, "overlap" },
+        { "unsorted buckets", CLF_E_MODEL_FORMAT, "strictly increasing" },
+        { "NaN threshold", CLF_E_MODEL_FORMAT, "threshold nan" },
+        { "bucket >= 2^bits", CLF_E_MODEL_FORMAT, "not below 2^hash_bits" },
+        { "too many categories", CLF_E_MODEL_FORMAT, "257 categories" },
+        { "duplicate names", CLF_E_MODEL_FORMAT, "same name" },
+        { "unknown section", CLF_E_MODEL_FORMAT, "unknown id 99" },
+        { "duplicate section", CLF_E_MODEL_FORMAT, "IDF appears twice" },
+        { "unknown norm flag", CLF_E_MODEL_FORMAT, "normalization flag" },
+        { "hash_bits", CLF_E_MODEL_FORMAT, "hash_bits 27" },
+        { "weight_type", CLF_E_MODEL_FORMAT, "weight_type 7" },
+        { "IDF zero", CLF_E_MODEL_FORMAT, "IDF 0" },
+        { "weight inf", CLF_E_MODEL_FORMAT, "weight is inf" },
+        { "META", CLF_E_MODEL_FORMAT, "META is not a JSON object" },
+        { "name UTF-8", CLF_E_MODEL_FORMAT, "not valid UTF-8" },
+        { "header flags", CLF_E_MODEL_FORMAT, "header flags" },
+        { "n_sections", CLF_E_MODEL_FORMAT, "33 sections" },
+        { "trailing bytes", CLF_E_MODEL_FORMAT, "trailing" },
+        { "ROWS count", CLF_E_MODEL_FORMAT, "41 rows need" },
+        { "threshold > 1", CLF_E_MODEL_FORMAT, "threshold 1.5" },
+        { "name outside STRINGS", CLF_E_MODEL_FORMAT, "outside the STRINGS" },
+        { "zero categories", CLF_E_MODEL_FORMAT, "0 categories" },
+        { "OPTIONS size", CLF_E_MODEL_FORMAT, "OPTIONS is 64 bytes" },
+        { "section in table", CLF_E_MODEL_FORMAT, "inside the header" },
+        { "size overflow", CLF_E_MODEL_FORMAT, "truncated: section WEIGHTS" },
+        { "control char", CLF_E_MODEL_FORMAT, "control character" },
+        { "NaN calibration", CLF_E_MODEL_FORMAT, "not finite" },
+        { "use_idf mismatch", CLF_E_MODEL_FORMAT, "no IDF" },
+        { "reserved header", CLF_E_MODEL_FORMAT, "reserved header" },
+        { "char n-grams", CLF_E_MODEL_FORMAT, "char_ngram_min 6" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fixture f;
+        fixture_init(&f, CLF_MODEL_WEIGHTS_F32);
+        size_t len;
+        unsigned char *buf = write_fixture(&f, &len);
+        patch(&buf, &len, (int)i);
+        unsigned char *unfixed = malloc(len);
+        memcpy(unfixed, buf, len);
+        fix_checksum(buf, len);
+        clf_model *m = NULL;
+        int rc = clf_model_load_buffer(&m, buf, len);
+        ck_assert_msg(rc == cases[i].code, "%s: rc %d (%s)", cases[i].what, rc, clf_last_error());
+        ck_assert_ptr_null(m);
+        ck_assert_msg(strstr(clf_last_error(), cases[i].needle),
+                      "%s: message \"%s\" lacks \"%s\"", cases[i].what, clf_last_error(),
+                      cases[i].needle);
+        /* without the fix-up the checksum catches it (unless the size is off) */
+        rc = clf_model_load_buffer(&m, unfixed, len);
+        ck_assert_msg(rc == CLF_E_CHECKSUM || (rc == CLF_E_MODEL_FORMAT && i >= 17 && i <= 19),
+                      "%s unfixed: %d %s", cases[i].what, rc, clf_last_error());
+        free(unfixed);
+        free(buf);
+    }
+
+    /* i16: scale 0 and the value -32768 */
+    for (int which = 0; which < 2; which++) {
+        fixture f;
+        fixture_init(&f, CLF_MODEL_WEIGHTS_I16);
+        size_t len;
+        unsigned char *buf = write_fixture(&f, &len);
+        uint64_t off, size;
+        if (which == 0) {
+            find_section(buf, CLF__SEC_CATEGORIES, &off, &size);
+            double z = 0;
+            memcpy(buf + off + 8 + 40, &z, 8);
+        } else {
+            find_section(buf, CLF__SEC_WEIGHTS, &off, &size);
+            int16_t q = INT16_MIN;
+            memcpy(buf + off + 6, &q, 2);
+        }
+        fix_checksum(buf, len);
+        clf_model *m = NULL;
+        ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_E_MODEL_FORMAT);
+        ck_assert_msg(strstr(clf_last_error(), which ? "-32768" : "weight_scale 0"), "%s",
+                      clf_last_error());
+        free(buf);
+    }
+}
+END_TEST
+
+static size_t count_dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+START_TEST(writer_rejects_bad_specs)
+{
+    static const char *const needles[] = {
+        "threshold nan", "strictly increasing", "same name", "hash_bits 30", "name is NULL",
+        "META is not a JSON object", "weight is inf", "IDF -1", "0 categories", "bucket 2048",
+        "unknown weight_type", "options version", "not valid UTF-8", "rows but only",
+    };
+    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
+        fixture f;
+        fixture_init(&f, CLF_MODEL_WEIGHTS_F32);
+        switch (i) {
+        case 0: f.cats[1].threshold = NAN; break;
+        case 1: f.buckets[3] = f.buckets[2]; break;
+        case 2: f.cats[2].name = "hate"; break;
+        case 3: f.spec.fopts.hash_bits = 30; break;
+        case 4: f.spec.name = NULL; break;
+        case 5: f.spec.meta = "not json"; break;
+        case 6: f.weights[7] = INFINITY; break;
+        case 7: f.idf[4] = -1; break;
+        case 8: f.spec.n_cats = 0; break;
+        case 9: f.buckets[NROWS - 1] = 2048; break;
+        case 10: f.spec.weight_type = (clf_model_weight_type)5; break;
+        case 11: f.spec.fopts.version = 99; break;
+        case 12: f.cats[0].name = "bad\xff"; break;
+        case 13: f.spec.fopts.hash_bits = 8; f.spec.n_rows = 300; break;
+        }
+        unsigned char *buf = (unsigned char *)1;
+        size_t len = 1;
+        int rc = clf_model_write_buffer(&buf, &len, &f.spec);
+        ck_assert_msg(rc == CLF_E_INVALID_ARG, "case %zu: rc %d (%s)", i, rc, clf_last_error());
+        ck_assert_ptr_null(buf);
+        ck_assert_msg(strstr(clf_last_error(), needles[i]), "case %zu: \"%s\" lacks \"%s\"", i,
+                      clf_last_error(), needles[i]);
+    }
+    ck_assert_int_eq(clf_model_write_buffer(NULL, NULL, NULL), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_model_write(NULL, NULL), CLF_E_INVALID_ARG);
+}
+END_TEST
+
+START_TEST(writer_is_atomic)
+{
+    char dir[512], path[600], sub[600];
+    snprintf(dir, sizeof dir, "%s/atomic", clf_test_tmpdir());
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    snprintf(path, sizeof path, "%s/model.clf", dir);
+    fixture f;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_F32);
+    ck_assert_int_eq(clf_model_write(path, &f.spec), CLF_OK);
+    chmod(path, 0640);
+    size_t good_len;
+    char *good = clf_test_read_file(path, &good_len);
+
+    /* an invalid spec leaves the good model alone and no temp file */
+    f.cats[0].threshold = 2;
+    ck_assert_int_eq(clf_model_write(path, &f.spec), CLF_E_INVALID_ARG);
+    ck_assert_uint_eq(count_dir_entries(dir), 1);
+    size_t now_len;
+    char *now = clf_test_read_file(path, &now_len);
+    ck_assert_uint_eq(now_len, good_len);
+    ck_assert(memcmp(now, good, good_len) == 0);
+    free(now);
+
+    /* a failing rename (the target is a directory) removes the temp file */
+    f.cats[0].threshold = 0.5;
+    snprintf(sub, sizeof sub, "%s/sub.clf", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    ck_assert_int_eq(clf_model_write(sub, &f.spec), CLF_E_IO);
+    ck_assert_msg(strstr(clf_last_error(), sub), "%s", clf_last_error());
+    ck_assert_uint_eq(count_dir_entries(dir), 2);
+
+    /* a directory that does not exist */
+    snprintf(sub, sizeof sub, "%s/nope/model.clf", dir);
+    ck_assert_int_eq(clf_model_write(sub, &f.spec), CLF_E_IO);
+    ck_assert_uint_eq(count_dir_entries(dir), 2);
+
+    /* replacing keeps the mode */
+    f.cats[0].threshold = 0.75;
+    ck_assert_int_eq(clf_model_write(path, &f.spec), CLF_OK);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0640);
+    ck_assert_uint_eq(count_dir_entries(dir), 2);
+    clf_model *m = NULL;
+    ck_assert_int_eq(clf_model_load(&m, path), CLF_OK);
+    ck_assert(clf_model_threshold(m, 0) == 0.75);
+    clf_model_free(m);
+    free(good);
+}
+END_TEST
+
+/* ---- fuzz seeds ----------------------------------------------------------- */
+
+/* Seeds start with the fuzz target's mode byte (see fuzz/fuzz_model.c). */
+static void seed_spec(int which, fixture *f)
+{
+    fixture_init(f, which == 1 ? CLF_MODEL_WEIGHTS_I16 : CLF_MODEL_WEIGHTS_F32);
+    f->spec.fopts.hash_bits = 8;
+    f->spec.n_rows = 6;
+    f->spec.meta = "{\"seed\": 1}";
+    if (which == 2)
+        f->spec.idf = NULL;
+    if (which == 3) {
+        f->spec.n_rows = 0;
+        f->spec.n_cats = 1;
+    }
+}
+
+static const unsigned char seed_modes[] = { 0x00, 0x00, 0x01, 0x03, 0x00 };
+static const char *const seed_names[] = { "seed-f32", "seed-i16", "seed-noidf-fixsum",
+                                          "seed-norows-fixsize", "seed-f32-2cats" };
+
+START_TEST(fuzz_seeds)
+{
+    const char *out = getenv("CLF_MODEL_SEED_DIR");
+    for (int i = 0; i < 5; i++) {
+        fixture f;
+        seed_spec(i == 4 ? 0 : i, &f);
+        if (i == 4)
+            f.spec.n_cats = 2;
+        size_t len;
+        unsigned char *buf = write_fixture(&f, &len);
+        ck_assert_msg(len < 2048, "seed %s is %zu bytes", seed_names[i], len);
+        char path[1024];
+        if (out && *out) {
+            snprintf(path, sizeof path, "%s/%s", out, seed_names[i]);
+            FILE *fp = fopen(path, "wb");
+            ck_assert_ptr_nonnull(fp);
+            fputc(seed_modes[i], fp);
+            fwrite(buf, 1, len, fp);
+            fclose(fp);
+        }
+        /* the committed seed must still be a valid model (format changes
+         * need fresh seeds: run with CLF_MODEL_SEED_DIR=fuzz/corpus/model) */
+        snprintf(path, sizeof path, "fuzz/corpus/model/%s", seed_names[i]);
+        size_t slen;
+        char *seed = clf_test_read_file(clf_test_source_path(path), &slen);
+        if (!seed) {
+            fprintf(stderr, "NOTE: %s missing\n", path);
+        } else {
+            clf_model *m = NULL;
+            ck_assert_msg(clf_model_load_buffer(&m, seed + 1, slen - 1) == CLF_OK, "%s: %s",
+                          path, clf_last_error());
+            touch_model(m);
+            clf_model_free(m);
+            free(seed);
+        }
+        free(buf);
+    }
+}
+END_TEST
+
+/* ---- load time ------------------------------------------------------------ */
+
+static double clock_ms(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ~500k rows x 5 categories at hash_bits 20: prints the load time. Only a
+ * loose bound is asserted (sanitizer builds are slow); see the docs for the
+ * figures of an optimized build. */
+START_TEST(load_time)
+{
+    enum { K = 5 };
+    const uint32_t nb = 1u << 20;
+    uint32_t *buckets = malloc(nb * sizeof *buckets);
+    size_t R = 0;
+    uint32_t s = 7;
+    for (uint32_t b = 0; b < nb; b++)
+        if (lcg(&s) % 1000 < 477)
+            buckets[R++] = b;
+    float *idf = malloc(R * sizeof *idf), *w = malloc(R * K * sizeof *w);
+    for (size_t r = 0; r < R; r++) {
+        idf[r] = 1.0f + (float)(lcg(&s) % 1000) / 100.0f;
+        for (size_t c = 0; c < K; c++)
+            w[r * K + c] = ((float)(lcg(&s) % 20001) - 10000.0f) / 5000.0f;
+    }
+    clf_model_spec_category cats[K] = {
+        { "extremism", 0.5, -2, 0, 0.1 }, { "propaganda", 0.5, -2, 0, 0.1 },
+        { "hate", 0.5, -2, 0, 0.1 },      { "violence", 0.5, -2, 0, 0.1 },
+        { "recruitment", 0.5, -2, 0, 0.1 },
+    };
+    clf_model_spec spec;
+    clf_model_spec_init(&spec);
+    spec.name = "big";
+    spec.n_cats = K;
+    spec.cats = cats;
+    spec.n_rows = R;
+    spec.buckets = buckets;
+    spec.idf = idf;
+    spec.weights = w;
+    for (int wt = 0; wt < 2; wt++) {
+        spec.weight_type = wt ? CLF_MODEL_WEIGHTS_I16 : CLF_MODEL_WEIGHTS_F32;
+        char path[512];
+        snprintf(path, sizeof path, "%s/big-%d.clf", clf_test_tmpdir(), wt);
+        ck_assert_msg(clf_model_write(path, &spec) == CLF_OK, "%s", clf_last_error());
+        struct stat st;
+        stat(path, &st);
+        double best = 1e9, best_cpu = 1e9, total = 0;
+        const int runs = 7;
+        for (int i = 0; i < runs; i++) {
+            clf_model *m = NULL;
+            double t0 = clock_ms(CLOCK_MONOTONIC), c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+            ck_assert_int_eq(clf_model_load(&m, path), CLF_OK);
+            double t = clock_ms(CLOCK_MONOTONIC) - t0;
+            double c = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
+            clf_model_free(m);
+            if (t < best)
+                best = t;
+            if (c < best_cpu)
+                best_cpu = c;
+            total += t;
+        }
+        fprintf(stderr, "load time (%s, %zu rows x %d categories, hash_bits 20, %lld bytes): "
+                        "best %.2f ms (cpu %.2f ms), mean %.2f ms over %d loads\n",
+                wt ? "i16" : "f32", R, K, (long long)st.st_size, best, best_cpu, total / runs,
+                runs);
+        ck_assert_msg(best < 1000, "load took %.1f ms", best);
+        unlink(path);
+    }
+    free(buckets);
+    free(idf);
+    free(w);
+}
+END_TEST
+
+static Suite *model_suite(void)
+{
+    Suite *s = suite_create("model");
+    TCase *tc = tcase_create("format");
+    tcase_add_test(tc, roundtrip_f32);
+    tcase_add_test(tc, roundtrip_i16);
+    tcase_add_test(tc, roundtrip_file);
+    tcase_add_test(tc, deterministic);
+    tcase_add_test(tc, no_idf_and_no_rows);
+    tcase_add_test(tc, load_errors);
+    tcase_add_test(tc, null_model);
+    tcase_add_test(tc, truncation_every_length);
+    tcase_add_test(tc, every_byte_changed);
+    tcase_add_test(tc, every_byte_changed_checksum_fixed);
+    tcase_add_test(tc, newer_version);
+    tcase_add_test(tc, corrupted_fields);
+    tcase_add_test(tc, writer_rejects_bad_specs);
+    tcase_add_test(tc, writer_is_atomic);
+    tcase_add_test(tc, fuzz_seeds);
+    tcase_add_test(tc, load_time);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return clf_test_run(model_suite());
+}

@@ -1,0 +1,326 @@
+/*
+ * test_recipe.c - training recipes: parsing, the errors of malformed
+ * recipes, label mapping, and which categories a corpus gives examples for
+ * (annotates / negatives_for).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linear.h>
+
+#include "classify.h"
+#include "dataset.h"
+#include "recipe.h"
+#include "testutil.h"
+
+/* A small valid recipe; tests derive broken ones from it by substitution. */
+static const char *base_recipe =
+    "{\n"
+    "  \"name\": \"t\",\n"
+    "  \"categories\": [\"ext\", \"hate\", \"off\"],\n"
+    "  \"training\": {\"folds\": 3, \"c_grid\": [4, 1, 1, 0.5], \"threshold\": \"best_f1\"},\n"
+    "  \"corpora\": [\n"
+    "    {\"name\": \"a\", \"train\": \"a.tsv\", \"annotates\": [\"ext\"],\n"
+    "     \"labels\": {\"pro\": [\"ext\"], \"meh\": []}},\n"
+    "    {\"name\": \"n\", \"train\": \"n.tsv\", \"negatives_for\": [\"ext\"]},\n"
+    "    {\"name\": \"h\", \"train\": \"h.tsv\", \"dev\": \"hd.tsv\",\n"
+    "     \"annotates\": [\"hate\", \"off\"],\n"
+    "     \"labels\": {\"hate\": [\"hate\", \"off\"], \"*\": [\"off\"]}}\n"
+    "  ]\n"
+    "}\n";
+
+static int parse(const char *text, clf_recipe **r)
+{
+    return clf_recipe_parse(r, text, strlen(text), "test.json");
+}
+
+/* base_recipe with the first occurrence of `from` replaced by `to`. */
+static char *variant(const char *from, const char *to)
+{
+    const char *p = strstr(base_recipe, from);
+    ck_assert_msg(p != NULL, "test bug: '%s' not in the base recipe", from);
+    size_t n = strlen(base_recipe) - strlen(from) + strlen(to) + 1;
+    char *s = malloc(n);
+    ck_assert_ptr_nonnull(s);
+    size_t pre = (size_t)(p - base_recipe);
+    memcpy(s, base_recipe, pre);
+    strcpy(s + pre, to);
+    strcat(s, p + strlen(from));
+    return s;
+}
+
+/* Parsing the variant fails with code and a message containing needle. */
+static void expect_error(const char *from, const char *to, int code, const char *needle)
+{
+    char *s = variant(from, to);
+    clf_recipe *r = NULL;
+    int rc = parse(s, &r);
+    ck_assert_msg(rc == code, "'%s' -> '%s': got %d (%s), want %d", from, to, rc,
+                  clf_last_error(), code);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(clf_last_error(), needle) != NULL, "message '%s' lacks '%s'",
+                  clf_last_error(), needle);
+    ck_assert_msg(strstr(clf_last_error(), "test.json") != NULL,
+                  "message '%s' does not name the file", clf_last_error());
+    free(s);
+}
+
+START_TEST(test_parse_valid)
+{
+    clf_recipe *r;
+    ck_assert_int_eq(parse(base_recipe, &r), CLF_OK);
+    ck_assert_str_eq(r->name, "t");
+    ck_assert_uint_eq(r->n_categories, 3);
+    ck_assert_uint_eq(r->folds, 3);
+    /* sorted ascending and de-duplicated */
+    ck_assert_uint_eq(r->n_c, 3);
+    ck_assert(r->c_grid[0] == 0.5 && r->c_grid[1] == 1 && r->c_grid[2] == 4);
+    ck_assert_uint_eq(r->n_corpora, 3);
+    ck_assert_str_eq(r->corpora[2].dev, "hd.tsv");
+    ck_assert_ptr_null(r->corpora[0].dev);
+    ck_assert_uint_eq(r->corpora[0].annotates, 1);
+    ck_assert_uint_eq(r->corpora[1].negatives_for, 1);
+    ck_assert_uint_eq(r->corpora[2].annotates, 6);
+    ck_assert_int_eq(clf_recipe_category_index(r, "off"), 2);
+    ck_assert_int_eq(clf_recipe_category_index(r, "nope"), -1);
+    ck_assert_int_eq(clf_recipe_corpus_index(r, "h"), 2);
+    /* defaults */
+    ck_assert_uint_eq(r->min_df, 2);
+    ck_assert_int_eq(r->threshold, CLF_THRESHOLD_BEST_F1);
+    ck_assert_int_eq(r->threshold_source, CLF_THRESHOLD_SOURCE_OOF);
+    clf_recipe_free(r);
+    clf_recipe_free(NULL);
+}
+END_TEST
+
+START_TEST(test_default_recipe_loads)
+{
+    clf_recipe *r;
+    int rc = clf_recipe_load(&r, clf_test_source_path("training/recipes/arabic-default.json"));
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    ck_assert_str_eq(r->name, "arabic-default");
+    ck_assert_uint_eq(r->n_categories, 5);
+    for (size_t c = 0; c < r->n_corpora; c++)
+        ck_assert_msg(r->corpora[c].train != NULL, "corpus %s has no train split",
+                      r->corpora[c].name);
+    /* the news corpus only gives negatives, and only for two categories */
+    int snn = clf_recipe_corpus_index(r, "saudinewsnet-terrorism-news");
+    ck_assert_int_ge(snn, 0);
+    ck_assert_uint_eq(r->corpora[snn].annotates, 0);
+    uint64_t ext = UINT64_C(1) << clf_recipe_category_index(r, "extremism");
+    uint64_t inc = UINT64_C(1) << clf_recipe_category_index(r, "incitement");
+    ck_assert_uint_eq(r->corpora[snn].negatives_for, ext | inc);
+    clf_recipe_free(r);
+}
+END_TEST
+
+START_TEST(test_thresholds)
+{
+    char *s = variant("\"best_f1\"", "\"precision:0.9\"");
+    clf_recipe *r;
+    ck_assert_int_eq(parse(s, &r), CLF_OK);
+    ck_assert_int_eq(r->threshold, CLF_THRESHOLD_PRECISION);
+    ck_assert(r->threshold_precision == 0.9);
+    char buf[64];
+    clf_recipe_threshold_name(r, buf, sizeof buf);
+    ck_assert_str_eq(buf, "precision:0.9");
+    clf_recipe_free(r);
+    free(s);
+    expect_error("\"best_f1\"", "\"precision:1.5\"", CLF_E_PARSE, "threshold");
+    expect_error("\"best_f1\"", "\"precision:\"", CLF_E_PARSE, "threshold");
+    expect_error("\"best_f1\"", "\"youden\"", CLF_E_PARSE, "threshold");
+    expect_error("\"threshold\": \"best_f1\"", "\"threshold_source\": \"test\"", CLF_E_PARSE,
+                 "threshold_source");
+}
+END_TEST
+
+START_TEST(test_malformed)
+{
+    clf_recipe *r = NULL;
+    int rc = parse("{\n  \"name\": \"x\",\n  \"categories\": [\"a\"\n}", &r);
+    ck_assert_int_eq(rc, CLF_E_PARSE);
+    ck_assert_ptr_null(r);
+    /* the JSON error carries file:line */
+    ck_assert_msg(strstr(clf_last_error(), "test.json:4") != NULL, "%s", clf_last_error());
+    ck_assert_int_eq(parse("[]", &r), CLF_E_PARSE);
+    ck_assert_int_eq(parse("", &r), CLF_E_PARSE);
+
+    expect_error("\"name\": \"t\",", "\"nmae\": \"t\",", CLF_E_PARSE, "nmae");
+    expect_error("\"name\": \"t\",", "", CLF_E_PARSE, "name");
+    expect_error("[\"ext\", \"hate\", \"off\"]", "[]", CLF_E_PARSE, "categories");
+    expect_error("[\"ext\", \"hate\", \"off\"]", "[\"ext\", \"ext\", \"off\", \"hate\"]",
+                 CLF_E_PARSE, "twice");
+    expect_error("[\"ext\", \"hate\", \"off\"]", "[\"ext\", \"ha te\", \"off\"]", CLF_E_PARSE,
+                 "categories[1]");
+    expect_error("\"folds\": 3", "\"folds\": 1", CLF_E_PARSE, "folds");
+    expect_error("\"folds\": 3", "\"folds\": \"3\"", CLF_E_PARSE, "folds");
+    expect_error("[4, 1, 1, 0.5]", "[4, -1]", CLF_E_PARSE, "c_grid");
+    expect_error("[4, 1, 1, 0.5]", "[]", CLF_E_PARSE, "c_grid");
+    expect_error("\"folds\": 3", "\"solver\": \"svm\"", CLF_E_PARSE, "solver");
+    expect_error("\"folds\": 3", "\"fold\": 3", CLF_E_PARSE, "fold");
+    expect_error("\"name\": \"t\",", "\"name\": \"t\", \"features\": {\"hash_bits\": 40},",
+                 CLF_E_PARSE, "hash_bits");
+    expect_error("\"name\": \"t\",", "\"name\": \"t\", \"features\": {\"char_mode\": \"x\"},",
+                 CLF_E_PARSE, "char_mode");
+    expect_error("\"name\": \"t\",",
+                 "\"name\": \"t\", \"features\": {\"char_ngram_min\": 4, \"char_ngram_max\": 3},",
+                 CLF_E_PARSE, "char_ngram_min");
+    expect_error("\"name\": \"t\",", "\"name\": \"t\", \"features\": {\"min_df\": 0},",
+                 CLF_E_PARSE, "min_df");
+    expect_error("\"corpora\": [", "\"corpora\": [{\"name\": \"z\"},", CLF_E_PARSE,
+                 "\"train\" or \"dev\"");
+    expect_error("\"train\": \"a.tsv\"", "\"train\": \"/abs/a.tsv\"", CLF_E_PARSE, "relative");
+    expect_error("{\"name\": \"n\"", "{\"name\": \"a\"", CLF_E_PARSE, "twice");
+}
+END_TEST
+
+START_TEST(test_inconsistent_categories)
+{
+    /* an annotated category must be declared */
+    expect_error("\"annotates\": [\"ext\"]", "\"annotates\": [\"extremism\"]", CLF_E_PARSE,
+                 "unknown category \"extremism\"");
+    /* a label can only map to a category the corpus annotates */
+    expect_error("\"pro\": [\"ext\"]", "\"pro\": [\"ext\", \"hate\"]", CLF_E_PARSE,
+                 "does not list in \"annotates\"");
+    /* annotates and negatives_for are exclusive */
+    expect_error("\"negatives_for\": [\"ext\"]",
+                 "\"negatives_for\": [\"ext\"], \"annotates\": [\"ext\"]", CLF_E_PARSE,
+                 "both");
+    /* a corpus must give examples */
+    expect_error("\"negatives_for\": [\"ext\"]", "\"negatives_for\": []", CLF_E_PARSE,
+                 "no examples");
+    /* every category needs a source of positives */
+    expect_error("\"annotates\": [\"ext\"],\n     \"labels\": {\"pro\": [\"ext\"], \"meh\": []}",
+                 "\"negatives_for\": [\"hate\"]", CLF_E_PARSE, "\"ext\" is annotated by no");
+    expect_error("\"pro\": [\"ext\"]", "\"pro\": \"ext\"", CLF_E_PARSE, "labels.pro");
+}
+END_TEST
+
+START_TEST(test_map_labels)
+{
+    clf_recipe *r;
+    ck_assert_int_eq(parse(base_recipe, &r), CLF_OK);
+    uint64_t pos = 99;
+    const char *unknown = NULL;
+    const char *pro[] = {"pro"}, *meh[] = {"meh"}, *bad[] = {"pro", "anti"}, *none[] = {""};
+    ck_assert_int_eq(clf_recipe_map_labels(r, 0, pro, 1, &pos, &unknown), CLF_OK);
+    ck_assert_uint_eq(pos, 1);
+    /* a label mapped to [] is known and makes the row a negative */
+    ck_assert_int_eq(clf_recipe_map_labels(r, 0, meh, 1, &pos, &unknown), CLF_OK);
+    ck_assert_uint_eq(pos, 0);
+    ck_assert_int_eq(clf_recipe_map_labels(r, 0, NULL, 0, &pos, &unknown), CLF_OK);
+    ck_assert_uint_eq(pos, 0);
+    ck_assert_int_eq(clf_recipe_map_labels(r, 0, none, 1, &pos, &unknown), CLF_OK);
+    ck_assert_uint_eq(pos, 0);
+    ck_assert_int_eq(clf_recipe_map_labels(r, 0, bad, 2, &pos, &unknown), CLF_E_LABEL);
+    ck_assert_str_eq(unknown, "anti");
+    /* no label map at all: any label is unknown */
+    ck_assert_int_eq(clf_recipe_map_labels(r, 1, pro, 1, &pos, &unknown), CLF_E_LABEL);
+    ck_assert_int_eq(clf_recipe_map_labels(r, 1, NULL, 0, &pos, &unknown), CLF_OK);
+    ck_assert_uint_eq(pos, 0);
+    /* "*" covers labels not listed; a listed label wins over "*" */
+    const char *any[] = {"abusive"}, *hate[] = {"hate"};
+    ck_assert_int_eq(clf_recipe_map_labels(r, 2, any, 1, &pos, &unknown), CLF_OK);
+    ck_assert_uint_eq(pos, 4);
+    ck_assert_int_eq(clf_recipe_map_labels(r, 2, hate, 1, &pos, &unknown), CLF_OK);
+    ck_assert_uint_eq(pos, 6);
+    /* uses: annotates | negatives_for */
+    ck_assert_uint_eq(clf_recipe_uses(r, 0), 1);
+    ck_assert_uint_eq(clf_recipe_uses(r, 1), 1);
+    ck_assert_uint_eq(clf_recipe_uses(r, 2), 6);
+    ck_assert_uint_eq(clf_recipe_uses(r, 7), 0);
+    clf_recipe_free(r);
+}
+END_TEST
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The examples a dataset holds follow annotates / negatives_for. */
+START_TEST(test_dataset_examples)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/recipe-ds", clf_test_tmpdir());
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n3\tmeh\tنص ثالث\n");
+    write_file(dir, "n.tsv", "id\tlabels\ttext\n1\t\tخبر عن الإرهاب\n");
+    write_file(dir, "h.tsv", "id\tlabels\ttext\n1\thate\tكلام\n2\tabusive\tكلام آخر\n3\t\tعادي\n");
+    write_file(dir, "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
+
+    clf_recipe *r;
+    ck_assert_int_eq(parse(base_recipe, &r), CLF_OK);
+    clf_dataset_options o = {dir, 2, 0, NULL};
+    clf_dataset *d;
+    int rc = clf_dataset_load(&d, r, &o);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    ck_assert_uint_eq(d->n_docs, 8);
+    ck_assert_uint_eq(d->n_train, 7);
+    /* corpus a: examples of ext only; pro positive, meh and empty negative */
+    const uint64_t want_uses[8] = {1, 1, 1, 1, 6, 6, 6, 6};
+    const uint64_t want_pos[8] = {1, 0, 0, 0, 6, 4, 0, 6};
+    for (size_t i = 0; i < 8; i++) {
+        ck_assert_msg(d->docs[i].uses == want_uses[i], "doc %zu uses %llx", i,
+                      (unsigned long long)d->docs[i].uses);
+        ck_assert_msg(d->docs[i].positive == want_pos[i], "doc %zu positive %llx", i,
+                      (unsigned long long)d->docs[i].positive);
+        ck_assert_uint_lt(d->docs[i].fold, 3);
+    }
+    ck_assert_uint_eq(d->docs[7].split, CLF_SPLIT_DEV);
+    ck_assert_uint_eq(d->files[2][CLF_SPLIT_DEV].rows, 1);
+    ck_assert(d->files[0][CLF_SPLIT_TRAIN].xxh3 != 0);
+    /* every vector ends with the bias node */
+    for (size_t i = 0; i < d->n_docs; i++) {
+        const struct feature_node *x = d->docs[i].x;
+        size_t n = 0;
+        while (x[n + 1].index != -1)
+            n++;
+        ck_assert_int_eq(x[n].index, (int)d->n_rows + 1);
+    }
+    clf_dataset_free(d);
+
+    /* an unknown label is an error naming file and line */
+    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص\n2\tanti\tنص\n");
+    rc = clf_dataset_load(&d, r, &o);
+    ck_assert_int_eq(rc, CLF_E_LABEL);
+    ck_assert_msg(strstr(clf_last_error(), "a.tsv:3") != NULL, "%s", clf_last_error());
+    ck_assert_msg(strstr(clf_last_error(), "anti") != NULL, "%s", clf_last_error());
+    /* a missing file names the file */
+    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص\n");
+    snprintf(cmd, sizeof cmd, "rm -f '%s/hd.tsv'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    rc = clf_dataset_load(&d, r, &o);
+    ck_assert_int_eq(rc, CLF_E_IO);
+    ck_assert_msg(strstr(clf_last_error(), "hd.tsv") != NULL, "%s", clf_last_error());
+    clf_recipe_free(r);
+}
+END_TEST
+
+static Suite *recipe_suite(void)
+{
+    Suite *s = suite_create("recipe");
+    TCase *tc = tcase_create("recipe");
+    tcase_add_test(tc, test_parse_valid);
+    tcase_add_test(tc, test_default_recipe_loads);
+    tcase_add_test(tc, test_thresholds);
+    tcase_add_test(tc, test_malformed);
+    tcase_add_test(tc, test_inconsistent_categories);
+    tcase_add_test(tc, test_map_labels);
+    tcase_add_test(tc, test_dataset_examples);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return clf_test_run(recipe_suite());
+}

@@ -1,0 +1,416 @@
+/*
+ * test_score.c - scoring, thresholds, explanations and thread safety of
+ * the public scoring API, on a small model built here with known weights.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "model_write.h"
+#include "testutil.h"
+
+/* Words with a known weight in category 0 ("bad") and 1 ("good"). */
+#define W_BAD "شرير"
+#define W_GOOD "خير"
+#define W_OTHER "كتاب"
+
+static const char *vocab_docs[] = {
+    W_BAD " " W_OTHER, W_GOOD " " W_OTHER, "الولد " W_BAD " جدا", "هذا " W_GOOD " كثير",
+    "hello world 123", "كتاب جديد في المكتبة",
+};
+
+static clf_model *model;
+static char model_path[4096];
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The bucket of a word unigram, found through the public inspection API. */
+static uint32_t word_bucket(clf_featurizer *f, const char *word)
+{
+    const clf_feature_text *ft;
+    size_t n;
+    ck_assert_int_eq(clf_featurize_text(f, word, strlen(word), NULL, &ft, &n), CLF_OK);
+    for (size_t i = 0; i < n; i++)
+        if (ft[i].family == CLF_FAMILY_WORD && !strcmp(ft[i].text, word))
+            return ft[i].index;
+    ck_abort_msg("no word feature for %s", word);
+    return 0;
+}
+
+static void build_model(void)
+{
+    clf_norm_options no;
+    clf_feature_options fo;
+    clf_norm_options_init(&no);
+    clf_feature_options_init(&fo);
+    fo.hash_bits = 16;
+    clf_featurizer *f;
+    ck_assert_int_eq(clf_featurizer_new(&f, &no, &fo), CLF_OK);
+
+    size_t cap = 4096, n = 0;
+    uint32_t *buckets = malloc(cap * sizeof *buckets);
+    for (size_t d = 0; d < sizeof vocab_docs / sizeof *vocab_docs; d++) {
+        const clf_feature *vec;
+        size_t k;
+        ck_assert_int_eq(clf_featurize(f, vocab_docs[d], strlen(vocab_docs[d]), NULL, &vec, &k),
+                         CLF_OK);
+        for (size_t i = 0; i < k; i++) {
+            ck_assert_uint_lt(n, cap);
+            buckets[n++] = vec[i].index;
+        }
+    }
+    qsort(buckets, n, sizeof *buckets, cmp_u32);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || buckets[u - 1] != buckets[i])
+            buckets[u++] = buckets[i];
+
+    float *idf = malloc(u * sizeof *idf);
+    float *w = calloc(u * 2, sizeof *w);
+    uint32_t bb = word_bucket(f, W_BAD), bg = word_bucket(f, W_GOOD);
+    for (size_t i = 0; i < u; i++) {
+        idf[i] = 1.0f + (float)(i % 3) * 0.25f;
+        if (buckets[i] == bb) { w[2 * i] = 4.0f; w[2 * i + 1] = -2.0f; }
+        if (buckets[i] == bg) { w[2 * i] = -3.0f; w[2 * i + 1] = 5.0f; }
+    }
+    clf_model_spec_category cats[2] = {
+        {"bad", 0.5, -1.0, 0.0, -0.5},
+        {"good", 0.6, -1.5, 0.2, -0.25},
+    };
+    clf_model_spec spec;
+    clf_model_spec_init(&spec);
+    spec.name = "test-score";
+    spec.nopts = no;
+    spec.fopts = fo;
+    spec.n_cats = 2;
+    spec.cats = cats;
+    spec.n_rows = u;
+    spec.buckets = buckets;
+    spec.idf = idf;
+    spec.weights = w;
+    spec.meta = "{\"test\": true}";
+    snprintf(model_path, sizeof model_path, "%s/score.clf", clf_test_tmpdir());
+    ck_assert_int_eq(clf_model_write(model_path, &spec), CLF_OK);
+    ck_assert_int_eq(clf_model_load(&model, model_path), CLF_OK);
+    free(buckets);
+    free(idf);
+    free(w);
+    clf_featurizer_free(f);
+}
+
+static void setup(void)
+{
+    if (!model)
+        build_model();
+}
+
+START_TEST(scores_follow_weights)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    clf_score_result bad[2], good[2], neutral[2];
+    const char *t1 = "الولد " W_BAD, *t2 = "الولد " W_GOOD, *t3 = "الولد";
+    ck_assert_int_ge(clf_score(s, t1, strlen(t1), bad, NULL), 0);
+    ck_assert_int_ge(clf_score(s, t2, strlen(t2), good, NULL), 0);
+    ck_assert_int_ge(clf_score(s, t3, strlen(t3), neutral, NULL), 0);
+    ck_assert(bad[0].probability > neutral[0].probability);
+    ck_assert(good[0].probability < neutral[0].probability);
+    ck_assert(good[1].probability > neutral[1].probability);
+    ck_assert(bad[1].probability < neutral[1].probability);
+    for (int k = 0; k < 2; k++) {
+        ck_assert(bad[k].probability >= 0 && bad[k].probability <= 1);
+        /* calibration is the stored sigmoid of the margin */
+        double a = k ? -1.5 : -1.0, b = k ? 0.2 : 0.0;
+        ck_assert_double_eq_tol(bad[k].probability, 1.0 / (1.0 + exp(a * bad[k].margin + b)),
+                                1e-12);
+        ck_assert_int_eq(bad[k].flagged, bad[k].probability >= clf_model_threshold(model, k));
+    }
+    clf_scorer_free(s);
+}
+END_TEST
+
+START_TEST(empty_text_scores_bias)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    clf_score_result r[2];
+    ck_assert_int_ge(clf_score(s, "", 0, r, NULL), 0);
+    ck_assert_double_eq_tol(r[0].margin, -0.5, 1e-12);
+    ck_assert_double_eq_tol(r[1].margin, -0.25, 1e-12);
+    ck_assert_int_ge(clf_score(s, NULL, 0, r, NULL), 0);
+    ck_assert_int_ge(clf_score(s, " \t\r\n", 4, r, NULL), 0);
+    ck_assert_double_eq_tol(r[0].margin, -0.5, 1e-12);
+    clf_scorer_free(s);
+}
+END_TEST
+
+START_TEST(bad_input_is_an_error)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    clf_score_result r[2];
+    ck_assert_int_eq(clf_score(s, "ab\xff" "cd", 5, r, NULL), CLF_E_UTF8);
+    ck_assert_str_ne(clf_last_error(), "");
+    ck_assert_int_eq(clf_score(s, "\xed\xa0\x80", 3, r, NULL), CLF_E_UTF8); /* surrogate */
+    ck_assert_int_eq(clf_score(NULL, "a", 1, r, NULL), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_score(s, "a", 1, NULL, NULL), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_scorer_new(NULL, model), CLF_E_INVALID_ARG);
+    /* a NUL byte inside the text is whitespace, not the end */
+    const char nul[] = W_BAD "\0" W_GOOD;
+    ck_assert_int_ge(clf_score(s, nul, sizeof nul - 1, r, NULL), 0);
+    clf_scorer_free(s);
+    clf_scorer_free(NULL);
+    clf_model_free(NULL);
+    clf_explanation_free(NULL);
+}
+END_TEST
+
+START_TEST(threshold_override)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    clf_score_result r[2];
+    const char *t = "الولد";
+    ck_assert_double_eq(clf_scorer_threshold(s, 0), 0.5);
+    ck_assert_int_eq(clf_scorer_set_threshold(s, 0, 0.0), CLF_OK);
+    ck_assert_int_ge(clf_score(s, t, strlen(t), r, NULL), 1);
+    ck_assert_int_eq(r[0].flagged, 1);
+    ck_assert_int_eq(clf_scorer_set_threshold(s, 0, 1.0), CLF_OK);
+    clf_score(s, t, strlen(t), r, NULL);
+    ck_assert_int_eq(r[0].flagged, r[0].probability >= 1.0);
+    ck_assert_int_eq(clf_scorer_set_threshold(s, 0, -1), CLF_OK);
+    ck_assert_double_eq(clf_scorer_threshold(s, 0), 0.5);
+    ck_assert_int_eq(clf_scorer_set_threshold(s, 2, 0.5), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_scorer_set_threshold(s, 0, 1.5), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_scorer_set_threshold(s, 0, NAN), CLF_E_INVALID_ARG);
+    /* the model is untouched */
+    ck_assert_double_eq(clf_model_threshold(model, 0), 0.5);
+    clf_scorer_free(s);
+}
+END_TEST
+
+START_TEST(explanation_adds_up)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    const char *t = "الولد " W_BAD " و " W_GOOD " كتاب";
+    clf_explanation *e;
+    ck_assert_int_eq(clf_explain(s, t, strlen(t), 100000, &e), CLF_OK);
+    clf_score_result r[2];
+    clf_score(s, t, strlen(t), r, NULL);
+    for (size_t k = 0; k < 2; k++) {
+        const clf_score_result *er = clf_explanation_result(e, k);
+        ck_assert_double_eq(er->probability, r[k].probability);
+        double sum = k ? -0.25 : -0.5;
+        for (int up = 0; up < 2; up++) {
+            size_t n;
+            const clf_contribution *c = clf_explanation_features(e, k, up, &n);
+            for (size_t i = 0; i < n; i++) {
+                ck_assert(up ? c[i].contribution > 0 : c[i].contribution < 0);
+                if (i)
+                    ck_assert(up ? c[i].contribution <= c[i - 1].contribution
+                                 : c[i].contribution >= c[i - 1].contribution);
+                sum += c[i].contribution;
+            }
+        }
+        ck_assert_double_eq_tol(sum, r[k].margin, 1e-6);
+    }
+    /* the strongest push up for "bad" is the bad word itself */
+    size_t n;
+    const clf_contribution *c = clf_explanation_features(e, 0, 1, &n);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_str_eq(c[0].text, W_BAD);
+    ck_assert_uint_eq(c[0].family, CLF_FAMILY_WORD);
+    c = clf_explanation_features(e, 0, 0, &n);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_str_eq(c[0].text, W_GOOD);
+    ck_assert_ptr_null(clf_explanation_features(e, 2, 1, &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_nonnull(clf_explanation_normalized(e));
+    clf_explanation_free(e);
+
+    ck_assert_int_eq(clf_explain(s, t, strlen(t), 1, &e), CLF_OK);
+    clf_explanation_features(e, 0, 1, &n);
+    ck_assert_uint_eq(n, 1);
+    clf_explanation_free(e);
+    ck_assert_int_eq(clf_explain(s, "\xc3", 1, 3, &e), CLF_E_UTF8);
+    ck_assert_ptr_null(e);
+    clf_scorer_free(s);
+}
+END_TEST
+
+START_TEST(evasions_score_like_plain_text)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    const char *plain = "الولد شرير جدا";
+    const char *evasions[] = {
+        "الـــولـــد شـــريـــر جـــدا",             /* stuffed tatweel */
+        "الْوَلَدُ شِرِّيرٌ جِدًّا",                 /* diacritics */
+        "الو\xe2\x80\x8b" "لد ش\xe2\x80\x8c" "رير جد\xe2\x80\x8d" "ا", /* zero-width */
+        "\xe2\x80\x8f" "الولد شرير جدا\xe2\x80\x8e", /* bidi marks */
+        "الولد شریر جدا",                           /* Persian yeh */
+    };
+    clf_score_result ref[2], r[2];
+    clf_score(s, plain, strlen(plain), ref, NULL);
+    for (size_t i = 0; i < sizeof evasions / sizeof *evasions; i++) {
+        ck_assert_int_ge(clf_score(s, evasions[i], strlen(evasions[i]), r, NULL), 0);
+        for (int k = 0; k < 2; k++)
+            ck_assert_msg(r[k].margin == ref[k].margin, "evasion %zu changes the score", i);
+    }
+    clf_scorer_free(s);
+}
+END_TEST
+
+START_TEST(batch_equals_single)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    const char *texts[] = {"الولد " W_BAD, "", "bad \xff utf8", W_GOOD " " W_GOOD};
+    size_t lens[4];
+    for (int i = 0; i < 4; i++)
+        lens[i] = strlen(texts[i]);
+    clf_score_result br[8], r[2];
+    int status[4];
+    ck_assert_int_eq(clf_score_batch(s, texts, lens, 4, br, status), CLF_OK);
+    for (int i = 0; i < 4; i++) {
+        int rc = clf_score(s, texts[i], lens[i], r, NULL);
+        ck_assert_int_eq(status[i], rc);
+        if (rc >= 0)
+            for (int k = 0; k < 2; k++)
+                ck_assert(br[i * 2 + k].margin == r[k].margin);
+    }
+    ck_assert_int_eq(status[2], CLF_E_UTF8);
+    clf_scorer_free(s);
+}
+END_TEST
+
+/* Several threads, one shared model, each with its own scorer. */
+#define NTHREADS 4
+#define NTEXTS 64
+static char *mt_texts[NTEXTS];
+static double mt_ref[NTEXTS][2];
+
+typedef struct mt_arg {
+    int ok;
+} mt_arg;
+
+static void *mt_worker(void *p)
+{
+    mt_arg *a = p;
+    clf_scorer *s;
+    a->ok = clf_scorer_new(&s, model) == CLF_OK;
+    for (int rep = 0; rep < 20 && a->ok; rep++)
+        for (int i = 0; i < NTEXTS; i++) {
+            clf_score_result r[2];
+            clf_explanation *e = NULL;
+            if (clf_score(s, mt_texts[i], strlen(mt_texts[i]), r, NULL) < 0 ||
+                r[0].margin != mt_ref[i][0] || r[1].margin != mt_ref[i][1])
+                a->ok = 0;
+            if (rep == 0 && (clf_explain(s, mt_texts[i], strlen(mt_texts[i]), 3, &e) != CLF_OK ||
+                             clf_explanation_result(e, 1)->margin != mt_ref[i][1]))
+                a->ok = 0;
+            clf_explanation_free(e);
+        }
+    clf_scorer_free(s);
+    return NULL;
+}
+
+START_TEST(threads_share_one_model)
+{
+    const char *words[] = {W_BAD, W_GOOD, W_OTHER, "الولد", "hello", "😀", "123", "جدا"};
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    for (int i = 0; i < NTEXTS; i++) {
+        char buf[512] = "";
+        for (int j = 0; j < 1 + i % 7; j++) {
+            strcat(buf, words[(i * 7 + j * 3) % 8]);
+            strcat(buf, " ");
+        }
+        mt_texts[i] = strdup(buf);
+        clf_score_result r[2];
+        ck_assert_int_ge(clf_score(s, buf, strlen(buf), r, NULL), 0);
+        mt_ref[i][0] = r[0].margin;
+        mt_ref[i][1] = r[1].margin;
+    }
+    clf_scorer_free(s);
+    pthread_t t[NTHREADS];
+    mt_arg a[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, mt_worker, &a[i]), 0);
+    for (int i = 0; i < NTHREADS; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_msg(a[i].ok, "thread %d saw a different score", i);
+    }
+    for (int i = 0; i < NTEXTS; i++)
+        free(mt_texts[i]);
+}
+END_TEST
+
+START_TEST(model_accessors)
+{
+    ck_assert_uint_eq(clf_model_num_categories(model), 2);
+    ck_assert_str_eq(clf_model_category_name(model, 0), "bad");
+    ck_assert_ptr_null(clf_model_category_name(model, 2));
+    ck_assert_int_eq(clf_model_category_index(model, "good"), 1);
+    ck_assert_int_eq(clf_model_category_index(model, "nope"), -1);
+    ck_assert_str_eq(clf_model_name(model), "test-score");
+    ck_assert_str_eq(clf_model_metadata(model), "{\"test\": true}");
+    ck_assert_int_eq(clf_version_number(), CLF_VERSION_NUMBER);
+    ck_assert_str_eq(clf_version_string(), CLF_VERSION_STRING);
+    ck_assert_str_eq(clf_strerror(CLF_E_UTF8), "invalid UTF-8");
+    ck_assert_str_eq(clf_strerror(12345), "unknown error");
+}
+END_TEST
+
+START_TEST(long_text_is_bounded)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    size_t len = 8u << 20; /* 8 MB, far over the 1 MiB default limit */
+    char *big = malloc(len);
+    for (size_t i = 0; i < len; i += 2) {
+        big[i] = (char)0xd8;     /* "ب" = D8 A8 */
+        big[i + 1] = (char)0xa8;
+        if (i % 20 == 18) { big[i] = ' '; big[i + 1] = 'x'; }
+    }
+    clf_score_result r[2];
+    int truncated = 0;
+    ck_assert_int_ge(clf_score(s, big, len, r, &truncated), 0);
+    ck_assert_int_eq(truncated, 1);
+    free(big);
+    clf_scorer_free(s);
+}
+END_TEST
+
+static void teardown_all(void)
+{
+    clf_model_free(model);
+    model = NULL;
+}
+
+int main(void)
+{
+    Suite *s = suite_create("score");
+    TCase *tc = tcase_create("score");
+    tcase_add_unchecked_fixture(tc, setup, teardown_all);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, scores_follow_weights);
+    tcase_add_test(tc, empty_text_scores_bias);
+    tcase_add_test(tc, bad_input_is_an_error);
+    tcase_add_test(tc, threshold_override);
+    tcase_add_test(tc, explanation_adds_up);
+    tcase_add_test(tc, evasions_score_like_plain_text);
+    tcase_add_test(tc, batch_equals_single);
+    tcase_add_test(tc, threads_share_one_model);
+    tcase_add_test(tc, model_accessors);
+    tcase_add_test(tc, long_text_is_bounded);
+    suite_add_tcase(s, tc);
+    return clf_test_run(s);
+}

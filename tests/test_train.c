@@ -1,0 +1,339 @@
+/*
+ * test_train.c - training on tiny synthetic corpora written to a temporary
+ * directory: a separable task gives a model whose scores (through the
+ * public API) rank positives above negatives; the model file is byte-
+ * identical across runs and thread counts; unknown labels, bad rows and
+ * one-class data give the documented errors; the CLI's train command.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "classify.h"
+#include "recipe.h"
+#include "train.h"
+#include "testutil.h"
+
+static const char *filler[] = {"الماء", "البيت", "الطريق", "السوق", "المدرسة", "الكتاب",
+                               "الشمس", "الحديقة", "القهوة", "الصباح", "المساء", "المدينة",
+                               "الصديق", "العمل", "السيارة", "الطعام", "اليوم", "الغد",
+                               "الشارع", "النافذة"};
+static const char *alpha_words[] = {"سيف", "رمح", "درع"};
+static const char *beta_words[] = {"نجم", "قمر"};
+#define NFILL (sizeof filler / sizeof filler[0])
+
+static uint32_t lcg(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
+/* n rows of id<TAB>labels<TAB>text: every third row positive (marker words
+ * among filler) when markers is not NULL; extra_rows appended verbatim. */
+static void write_corpus(const char *dir, const char *name, size_t n, const char *label,
+                         const char **markers, size_t n_markers, uint32_t seed,
+                         const char *extra_rows)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "id\tlabels\ttext\n");
+    for (size_t i = 0; i < n; i++) {
+        int pos = markers && i % 3 == 0;
+        fprintf(f, "%zu\t%s\t", i + 1, pos ? label : "");
+        for (int w = 0; w < 6; w++)
+            fprintf(f, "%s%s", w ? " " : "", filler[lcg(&seed) % NFILL]);
+        if (pos)
+            fprintf(f, " %s", markers[lcg(&seed) % n_markers]);
+        fprintf(f, "\n");
+    }
+    if (extra_rows)
+        fputs(extra_rows, f);
+    fclose(f);
+}
+
+static const char *recipe_text =
+    "{\"name\": \"synthetic\", \"categories\": [\"alpha\", \"beta\"],\n"
+    " \"features\": {\"hash_bits\": 16, \"min_df\": 1, \"char_ngram_max\": 4},\n"
+    " \"training\": {\"folds\": 3, \"c_grid\": [1, 8], \"threshold\": \"best_f1\"},\n"
+    " \"corpora\": [\n"
+    "  {\"name\": \"ca\", \"train\": \"ca_train.tsv\", \"dev\": \"ca_dev.tsv\",\n"
+    "   \"annotates\": [\"alpha\"], \"labels\": {\"a\": [\"alpha\"]}},\n"
+    "  {\"name\": \"cb\", \"train\": \"cb_train.tsv\", \"dev\": \"cb_dev.tsv\",\n"
+    "   \"annotates\": [\"beta\"], \"labels\": {\"b\": [\"beta\"]}},\n"
+    "  {\"name\": \"hn\", \"train\": \"hn_train.tsv\", \"negatives_for\": [\"alpha\"]}\n"
+    " ]}\n";
+
+static const char *data_dir(void)
+{
+    static char dir[4096];
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "%s/train-data", clf_test_tmpdir());
+        char cmd[4200];
+        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+    return dir;
+}
+
+static void write_all(const char *ca_extra)
+{
+    const char *dir = data_dir();
+    write_corpus(dir, "ca_train.tsv", 90, "a", alpha_words, 3, 1, ca_extra);
+    write_corpus(dir, "ca_dev.tsv", 30, "a", alpha_words, 3, 2, NULL);
+    write_corpus(dir, "cb_train.tsv", 90, "b", beta_words, 2, 3, NULL);
+    write_corpus(dir, "cb_dev.tsv", 30, "b", beta_words, 2, 4, NULL);
+    write_corpus(dir, "hn_train.tsv", 40, "", NULL, 0, 5, NULL);
+}
+
+static clf_recipe *recipe(const char *text)
+{
+    clf_recipe *r;
+    int rc = clf_recipe_parse(&r, text, strlen(text), "synthetic.json");
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    return r;
+}
+
+static int train_to(const char *text, const char *out, unsigned int threads, int skip,
+                    clf_train_result **res)
+{
+    clf_recipe *r = recipe(text);
+    clf_train_options o = CLF_TRAIN_OPTIONS_INIT;
+    o.corpora_root = data_dir();
+    o.threads = threads;
+    o.skip_bad_rows = skip;
+    int rc = clf_train(r, &o, out, res);
+    /* the result borrows names from the recipe: check what is needed here */
+    if (res && *res)
+        for (size_t k = 0; k < (*res)->n_categories; k++)
+            (*res)->categories[k].name = NULL;
+    clf_recipe_free(r);
+    return rc;
+}
+
+static const char *out_path(const char *name)
+{
+    static char path[8][4096];
+    static int slot;
+    slot = (slot + 1) % 8;
+    snprintf(path[slot], sizeof path[slot], "%s/%s", clf_test_tmpdir(), name);
+    return path[slot];
+}
+
+START_TEST(test_separable)
+{
+    write_all(NULL);
+    const char *out = out_path("sep.clf");
+    clf_train_result *res = NULL;
+    int rc = train_to(recipe_text, out, 2, 0, &res);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    ck_assert_ptr_nonnull(res);
+    ck_assert_uint_eq(res->n_categories, 2);
+    ck_assert_uint_eq(res->skipped_rows, 0);
+    for (size_t k = 0; k < 2; k++) {
+        ck_assert_msg(res->categories[k].cv_average_precision > 0.95, "cv AP %g",
+                      res->categories[k].cv_average_precision);
+        ck_assert_msg(res->categories[k].dev.average_precision > 0.95, "dev AP %g",
+                      res->categories[k].dev.average_precision);
+        ck_assert(res->categories[k].threshold > 0.0 && res->categories[k].threshold < 1.0);
+        /* Platt: probability increases with the margin */
+        ck_assert(res->categories[k].calib_a < 0.0);
+    }
+    ck_assert_uint_gt(res->file_size, 0);
+    clf_train_result_free(res);
+
+    clf_model *m;
+    rc = clf_model_load(&m, out);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    ck_assert_uint_eq(clf_model_num_categories(m), 2);
+    ck_assert_str_eq(clf_model_category_name(m, 0), "alpha");
+    ck_assert_str_eq(clf_model_name(m), "synthetic");
+    const char *meta = clf_model_metadata(m);
+    ck_assert_ptr_nonnull(strstr(meta, "\"recipe\""));
+    ck_assert_ptr_nonnull(strstr(meta, "\"xxh3_64\""));
+    ck_assert_ptr_nonnull(strstr(meta, "\"ca_train.tsv\""));
+
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, m), CLF_OK);
+    /* texts never seen in training */
+    const char *pos_a[] = {"الشمس سيف الحديقة", "رمح في المدينة", "درع الصديق اليوم"};
+    const char *neg[] = {"الشمس الحديقة القهوة", "في المدينة الكبيرة", "الصديق اليوم"};
+    const char *pos_b[] = {"نجم الصباح", "قمر المساء والبيت"};
+    clf_score_result r[2];
+    double min_pos_a = 1, max_neg_a = 0, min_pos_b = 1, max_neg_b = 0;
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_ge(clf_score(s, pos_a[i], strlen(pos_a[i]), r, NULL), 0);
+        if (r[0].probability < min_pos_a)
+            min_pos_a = r[0].probability;
+        ck_assert_int_ge(clf_score(s, neg[i], strlen(neg[i]), r, NULL), 0);
+        if (r[0].probability > max_neg_a)
+            max_neg_a = r[0].probability;
+        if (r[1].probability > max_neg_b)
+            max_neg_b = r[1].probability;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_ge(clf_score(s, pos_b[i], strlen(pos_b[i]), r, NULL), 0);
+        if (r[1].probability < min_pos_b)
+            min_pos_b = r[1].probability;
+    }
+    ck_assert_msg(min_pos_a > max_neg_a, "alpha: positive %g <= negative %g", min_pos_a,
+                  max_neg_a);
+    ck_assert_msg(min_pos_b > max_neg_b, "beta: positive %g <= negative %g", min_pos_b,
+                  max_neg_b);
+    /* the shipped thresholds separate them too */
+    ck_assert_int_ge(clf_score(s, pos_a[0], strlen(pos_a[0]), r, NULL), 1);
+    ck_assert_int_eq(r[0].flagged, 1);
+    ck_assert_int_eq(clf_score(s, neg[0], strlen(neg[0]), r, NULL), 0);
+    clf_scorer_free(s);
+    clf_model_free(m);
+}
+END_TEST
+
+START_TEST(test_reproducible)
+{
+    write_all(NULL);
+    const char *a = out_path("rep1.clf"), *b = out_path("rep2.clf"), *c = out_path("rep3.clf");
+    ck_assert_int_eq(train_to(recipe_text, a, 1, 0, NULL), CLF_OK);
+    ck_assert_int_eq(train_to(recipe_text, b, 2, 0, NULL), CLF_OK);
+    ck_assert_int_eq(train_to(recipe_text, c, 2, 0, NULL), CLF_OK);
+    size_t la, lb, lc;
+    char *da = clf_test_read_file(a, &la), *db = clf_test_read_file(b, &lb),
+         *dc = clf_test_read_file(c, &lc);
+    ck_assert(da && db && dc);
+    ck_assert_uint_eq(la, lb);
+    ck_assert_uint_eq(la, lc);
+    ck_assert_msg(memcmp(da, db, la) == 0, "--threads 1 and 2 give different files");
+    ck_assert_msg(memcmp(db, dc, lb) == 0, "two runs give different files");
+    free(da);
+    free(db);
+    free(dc);
+}
+END_TEST
+
+START_TEST(test_unknown_label)
+{
+    write_all("91\tz\tالماء سيف\n");
+    int rc = train_to(recipe_text, out_path("unk.clf"), 2, 0, NULL);
+    ck_assert_int_eq(rc, CLF_E_LABEL);
+    /* header is line 1, 90 rows, so the bad row is line 92 */
+    ck_assert_msg(strstr(clf_last_error(), "ca_train.tsv:92") != NULL, "%s", clf_last_error());
+    ck_assert_msg(strstr(clf_last_error(), "\"z\"") != NULL, "%s", clf_last_error());
+}
+END_TEST
+
+START_TEST(test_skip_bad_rows)
+{
+    /* a row with two fields, a row with an unknown label */
+    write_all("91\tالماء فقط\n92\tz\tالماء سيف\n");
+    int rc = train_to(recipe_text, out_path("bad.clf"), 2, 0, NULL);
+    ck_assert_int_eq(rc, CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "ca_train.tsv:92") != NULL, "%s", clf_last_error());
+    clf_train_result *res = NULL;
+    rc = train_to(recipe_text, out_path("bad.clf"), 2, 1, &res);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    ck_assert_uint_eq(res->skipped_rows, 2);
+    clf_train_result_free(res);
+}
+END_TEST
+
+START_TEST(test_one_class)
+{
+    write_all(NULL);
+    /* corpus cb annotates beta, but its label is mapped to nothing */
+    char *text = strdup(recipe_text);
+    char *p = strstr(text, "\"b\": [\"beta\"]");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, "\"b\": [      ]", strlen("\"b\": [\"beta\"]"));
+    int rc = train_to(text, out_path("one.clf"), 2, 0, NULL);
+    ck_assert_int_eq(rc, CLF_E_TRAIN);
+    ck_assert_msg(strstr(clf_last_error(), "beta") != NULL, "%s", clf_last_error());
+    ck_assert_msg(strstr(clf_last_error(), "negative") != NULL, "%s", clf_last_error());
+    ck_assert_msg(strstr(clf_last_error(), "cb") != NULL, "%s", clf_last_error());
+    free(text);
+}
+END_TEST
+
+/* Run a shell command line; returns the exit status and its output. */
+static int run(const char *cmd, char *out, size_t size)
+{
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(test_cli)
+{
+    write_all(NULL);
+    char recipe_path[4096], cmd[16384], out[8192];
+    snprintf(recipe_path, sizeof recipe_path, "%s/synthetic.json", clf_test_tmpdir());
+    FILE *f = fopen(recipe_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(recipe_text, f);
+    fclose(f);
+    const char *model = out_path("cli.clf");
+
+    snprintf(cmd, sizeof cmd, "env -u CLF_CORPORA '%s' train --recipe '%s' --out '%s' 2>&1",
+             CLF_CLI_PATH, recipe_path, model);
+    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "CLF_CORPORA") && strstr(out, "--corpora"), "%s", out);
+
+    snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' 2>&1", CLF_CLI_PATH, recipe_path);
+    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "--out"), "%s", out);
+
+    snprintf(cmd, sizeof cmd, "'%s' train --help", CLF_CLI_PATH);
+    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "--skip-bad-rows"), "%s", out);
+
+    snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' --out '%s' --corpora '%s' --quiet 2>&1",
+             CLF_CLI_PATH, recipe_path, model, data_dir());
+    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_str_eq(out, "");
+
+    /* in a pipe: plain progress lines and the summary */
+    snprintf(cmd, sizeof cmd,
+             "CLF_CORPORA='%s' '%s' train --recipe '%s' --out '%s' --threads 2 2>&1",
+             data_dir(), CLF_CLI_PATH, recipe_path, model);
+    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "cross-validate") && strstr(out, "dev-F1") &&
+                      !strchr(out, '\r'),
+                  "%s", out);
+
+    write_all("91\tz\tالماء سيف\n");
+    snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' --out '%s' --corpora '%s' 2>&1",
+             CLF_CLI_PATH, recipe_path, model, data_dir());
+    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "ca_train.tsv:92"), "%s", out);
+    snprintf(cmd, sizeof cmd,
+             "'%s' train --recipe '%s' --out '%s' --corpora '%s' --skip-bad-rows 2>&1",
+             CLF_CLI_PATH, recipe_path, model, data_dir());
+    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "skipped 1 bad row"), "%s", out);
+}
+END_TEST
+
+static Suite *train_suite(void)
+{
+    Suite *s = suite_create("train");
+    TCase *tc = tcase_create("train");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_separable);
+    tcase_add_test(tc, test_reproducible);
+    tcase_add_test(tc, test_unknown_label);
+    tcase_add_test(tc, test_skip_bad_rows);
+    tcase_add_test(tc, test_one_class);
+    tcase_add_test(tc, test_cli);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return clf_test_run(train_suite());
+}

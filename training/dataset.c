@@ -1,0 +1,421 @@
+/*
+ * dataset.c - reading a recipe's corpora, featurizing every document once
+ * (in parallel, one featurizer per worker), document frequencies, IDF and
+ * the liblinear vectors shared by all categories.
+ */
+#include "dataset.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linear.h>
+#include <xxhash.h>
+
+#include "corpus.h"
+#include "features/featurize_internal.h"
+#include "internal.h"
+#include "pool.h"
+
+/* Documents per featurization job: small enough to balance two cores,
+ * large enough that handing out jobs costs nothing. */
+#define FEATURIZE_CHUNK 64
+
+typedef struct raw_doc {
+    char *text;             /* freed after featurization */
+    size_t len;
+    clf__count *counts;     /* sorted by bucket */
+    size_t n_counts;
+} raw_doc;
+
+typedef struct loader {
+    const clf_recipe *r;
+    const clf_dataset_options *o;
+    clf_dataset *d;
+    raw_doc *raw;
+    size_t cap;
+    /* featurization */
+    clf_featurizer **feats; /* one per worker */
+    size_t featurized;      /* progress, under the progress lock */
+    int featurize_failed_doc;
+} loader;
+
+static char *join_path(const char *root, const char *rel)
+{
+    size_t a = strlen(root), b = strlen(rel);
+    while (a > 1 && root[a - 1] == '/')
+        a--;
+    char *p = malloc(a + b + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, root, a);
+    p[a] = '/';
+    memcpy(p + a + 1, rel, b + 1);
+    return p;
+}
+
+/* XXH3-64 of a whole file, recorded in the model so that a model names
+ * exactly the data it was trained on. */
+static int file_checksum(const char *path, const char *corpus, uint64_t *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return clf__error(CLF_E_IO, "%s: cannot open (corpus %s): %s", path, corpus,
+                          strerror(errno));
+    XXH3_state_t *st = XXH3_createState();
+    if (!st) {
+        fclose(f);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    XXH3_64bits_reset(st);
+    char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        XXH3_64bits_update(st, buf, got);
+    int bad = ferror(f);
+    fclose(f);
+    *out = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    if (bad)
+        return clf__error(CLF_E_IO, "%s: read error", path);
+    return CLF_OK;
+}
+
+static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split, uint64_t uses,
+                    uint64_t positive)
+{
+    clf_dataset *d = L->d;
+    if (d->n_docs == L->cap) {
+        size_t cap = L->cap ? L->cap * 2 : 4096;
+        clf_doc *docs = realloc(d->docs, cap * sizeof *docs);
+        if (!docs)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        d->docs = docs;
+        raw_doc *raw = realloc(L->raw, cap * sizeof *raw);
+        if (!raw)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        L->raw = raw;
+        L->cap = cap;
+    }
+    raw_doc *rd = &L->raw[d->n_docs];
+    memset(rd, 0, sizeof *rd);
+    rd->text = malloc(rec->text_len + 1);
+    if (!rd->text)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    memcpy(rd->text, rec->text, rec->text_len);
+    rd->text[rec->text_len] = '\0';
+    rd->len = rec->text_len;
+    clf_doc *doc = &d->docs[d->n_docs++];
+    memset(doc, 0, sizeof *doc);
+    doc->corpus = corpus;
+    doc->split = (uint8_t)split;
+    doc->line = rec->line > UINT32_MAX ? UINT32_MAX : (uint32_t)rec->line;
+    doc->uses = uses;
+    doc->positive = positive;
+    return CLF_OK;
+}
+
+static int read_file(loader *L, size_t c, int split)
+{
+    const clf_recipe_corpus *cp = &L->r->corpora[c];
+    clf_corpus_file *cf = &L->d->files[c][split];
+    const char *rel = split == CLF_SPLIT_TRAIN ? cp->train : cp->dev;
+    if (!rel)
+        return CLF_OK;
+    cf->present = 1;
+    cf->rel = rel;
+    if (!(cf->path = join_path(L->o->corpora_root, rel)))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    int rc = file_checksum(cf->path, cp->name, &cf->xxh3);
+    if (rc != CLF_OK)
+        return rc;
+    clf_progress_step(L->o->progress, "read", NULL, -1, 0, 0);
+    clf_progress_note(L->o->progress, CLF_TRAIN_DETAIL, "read", "reading %s", cf->path);
+
+    clf_reader *rd;
+    if ((rc = clf_reader_open(&rd, cf->path, cp->format, NULL)) != CLF_OK)
+        return rc;
+    uint64_t uses = clf_recipe_uses(L->r, c);
+    clf_record rec;
+    while ((rc = clf_reader_next(rd, &rec)) == 1) {
+        if (rec.error != CLF_OK) {
+            if (!L->o->skip_bad_rows) {
+                rc = clf__error(rec.error, "%s (use --skip-bad-rows to skip such rows)",
+                                rec.error_msg);
+                break;
+            }
+            cf->skipped++;
+            clf_progress_note(L->o->progress, CLF_TRAIN_DETAIL, "read", "skipped: %s",
+                              rec.error_msg);
+            continue;
+        }
+        uint64_t positive = 0;
+        const char *unknown = NULL;
+        rc = clf_recipe_map_labels(L->r, c, rec.labels, rec.n_labels, &positive, &unknown);
+        if (rc == CLF_E_LABEL) {
+            if (!L->o->skip_bad_rows) {
+                rc = clf__error(CLF_E_LABEL,
+                                "%s:%zu: label \"%s\" is not in the \"labels\" of corpus %s in "
+                                "%s (map it, or use --skip-bad-rows to skip such rows)",
+                                cf->path, rec.line, unknown, cp->name, L->r->source);
+                break;
+            }
+            cf->skipped++;
+            clf_progress_note(L->o->progress, CLF_TRAIN_DETAIL, "read",
+                              "skipped: %s:%zu: unknown label \"%s\"", cf->path, rec.line,
+                              unknown);
+            rc = CLF_OK;
+            continue;
+        }
+        if (rc != CLF_OK)
+            break;
+        if ((rc = push_doc(L, &rec, (uint32_t)c, split, uses, positive)) != CLF_OK)
+            break;
+        cf->rows++;
+    }
+    clf_reader_close(rd);
+    if (rc < 0)
+        return rc;
+    L->d->skipped += cf->skipped;
+    if (cf->skipped)
+        clf_progress_note(L->o->progress, CLF_TRAIN_NOTE, "read", "%s: skipped %zu bad row%s",
+                          cf->path, cf->skipped, cf->skipped == 1 ? "" : "s");
+    return CLF_OK;
+}
+
+static int featurize_job(void *ctx, size_t job, unsigned int worker)
+{
+    loader *L = ctx;
+    clf_dataset *d = L->d;
+    clf_featurizer *f = L->feats[worker];
+    size_t lo = job * FEATURIZE_CHUNK, hi = lo + FEATURIZE_CHUNK;
+    if (hi > d->n_docs)
+        hi = d->n_docs;
+    for (size_t i = lo; i < hi; i++) {
+        raw_doc *rd = &L->raw[i];
+        const clf__count *counts;
+        size_t n;
+        int rc = clf__featurize_counts(f, rd->text, rd->len, 1, &counts, &n, NULL);
+        if (rc != CLF_OK) {
+            const clf_corpus_file *cf = &d->files[d->docs[i].corpus][d->docs[i].split];
+            return clf__error(rc, "%s:%u: %s", cf->path, d->docs[i].line, clf_last_error());
+        }
+        rd->counts = malloc((n ? n : 1) * sizeof *rd->counts);
+        if (!rd->counts)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        memcpy(rd->counts, counts, n * sizeof *counts);
+        rd->n_counts = n;
+        /* Folds follow the normalized text, so that duplicates (even ones
+         * that differ only in diacritics or tatweel) share a fold. */
+        size_t nlen;
+        const char *norm = clf__featurizer_normalized(f, &nlen);
+        uint64_t h = XXH3_64bits_withSeed(norm, nlen, L->r->seed);
+        d->docs[i].fold = (uint8_t)(h % L->r->folds);
+        free(rd->text);
+        rd->text = NULL;
+    }
+    if (L->o->progress) {
+        pthread_mutex_lock(&L->o->progress->lock);
+        L->featurized += hi - lo;
+        size_t done = L->featurized;
+        pthread_mutex_unlock(&L->o->progress->lock);
+        clf_progress_step(L->o->progress, "featurize", NULL, -1, done, d->n_docs);
+    }
+    return CLF_OK;
+}
+
+static int featurize_all(loader *L)
+{
+    unsigned int threads = L->o->threads ? L->o->threads : 1;
+    L->feats = calloc(threads, sizeof *L->feats);
+    if (!L->feats)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    int rc = CLF_OK;
+    for (unsigned int t = 0; t < threads && rc == CLF_OK; t++)
+        rc = clf_featurizer_new(&L->feats[t], &L->r->nopts, &L->r->fopts);
+    if (rc == CLF_OK) {
+        size_t jobs = (L->d->n_docs + FEATURIZE_CHUNK - 1) / FEATURIZE_CHUNK;
+        rc = clf_pool_run(threads, jobs, featurize_job, L);
+    }
+    for (unsigned int t = 0; t < threads; t++)
+        clf_featurizer_free(L->feats[t]);
+    free(L->feats);
+    L->feats = NULL;
+    return rc;
+}
+
+/* Document frequencies over the training documents, kept rows, IDF. */
+static int build_vocabulary(loader *L, uint32_t **row_of_out)
+{
+    clf_dataset *d = L->d;
+    const size_t nb = (size_t)1 << L->r->fopts.hash_bits;
+    uint32_t *df = calloc(nb, sizeof *df);
+    if (!df)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    size_t ntrain = 0;
+    for (size_t i = 0; i < d->n_docs; i++) {
+        if (d->docs[i].split != CLF_SPLIT_TRAIN)
+            continue;
+        ntrain++;
+        for (size_t j = 0; j < L->raw[i].n_counts; j++)
+            df[L->raw[i].counts[j].bucket]++;
+    }
+    d->n_train = ntrain;
+    size_t kept = 0, distinct = 0;
+    for (size_t b = 0; b < nb; b++) {
+        distinct += df[b] > 0;
+        kept += df[b] >= L->r->min_df && df[b] > 0;
+    }
+    d->n_distinct = distinct;
+    d->buckets = malloc((kept ? kept : 1) * sizeof *d->buckets);
+    d->idf = malloc((kept ? kept : 1) * sizeof *d->idf);
+    uint32_t *row_of = df; /* reused in place: df[b] is read before row_of[b] is written */
+    if (!d->buckets || !d->idf) {
+        free(df);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    size_t r = 0;
+    for (size_t b = 0; b < nb; b++) {
+        uint32_t f = df[b];
+        if (f >= L->r->min_df && f > 0) {
+            d->buckets[r] = (uint32_t)b;
+            /* smooth IDF, as scikit-learn's TfidfVectorizer(smooth_idf=True) */
+            d->idf[r] = (float)(log((1.0 + (double)ntrain) / (1.0 + (double)f)) + 1.0);
+            row_of[b] = (uint32_t)(++r);
+        } else {
+            row_of[b] = 0;
+        }
+    }
+    d->n_rows = kept;
+    *row_of_out = row_of;
+    return CLF_OK;
+}
+
+/* The liblinear vectors: kept features, L2-normalized, then the bias. */
+static int build_vectors(loader *L, const uint32_t *row_of)
+{
+    clf_dataset *d = L->d;
+    const clf_feature_options *fo = &L->r->fopts;
+    size_t total = 0;
+    for (size_t i = 0; i < d->n_docs; i++) {
+        for (size_t j = 0; j < L->raw[i].n_counts; j++)
+            total += row_of[L->raw[i].counts[j].bucket] != 0;
+        total += 2; /* bias and terminator */
+    }
+    d->arena = malloc(total * sizeof *d->arena);
+    if (!d->arena)
+        return clf__error(CLF_E_NOMEM, "out of memory (%zu feature nodes)", total);
+    d->arena_len = total;
+    struct feature_node *x = d->arena;
+    const int bias_index = (int)d->n_rows + 1;
+    for (size_t i = 0; i < d->n_docs; i++) {
+        raw_doc *rd = &L->raw[i];
+        d->docs[i].x = x;
+        double norm2 = 0.0;
+        struct feature_node *start = x;
+        for (size_t j = 0; j < rd->n_counts; j++) {
+            uint32_t r = row_of[rd->counts[j].bucket];
+            if (!r)
+                continue; /* dropped, exactly as the scorer drops unknown buckets */
+            /* the scorer's arithmetic: float tf weight times float IDF, in double */
+            double v = (double)clf__tf_weight(fo, rd->counts[j].count) * (double)d->idf[r - 1];
+            x->index = (int)r;
+            x->value = v;
+            norm2 += v * v;
+            x++;
+        }
+        if (fo->l2_normalize && norm2 > 0.0) {
+            double scale = 1.0 / sqrt(norm2);
+            for (struct feature_node *p = start; p < x; p++)
+                p->value *= scale;
+        }
+        x->index = bias_index;
+        x->value = 1.0;
+        x++;
+        x->index = -1;
+        x->value = 0.0;
+        x++;
+        free(rd->counts);
+        rd->counts = NULL;
+    }
+    return CLF_OK;
+}
+
+static void free_raw(loader *L)
+{
+    if (!L->raw)
+        return;
+    for (size_t i = 0; i < L->d->n_docs; i++) {
+        free(L->raw[i].text);
+        free(L->raw[i].counts);
+    }
+    free(L->raw);
+    L->raw = NULL;
+}
+
+int clf_dataset_load(clf_dataset **out, const clf_recipe *r, const clf_dataset_options *o)
+{
+    if (!out || !r || !o || !o->corpora_root)
+        return clf__error(CLF_E_INVALID_ARG, "clf_dataset_load: NULL argument");
+    *out = NULL;
+    clf_dataset *d = calloc(1, sizeof *d);
+    if (!d)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    d->n_corpora = r->n_corpora;
+    d->files = calloc(r->n_corpora, sizeof *d->files);
+    if (!d->files) {
+        free(d);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.r = r;
+    L.o = o;
+    L.d = d;
+
+    int rc = CLF_OK;
+    for (size_t c = 0; c < r->n_corpora && rc == CLF_OK; c++)
+        for (int s = 0; s < CLF_N_SPLITS && rc == CLF_OK; s++)
+            rc = read_file(&L, c, s);
+    if (rc == CLF_OK) {
+        size_t ntrain = 0;
+        for (size_t i = 0; i < d->n_docs; i++)
+            ntrain += d->docs[i].split == CLF_SPLIT_TRAIN;
+        if (ntrain == 0)
+            rc = clf__error(CLF_E_TRAIN, "%s: the recipe's corpora have no training document",
+                            r->source);
+    }
+    if (rc == CLF_OK)
+        rc = featurize_all(&L);
+    uint32_t *row_of = NULL;
+    if (rc == CLF_OK)
+        rc = build_vocabulary(&L, &row_of);
+    if (rc == CLF_OK)
+        rc = build_vectors(&L, row_of);
+    free(row_of);
+    free_raw(&L);
+    if (rc != CLF_OK) {
+        clf_dataset_free(d);
+        return rc;
+    }
+    *out = d;
+    return CLF_OK;
+}
+
+void clf_dataset_free(clf_dataset *d)
+{
+    if (!d)
+        return;
+    if (d->files)
+        for (size_t c = 0; c < d->n_corpora; c++)
+            for (int s = 0; s < CLF_N_SPLITS; s++)
+                free(d->files[c][s].path);
+    free(d->files);
+    free(d->docs);
+    free(d->buckets);
+    free(d->idf);
+    free(d->arena);
+    free(d);
+}

@@ -1,0 +1,402 @@
+/*
+ * model_write.c - serializing a clf_model_spec into the model file format
+ * (libclassify/model/format.h) and replacing a file atomically.
+ *
+ * The file is assembled in one zeroed buffer (so padding and reserved bytes
+ * are zero and the output is deterministic), checksummed, loaded back with
+ * the runtime loader as a self-check, and only then written.
+ */
+#include "model_write.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "model/format.h"
+#include "model/model_internal.h"
+
+#define SPEC "model spec"
+
+/* The section order of the files we write: small ones first, big arrays last. */
+static const uint32_t write_order[] = {
+    CLF__SEC_OPTIONS, CLF__SEC_CATEGORIES, CLF__SEC_STRINGS, CLF__SEC_META,
+    CLF__SEC_ROWS,    CLF__SEC_IDF,        CLF__SEC_WEIGHTS
+};
+#define N_WRITE (sizeof write_order / sizeof write_order[0])
+
+void clf_model_spec_init(clf_model_spec *spec)
+{
+    if (!spec)
+        return;
+    memset(spec, 0, sizeof *spec);
+    clf_norm_options n = CLF_NORM_OPTIONS_INIT;
+    clf_feature_options f = CLF_FEATURE_OPTIONS_INIT;
+    spec->nopts = n;
+    spec->fopts = f;
+    spec->weight_type = CLF_MODEL_WEIGHTS_F32;
+}
+
+/* The shared checks record a message and return CLF_E_MODEL_FORMAT; for a
+ * spec the same message stands, with CLF_E_INVALID_ARG. */
+#define SPEC_CHECK(call)                \
+    do {                                \
+        if ((call) != CLF_OK)           \
+            return CLF_E_INVALID_ARG;   \
+    } while (0)
+
+static int check_spec(const clf_model_spec *s, const char **meta, size_t *meta_len)
+{
+    if (!s->name)
+        return clf__error(CLF_E_INVALID_ARG, SPEC ": name is NULL");
+    SPEC_CHECK(clf__model_check_name(s->name, strlen(s->name), "model name", SPEC));
+    if (s->nopts.version != CLF_NORM_OPTIONS_VERSION ||
+        s->fopts.version != CLF_FEATURE_OPTIONS_VERSION)
+        return clf__error(CLF_E_INVALID_ARG,
+                          SPEC ": unknown options version (norm %u, features %u): initialize "
+                          "them with clf_model_spec_init()",
+                          s->nopts.version, s->fopts.version);
+    SPEC_CHECK(clf__model_check_options(&s->nopts, &s->fopts, SPEC));
+
+    if (s->n_cats < 1 || s->n_cats > CLF__MAX_CATEGORIES)
+        return clf__error(CLF_E_INVALID_ARG, SPEC ": %zu categories, not 1..%u", s->n_cats,
+                          CLF__MAX_CATEGORIES);
+    if (!s->cats)
+        return clf__error(CLF_E_INVALID_ARG, SPEC ": cats is NULL");
+    for (size_t i = 0; i < s->n_cats; i++) {
+        const clf_model_spec_category *c = &s->cats[i];
+        char what[64];
+        snprintf(what, sizeof what, "category %zu name", i);
+        if (!c->name)
+            return clf__error(CLF_E_INVALID_ARG, SPEC ": %s is NULL", what);
+        SPEC_CHECK(clf__model_check_name(c->name, strlen(c->name), what, SPEC));
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s->cats[j].name, c->name) == 0)
+                return clf__error(CLF_E_INVALID_ARG,
+                                  SPEC ": categories %zu and %zu have the same name \"%s\"", j,
+                                  i, c->name);
+        if (!(c->threshold >= 0.0 && c->threshold <= 1.0))
+            return clf__error(CLF_E_INVALID_ARG,
+                              SPEC ": category %s: threshold %g is not in [0,1]", c->name,
+                              c->threshold);
+        if (!isfinite(c->calib_a) || !isfinite(c->calib_b) || !isfinite(c->bias))
+            return clf__error(CLF_E_INVALID_ARG,
+                              SPEC ": category %s: calibration (%g, %g) or bias %g is not finite",
+                              c->name, c->calib_a, c->calib_b, c->bias);
+    }
+
+    const uint64_t n_buckets = (uint64_t)1 << s->fopts.hash_bits;
+    if ((uint64_t)s->n_rows > n_buckets)
+        return clf__error(CLF_E_INVALID_ARG, SPEC ": %zu rows but only %llu buckets", s->n_rows,
+                          (unsigned long long)n_buckets);
+    if (s->n_rows > 0 && (!s->buckets || !s->weights))
+        return clf__error(CLF_E_INVALID_ARG, SPEC ": %s is NULL with %zu rows",
+                          s->buckets ? "weights" : "buckets", s->n_rows);
+    for (size_t r = 0; r < s->n_rows; r++) {
+        if (s->buckets[r] >= n_buckets)
+            return clf__error(CLF_E_INVALID_ARG,
+                              SPEC ": row %zu: bucket %u is not below 2^hash_bits = %llu", r,
+                              s->buckets[r], (unsigned long long)n_buckets);
+        if (r > 0 && s->buckets[r] <= s->buckets[r - 1])
+            return clf__error(CLF_E_INVALID_ARG,
+                              SPEC ": row %zu: buckets are not strictly increasing (%u after %u)",
+                              r, s->buckets[r], s->buckets[r - 1]);
+        if (s->idf && !(isfinite(s->idf[r]) && s->idf[r] > 0.0f))
+            return clf__error(CLF_E_INVALID_ARG, SPEC ": row %zu: IDF %g is not finite and > 0",
+                              r, (double)s->idf[r]);
+    }
+    const size_t n_weights = s->n_rows * s->n_cats; /* <= 2^26 * 256 */
+    for (size_t i = 0; i < n_weights; i++)
+        if (!isfinite(s->weights[i]))
+            return clf__error(CLF_E_INVALID_ARG, SPEC ": row %zu, category %zu: weight is %g",
+                              i / s->n_cats, i % s->n_cats, (double)s->weights[i]);
+    if (s->weight_type != CLF_MODEL_WEIGHTS_F32 && s->weight_type != CLF_MODEL_WEIGHTS_I16)
+        return clf__error(CLF_E_INVALID_ARG, SPEC ": unknown weight_type %d",
+                          (int)s->weight_type);
+
+    *meta = s->meta ? s->meta : "{}";
+    *meta_len = strlen(*meta);
+    SPEC_CHECK(clf__model_check_meta(*meta, *meta_len, SPEC));
+    return CLF_OK;
+}
+
+static uint64_t align8(uint64_t x)
+{
+    return (x + 7) & ~(uint64_t)7;
+}
+
+/* Per-category i16 scales: max|w| / 32767, or 1 for an all-zero column. */
+static void quant_scales(const clf_model_spec *s, double *scale)
+{
+    for (size_t c = 0; c < s->n_cats; c++) {
+        double mx = 0.0;
+        for (size_t r = 0; r < s->n_rows; r++) {
+            double a = fabs((double)s->weights[r * s->n_cats + c]);
+            if (a > mx)
+                mx = a;
+        }
+        scale[c] = mx > 0.0 ? mx / 32767.0 : 1.0;
+    }
+}
+
+int clf_model_write_buffer(unsigned char **out, size_t *len, const clf_model_spec *spec)
+{
+    if (!out || !len || !spec)
+        return clf__error(CLF_E_INVALID_ARG, "clf_model_write_buffer: NULL argument");
+    *out = NULL;
+    *len = 0;
+    if (!clf__host_little_endian())
+        return clf__error(CLF_E_INTERNAL,
+                          "model files are little-endian and this host is big-endian: "
+                          "not supported");
+    const char *meta = NULL;
+    size_t meta_len = 0;
+    int rc = check_spec(spec, &meta, &meta_len);
+    if (rc != CLF_OK)
+        return rc;
+
+    const int i16 = spec->weight_type == CLF_MODEL_WEIGHTS_I16;
+    const size_t K = spec->n_cats, R = spec->n_rows;
+    size_t name_len = strlen(spec->name), strings_len = name_len;
+    for (size_t i = 0; i < K; i++)
+        strings_len += strlen(spec->cats[i].name);
+
+    uint64_t sizes[CLF__SEC_META + 1] = { 0 };
+    sizes[CLF__SEC_OPTIONS] = sizeof(clf__file_options);
+    sizes[CLF__SEC_CATEGORIES] = 8 + (uint64_t)K * sizeof(clf__file_category);
+    sizes[CLF__SEC_STRINGS] = strings_len;
+    sizes[CLF__SEC_META] = meta_len;
+    sizes[CLF__SEC_ROWS] = 8 + (uint64_t)R * 4;
+    sizes[CLF__SEC_IDF] = spec->idf ? (uint64_t)R * 4 : 0;
+    sizes[CLF__SEC_WEIGHTS] = (uint64_t)R * K * (i16 ? 2 : 4);
+    uint64_t offs[CLF__SEC_META + 1] = { 0 };
+    uint64_t pos = CLF__HEADER_SIZE + N_WRITE * CLF__SECTION_ENTRY_SIZE;
+    for (size_t i = 0; i < N_WRITE; i++) {
+        pos = align8(pos);
+        offs[write_order[i]] = pos;
+        pos += sizes[write_order[i]];
+    }
+    const uint64_t total = align8(pos);
+    if (total > SIZE_MAX)
+        return clf__error(CLF_E_TOO_LARGE, SPEC ": a %llu-byte model does not fit in memory",
+                          (unsigned long long)total);
+    unsigned char *buf = calloc(1, (size_t)total);
+    if (!buf)
+        return clf__error(CLF_E_NOMEM, "out of memory (%llu bytes)", (unsigned long long)total);
+
+    clf__file_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, CLF__MAGIC, 8);
+    h.format_version = CLF__FORMAT_VERSION;
+    h.header_size = CLF__HEADER_SIZE;
+    h.file_size = total;
+    h.n_sections = (uint32_t)N_WRITE;
+    memcpy(buf, &h, sizeof h);
+    for (size_t i = 0; i < N_WRITE; i++) {
+        clf__section_entry e;
+        memset(&e, 0, sizeof e);
+        e.id = write_order[i];
+        e.offset = offs[e.id];
+        e.size = sizes[e.id];
+        memcpy(buf + CLF__HEADER_SIZE + i * CLF__SECTION_ENTRY_SIZE, &e, sizeof e);
+    }
+
+    /* STRINGS: the model name, then each category name, no separators. */
+    unsigned char *str = buf + offs[CLF__SEC_STRINGS];
+    uint32_t spos = 0;
+    memcpy(str, spec->name, name_len);
+    spos += (uint32_t)name_len;
+
+    clf__file_options o;
+    memset(&o, 0, sizeof o);
+    o.norm_flags = spec->nopts.flags;
+    o.use_idf = spec->idf ? 1 : 0;
+    o.norm_max_bytes = (uint64_t)spec->nopts.max_bytes;
+    o.word_ngram_max = spec->fopts.word_ngram_max;
+    o.char_ngram_min = spec->fopts.char_ngram_min;
+    o.char_ngram_max = spec->fopts.char_ngram_max;
+    o.char_mode = spec->fopts.char_mode;
+    o.stems = spec->fopts.stems;
+    o.hash_bits = spec->fopts.hash_bits;
+    o.sublinear_tf = spec->fopts.sublinear_tf;
+    o.l2_normalize = spec->fopts.l2_normalize;
+    o.hash_seed = spec->fopts.hash_seed;
+    o.name_offset = 0;
+    o.name_len = (uint32_t)name_len;
+    memcpy(buf + offs[CLF__SEC_OPTIONS], &o, sizeof o);
+
+    double scale[CLF__MAX_CATEGORIES];
+    if (i16)
+        quant_scales(spec, scale);
+    unsigned char *cat = buf + offs[CLF__SEC_CATEGORIES];
+    const uint32_t n32 = (uint32_t)K, wt = i16 ? CLF__WEIGHTS_I16 : CLF__WEIGHTS_F32;
+    memcpy(cat, &n32, 4);
+    memcpy(cat + 4, &wt, 4);
+    for (size_t i = 0; i < K; i++) {
+        const clf_model_spec_category *c = &spec->cats[i];
+        size_t nl = strlen(c->name);
+        clf__file_category fc;
+        memset(&fc, 0, sizeof fc);
+        fc.name_offset = spos;
+        fc.name_len = (uint32_t)nl;
+        memcpy(str + spos, c->name, nl);
+        spos += (uint32_t)nl;
+        fc.threshold = c->threshold;
+        fc.calib_a = c->calib_a;
+        fc.calib_b = c->calib_b;
+        fc.bias = c->bias;
+        fc.weight_scale = i16 ? scale[i] : 1.0;
+        memcpy(cat + 8 + i * sizeof fc, &fc, sizeof fc);
+    }
+
+    memcpy(buf + offs[CLF__SEC_META], meta, meta_len);
+
+    unsigned char *rows = buf + offs[CLF__SEC_ROWS];
+    const uint32_t r32 = (uint32_t)R;
+    memcpy(rows, &r32, 4);
+    if (R) {
+        memcpy(rows + 8, spec->buckets, R * 4);
+        if (spec->idf)
+            memcpy(buf + offs[CLF__SEC_IDF], spec->idf, R * 4);
+    }
+    unsigned char *w = buf + offs[CLF__SEC_WEIGHTS];
+    if (!i16) {
+        if (R)
+            memcpy(w, spec->weights, R * K * 4);
+    } else {
+        for (size_t r = 0, k = 0; r < R; r++)
+            for (size_t c = 0; c < K; c++, k++) {
+                /* lround: half away from zero, independent of the rounding mode */
+                long q = lround((double)spec->weights[k] / scale[c]);
+                if (q > 32767)
+                    q = 32767;
+                if (q < -32767)
+                    q = -32767;
+                int16_t q16 = (int16_t)q;
+                memcpy(w + k * 2, &q16, 2);
+            }
+    }
+
+    uint64_t sum;
+    if ((rc = clf__model_checksum(buf, (size_t)total, &sum)) != CLF_OK) {
+        free(buf);
+        return rc;
+    }
+    memcpy(buf + offsetof(clf__file_header, checksum), &sum, 8);
+
+    /* Self-check: what we write must load. */
+    clf_model *m = NULL;
+    rc = clf_model_load_buffer(&m, buf, (size_t)total);
+    clf_model_free(m);
+    if (rc != CLF_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", clf_last_error());
+        free(buf);
+        return clf__error(CLF_E_INTERNAL, "model writer: the model does not load back (%s): %s",
+                          clf_strerror(rc), why);
+    }
+    *out = buf;
+    *len = (size_t)total;
+    return CLF_OK;
+}
+
+static int io_error(const char *path, const char *what, int err)
+{
+    char msg[128];
+    if (strerror_r(err, msg, sizeof msg) != 0)
+        snprintf(msg, sizeof msg, "error %d", err);
+    return clf__error(CLF_E_IO, "%s: %s: %s", path, what, msg);
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* fsync the directory holding path so that the rename itself is durable.
+ * Best effort: the new file is already in place, and some file systems
+ * refuse fsync on directories. */
+static void sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else if ((size_t)(slash - path) < sizeof dir)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+int clf_model_write(const char *path, const clf_model_spec *spec)
+{
+    if (!path || !spec)
+        return clf__error(CLF_E_INVALID_ARG, "clf_model_write: NULL %s", path ? "spec" : "path");
+    unsigned char *buf;
+    size_t len;
+    int rc = clf_model_write_buffer(&buf, &len, spec);
+    if (rc != CLF_OK)
+        return rc;
+
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + sizeof ".tmp.XXXXXX");
+    if (!tmp) {
+        free(buf);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = io_error(tmp, "cannot create a temporary file", errno);
+        goto out;
+    }
+    /* mkstemp makes 0600; a model is not a secret, and a replaced model
+     * keeps the mode it had. */
+    struct stat st;
+    mode_t mode = (stat(path, &st) == 0 && S_ISREG(st.st_mode)) ? (st.st_mode & 07777) : 0644;
+    if (fchmod(fd, mode) != 0 || write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+        rc = io_error(tmp, "cannot write", errno);
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    if (close(fd) != 0) {
+        rc = io_error(tmp, "cannot write", errno);
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, path) != 0) {
+        rc = io_error(path, "cannot replace", errno);
+        unlink(tmp);
+        goto out;
+    }
+    sync_dir(path);
+    rc = CLF_OK;
+out:
+    free(tmp);
+    free(buf);
+    return rc;
+}

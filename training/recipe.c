@@ -1,0 +1,723 @@
+/*
+ * recipe.c - reading and validating training recipes (JSON, jansson).
+ * Every key is checked: an unknown key is an error rather than a silent
+ * default, because a misspelt "negatives_for" would quietly change a model.
+ */
+#include "recipe.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The recipe being parsed, for error messages. */
+typedef struct parser {
+    const char *source;
+    clf_recipe *r;
+} parser;
+
+static int perr(const parser *p, const char *fmt, ...) CLF_PRINTF(2, 3);
+static int perr(const parser *p, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return clf__error(CLF_E_PARSE, "%s: %s", p->source, msg);
+}
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Names of categories and corpora: short identifiers, usable on a command
+ * line ("hate=0.7") and in file names. */
+static int valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > CLF_RECIPE_MAX_NAME)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Every key of obj must be one of allowed (NULL-terminated). */
+static int check_keys(const parser *p, json_t *obj, const char *where, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        (void)v;
+        int ok = 0;
+        for (size_t i = 0; allowed[i]; i++)
+            if (!strcmp(key, allowed[i])) {
+                ok = 1;
+                break;
+            }
+        if (!ok)
+            return perr(p, "%s: unknown key \"%s\"", where, key);
+    }
+    return CLF_OK;
+}
+
+static int get_string(const parser *p, json_t *obj, const char *where, const char *key,
+                      int required, const char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v) {
+        if (required)
+            return perr(p, "%s: missing \"%s\"", where, key);
+        return CLF_OK;
+    }
+    if (!json_is_string(v))
+        return perr(p, "%s.%s: expected a string", where, key);
+    *out = json_string_value(v);
+    return CLF_OK;
+}
+
+/* An unsigned integer in [lo, hi]. */
+static int get_uint(const parser *p, json_t *obj, const char *where, const char *key,
+                    uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v)
+        return CLF_OK; /* keep the default */
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        (uint64_t)json_integer_value(v) < lo || (uint64_t)json_integer_value(v) > hi)
+        return perr(p, "%s.%s: expected an integer in [%llu, %llu]", where, key,
+                    (unsigned long long)lo, (unsigned long long)hi);
+    *out = (uint64_t)json_integer_value(v);
+    return CLF_OK;
+}
+
+static int get_bool(const parser *p, json_t *obj, const char *where, const char *key,
+                    unsigned int *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v)
+        return CLF_OK;
+    if (!json_is_boolean(v))
+        return perr(p, "%s.%s: expected true or false", where, key);
+    *out = json_is_true(v) ? 1u : 0u;
+    return CLF_OK;
+}
+
+/* A JSON array of category names (v, which is where.key) into a mask. */
+static int categories_mask(const parser *p, json_t *v, const char *where, const char *key,
+                           uint64_t *mask)
+{
+    *mask = 0;
+    if (!json_is_array(v))
+        return perr(p, "%s.%s: expected an array of category names", where, key);
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) {
+        if (!json_is_string(e))
+            return perr(p, "%s.%s[%zu]: expected a category name", where, key, i);
+        int k = clf_recipe_category_index(p->r, json_string_value(e));
+        if (k < 0)
+            return perr(p, "%s.%s: unknown category \"%s\" (not in \"categories\")", where, key,
+                        json_string_value(e));
+        if (*mask & (UINT64_C(1) << k))
+            return perr(p, "%s.%s: category \"%s\" listed twice", where, key,
+                        json_string_value(e));
+        *mask |= UINT64_C(1) << k;
+    }
+    return CLF_OK;
+}
+
+/* The optional list obj[key] of category names into a mask. */
+static int get_categories(const parser *p, json_t *obj, const char *where, const char *key,
+                          uint64_t *mask)
+{
+    json_t *v = json_object_get(obj, key);
+    *mask = 0;
+    return v ? categories_mask(p, v, where, key, mask) : CLF_OK;
+}
+
+static int parse_categories(parser *p, json_t *root)
+{
+    clf_recipe *r = p->r;
+    json_t *v = json_object_get(root, "categories");
+    if (!v)
+        return perr(p, "missing \"categories\"");
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return perr(p, "categories: expected a non-empty array of names");
+    if (json_array_size(v) > CLF_RECIPE_MAX_CATEGORIES)
+        return perr(p, "categories: at most %d categories", CLF_RECIPE_MAX_CATEGORIES);
+    r->categories = calloc(json_array_size(v), sizeof *r->categories);
+    if (!r->categories)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) {
+        if (!json_is_string(e) || !valid_name(json_string_value(e)))
+            return perr(p, "categories[%zu]: expected a name of letters, digits, '_', '-', '.'",
+                        i);
+        if (clf_recipe_category_index(r, json_string_value(e)) >= 0)
+            return perr(p, "categories: \"%s\" listed twice", json_string_value(e));
+        if (!(r->categories[i] = dupstr(json_string_value(e))))
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        r->n_categories = i + 1;
+    }
+    return CLF_OK;
+}
+
+static int parse_normalize(parser *p, json_t *root)
+{
+    const char *spec;
+    int rc = get_string(p, root, "recipe", "normalize", 0, &spec);
+    if (rc != CLF_OK || !spec)
+        return rc;
+    unsigned int flags = 0;
+    rc = clf_norm_parse_flags(spec, &flags);
+    if (rc != CLF_OK)
+        return perr(p, "normalize: %s", clf_last_error());
+    p->r->nopts.flags = flags;
+    return CLF_OK;
+}
+
+static int parse_features(parser *p, json_t *root)
+{
+    static const char *const keys[] = {"word_ngram_max", "char_ngram_min", "char_ngram_max",
+                                       "char_mode", "stems", "hash_bits", "hash_seed",
+                                       "sublinear_tf", "l2_normalize", "min_df", NULL};
+    clf_recipe *r = p->r;
+    clf_feature_options *fo = &r->fopts;
+    json_t *obj = json_object_get(root, "features");
+    if (!obj)
+        return CLF_OK;
+    if (!json_is_object(obj))
+        return perr(p, "features: expected an object");
+    int rc = check_keys(p, obj, "features", keys);
+    uint64_t v;
+    const char *s;
+#define UINT_KEY(key, lo, hi, field)                                          \
+    if (rc == CLF_OK) {                                                       \
+        v = fo->field;                                                        \
+        rc = get_uint(p, obj, "features", key, lo, hi, &v);                   \
+        fo->field = (unsigned int)v;                                          \
+    }
+    UINT_KEY("word_ngram_max", 0, CLF_MAX_WORD_NGRAM, word_ngram_max)
+    UINT_KEY("char_ngram_min", 1, CLF_MAX_CHAR_NGRAM, char_ngram_min)
+    UINT_KEY("char_ngram_max", 0, CLF_MAX_CHAR_NGRAM, char_ngram_max)
+    UINT_KEY("hash_bits", CLF_MIN_HASH_BITS, CLF_MAX_HASH_BITS, hash_bits)
+#undef UINT_KEY
+    if (rc == CLF_OK) {
+        v = fo->hash_seed;
+        rc = get_uint(p, obj, "features", "hash_seed", 0, UINT64_MAX, &v);
+        fo->hash_seed = v;
+    }
+    if (rc == CLF_OK) {
+        v = r->min_df;
+        rc = get_uint(p, obj, "features", "min_df", 1, 1000000, &v);
+        r->min_df = (uint32_t)v;
+    }
+    if (rc == CLF_OK)
+        rc = get_bool(p, obj, "features", "stems", &fo->stems);
+    if (rc == CLF_OK)
+        rc = get_bool(p, obj, "features", "sublinear_tf", &fo->sublinear_tf);
+    if (rc == CLF_OK)
+        rc = get_bool(p, obj, "features", "l2_normalize", &fo->l2_normalize);
+    if (rc == CLF_OK)
+        rc = get_string(p, obj, "features", "char_mode", 0, &s);
+    if (rc != CLF_OK)
+        return rc;
+    if (s) {
+        if (!strcmp(s, "within"))
+            fo->char_mode = CLF_CHAR_WITHIN;
+        else if (!strcmp(s, "across"))
+            fo->char_mode = CLF_CHAR_ACROSS;
+        else if (!strcmp(s, "both"))
+            fo->char_mode = CLF_CHAR_BOTH;
+        else
+            return perr(p, "features.char_mode: expected \"within\", \"across\" or \"both\"");
+    }
+    if (fo->char_ngram_max && fo->char_ngram_min > fo->char_ngram_max)
+        return perr(p, "features: char_ngram_min (%u) > char_ngram_max (%u)", fo->char_ngram_min,
+                    fo->char_ngram_max);
+    if (!fo->word_ngram_max && !fo->char_ngram_max && !fo->stems)
+        return perr(p, "features: every feature family is switched off");
+    return CLF_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int parse_threshold(parser *p, const char *s)
+{
+    clf_recipe *r = p->r;
+    if (!strcmp(s, "best_f1")) {
+        r->threshold = CLF_THRESHOLD_BEST_F1;
+        return CLF_OK;
+    }
+    if (!strncmp(s, "precision:", 10)) {
+        char *end;
+        errno = 0;
+        double v = strtod(s + 10, &end);
+        if (end != s + 10 && !*end && errno == 0 && v > 0.0 && v <= 1.0) {
+            r->threshold = CLF_THRESHOLD_PRECISION;
+            r->threshold_precision = v;
+            return CLF_OK;
+        }
+    }
+    return perr(p, "training.threshold: expected \"best_f1\" or \"precision:P\" with 0 < P <= 1, "
+                   "not \"%s\"", s);
+}
+
+static int parse_training(parser *p, json_t *root)
+{
+    static const char *const keys[] = {"solver", "folds", "c_grid", "select_metric", "threshold",
+                                       "threshold_source", "seed", "eps", "class_weight",
+                                       "weights", NULL};
+    clf_recipe *r = p->r;
+    json_t *obj = json_object_get(root, "training");
+    if (!obj)
+        return CLF_OK;
+    if (!json_is_object(obj))
+        return perr(p, "training: expected an object");
+    int rc = check_keys(p, obj, "training", keys);
+    const char *s = NULL;
+    uint64_t v;
+    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "solver", 0, &s)) == CLF_OK && s &&
+        strcmp(s, "logreg"))
+        return perr(p, "training.solver: only \"logreg\" (liblinear L2R_LR) is supported");
+    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "select_metric", 0, &s)) == CLF_OK &&
+        s && strcmp(s, "average_precision"))
+        return perr(p, "training.select_metric: only \"average_precision\" is supported");
+    if (rc == CLF_OK) {
+        v = r->folds;
+        rc = get_uint(p, obj, "training", "folds", 2, CLF_RECIPE_MAX_FOLDS, &v);
+        r->folds = (unsigned int)v;
+    }
+    if (rc == CLF_OK) {
+        v = r->seed;
+        rc = get_uint(p, obj, "training", "seed", 0, UINT64_MAX, &v);
+        r->seed = v;
+    }
+    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "threshold", 0, &s)) == CLF_OK && s)
+        rc = parse_threshold(p, s);
+    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "threshold_source", 0, &s)) ==
+                            CLF_OK && s) {
+        if (!strcmp(s, "oof"))
+            r->threshold_source = CLF_THRESHOLD_SOURCE_OOF;
+        else if (!strcmp(s, "dev"))
+            r->threshold_source = CLF_THRESHOLD_SOURCE_DEV;
+        else
+            return perr(p, "training.threshold_source: expected \"oof\" or \"dev\"");
+    }
+    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "class_weight", 0, &s)) == CLF_OK &&
+        s) {
+        if (!strcmp(s, "balanced"))
+            r->balanced = 1;
+        else if (!strcmp(s, "none"))
+            r->balanced = 0;
+        else
+            return perr(p, "training.class_weight: expected \"balanced\" or \"none\"");
+    }
+    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "weights", 0, &s)) == CLF_OK && s) {
+        if (!strcmp(s, "f32"))
+            r->weights = CLF_WEIGHTS_F32;
+        else if (!strcmp(s, "i16"))
+            r->weights = CLF_WEIGHTS_I16;
+        else
+            return perr(p, "training.weights: expected \"f32\" or \"i16\"");
+    }
+    if (rc != CLF_OK)
+        return rc;
+
+    json_t *e = json_object_get(obj, "eps");
+    if (e) {
+        if (!json_is_number(e) || !(json_number_value(e) > 0.0) || json_number_value(e) > 1.0)
+            return perr(p, "training.eps: expected a number in (0, 1]");
+        r->eps = json_number_value(e);
+    }
+
+    json_t *grid = json_object_get(obj, "c_grid");
+    if (grid) {
+        if (!json_is_array(grid) || json_array_size(grid) == 0 ||
+            json_array_size(grid) > CLF_RECIPE_MAX_C)
+            return perr(p, "training.c_grid: expected an array of 1..%d positive numbers",
+                        CLF_RECIPE_MAX_C);
+        double *c = malloc(json_array_size(grid) * sizeof *c);
+        if (!c)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        free(r->c_grid);
+        r->c_grid = c;
+        size_t i;
+        json_array_foreach(grid, i, e) {
+            if (!json_is_number(e) || !(json_number_value(e) > 0.0) ||
+                !isfinite(json_number_value(e)) || json_number_value(e) > 1e6)
+                return perr(p, "training.c_grid[%zu]: expected a number in (0, 1e6]", i);
+            c[i] = json_number_value(e);
+        }
+        size_t n = json_array_size(grid);
+        /* Ascending order: cross-validation warm-starts each C from the
+         * previous one, and ties in average precision go to the smaller C. */
+        qsort(c, n, sizeof *c, cmp_double);
+        size_t m = 0;
+        for (size_t j = 0; j < n; j++)
+            if (m == 0 || c[j] != c[m - 1])
+                c[m++] = c[j];
+        r->n_c = m;
+    }
+    return CLF_OK;
+}
+
+static int add_label(const parser *p, clf_recipe_corpus *c, const char *where, const char *label,
+                     json_t *targets)
+{
+    clf_recipe_label *l = &c->labels[c->n_labels];
+    if (!*label)
+        return perr(p, "%s.labels: empty label name", where);
+    if (!(l->name = dupstr(label)))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    c->n_labels++;
+    char key[300];
+    snprintf(key, sizeof key, "labels.%.256s", label);
+    int rc = categories_mask(p, targets, where, key, &l->cats);
+    if (rc != CLF_OK)
+        return rc;
+    uint64_t outside = l->cats & ~c->annotates;
+    if (outside) {
+        int k = 0;
+        while (!(outside & (UINT64_C(1) << k)))
+            k++;
+        return perr(p, "%s.labels.%s: maps to \"%s\", which the corpus does not list in "
+                       "\"annotates\"", where, label, p->r->categories[k]);
+    }
+    return CLF_OK;
+}
+
+static int parse_corpus(parser *p, json_t *obj, size_t idx)
+{
+    static const char *const keys[] = {"name", "train", "dev", "format", "annotates",
+                                       "negatives_for", "labels", NULL};
+    clf_recipe *r = p->r;
+    clf_recipe_corpus *c = &r->corpora[idx];
+    char where[CLF_RECIPE_MAX_NAME + 64];
+    snprintf(where, sizeof where, "corpora[%zu]", idx);
+    if (!json_is_object(obj))
+        return perr(p, "%s: expected an object", where);
+    int rc = check_keys(p, obj, where, keys);
+    const char *name = NULL, *train = NULL, *dev = NULL, *fmt = NULL;
+    if (rc == CLF_OK)
+        rc = get_string(p, obj, where, "name", 1, &name);
+    if (rc == CLF_OK)
+        rc = get_string(p, obj, where, "train", 0, &train);
+    if (rc == CLF_OK)
+        rc = get_string(p, obj, where, "dev", 0, &dev);
+    if (rc == CLF_OK)
+        rc = get_string(p, obj, where, "format", 0, &fmt);
+    if (rc != CLF_OK)
+        return rc;
+    if (!valid_name(name))
+        return perr(p, "%s.name: expected a name of letters, digits, '_', '-', '.'", where);
+    if (clf_recipe_corpus_index(r, name) >= 0)
+        return perr(p, "%s.name: corpus \"%s\" listed twice", where, name);
+    if (!(c->name = dupstr(name)))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    snprintf(where, sizeof where, "corpora[%zu] (%s)", idx, name);
+    if (!train && !dev)
+        return perr(p, "%s: needs \"train\" or \"dev\" (or both)", where);
+    if ((train && (!*train || train[0] == '/')) || (dev && (!*dev || dev[0] == '/')))
+        return perr(p, "%s: \"train\" and \"dev\" are paths relative to the corpora root", where);
+    if ((train && !(c->train = dupstr(train))) || (dev && !(c->dev = dupstr(dev))))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    c->format = CLF_FORMAT_AUTO;
+    if (fmt) {
+        int f = clf_format_parse(fmt);
+        if (f < 0)
+            return perr(p, "%s.format: unknown format \"%s\"", where, fmt);
+        c->format = (clf_format)f;
+    }
+    if ((rc = get_categories(p, obj, where, "annotates", &c->annotates)) != CLF_OK ||
+        (rc = get_categories(p, obj, where, "negatives_for", &c->negatives_for)) != CLF_OK)
+        return rc;
+    uint64_t both = c->annotates & c->negatives_for;
+    if (both) {
+        int k = 0;
+        while (!(both & (UINT64_C(1) << k)))
+            k++;
+        return perr(p, "%s: category \"%s\" is in both \"annotates\" and \"negatives_for\"",
+                    where, r->categories[k]);
+    }
+    if (!c->annotates && !c->negatives_for)
+        return perr(p, "%s: gives no examples: list categories in \"annotates\" or "
+                       "\"negatives_for\"", where);
+
+    json_t *labels = json_object_get(obj, "labels");
+    if (labels) {
+        if (!json_is_object(labels))
+            return perr(p, "%s.labels: expected an object {label: [categories]}", where);
+        c->labels = calloc(json_object_size(labels) + 1, sizeof *c->labels);
+        if (!c->labels)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        const char *key;
+        json_t *v;
+        json_object_foreach(labels, key, v) {
+            if ((rc = add_label(p, c, where, key, v)) != CLF_OK)
+                return rc;
+        }
+    }
+    return CLF_OK;
+}
+
+static void set_defaults(clf_recipe *r)
+{
+    clf_norm_options n = CLF_NORM_OPTIONS_INIT;
+    clf_feature_options f = CLF_FEATURE_OPTIONS_INIT;
+    r->nopts = n;
+    r->fopts = f;
+    r->min_df = 2;
+    r->folds = 5;
+    r->eps = 0.01; /* liblinear's default for L2R_LR */
+    r->balanced = 1;
+    r->threshold = CLF_THRESHOLD_BEST_F1;
+    r->threshold_source = CLF_THRESHOLD_SOURCE_OOF;
+    r->seed = 1;
+    r->weights = CLF_WEIGHTS_I16;
+}
+
+static int parse_root(parser *p, json_t *root)
+{
+    static const char *const keys[] = {"name", "description", "categories", "normalize",
+                                       "features", "training", "corpora", NULL};
+    clf_recipe *r = p->r;
+    if (!json_is_object(root))
+        return perr(p, "expected a JSON object");
+    int rc = check_keys(p, root, "recipe", keys);
+    const char *name = NULL, *desc = NULL;
+    if (rc == CLF_OK)
+        rc = get_string(p, root, "recipe", "name", 1, &name);
+    if (rc == CLF_OK)
+        rc = get_string(p, root, "recipe", "description", 0, &desc);
+    if (rc != CLF_OK)
+        return rc;
+    if (!valid_name(name))
+        return perr(p, "name: expected a name of letters, digits, '_', '-', '.'");
+    if (!(r->name = dupstr(name)) || !(r->description = dupstr(desc ? desc : "")))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+
+    static const double default_grid[] = {0.5, 1, 2, 4};
+    r->c_grid = malloc(sizeof default_grid);
+    if (!r->c_grid)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    memcpy(r->c_grid, default_grid, sizeof default_grid);
+    r->n_c = sizeof default_grid / sizeof default_grid[0];
+
+    if ((rc = parse_categories(p, root)) != CLF_OK || (rc = parse_normalize(p, root)) != CLF_OK ||
+        (rc = parse_features(p, root)) != CLF_OK || (rc = parse_training(p, root)) != CLF_OK)
+        return rc;
+
+    json_t *corpora = json_object_get(root, "corpora");
+    if (!corpora)
+        return perr(p, "missing \"corpora\"");
+    if (!json_is_array(corpora) || json_array_size(corpora) == 0)
+        return perr(p, "corpora: expected a non-empty array");
+    r->corpora = calloc(json_array_size(corpora), sizeof *r->corpora);
+    if (!r->corpora)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    size_t i;
+    json_t *e;
+    json_array_foreach(corpora, i, e) {
+        r->n_corpora = i + 1;
+        if ((rc = parse_corpus(p, e, i)) != CLF_OK)
+            return rc;
+    }
+
+    /* Every category needs a corpus that can give it positives. */
+    uint64_t annotated = 0;
+    for (size_t c = 0; c < r->n_corpora; c++)
+        annotated |= r->corpora[c].annotates;
+    for (size_t k = 0; k < r->n_categories; k++)
+        if (!(annotated & (UINT64_C(1) << k)))
+            return perr(p, "category \"%s\" is annotated by no corpus (no positives)",
+                        r->categories[k]);
+    if (r->threshold_source == CLF_THRESHOLD_SOURCE_DEV) {
+        int any_dev = 0;
+        for (size_t c = 0; c < r->n_corpora; c++)
+            any_dev |= r->corpora[c].dev != NULL;
+        if (!any_dev)
+            return perr(p, "training.threshold_source is \"dev\" but no corpus has a dev split");
+    }
+    return CLF_OK;
+}
+
+int clf_recipe_parse(clf_recipe **out, const char *text, size_t len, const char *source)
+{
+    if (!out || (!text && len))
+        return clf__error(CLF_E_INVALID_ARG, "clf_recipe_parse: NULL argument");
+    *out = NULL;
+    if (!source)
+        source = "<recipe>";
+    clf_recipe *r = calloc(1, sizeof *r);
+    if (!r || !(r->source = dupstr(source))) {
+        free(r);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    set_defaults(r);
+    parser p = {r->source, r};
+    json_error_t jerr;
+    json_t *root = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        int rc = clf__error(CLF_E_PARSE, "%s:%d:%d: invalid JSON: %s", source, jerr.line,
+                            jerr.column, jerr.text);
+        clf_recipe_free(r);
+        return rc;
+    }
+    r->json = root;
+    int rc = parse_root(&p, root);
+    if (rc != CLF_OK) {
+        clf_recipe_free(r);
+        return rc;
+    }
+    *out = r;
+    return CLF_OK;
+}
+
+int clf_recipe_load(clf_recipe **out, const char *path)
+{
+    if (!out || !path)
+        return clf__error(CLF_E_INVALID_ARG, "clf_recipe_load: NULL argument");
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return clf__error(CLF_E_IO, "%s: cannot open recipe: %s", path, strerror(errno));
+    clf__buf b = {0};
+    int rc = CLF_OK;
+    for (;;) {
+        if ((rc = clf__buf_reserve(&b, 65536)) != CLF_OK)
+            break;
+        size_t got = fread(b.data + b.len, 1, b.cap - b.len, f);
+        b.len += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = clf__error(CLF_E_IO, "%s: read error: %s", path, strerror(errno));
+            break;
+        }
+        if (b.len > (16u << 20)) {
+            rc = clf__error(CLF_E_TOO_LARGE, "%s: a recipe is at most 16 MiB", path);
+            break;
+        }
+    }
+    fclose(f);
+    if (rc == CLF_OK)
+        rc = clf_recipe_parse(out, b.data, b.len, path);
+    clf__buf_free(&b);
+    return rc;
+}
+
+void clf_recipe_free(clf_recipe *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_categories; i++)
+        free(r->categories[i]);
+    free(r->categories);
+    for (size_t c = 0; c < r->n_corpora; c++) {
+        clf_recipe_corpus *cp = &r->corpora[c];
+        free(cp->name);
+        free(cp->train);
+        free(cp->dev);
+        for (size_t l = 0; l < cp->n_labels; l++)
+            free(cp->labels[l].name);
+        free(cp->labels);
+    }
+    free(r->corpora);
+    free(r->c_grid);
+    free(r->name);
+    free(r->description);
+    free(r->source);
+    if (r->json)
+        json_decref(r->json);
+    free(r);
+}
+
+int clf_recipe_category_index(const clf_recipe *r, const char *name)
+{
+    if (!r || !name)
+        return -1;
+    for (size_t i = 0; i < r->n_categories; i++)
+        if (r->categories[i] && !strcmp(r->categories[i], name))
+            return (int)i;
+    return -1;
+}
+
+int clf_recipe_corpus_index(const clf_recipe *r, const char *name)
+{
+    if (!r || !name)
+        return -1;
+    for (size_t i = 0; i < r->n_corpora; i++)
+        if (r->corpora[i].name && !strcmp(r->corpora[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+uint64_t clf_recipe_uses(const clf_recipe *r, size_t c)
+{
+    if (!r || c >= r->n_corpora)
+        return 0;
+    return r->corpora[c].annotates | r->corpora[c].negatives_for;
+}
+
+int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labels,
+                          size_t n_labels, uint64_t *positive, const char **unknown)
+{
+    if (!r || c >= r->n_corpora || !positive || (n_labels && !labels))
+        return clf__error(CLF_E_INVALID_ARG, "clf_recipe_map_labels: bad argument");
+    const clf_recipe_corpus *cp = &r->corpora[c];
+    const clf_recipe_label *star = NULL;
+    for (size_t l = 0; l < cp->n_labels; l++)
+        if (!strcmp(cp->labels[l].name, "*"))
+            star = &cp->labels[l];
+    uint64_t pos = 0;
+    if (unknown)
+        *unknown = NULL;
+    for (size_t i = 0; i < n_labels; i++) {
+        if (!labels[i] || !*labels[i])
+            continue;
+        const clf_recipe_label *hit = NULL;
+        for (size_t l = 0; l < cp->n_labels && !hit; l++)
+            if (!strcmp(cp->labels[l].name, labels[i]))
+                hit = &cp->labels[l];
+        if (!hit)
+            hit = star;
+        if (!hit) {
+            if (unknown)
+                *unknown = labels[i];
+            *positive = 0;
+            return CLF_E_LABEL;
+        }
+        pos |= hit->cats;
+    }
+    *positive = pos;
+    return CLF_OK;
+}
+
+void clf_recipe_threshold_name(const clf_recipe *r, char *buf, size_t size)
+{
+    if (r->threshold == CLF_THRESHOLD_PRECISION)
+        snprintf(buf, size, "precision:%g", r->threshold_precision);
+    else
+        snprintf(buf, size, "best_f1");
+}

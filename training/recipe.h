@@ -1,0 +1,134 @@
+/*
+ * recipe.h - a training recipe: which corpora feed a model, how each
+ * corpus's labels map to the model's categories, which categories each
+ * corpus annotates (and so provides negatives for), and the normalization,
+ * feature and training options. Recipes are JSON files; every key is
+ * described in docs/training.md.
+ *
+ * Example semantics, per corpus and category:
+ *   annotates      the corpus labels this category: a row is positive when
+ *                  one of its labels maps to it, negative otherwise;
+ *   negatives_for  every row is a negative of this category (hard
+ *                  negatives, e.g. news that reports on terrorism);
+ *   neither        the corpus says nothing about it: no example.
+ */
+#ifndef CLF_RECIPE_H
+#define CLF_RECIPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "classify/features.h"
+#include "classify/normalize.h"
+#include "corpus.h"
+
+/* Category sets are bit masks (bit k = category k). */
+#define CLF_RECIPE_MAX_CATEGORIES 64
+#define CLF_RECIPE_MAX_NAME 256
+#define CLF_RECIPE_MAX_FOLDS 20
+#define CLF_RECIPE_MAX_C 32
+
+typedef enum clf_threshold_rule {
+    CLF_THRESHOLD_BEST_F1 = 0,   /* "best_f1": the threshold of maximum F1 */
+    CLF_THRESHOLD_PRECISION = 1  /* "precision:P": lowest threshold with precision >= P */
+} clf_threshold_rule;
+
+typedef enum clf_threshold_source {
+    CLF_THRESHOLD_SOURCE_OOF = 0, /* out-of-fold predictions on the train splits */
+    CLF_THRESHOLD_SOURCE_DEV = 1  /* the final model's predictions on the dev splits */
+} clf_threshold_source;
+
+typedef enum clf_weight_type {
+    CLF_WEIGHTS_F32 = 0,
+    CLF_WEIGHTS_I16 = 1
+} clf_weight_type;
+
+/* One entry of a corpus's label map. */
+typedef struct clf_recipe_label {
+    char *name;       /* the corpus's label; "*" = any label not listed */
+    uint64_t cats;    /* the categories it maps to (may be empty) */
+} clf_recipe_label;
+
+typedef struct clf_recipe_corpus {
+    char *name;
+    char *train;              /* path relative to the corpora root, or NULL */
+    char *dev;                /* path relative to the corpora root, or NULL */
+    clf_format format;        /* CLF_FORMAT_AUTO unless "format" is given */
+    uint64_t annotates;
+    uint64_t negatives_for;
+    size_t n_labels;
+    clf_recipe_label *labels; /* in recipe order; "*" included if given */
+} clf_recipe_corpus;
+
+typedef struct clf_recipe {
+    char *source;             /* file name (or name given to clf_recipe_parse) */
+    char *name;
+    char *description;        /* "" when absent */
+    size_t n_categories;
+    char **categories;
+
+    clf_norm_options nopts;
+    clf_feature_options fopts;
+    uint32_t min_df;          /* keep buckets seen in >= min_df training documents */
+
+    unsigned int folds;
+    size_t n_c;
+    double *c_grid;           /* sorted ascending, unique */
+    double eps;               /* liblinear stopping tolerance */
+    int balanced;             /* class weights n/(2*n_class) */
+    clf_threshold_rule threshold;
+    double threshold_precision;       /* for CLF_THRESHOLD_PRECISION */
+    clf_threshold_source threshold_source;
+    uint64_t seed;
+    clf_weight_type weights;
+
+    size_t n_corpora;
+    clf_recipe_corpus *corpora;
+
+    json_t *json;             /* the recipe as read, for the model's metadata */
+} clf_recipe;
+
+/*
+ * clf_recipe_load - read and validate the recipe in file path.
+ * clf_recipe_parse - the same for len bytes of JSON text; source names it
+ * in error messages.
+ * On success *out owns the recipe (free with clf_recipe_free).
+ * Errors: CLF_E_IO (unreadable file), CLF_E_PARSE (malformed JSON with its
+ * line and column, unknown or ill-typed keys, inconsistent categories; the
+ * message names the file and the key), CLF_E_NOMEM, and the errors of
+ * clf_norm_parse_flags for the "normalize" value.
+ */
+int clf_recipe_load(clf_recipe **out, const char *path);
+int clf_recipe_parse(clf_recipe **out, const char *text, size_t len, const char *source);
+
+/* clf_recipe_free - NULL is a no-op. */
+void clf_recipe_free(clf_recipe *r);
+
+/* clf_recipe_category_index - index of the named category, or -1. */
+int clf_recipe_category_index(const clf_recipe *r, const char *name);
+
+/* clf_recipe_corpus_index - index of the named corpus, or -1. */
+int clf_recipe_corpus_index(const clf_recipe *r, const char *name);
+
+/*
+ * clf_recipe_uses - the categories corpus c gives examples for
+ * (annotates | negatives_for).
+ */
+uint64_t clf_recipe_uses(const clf_recipe *r, size_t c);
+
+/*
+ * clf_recipe_map_labels - the categories a record of corpus c with these
+ * labels is a positive example of (always within the corpus's annotates).
+ * A label that the corpus's map neither lists nor covers with "*" gives
+ * CLF_E_LABEL and *unknown points to it (no error message is set: the
+ * caller knows the file and line). Labels repeated or empty are ignored.
+ */
+int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labels,
+                          size_t n_labels, uint64_t *positive, const char **unknown);
+
+/* clf_threshold_rule_name - "best_f1" or "precision:P" into buf. */
+void clf_recipe_threshold_name(const clf_recipe *r, char *buf, size_t size);
+
+#endif /* CLF_RECIPE_H */

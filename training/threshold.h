@@ -1,0 +1,29 @@
+/*
+ * threshold.h - choosing a category's decision threshold on calibrated
+ * probabilities: the best-F1 threshold, or the lowest threshold that
+ * reaches a target precision.
+ */
+#ifndef CLF_THRESHOLD_H
+#define CLF_THRESHOLD_H
+
+#include <stddef.h>
+
+#include "recipe.h"
+
+typedef struct clf_threshold_choice {
+    double threshold;  /* flag p >= threshold */
+    double precision, recall, f1; /* on the data it was chosen on */
+    int target_reached; /* precision rule: 0 when no threshold reached it (best F1 used) */
+} clf_threshold_choice;
+
+/*
+ * clf_choose_threshold - choose a threshold for probabilities p with 0/1
+ * labels y. The threshold is placed halfway between the lowest flagged
+ * probability and the next lower one, so that it does not sit on a
+ * training example. Ties in F1 go to the higher threshold.
+ * Errors: CLF_E_NOMEM, CLF_E_TRAIN when y has no positive.
+ */
+int clf_choose_threshold(const double *p, const unsigned char *y, size_t n,
+                         clf_threshold_rule rule, double target, clf_threshold_choice *out);
+
+#endif /* CLF_THRESHOLD_H */

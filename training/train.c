@@ -1,0 +1,894 @@
+/*
+ * train.c - from a recipe to a model file: per category, cross-validated
+ * liblinear fits over a grid of C (jobs (category, fold) on a thread pool,
+ * each fold warm-starting C from the previous, smaller C), selection by
+ * out-of-fold average precision, Platt calibration, threshold choice, the
+ * final fit, dev metrics measured on the weights as written (f32 or i16),
+ * metadata and the model file.
+ */
+#include "train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+#include <linear.h>
+
+#include "calibrate.h"
+#include "classify/model.h"
+#include "classify/version.h"
+#include "dataset.h"
+#include "internal.h"
+#include "logreg.h"
+#include "metrics.h"
+#include "model/model_internal.h"
+#include "model_write.h"
+#include "pool.h"
+#include "threshold.h"
+
+/* One category's training state. */
+typedef struct cat {
+    size_t k;
+    const char *name;
+    size_t n, npos;               /* training examples */
+    size_t *doc;                  /* their dataset indices */
+    unsigned char *y;
+    double *oof;                  /* n_c x n out-of-fold margins */
+    double *cv_ap;                /* n_c */
+    size_t best;                  /* index of the chosen C */
+    double a, b;                  /* Platt */
+    clf_threshold_choice choice;
+    double *w;                    /* final weights, n_rows + 1 (bias last) */
+    size_t n_dev;
+    size_t *dev_doc;              /* indices into the dev list */
+    unsigned char *dev_y;
+} cat;
+
+typedef struct job {
+    size_t cat;
+    int fold;                     /* -1: the final fit on all training examples */
+    size_t cost;                  /* feature nodes, to start the big jobs first */
+} job;
+
+typedef struct trainer {
+    const clf_recipe *r;
+    const clf_dataset *d;
+    clf_progress *prog;
+    unsigned int threads;
+    size_t K;
+    cat *cats;
+    job *jobs;
+    size_t n_jobs, jobs_done;
+    const char *stage;
+    pthread_mutex_t lock;
+} trainer;
+
+static size_t vec_len(const struct feature_node *x)
+{
+    size_t n = 0;
+    while (x[n].index != -1)
+        n++;
+    return n;
+}
+
+static int cmp_job(const void *a, const void *b)
+{
+    const job *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    if (x->cat != y->cat)
+        return x->cat < y->cat ? -1 : 1;
+    return x->fold < y->fold ? -1 : x->fold > y->fold;
+}
+
+static void class_weights(const clf_recipe *r, size_t n, size_t npos, clf_logreg_params *p)
+{
+    if (r->balanced) {
+        /* n / (2 * n_class), as scikit-learn's class_weight="balanced" */
+        p->weight_pos = (double)n / (2.0 * (double)npos);
+        p->weight_neg = (double)n / (2.0 * (double)(n - npos));
+    } else {
+        p->weight_pos = p->weight_neg = 1.0;
+    }
+}
+
+static void job_done(trainer *t, const cat *c, int fold)
+{
+    pthread_mutex_lock(&t->lock);
+    size_t done = ++t->jobs_done;
+    pthread_mutex_unlock(&t->lock);
+    clf_progress_step(t->prog, t->stage, c->name, fold, done, t->n_jobs);
+}
+
+/* One fold of one category: fit every C (ascending, warm-started) on the
+ * other folds and keep the margins of this fold's documents. */
+static int cv_job(trainer *t, cat *c, int fold)
+{
+    const clf_dataset *d = t->d;
+    const clf_recipe *r = t->r;
+    const int nf = (int)d->n_rows + 1;
+    size_t nsub = 0, npos = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (d->docs[c->doc[i]].fold != fold) {
+            nsub++;
+            npos += c->y[i];
+        }
+    if (npos == 0 || npos == nsub)
+        return clf__error(CLF_E_TRAIN,
+                          "category %s: leaving out fold %d of %u leaves only %s training "
+                          "examples; use fewer folds or add data",
+                          c->name, fold, r->folds, npos ? "positive" : "negative");
+    struct feature_node **x = malloc(nsub * sizeof *x);
+    unsigned char *y = malloc(nsub);
+    double *w = malloc((size_t)nf * sizeof *w);
+    if (!x || !y || !w) {
+        free(x);
+        free(y);
+        free(w);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    size_t j = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (d->docs[c->doc[i]].fold != fold) {
+            x[j] = d->docs[c->doc[i]].x;
+            y[j++] = c->y[i];
+        }
+    clf_logreg_params prm;
+    prm.eps = r->eps;
+    class_weights(r, nsub, npos, &prm);
+    int rc = CLF_OK;
+    for (size_t ci = 0; ci < r->n_c && rc == CLF_OK; ci++) {
+        prm.C = r->c_grid[ci];
+        /* warm start from the previous C: w is read before it is written */
+        rc = clf_logreg_fit(x, y, nsub, nf, &prm, ci ? w : NULL, w);
+        if (rc != CLF_OK) {
+            rc = clf__error(rc, "category %s, fold %d, C=%g: %s", c->name, fold, prm.C,
+                            clf_last_error());
+            break;
+        }
+        for (size_t i = 0; i < c->n; i++)
+            if (d->docs[c->doc[i]].fold == fold)
+                c->oof[ci * c->n + i] = clf_logreg_margin(w, d->docs[c->doc[i]].x);
+    }
+    free(x);
+    free(y);
+    free(w);
+    return rc;
+}
+
+static int final_job(trainer *t, cat *c)
+{
+    const clf_dataset *d = t->d;
+    const int nf = (int)d->n_rows + 1;
+    struct feature_node **x = malloc(c->n * sizeof *x);
+    if (!x)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < c->n; i++)
+        x[i] = d->docs[c->doc[i]].x;
+    clf_logreg_params prm;
+    prm.eps = t->r->eps;
+    prm.C = t->r->c_grid[c->best];
+    class_weights(t->r, c->n, c->npos, &prm);
+    int rc = clf_logreg_fit(x, c->y, c->n, nf, &prm, NULL, c->w);
+    free(x);
+    if (rc != CLF_OK)
+        return clf__error(rc, "category %s, final fit, C=%g: %s", c->name, prm.C,
+                          clf_last_error());
+    return CLF_OK;
+}
+
+static int run_job(void *ctx, size_t j, unsigned int worker)
+{
+    (void)worker;
+    trainer *t = ctx;
+    const job *jb = &t->jobs[j];
+    cat *c = &t->cats[jb->cat];
+    int rc = jb->fold >= 0 ? cv_job(t, c, jb->fold) : final_job(t, c);
+    if (rc == CLF_OK)
+        job_done(t, c, jb->fold);
+    return rc;
+}
+
+/* List the corpora that annotate category k, for error messages. */
+static void annotators(const clf_recipe *r, size_t k, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t c = 0; c < r->n_corpora; c++)
+        if (r->corpora[c].annotates & (UINT64_C(1) << k)) {
+            int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+                             r->corpora[c].name);
+            if (n < 0 || (size_t)n >= size - used)
+                break;
+            used += (size_t)n;
+        }
+}
+
+static int setup_categories(trainer *t, const size_t *dev_list, size_t n_dev_all)
+{
+    const clf_dataset *d = t->d;
+    const clf_recipe *r = t->r;
+    for (size_t k = 0; k < t->K; k++) {
+        cat *c = &t->cats[k];
+        uint64_t bit = UINT64_C(1) << k;
+        c->k = k;
+        c->name = r->categories[k];
+        for (size_t i = 0; i < d->n_docs; i++)
+            if (d->docs[i].split == CLF_SPLIT_TRAIN && (d->docs[i].uses & bit)) {
+                c->n++;
+                c->npos += (d->docs[i].positive & bit) != 0;
+            }
+        if (c->npos == 0 || c->npos == c->n) {
+            char who[512];
+            annotators(r, k, who, sizeof who);
+            return clf__error(CLF_E_TRAIN,
+                              "category %s: %zu training examples, all %s: need both positive "
+                              "and negative examples (corpora annotating it: %s)",
+                              c->name, c->n, c->npos ? "positive" : "negative", who);
+        }
+        c->doc = malloc(c->n * sizeof *c->doc);
+        c->y = malloc(c->n);
+        c->oof = calloc(r->n_c * c->n, sizeof *c->oof);
+        c->cv_ap = calloc(r->n_c, sizeof *c->cv_ap);
+        c->w = calloc(d->n_rows + 1, sizeof *c->w);
+        if (!c->doc || !c->y || !c->oof || !c->cv_ap || !c->w)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        size_t j = 0;
+        for (size_t i = 0; i < d->n_docs; i++)
+            if (d->docs[i].split == CLF_SPLIT_TRAIN && (d->docs[i].uses & bit)) {
+                c->doc[j] = i;
+                c->y[j++] = (d->docs[i].positive & bit) != 0;
+            }
+        for (size_t i = 0; i < n_dev_all; i++)
+            c->n_dev += (d->docs[dev_list[i]].uses & bit) != 0;
+        c->dev_doc = malloc((c->n_dev ? c->n_dev : 1) * sizeof *c->dev_doc);
+        c->dev_y = malloc(c->n_dev ? c->n_dev : 1);
+        if (!c->dev_doc || !c->dev_y)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        j = 0;
+        for (size_t i = 0; i < n_dev_all; i++)
+            if (d->docs[dev_list[i]].uses & bit) {
+                c->dev_doc[j] = i;
+                c->dev_y[j++] = (d->docs[dev_list[i]].positive & bit) != 0;
+            }
+    }
+    return CLF_OK;
+}
+
+static int run_phase(trainer *t, const char *stage, int final)
+{
+    const clf_recipe *r = t->r;
+    size_t n = final ? t->K : t->K * r->folds;
+    free(t->jobs);
+    t->jobs = calloc(n, sizeof *t->jobs);
+    if (!t->jobs)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    size_t j = 0;
+    for (size_t k = 0; k < t->K; k++) {
+        const cat *c = &t->cats[k];
+        for (int f = final ? -1 : 0; f < (final ? 0 : (int)r->folds); f++) {
+            size_t cost = 0;
+            for (size_t i = 0; i < c->n; i++)
+                if (t->d->docs[c->doc[i]].fold != f)
+                    cost += vec_len(t->d->docs[c->doc[i]].x);
+            t->jobs[j].cat = k;
+            t->jobs[j].fold = f;
+            t->jobs[j].cost = cost * (final ? 1 : r->n_c);
+            j++;
+        }
+    }
+    /* biggest first, so that the last job to finish is a small one */
+    qsort(t->jobs, n, sizeof *t->jobs, cmp_job);
+    t->n_jobs = n;
+    t->jobs_done = 0;
+    t->stage = stage;
+    clf_progress_step(t->prog, stage, NULL, -1, 0, n);
+    return clf_pool_run(t->threads, n, run_job, t);
+}
+
+/* After cross-validation: choose C, calibrate, choose the threshold. */
+static int select_and_calibrate(trainer *t, cat *c)
+{
+    const clf_recipe *r = t->r;
+    int rc;
+    for (size_t ci = 0; ci < r->n_c; ci++) {
+        if ((rc = clf_average_precision(c->oof + ci * c->n, c->y, c->n, &c->cv_ap[ci])) != CLF_OK)
+            return rc;
+        /* ties go to the smaller C, the more regularized model */
+        if (ci == 0 || c->cv_ap[ci] > c->cv_ap[c->best])
+            c->best = ci;
+        clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "cross-validate",
+                          "%s: C=%g out-of-fold average precision %.4f", c->name, r->c_grid[ci],
+                          c->cv_ap[ci]);
+    }
+    const double *m = c->oof + c->best * c->n;
+    if ((rc = clf_platt_fit(m, c->y, c->n, &c->a, &c->b)) != CLF_OK)
+        return clf__error(rc, "category %s: %s", c->name, clf_last_error());
+    if (r->threshold_source == CLF_THRESHOLD_SOURCE_OOF) {
+        double *p = malloc(c->n * sizeof *p);
+        if (!p)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        for (size_t i = 0; i < c->n; i++)
+            p[i] = clf_platt_prob(c->a, c->b, m[i]);
+        rc = clf_choose_threshold(p, c->y, c->n, r->threshold, r->threshold_precision,
+                                  &c->choice);
+        free(p);
+        if (rc != CLF_OK)
+            return clf__error(rc, "category %s: %s", c->name, clf_last_error());
+    }
+    return CLF_OK;
+}
+
+/* ---- the model as written, and what it scores on the dev splits ---- */
+
+typedef struct built {
+    float *weights;                 /* n_rows x K */
+    clf_model_spec_category *spec_cats;
+} built;
+
+static void fill_spec(const trainer *t, const built *b, clf_model_spec *spec,
+                      clf_model_weight_type wt, const char *meta)
+{
+    clf_model_spec_init(spec);
+    spec->name = t->r->name;
+    spec->nopts = t->r->nopts;
+    spec->fopts = t->r->fopts;
+    spec->n_cats = t->K;
+    spec->cats = b->spec_cats;
+    spec->n_rows = t->d->n_rows;
+    spec->buckets = t->d->buckets;
+    spec->idf = t->d->idf;
+    spec->weights = b->weights;
+    spec->weight_type = wt;
+    spec->meta = meta;
+}
+
+/* Margins of the dev documents with the weights a model file holds (as
+ * loaded, so i16 weights are dequantized exactly as the scorer sees them). */
+static int dev_probs(const trainer *t, const built *b, clf_model_weight_type wt,
+                     const size_t *dev_list, size_t n_dev, double *p)
+{
+    clf_model_spec spec;
+    fill_spec(t, b, &spec, wt, NULL);
+    unsigned char *buf;
+    size_t len;
+    int rc = clf_model_write_buffer(&buf, &len, &spec);
+    if (rc != CLF_OK)
+        return rc;
+    clf_model *m;
+    rc = clf_model_load_buffer(&m, buf, len);
+    free(buf);
+    if (rc != CLF_OK)
+        return rc;
+    const size_t K = t->K;
+    const int bias_index = (int)t->d->n_rows + 1;
+    double *acc = calloc(K, sizeof *acc);
+    if (!acc) {
+        clf_model_free(m);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n_dev; i++) {
+        memset(acc, 0, K * sizeof *acc);
+        for (const struct feature_node *x = t->d->docs[dev_list[i]].x; x->index != -1; x++) {
+            if (x->index == bias_index)
+                continue;
+            const float *w = m->weights + (size_t)(x->index - 1) * K;
+            for (size_t k = 0; k < K; k++)
+                acc[k] += x->value * (double)w[k];
+        }
+        for (size_t k = 0; k < K; k++)
+            p[i * K + k] = clf_platt_prob(m->cats[k].calib_a, m->cats[k].calib_b,
+                                          acc[k] + m->cats[k].bias);
+    }
+    free(acc);
+    clf_model_free(m);
+    return CLF_OK;
+}
+
+static void metrics_of(const double *p, const unsigned char *y, size_t n, double threshold,
+                       clf_train_metrics *out)
+{
+    clf_confusion cf;
+    clf_confusion_at(p, y, n, threshold, &cf);
+    out->documents = n;
+    out->positives = cf.tp + cf.fn;
+    out->flagged = cf.tp + cf.fp;
+    out->precision = clf_precision(&cf);
+    out->recall = clf_recall(&cf);
+    out->f1 = clf_f1(&cf);
+    if (clf_average_precision(p, y, n, &out->average_precision) != CLF_OK)
+        out->average_precision = NAN;
+    if (n == 0)
+        out->precision = out->recall = out->f1 = NAN;
+}
+
+/* ---- metadata ---- */
+
+static json_t *jreal(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *jmetrics(const clf_train_metrics *m)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "documents", json_integer((json_int_t)m->documents));
+    json_object_set_new(o, "positives", json_integer((json_int_t)m->positives));
+    json_object_set_new(o, "flagged", json_integer((json_int_t)m->flagged));
+    json_object_set_new(o, "precision", jreal(m->precision));
+    json_object_set_new(o, "recall", jreal(m->recall));
+    json_object_set_new(o, "f1", jreal(m->f1));
+    json_object_set_new(o, "average_precision", jreal(m->average_precision));
+    return o;
+}
+
+static json_t *jfile(const clf_corpus_file *f)
+{
+    if (!f->present)
+        return json_null();
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)f->xxh3);
+    json_t *o = json_object();
+    json_object_set_new(o, "path", json_string(f->rel));
+    json_object_set_new(o, "rows", json_integer((json_int_t)f->rows));
+    json_object_set_new(o, "skipped", json_integer((json_int_t)f->skipped));
+    json_object_set_new(o, "xxh3_64", json_string(hex));
+    return o;
+}
+
+static const char *char_mode_name(unsigned int m)
+{
+    return m == CLF_CHAR_ACROSS ? "across" : m == CLF_CHAR_BOTH ? "both" : "within";
+}
+
+typedef struct evaluation {
+    size_t n_dev;
+    size_t *dev_list;
+    clf_train_metrics *dev;       /* K */
+    clf_train_metrics *by_corpus; /* K x n_corpora */
+    double *flag_rate;            /* K x n_corpora */
+    double *f1_f32, *f1_i16;      /* K */
+    double max_dp;
+} evaluation;
+
+static char *build_metadata(const trainer *t, const evaluation *ev)
+{
+    const clf_recipe *r = t->r;
+    const clf_dataset *d = t->d;
+    json_t *root = json_object();
+    json_object_set_new(root, "libclassify_version", json_string(CLF_VERSION_STRING));
+    json_object_set_new(root, "recipe_name", json_string(r->name));
+    json_object_set(root, "recipe", r->json);
+
+    json_t *corpora = json_array();
+    for (size_t c = 0; c < r->n_corpora; c++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(r->corpora[c].name));
+        json_object_set_new(o, "train", jfile(&d->files[c][CLF_SPLIT_TRAIN]));
+        json_object_set_new(o, "dev", jfile(&d->files[c][CLF_SPLIT_DEV]));
+        json_array_append_new(corpora, o);
+    }
+    json_object_set_new(root, "corpora", corpora);
+    json_object_set_new(root, "corpora_paths", json_string("relative to the corpora root"));
+
+    char flags[512];
+    clf_norm_flag_names(r->nopts.flags, flags, sizeof flags);
+    json_t *norm = json_object();
+    json_object_set_new(norm, "flags", json_string(flags));
+    json_object_set_new(norm, "max_bytes", json_integer((json_int_t)r->nopts.max_bytes));
+    json_object_set_new(root, "normalize", norm);
+
+    const clf_feature_options *fo = &r->fopts;
+    json_t *feat = json_object();
+    json_object_set_new(feat, "word_ngram_max", json_integer(fo->word_ngram_max));
+    json_object_set_new(feat, "char_ngram_min", json_integer(fo->char_ngram_min));
+    json_object_set_new(feat, "char_ngram_max", json_integer(fo->char_ngram_max));
+    json_object_set_new(feat, "char_mode", json_string(char_mode_name(fo->char_mode)));
+    json_object_set_new(feat, "stems", json_boolean(fo->stems));
+    json_object_set_new(feat, "hash_bits", json_integer(fo->hash_bits));
+    json_object_set_new(feat, "hash_seed", json_integer((json_int_t)fo->hash_seed));
+    json_object_set_new(feat, "sublinear_tf", json_boolean(fo->sublinear_tf));
+    json_object_set_new(feat, "l2_normalize", json_boolean(fo->l2_normalize));
+    json_object_set_new(feat, "min_df", json_integer(r->min_df));
+    json_object_set_new(feat, "idf", json_string("ln((1+N)/(1+df))+1 over the training documents"));
+    json_object_set_new(feat, "training_documents", json_integer((json_int_t)d->n_train));
+    json_object_set_new(feat, "buckets_seen", json_integer((json_int_t)d->n_distinct));
+    json_object_set_new(feat, "rows", json_integer((json_int_t)d->n_rows));
+    json_object_set_new(root, "features", feat);
+
+    char rule[64];
+    clf_recipe_threshold_name(r, rule, sizeof rule);
+    json_t *tr = json_object();
+    json_object_set_new(tr, "solver", json_string("liblinear L2R_LR (primal, trust-region Newton)"));
+    json_object_set_new(tr, "liblinear_version", json_integer(LIBLINEAR_VERSION));
+    json_object_set_new(tr, "eps", json_real(r->eps));
+    json_object_set_new(tr, "bias", json_real(1.0));
+    json_object_set_new(tr, "class_weight", json_string(r->balanced ? "balanced" : "none"));
+    json_object_set_new(tr, "folds", json_integer(r->folds));
+    json_object_set_new(tr, "fold_assignment",
+                        json_string("XXH3-64(normalized text, seed) mod folds"));
+    json_object_set_new(tr, "seed", json_integer((json_int_t)r->seed));
+    json_t *grid = json_array();
+    for (size_t ci = 0; ci < r->n_c; ci++)
+        json_array_append_new(grid, json_real(r->c_grid[ci]));
+    json_object_set_new(tr, "c_grid", grid);
+    json_object_set_new(tr, "select_metric", json_string("out-of-fold average_precision"));
+    json_object_set_new(tr, "calibration",
+                        json_string("Platt sigmoid on out-of-fold margins of the chosen C"));
+    json_object_set_new(tr, "threshold", json_string(rule));
+    json_object_set_new(tr, "threshold_source",
+                        json_string(r->threshold_source == CLF_THRESHOLD_SOURCE_DEV ? "dev"
+                                                                                    : "oof"));
+    json_object_set_new(root, "training", tr);
+
+    json_t *cats = json_object();
+    for (size_t k = 0; k < t->K; k++) {
+        const cat *c = &t->cats[k];
+        json_t *o = json_object();
+        json_object_set_new(o, "C", json_real(r->c_grid[c->best]));
+        json_t *cv = json_array();
+        for (size_t ci = 0; ci < r->n_c; ci++) {
+            json_t *e = json_object();
+            json_object_set_new(e, "C", json_real(r->c_grid[ci]));
+            json_object_set_new(e, "average_precision", jreal(c->cv_ap[ci]));
+            json_array_append_new(cv, e);
+        }
+        json_object_set_new(o, "cv_average_precision", jreal(c->cv_ap[c->best]));
+        json_object_set_new(o, "cv", cv);
+        json_t *cal = json_object();
+        json_object_set_new(cal, "method", json_string("platt"));
+        json_object_set_new(cal, "A", json_real(c->a));
+        json_object_set_new(cal, "B", json_real(c->b));
+        json_object_set_new(o, "calibration", cal);
+        json_t *th = json_object();
+        json_object_set_new(th, "value", json_real(c->choice.threshold));
+        json_object_set_new(th, "rule", json_string(rule));
+        json_object_set_new(th, "source", json_string(r->threshold_source ==
+                                                              CLF_THRESHOLD_SOURCE_DEV
+                                                          ? "dev"
+                                                          : "oof"));
+        if (r->threshold == CLF_THRESHOLD_PRECISION)
+            json_object_set_new(th, "target_reached", json_boolean(c->choice.target_reached));
+        json_object_set_new(o, "threshold", th);
+
+        /* out-of-fold metrics at the threshold */
+        double *p = malloc(c->n * sizeof *p);
+        if (p) {
+            clf_train_metrics tm;
+            for (size_t i = 0; i < c->n; i++)
+                p[i] = clf_platt_prob(c->a, c->b, c->oof[c->best * c->n + i]);
+            metrics_of(p, c->y, c->n, c->choice.threshold, &tm);
+            json_object_set_new(o, "train_out_of_fold", jmetrics(&tm));
+            free(p);
+        }
+        json_t *dev = jmetrics(&ev->dev[k]);
+        json_t *byc = json_object();
+        json_t *rates = json_object();
+        for (size_t cc = 0; cc < r->n_corpora; cc++) {
+            if (!d->files[cc][CLF_SPLIT_DEV].present)
+                continue;
+            json_object_set_new(rates, r->corpora[cc].name,
+                                jreal(ev->flag_rate[k * r->n_corpora + cc]));
+            if (clf_recipe_uses(r, cc) & (UINT64_C(1) << k))
+                json_object_set_new(byc, r->corpora[cc].name,
+                                    jmetrics(&ev->by_corpus[k * r->n_corpora + cc]));
+        }
+        json_object_set_new(dev, "by_corpus", byc);
+        json_object_set_new(o, "dev", dev);
+        json_object_set_new(o, "dev_flag_rate", rates);
+        json_object_set_new(cats, c->name, o);
+    }
+    json_object_set_new(root, "categories", cats);
+
+    json_t *q = json_object();
+    json_object_set_new(q, "weights", json_string(r->weights == CLF_WEIGHTS_I16 ? "i16" : "f32"));
+    json_object_set_new(q, "dev_max_abs_dp_i16_vs_f32", jreal(ev->max_dp));
+    json_t *f32 = json_object(), *i16 = json_object();
+    for (size_t k = 0; k < t->K; k++) {
+        json_object_set_new(f32, t->cats[k].name, jreal(ev->f1_f32[k]));
+        json_object_set_new(i16, t->cats[k].name, jreal(ev->f1_i16[k]));
+    }
+    json_object_set_new(q, "dev_f1_f32", f32);
+    json_object_set_new(q, "dev_f1_i16", i16);
+    json_object_set_new(root, "quantization", q);
+
+    /* compact, six significant digits: metadata is for people and reports;
+     * the exact values live in the binary sections */
+    char *s = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    json_decref(root);
+    return s;
+}
+
+/* ---- evaluation on the dev splits ---- */
+
+static int evaluate(trainer *t, built *b, evaluation *ev)
+{
+    const clf_recipe *r = t->r;
+    const clf_dataset *d = t->d;
+    const size_t K = t->K, NC = r->n_corpora, n = ev->n_dev;
+    double *p32 = malloc((n ? n : 1) * K * sizeof *p32);
+    double *p16 = malloc((n ? n : 1) * K * sizeof *p16);
+    double *pk = malloc((n ? n : 1) * sizeof *pk);
+    unsigned char *yk = malloc(n ? n : 1);
+    ev->dev = calloc(K, sizeof *ev->dev);
+    ev->by_corpus = calloc(K * NC, sizeof *ev->by_corpus);
+    ev->flag_rate = calloc(K * NC, sizeof *ev->flag_rate);
+    ev->f1_f32 = calloc(K, sizeof *ev->f1_f32);
+    ev->f1_i16 = calloc(K, sizeof *ev->f1_i16);
+    int rc = CLF_OK;
+    if (!p32 || !p16 || !pk || !yk || !ev->dev || !ev->by_corpus || !ev->flag_rate ||
+        !ev->f1_f32 || !ev->f1_i16)
+        rc = clf__error(CLF_E_NOMEM, "out of memory");
+    if (rc == CLF_OK)
+        rc = dev_probs(t, b, CLF_MODEL_WEIGHTS_F32, ev->dev_list, n, p32);
+    if (rc == CLF_OK)
+        rc = dev_probs(t, b, CLF_MODEL_WEIGHTS_I16, ev->dev_list, n, p16);
+    if (rc != CLF_OK) {
+        free(p32);
+        free(p16);
+        free(pk);
+        free(yk);
+        return rc;
+    }
+    const double *ship = r->weights == CLF_WEIGHTS_I16 ? p16 : p32;
+    ev->max_dp = 0.0;
+    for (size_t i = 0; i < n * K; i++)
+        if (fabs(p32[i] - p16[i]) > ev->max_dp)
+            ev->max_dp = fabs(p32[i] - p16[i]);
+
+    for (size_t k = 0; k < K && rc == CLF_OK; k++) {
+        cat *c = &t->cats[k];
+        for (size_t i = 0; i < c->n_dev; i++)
+            pk[i] = ship[c->dev_doc[i] * K + k];
+        if (r->threshold_source == CLF_THRESHOLD_SOURCE_DEV) {
+            if (c->n_dev == 0) {
+                rc = clf__error(CLF_E_TRAIN, "category %s: threshold_source is \"dev\" but "
+                                             "no dev document is an example of it", c->name);
+                break;
+            }
+            rc = clf_choose_threshold(pk, c->dev_y, c->n_dev, r->threshold,
+                                      r->threshold_precision, &c->choice);
+            if (rc != CLF_OK) {
+                rc = clf__error(rc, "category %s (dev): %s", c->name, clf_last_error());
+                break;
+            }
+            b->spec_cats[k].threshold = c->choice.threshold;
+        }
+        metrics_of(pk, c->dev_y, c->n_dev, c->choice.threshold, &ev->dev[k]);
+        for (int enc = 0; enc < 2; enc++) {
+            const double *src = enc ? p16 : p32;
+            for (size_t i = 0; i < c->n_dev; i++)
+                pk[i] = src[c->dev_doc[i] * K + k];
+            clf_train_metrics m;
+            metrics_of(pk, c->dev_y, c->n_dev, c->choice.threshold, &m);
+            (enc ? ev->f1_i16 : ev->f1_f32)[k] = m.f1;
+        }
+        /* per corpus: every dev document, whatever the corpus annotates */
+        for (size_t cc = 0; cc < NC; cc++) {
+            size_t m = 0;
+            uint64_t bit = UINT64_C(1) << k;
+            for (size_t i = 0; i < n; i++) {
+                const clf_doc *doc = &d->docs[ev->dev_list[i]];
+                if (doc->corpus != cc)
+                    continue;
+                pk[m] = ship[i * K + k];
+                yk[m++] = (doc->positive & bit) != 0;
+            }
+            clf_train_metrics cm;
+            metrics_of(pk, yk, m, c->choice.threshold, &cm);
+            ev->flag_rate[k * NC + cc] = m ? (double)cm.flagged / (double)m : NAN;
+            ev->by_corpus[k * NC + cc] = cm;
+        }
+    }
+    free(p32);
+    free(p16);
+    free(pk);
+    free(yk);
+    return rc;
+}
+
+static void free_trainer(trainer *t)
+{
+    if (t->cats)
+        for (size_t k = 0; k < t->K; k++) {
+            cat *c = &t->cats[k];
+            free(c->doc);
+            free(c->y);
+            free(c->oof);
+            free(c->cv_ap);
+            free(c->w);
+            free(c->dev_doc);
+            free(c->dev_y);
+        }
+    free(t->cats);
+    free(t->jobs);
+}
+
+static int make_result(const trainer *t, const evaluation *ev, const char *out_path,
+                       clf_train_result **result)
+{
+    const clf_recipe *r = t->r;
+    clf_train_result *res = calloc(1, sizeof *res);
+    if (!res)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    res->n_categories = t->K;
+    res->n_corpora = r->n_corpora;
+    res->categories = calloc(t->K, sizeof *res->categories);
+    res->corpus_names = calloc(r->n_corpora, sizeof *res->corpus_names);
+    res->dev_flag_rate = malloc(t->K * r->n_corpora * sizeof *res->dev_flag_rate);
+    if (!res->categories || !res->corpus_names || !res->dev_flag_rate) {
+        clf_train_result_free(res);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    for (size_t c = 0; c < r->n_corpora; c++)
+        res->corpus_names[c] = r->corpora[c].name;
+    memcpy(res->dev_flag_rate, ev->flag_rate, t->K * r->n_corpora * sizeof *res->dev_flag_rate);
+    for (size_t k = 0; k < t->K; k++) {
+        const cat *c = &t->cats[k];
+        clf_train_category *o = &res->categories[k];
+        o->name = c->name;
+        o->C = r->c_grid[c->best];
+        o->cv_average_precision = c->cv_ap[c->best];
+        o->calib_a = c->a;
+        o->calib_b = c->b;
+        o->threshold = c->choice.threshold;
+        o->threshold_target_reached = c->choice.target_reached;
+        double *p = malloc(c->n * sizeof *p);
+        if (!p) {
+            clf_train_result_free(res);
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < c->n; i++)
+            p[i] = clf_platt_prob(c->a, c->b, c->oof[c->best * c->n + i]);
+        metrics_of(p, c->y, c->n, c->choice.threshold, &o->train);
+        free(p);
+        o->dev = ev->dev[k];
+        o->dev_f1_f32 = ev->f1_f32[k];
+        o->dev_f1_i16 = ev->f1_i16[k];
+    }
+    res->documents = t->d->n_docs;
+    res->train_documents = t->d->n_train;
+    res->skipped_rows = t->d->skipped;
+    res->rows = t->d->n_rows;
+    res->quant_max_abs_dp = ev->max_dp;
+    res->weights_i16 = r->weights == CLF_WEIGHTS_I16;
+    struct stat st;
+    if (stat(out_path, &st) == 0)
+        res->file_size = (size_t)st.st_size;
+    *result = res;
+    return CLF_OK;
+}
+
+int clf_train(const clf_recipe *r, const clf_train_options *o, const char *out_path,
+              clf_train_result **result)
+{
+    if (result)
+        *result = NULL;
+    if (!r || !o || !out_path)
+        return clf__error(CLF_E_INVALID_ARG, "clf_train: NULL argument");
+    if (!o->corpora_root)
+        return clf__error(CLF_E_INVALID_ARG, "clf_train: no corpora root given");
+    /* liblinear's L2R_LR primal solver draws no random numbers; seeding
+     * anyway keeps any future solver reproducible */
+    srand((unsigned int)r->seed);
+    clf_logreg_silence();
+
+    clf_progress prog;
+    clf_progress_init(&prog, o->progress, o->progress_ud);
+    trainer t;
+    memset(&t, 0, sizeof t);
+    t.r = r;
+    t.prog = &prog;
+    t.threads = o->threads ? o->threads : clf_pool_default_threads();
+    t.K = r->n_categories;
+    pthread_mutex_init(&t.lock, NULL);
+
+    evaluation ev;
+    memset(&ev, 0, sizeof ev);
+    built b;
+    memset(&b, 0, sizeof b);
+    clf_dataset *d = NULL;
+    char *meta = NULL;
+
+    clf_dataset_options dopt = {o->corpora_root, t.threads, o->skip_bad_rows, &prog};
+    int rc = clf_dataset_load(&d, r, &dopt);
+    t.d = d;
+    if (rc == CLF_OK) {
+        clf_progress_note(&prog, CLF_TRAIN_NOTE, "featurize",
+                          "%zu documents (%zu for training), %zu feature rows kept of %zu "
+                          "buckets seen (min_df %u)",
+                          d->n_docs, d->n_train, d->n_rows, d->n_distinct, r->min_df);
+        for (size_t i = 0; i < d->n_docs; i++)
+            ev.n_dev += d->docs[i].split == CLF_SPLIT_DEV;
+        ev.dev_list = malloc((ev.n_dev ? ev.n_dev : 1) * sizeof *ev.dev_list);
+        t.cats = calloc(t.K, sizeof *t.cats);
+        if (!ev.dev_list || !t.cats)
+            rc = clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    if (rc == CLF_OK) {
+        size_t j = 0;
+        for (size_t i = 0; i < d->n_docs; i++)
+            if (d->docs[i].split == CLF_SPLIT_DEV)
+                ev.dev_list[j++] = i;
+        rc = setup_categories(&t, ev.dev_list, ev.n_dev);
+    }
+    if (rc == CLF_OK)
+        rc = run_phase(&t, "cross-validate", 0);
+    for (size_t k = 0; k < t.K && rc == CLF_OK; k++)
+        rc = select_and_calibrate(&t, &t.cats[k]);
+    if (rc == CLF_OK)
+        rc = run_phase(&t, "fit", 1);
+
+    if (rc == CLF_OK) {
+        clf_progress_step(&prog, "evaluate", NULL, -1, 0, 0);
+        b.weights = malloc((d->n_rows ? d->n_rows : 1) * t.K * sizeof *b.weights);
+        b.spec_cats = calloc(t.K, sizeof *b.spec_cats);
+        if (!b.weights || !b.spec_cats)
+            rc = clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    if (rc == CLF_OK) {
+        for (size_t k = 0; k < t.K; k++) {
+            const cat *c = &t.cats[k];
+            for (size_t row = 0; row < d->n_rows; row++)
+                b.weights[row * t.K + k] = (float)c->w[row];
+            b.spec_cats[k].name = c->name;
+            b.spec_cats[k].threshold = c->choice.threshold; /* dev source: set by evaluate */
+            b.spec_cats[k].calib_a = c->a;
+            b.spec_cats[k].calib_b = c->b;
+            b.spec_cats[k].bias = c->w[d->n_rows];
+        }
+        rc = evaluate(&t, &b, &ev);
+    }
+    if (rc == CLF_OK) {
+        for (size_t k = 0; k < t.K; k++) {
+            const cat *c = &t.cats[k];
+            clf_progress_note(&prog, CLF_TRAIN_DETAIL, "evaluate",
+                              "%s: C=%g cv-AP %.3f threshold %.3f | dev P %.3f R %.3f F1 %.3f "
+                              "AP %.3f (%zu docs, %zu positive)",
+                              c->name, r->c_grid[c->best], c->cv_ap[c->best],
+                              c->choice.threshold, ev.dev[k].precision, ev.dev[k].recall,
+                              ev.dev[k].f1, ev.dev[k].average_precision, ev.dev[k].documents,
+                              ev.dev[k].positives);
+        }
+        if (!(meta = build_metadata(&t, &ev)))
+            rc = clf__error(CLF_E_NOMEM, "out of memory building the metadata");
+    }
+    if (rc == CLF_OK) {
+        clf_progress_step(&prog, "write", NULL, -1, 0, 0);
+        clf_model_spec spec;
+        fill_spec(&t, &b, &spec,
+                  r->weights == CLF_WEIGHTS_I16 ? CLF_MODEL_WEIGHTS_I16 : CLF_MODEL_WEIGHTS_F32,
+                  meta);
+        rc = clf_model_write(out_path, &spec);
+    }
+    if (rc == CLF_OK && result)
+        rc = make_result(&t, &ev, out_path, result);
+
+    free(meta);
+    free(b.weights);
+    free(b.spec_cats);
+    free(ev.dev_list);
+    free(ev.dev);
+    free(ev.by_corpus);
+    free(ev.flag_rate);
+    free(ev.f1_f32);
+    free(ev.f1_i16);
+    free_trainer(&t);
+    clf_dataset_free(d);
+    pthread_mutex_destroy(&t.lock);
+    clf_progress_destroy(&prog);
+    return rc;
+}
+
+void clf_train_result_free(clf_train_result *res)
+{
+    if (!res)
+        return;
+    free(res->categories);
+    free(res->corpus_names);
+    free(res->dev_flag_rate);
+    free(res);
+}
