@@ -179,8 +179,10 @@ static int normalize_one(void *ctx, const clf_record *rec, const char *name)
     if (rc == CLF_OK)
         rc = clf_normalize(n, rec->text, rec->text_len, &out, &len, NULL);
     if (rc != CLF_OK) {
-        fprintf(stderr, "classify normalize: %s:%zu: %s\n", name, rec->line,
-                rec->error ? rec->error_msg : clf_last_error());
+        if (rec->error)
+            fprintf(stderr, "classify normalize: %s\n", rec->error_msg);
+        else
+            fprintf(stderr, "classify normalize: %s:%zu: %s\n", name, rec->line, clf_last_error());
         putchar('\n');
         return 1;
     }
@@ -222,8 +224,10 @@ static int features_one(void *ctx, const clf_record *rec, const char *name)
     if (rc == CLF_OK)
         rc = clf_featurize_text(c->f, rec->text, rec->text_len, c->idf, &ft, &n);
     if (rc != CLF_OK) {
-        fprintf(stderr, "classify features: %s:%zu: %s\n", name, rec->line,
-                rec->error ? rec->error_msg : clf_last_error());
+        if (rec->error)
+            fprintf(stderr, "classify features: %s\n", rec->error_msg);
+        else
+            fprintf(stderr, "classify features: %s:%zu: %s\n", name, rec->line, clf_last_error());
         return 1;
     }
     for (size_t i = 0; i < n; i++)

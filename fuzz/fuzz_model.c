@@ -54,7 +54,9 @@ static double touch(const clf_model *m)
     CHECK(clf_model_name(m) && clf_model_name(m)[0]);
     CHECK(clf_model_format_version(m) >= 1 && clf_model_format_version(m) <= CLF__FORMAT_VERSION);
     const float *idf = clf_model_idf(m);
-    size_t nb = (size_t)1 << fo.hash_bits, known = 0;
+    /* The full scan of 2^26 buckets would make such inputs 1000x slower
+     * than the rest and starve the fuzzer: smaller tables are enough. */
+    size_t nb = fo.hash_bits <= 16 ? (size_t)1 << fo.hash_bits : 0, known = 0;
     for (size_t b = 0; b < nb; b++) {
         if (m->row_of[b]) {
             CHECK(m->row_of[b] <= m->n_rows);
@@ -66,7 +68,7 @@ static double touch(const clf_model *m)
         if (idf)
             sum += idf[b];
     }
-    CHECK(known == m->n_rows);
+    CHECK(nb == 0 || known == m->n_rows);
     for (size_t i = 0; i < m->n_rows * K; i++) {
         CHECK(isfinite(m->weights[i]));
         sum += m->weights[i];

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <linear.h>
@@ -28,6 +29,21 @@
 #include "model_write.h"
 #include "pool.h"
 #include "threshold.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the calling thread: what a fit costs, whatever the load. */
+static double thread_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 /* One category's training state. */
 typedef struct cat {
@@ -143,7 +159,11 @@ static int cv_job(trainer *t, cat *c, int fold)
     for (size_t ci = 0; ci < r->n_c && rc == CLF_OK; ci++) {
         prm.C = r->c_grid[ci];
         /* warm start from the previous C: w is read before it is written */
+        double t0 = thread_seconds();
         rc = clf_logreg_fit(x, y, nsub, nf, &prm, ci ? w : NULL, w);
+        clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "cross-validate",
+                          "%s fold %d: C=%g fitted on %zu examples in %.2f s of CPU", c->name,
+                          fold + 1, prm.C, nsub, thread_seconds() - t0);
         if (rc != CLF_OK) {
             rc = clf__error(rc, "category %s, fold %d, C=%g: %s", c->name, fold, prm.C,
                             clf_last_error());
@@ -286,7 +306,11 @@ static int run_phase(trainer *t, const char *stage, int final)
     t->jobs_done = 0;
     t->stage = stage;
     clf_progress_step(t->prog, stage, NULL, -1, 0, n);
-    return clf_pool_run(t->threads, n, run_job, t);
+    double t0 = now_seconds();
+    int rc = clf_pool_run(t->threads, n, run_job, t);
+    clf_progress_note(t->prog, CLF_TRAIN_DETAIL, stage, "%s: %zu jobs in %.1f s", stage, n,
+                      now_seconds() - t0);
+    return rc;
 }
 
 /* After cross-validation: choose C, calibrate, choose the threshold. */
@@ -794,13 +818,18 @@ int clf_train(const clf_recipe *r, const clf_train_options *o, const char *out_p
     char *meta = NULL;
 
     clf_dataset_options dopt = {o->corpora_root, t.threads, o->skip_bad_rows, &prog};
+    double t0 = now_seconds();
     int rc = clf_dataset_load(&d, r, &dopt);
+    clf_progress_note(&prog, CLF_TRAIN_DETAIL, "featurize", "read and featurized in %.1f s",
+                      now_seconds() - t0);
     t.d = d;
     if (rc == CLF_OK) {
         clf_progress_note(&prog, CLF_TRAIN_NOTE, "featurize",
-                          "%zu documents (%zu for training), %zu feature rows kept of %zu "
-                          "buckets seen (min_df %u)",
-                          d->n_docs, d->n_train, d->n_rows, d->n_distinct, r->min_df);
+                          "%zu documents (%zu for training, %.0f features each on average), "
+                          "%zu feature rows kept of %zu buckets seen (min_df %u)",
+                          d->n_docs, d->n_train,
+                          (double)(d->arena_len - 2 * d->n_docs) / (double)d->n_docs,
+                          d->n_rows, d->n_distinct, r->min_df);
         for (size_t i = 0; i < d->n_docs; i++)
             ev.n_dev += d->docs[i].split == CLF_SPLIT_DEV;
         ev.dev_list = malloc((ev.n_dev ? ev.n_dev : 1) * sizeof *ev.dev_list);

@@ -24,8 +24,11 @@ both peers read.
             A fastText deployment needs one run per category, so the five
             models' times are also added up for the all-categories figure.
 
-Peak RSS is the child's ru_maxrss from os.wait4 (per process, not the max over
-all children). Everything is done in a temp directory, removed at the end.
+Peak RSS ("maximum resident set size") and CPU time (user + system) of each
+measured process come from /usr/bin/time. CPU seconds are reported beside wall
+seconds because the machine may be shared: docs per CPU-second is the figure
+least disturbed by other load (the load average at start and end is recorded).
+Everything is done in a temp directory, removed at the end.
 """
 
 import argparse
@@ -45,18 +48,27 @@ import peers  # noqa: E402
 
 
 def run_measured(cmd, stdout_path=None):
-    """Run cmd; return (wall seconds, peak RSS in MB, returncode)."""
+    """Run cmd under /usr/bin/time; return {wall, cpu, rss_mb, rc}.
+
+    /usr/bin/time reports the peak RSS of its own child. (os.wait4 on a child
+    forked from this big python process would count the parent's pages that the
+    child held between fork and exec.)"""
+    stats = tempfile.NamedTemporaryFile(prefix="clf-time-", delete=False)
+    stats.close()
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
     try:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out)
-        _pid, status, ru = os.wait4(p.pid, 0)
+        rc = subprocess.call(["/usr/bin/time", "-o", stats.name, "-f", "%e %U %S %M"] + cmd,
+                             stdout=out)
         wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
+        with open(stats.name) as f:
+            last = [ln for ln in f.read().splitlines() if ln.strip()][-1]
+        e, u, s, m = last.split()
     finally:
         if stdout_path:
             out.close()
-    return wall, ru.ru_maxrss / 1024.0, p.returncode
+        os.remove(stats.name)
+    return {"wall": wall, "cpu": float(u) + float(s), "rss_mb": int(m) / 1024.0, "rc": rc}
 
 
 def load_docs(corpora, n):
@@ -84,7 +96,7 @@ def sklearn_child(models_path, docs_path, out_path, batch):
         docs = [line.rstrip("\n") for line in f]
     per_cat = {c: 0.0 for c in models}
     flagged = {c: 0 for c in models}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i in range(0, len(docs), batch):
         chunk = docs[i:i + batch]
         for c, pipe in models.items():
@@ -93,8 +105,9 @@ def sklearn_child(models_path, docs_path, out_path, batch):
             per_cat[c] += time.perf_counter() - t1
             flagged[c] += int((s > 0).sum())
     t_score = time.perf_counter() - t0
+    c_score = time.process_time() - c0
     with open(out_path, "w") as f:
-        json.dump({"load_seconds": t_load, "score_seconds": t_score,
+        json.dump({"load_seconds": t_load, "score_seconds": t_score, "score_cpu_seconds": c_score,
                    "per_category_seconds": per_cat, "flagged": flagged, "docs": len(docs)}, f)
 
 
@@ -128,7 +141,8 @@ def main(argv=None):
     docs, n_unique, files = load_docs(a.corpora, a.docs)
     tmp = tempfile.mkdtemp(prefix="clf-throughput-")
     res = {"docs": len(docs), "unique_texts": n_unique, "files": files,
-           "versions": peers.tool_versions(), "cpus": os.cpu_count()}
+           "versions": peers.tool_versions(), "cpus": os.cpu_count(),
+           "loadavg_start": list(os.getloadavg())}
     try:
         docs_path = os.path.join(tmp, "docs.txt")
         peers.ft_write_docs(docs, docs_path)
@@ -154,11 +168,11 @@ def main(argv=None):
             print("sklearn: trained %d pipelines in %.0f s; scoring..." % (len(cats), t_train),
                   file=sys.stderr, flush=True)
             child_out = os.path.join(tmp, "sk-result.json")
-            wall, rss, rc = run_measured([sys.executable, os.path.abspath(__file__),
-                                          "--_sklearn-child", models_path, docs_path,
-                                          child_out, str(a.batch)])
-            if rc != 0:
-                raise SystemExit("sklearn child failed (%d)" % rc)
+            r = run_measured([sys.executable, os.path.abspath(__file__),
+                              "--_sklearn-child", models_path, docs_path,
+                              child_out, str(a.batch)])
+            if r["rc"] != 0:
+                raise SystemExit("sklearn child failed (%d)" % r["rc"])
             with open(child_out) as f:
                 cr = json.load(f)
             res["sklearn"] = {
@@ -168,10 +182,13 @@ def main(argv=None):
                 "model_pickle_mb": round(os.path.getsize(models_path) / 1e6, 1),
                 "load_seconds": round(cr["load_seconds"], 2),
                 "score_seconds": round(cr["score_seconds"], 2),
-                "process_wall_seconds": round(wall, 2),
+                "score_cpu_seconds": round(cr["score_cpu_seconds"], 2),
+                "process_wall_seconds": round(r["wall"], 2),
+                "process_cpu_seconds": round(r["cpu"], 2),
                 "docs_per_second": len(docs) / cr["score_seconds"],
+                "docs_per_cpu_second": len(docs) / cr["score_cpu_seconds"],
                 "mb_per_second": mb / cr["score_seconds"],
-                "peak_rss_mb": round(rss, 1),
+                "peak_rss_mb": round(r["rss_mb"], 1),
                 "per_category_seconds": {c: round(v, 2) for c, v in cr["per_category_seconds"].items()},
                 "per_category_docs_per_second": {c: len(docs) / v for c, v in
                                                  cr["per_category_seconds"].items()},
@@ -194,12 +211,10 @@ def main(argv=None):
                 pred = os.path.join(tmp, "ft-pred.txt")
                 # warm the page cache once, then measure load-only and full runs
                 run_measured(["fasttext", "predict-prob", model, one, "2"], pred)
-                load_wall, load_rss, _ = run_measured(
-                    ["fasttext", "predict-prob", model, one, "2"], pred)
-                wall, rss, rc = run_measured(["fasttext", "predict-prob", model, docs_path, "2"],
-                                             pred)
-                if rc != 0:
-                    raise SystemExit("fasttext predict-prob failed (%d)" % rc)
+                ld = run_measured(["fasttext", "predict-prob", model, one, "2"], pred)
+                r = run_measured(["fasttext", "predict-prob", model, docs_path, "2"], pred)
+                if r["rc"] != 0:
+                    raise SystemExit("fasttext predict-prob failed (%d)" % r["rc"])
                 with open(pred, encoding="utf-8") as f:
                     nlines = sum(1 for _ in f)
                 if nlines != len(docs):
@@ -207,22 +222,28 @@ def main(argv=None):
                 res["fasttext"]["models"][c] = {
                     "train_seconds_untimed": round(t_train, 1),
                     "model_mb": round(os.path.getsize(model) / 1e6, 1),
-                    "load_seconds": round(load_wall, 2),
-                    "wall_seconds": round(wall, 2),
-                    "docs_per_second": len(docs) / wall,
-                    "docs_per_second_excl_load": len(docs) / max(1e-9, wall - load_wall),
-                    "mb_per_second": mb / wall,
-                    "peak_rss_mb": round(rss, 1),
+                    "load_seconds": round(ld["wall"], 2),
+                    "load_cpu_seconds": round(ld["cpu"], 2),
+                    "wall_seconds": round(r["wall"], 2),
+                    "cpu_seconds": round(r["cpu"], 2),
+                    "docs_per_second": len(docs) / r["wall"],
+                    "docs_per_cpu_second": len(docs) / max(1e-9, r["cpu"]),
+                    "docs_per_second_excl_load": len(docs) / max(1e-9, r["wall"] - ld["wall"]),
+                    "mb_per_second": mb / r["wall"],
+                    "peak_rss_mb": round(r["rss_mb"], 1),
                 }
                 os.remove(model)
                 os.remove(pred)
             ms = res["fasttext"]["models"]
             tot = sum(m["wall_seconds"] for m in ms.values())
+            cpu = sum(m["cpu_seconds"] for m in ms.values())
             res["fasttext"]["all_models"] = {
-                "models": len(ms), "wall_seconds": round(tot, 2),
-                "docs_per_second": len(docs) / tot, "mb_per_second": mb / tot,
+                "models": len(ms), "wall_seconds": round(tot, 2), "cpu_seconds": round(cpu, 2),
+                "docs_per_second": len(docs) / tot, "docs_per_cpu_second": len(docs) / cpu,
+                "mb_per_second": mb / tot,
                 "peak_rss_mb": max(m["peak_rss_mb"] for m in ms.values()),
             }
+        res["loadavg_end"] = list(os.getloadavg())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -237,34 +258,41 @@ def main(argv=None):
 
 def print_report(res):
     mb = res["bytes"] / 1e6
-    print("%d docs, %.1f MB (%d distinct texts repeated), %s cpus" % (
-        res["docs"], mb, res["unique_texts"], res["cpus"]))
-    hdr = "%-34s %9s %10s %8s %10s" % ("peer", "seconds", "docs/s", "MB/s", "peakRSS MB")
+    print("%d docs, %.1f MB (%d distinct texts repeated), %s cpus, load average %s -> %s" % (
+        res["docs"], mb, res["unique_texts"], res["cpus"],
+        "/".join("%.1f" % x for x in res["loadavg_start"]),
+        "/".join("%.1f" % x for x in res.get("loadavg_end", []))))
+    hdr = "%-34s %8s %8s %9s %10s %7s %10s" % (
+        "peer", "wall s", "cpu s", "docs/s", "docs/cpu-s", "MB/s", "peakRSS MB")
     print(hdr)
     print("-" * len(hdr))
+    row = "%-34s %8.1f %8s %9.0f %10s %7.2f %10s"
     sk = res.get("sklearn")
     if sk:
-        print("%-34s %9.1f %10.0f %8.2f %10.0f" % (
-            "sklearn svm, all %d categories" % len(sk["categories"]), sk["score_seconds"],
-            sk["docs_per_second"], sk["mb_per_second"], sk["peak_rss_mb"]))
-        for c, s in sk["per_category_seconds"].items():
-            print("%-34s %9.1f %10.0f %8.2f %10s" % ("  sklearn svm, " + c, s, res["docs"] / s,
-                                                     mb / s, ""))
+        print(row % ("sklearn svm, all %d categories" % len(sk["categories"]), sk["score_seconds"],
+                     "%.1f" % sk["score_cpu_seconds"], sk["docs_per_second"],
+                     "%.0f" % sk["docs_per_cpu_second"], sk["mb_per_second"],
+                     "%.0f" % sk["peak_rss_mb"]))
+        for c, t in sk["per_category_seconds"].items():
+            print(row % ("  sklearn svm, " + c, t, "", res["docs"] / t, "", mb / t, ""))
     ft = res.get("fasttext")
     if ft:
         for c, m in ft["models"].items():
-            print("%-34s %9.1f %10.0f %8.2f %10.0f" % (
-                "fasttext, 1 model (" + c + ")", m["wall_seconds"], m["docs_per_second"],
-                m["mb_per_second"], m["peak_rss_mb"]))
+            print(row % ("fasttext, 1 model (" + c + ")", m["wall_seconds"], "%.1f" % m["cpu_seconds"],
+                         m["docs_per_second"], "%.0f" % m["docs_per_cpu_second"],
+                         m["mb_per_second"], "%.0f" % m["peak_rss_mb"]))
         al = ft["all_models"]
-        print("%-34s %9.1f %10.0f %8.2f %10.0f" % (
-            "fasttext, all %d models (sum)" % al["models"], al["wall_seconds"],
-            al["docs_per_second"], al["mb_per_second"], al["peak_rss_mb"]))
+        print(row % ("fasttext, all %d models (sum)" % al["models"], al["wall_seconds"],
+                     "%.1f" % al["cpu_seconds"], al["docs_per_second"],
+                     "%.0f" % al["docs_per_cpu_second"], al["mb_per_second"],
+                     "%.0f" % al["peak_rss_mb"]))
     if sk:
-        print("sklearn: seconds = scoring only (model load %.1f s, process wall %.1f s); "
-              "peak RSS of the scoring process" % (sk["load_seconds"], sk["process_wall_seconds"]))
+        print("sklearn: scoring only, one process (model load %.1f s; whole process %.1f s wall, "
+              "%.1f s cpu); peak RSS of that process; %d pipelines pickled = %.0f MB"
+              % (sk["load_seconds"], sk["process_wall_seconds"], sk["process_cpu_seconds"],
+                 len(sk["categories"]), sk["model_pickle_mb"]))
     if ft:
-        print("fasttext: seconds = whole predict-prob process incl. model load (load alone: %s)"
+        print("fasttext: whole predict-prob process incl. model load; load alone (1-doc run): %s"
               % ", ".join("%s %.2f s" % (c, m["load_seconds"]) for c, m in ft["models"].items()))
 
 

@@ -4,7 +4,7 @@
  * A model file holds the normalization and feature options it was trained
  * with, IDF weights, and per category a name, linear weights, a bias, a
  * calibration (Platt sigmoid) and a decision threshold, plus training
- * metadata as JSON. The format is described in README.md ("Model file").
+ * metadata as JSON. The format is described in docs/model-format.md.
  *
  * A loaded model is immutable: any number of threads may share one model
  * and score with it concurrently (each through its own clf_scorer).

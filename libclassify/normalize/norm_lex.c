@@ -21,7 +21,8 @@ enum {
     TF_PROTECTED = 1, /* a hashtag's part: never rejoined with spaced letters */
     TF_EXPAND = 2,    /* a hashtag to be followed by its parts */
     TF_SKIP = 4,      /* inside a rejoined run: written by the run's first token */
-    TF_JOINED = 8     /* the first token of a rejoined run of spaced letters */
+    TF_JOINED = 8,    /* the first token of a rejoined run of spaced letters */
+    TF_REPEAT = 16    /* a word with two equal code points side by side */
 };
 
 static inline unsigned int cls(const clf_normalizer *n, uint32_t c)
@@ -164,28 +165,39 @@ static size_t match_url(const uint32_t *y, size_t p, size_t e)
     return end > q ? end - p : 0;
 }
 
-static size_t match_domain(const clf_normalizer *n, const uint32_t *y, size_t p, size_t e)
+/*
+ * A failed scan from p fails from any later start up to where it stopped
+ * (same last label, same end): *no_until remembers that, so that
+ * "a.a.a.a..." costs linear time, not quadratic.
+ */
+static size_t match_domain(const clf_normalizer *n, const uint32_t *y, size_t p, size_t e,
+                           size_t *no_until)
 {
-    if (!is_alnum(y[p]))
+    if (!is_alnum(y[p]) || p < *no_until)
         return 0;
     labels l;
     scan_labels(y, p, e, &l);
-    if (l.count < 2 || !is_tld(y + l.last_s, l.last_e - l.last_s))
-        return 0;
     size_t q = l.end;
-    if (q < e && y[q] == '/')
-        return url_body(y, q, e) - p;
-    /* "U.S" or "a.ma" are not addresses: want a name of 2+ characters */
-    if (l.prev_e - l.prev_s < 2 || !address_ends(n, y, q, e))
-        return 0;
-    return q - p;
+    if (l.count >= 2 && is_tld(y + l.last_s, l.last_e - l.last_s)) {
+        if (q < e && y[q] == '/')
+            return url_body(y, q, e) - p;
+        /* "U.S" or "a.ma" are not addresses: want a name of 2+ characters */
+        if (l.prev_e - l.prev_s >= 2 && address_ends(n, y, q, e))
+            return q - p;
+    }
+    *no_until = q;
+    return 0;
 }
 
-static size_t match_email(const clf_normalizer *n, const uint32_t *y, size_t p, size_t e)
+static size_t match_email(const clf_normalizer *n, const uint32_t *y, size_t p, size_t e,
+                          size_t *no_until)
 {
+    if (p < *no_until)
+        return 0;
     size_t q = p;
     while (q < e && (is_alnum(y[q]) || (y[q] < 0x80 && y[q] && strchr("._%+-", (int)y[q]))))
         q++;
+    *no_until = q;
     if (q == p || q + 1 >= e || y[q] != '@')
         return 0;
     labels l;
@@ -195,7 +207,10 @@ static size_t match_email(const clf_normalizer *n, const uint32_t *y, size_t p, 
     for (size_t i = l.last_s; i < l.last_e; i++)
         if (!is_alpha(y[i]))
             return 0;
-    return address_ends(n, y, l.end, e) ? l.end - p : 0;
+    if (!address_ends(n, y, l.end, e))
+        return 0;
+    *no_until = 0;
+    return l.end - p;
 }
 
 static size_t match_mention(const uint32_t *y, size_t p, size_t e)
@@ -268,18 +283,18 @@ static uint32_t elongate(const clf_normalizer *n, uint32_t *t, uint32_t len)
 }
 
 /* The corpus artefacts "URL" and "LINK" stand for a link. */
-static int is_link_word(const clf_normalizer *n, const uint32_t *y, size_t len)
+static inline int is_link_word(const clf_normalizer *n, const uint32_t *y, size_t len)
 {
-    return (n->flags & CLF_NORM_PLACEHOLDERS) &&
+    return (len == 3 || len == 4) && (n->flags & CLF_NORM_PLACEHOLDERS) &&
            (ci_equal(y, len, "url") || ci_equal(y, len, "link"));
 }
 
-static void close_word(clf_normalizer *n, uint32_t *y, long *word)
+static inline void close_word(clf_normalizer *n, uint32_t *y, long *word)
 {
     if (*word < 0)
         return;
     clf__ntok *t = &n->toks[*word];
-    if (n->flags & CLF_NORM_ELONGATION)
+    if ((t->flags & TF_REPEAT) && (n->flags & CLF_NORM_ELONGATION))
         t->len = elongate(n, y + t->start, t->len);
     if (is_link_word(n, y + t->start, t->len))
         t->kind = T_URL;
@@ -290,11 +305,11 @@ static void close_word(clf_normalizer *n, uint32_t *y, long *word)
  * lex - tokens of y[0..e). Spaces end every token, so the matchers below
  * may look up to e: none of them crosses a space.
  */
-static int lex(clf_normalizer *n, uint32_t *y, size_t e)
+static int lex(clf_normalizer *n, uint32_t *y, size_t e, size_t *tags)
 {
     unsigned int f = n->flags;
     long word = -1;
-    size_t p = 0;
+    size_t p = 0, no_domain = 0, no_email = 0;
     int rc;
     while (p < e) {
         uint32_t c = y[p];
@@ -307,9 +322,14 @@ static int lex(clf_normalizer *n, uint32_t *y, size_t e)
         if (word >= 0 && is_wordish(k)) {
             /* inside a word nothing special can start: take the whole run */
             size_t q = p + 1;
-            while (q < e && is_wordish(cls(n, y[q])))
+            uint32_t rep = y[p] == y[p - 1];
+            while (q < e && is_wordish(cls(n, y[q]))) {
+                rep |= y[q] == y[q - 1];
                 q++;
+            }
             n->toks[word].len += (uint32_t)(q - p);
+            if (rep)
+                n->toks[word].flags |= TF_REPEAT;
             p = q;
             continue;
         }
@@ -335,11 +355,11 @@ static int lex(clf_normalizer *n, uint32_t *y, size_t e)
             if (!len && (word < 0 || !is_wordish(cls(n, y[p - 1])))) {
                 if ((len = match_url(y, p, e)))
                     kind = T_URL;
-                else if ((len = match_email(n, y, p, e)))
+                else if ((len = match_email(n, y, p, e, &no_email)))
                     kind = T_EMAIL;
                 else if (c == '@' && (len = match_mention(y, p, e)))
                     kind = T_USER;
-                else if ((len = match_domain(n, y, p, e)))
+                else if ((len = match_domain(n, y, p, e, &no_domain)))
                     kind = T_URL;
             }
         }
@@ -349,9 +369,12 @@ static int lex(clf_normalizer *n, uint32_t *y, size_t e)
             close_word(n, y, &word);
             if ((rc = push(n, kind, p, len)))
                 return rc;
-            if (kind == T_TAG && (f & CLF_NORM_ELONGATION)) {
-                clf__ntok *t = &n->toks[n->ntok - 1];
-                t->len = 1 + elongate(n, y + p + 1, (uint32_t)len - 1);
+            if (kind == T_TAG) {
+                ++*tags;
+                if (f & CLF_NORM_ELONGATION) {
+                    clf__ntok *t = &n->toks[n->ntok - 1];
+                    t->len = 1 + elongate(n, y + p + 1, (uint32_t)len - 1);
+                }
             }
             p += len;
             continue;
@@ -374,7 +397,8 @@ static int lex(clf_normalizer *n, uint32_t *y, size_t e)
                 return rc;
             word = (long)n->ntok - 1;
         }
-        n->toks[word].len++;
+        if (n->toks[word].len++ && y[p] == y[p - 1])
+            n->toks[word].flags |= TF_REPEAT;
         p++;
     }
     close_word(n, y, &word);
@@ -481,46 +505,35 @@ static void spaced(clf_normalizer *n, const uint32_t *y)
 
 /* ---- output ------------------------------------------------------------------ */
 
-static int put_cps(clf__buf *b, const uint32_t *c, size_t len)
+/*
+ * The output of a block is at most OUT_BOUND(m) bytes: 4 per code point,
+ * 1 per token separator, and a hashtag's parts repeat its text (4 + 1 per
+ * code point again); a placeholder is never longer than what it replaces.
+ * clf__norm_lex reserves that much once, so the writers below do not check.
+ */
+#define OUT_BOUND(m) ((m) * 10 + 16)
+
+static inline char *put_cps(char *o, const uint32_t *c, size_t len)
 {
-    if (CLF_UNLIKELY(b->cap - b->len < len * 4 + 1)) {
-        int rc = clf__buf_reserve(b, len * 4 + 1);
-        if (rc)
-            return rc;
-    }
-    char *o = b->data + b->len;
     for (size_t i = 0; i < len; i++) {
         if (c[i] < 0x80)
             *o++ = (char)c[i];
         else
             o += clf__utf8_encode(c[i], o);
     }
-    b->len = (size_t)(o - b->data);
-    return CLF_OK;
+    return o;
 }
 
-static int put_str(clf__buf *b, const char *s, size_t len)
+static char *put_kind(char *o, int kind)
 {
-    if (CLF_UNLIKELY(b->cap - b->len < len + 1)) {
-        int rc = clf__buf_reserve(b, len + 1);
-        if (rc)
-            return rc;
-    }
-    memcpy(b->data + b->len, s, len);
-    b->len += len;
-    return CLF_OK;
+    const char *s = kind == T_URL ? "<url>" : kind == T_EMAIL ? "<email>" : "<user>";
+    size_t l = strlen(s);
+    memcpy(o, s, l);
+    return o + l;
 }
 
-static int put_kind(clf__buf *b, int kind)
-{
-    switch (kind) {
-    case T_URL: return put_str(b, "<url>", 5);
-    case T_EMAIL: return put_str(b, "<email>", 7);
-    default: return put_str(b, "<user>", 6);
-    }
-}
-
-static int put_joined(clf_normalizer *n, const uint32_t *y, const clf__ntok *first)
+/* A rejoined run: its letters (the joiners dropped), elongation collapsed. */
+static int put_joined(clf_normalizer *n, const uint32_t *y, const clf__ntok *first, char **o)
 {
     clf__u32buf *j = &n->join;
     j->len = 0;
@@ -536,61 +549,65 @@ static int put_joined(clf_normalizer *n, const uint32_t *y, const clf__ntok *fir
     }
     if (n->flags & CLF_NORM_ELONGATION)
         j->len = elongate(n, j->p, (uint32_t)j->len);
-    if (is_link_word(n, j->p, j->len))
-        return put_kind(&n->out, T_URL);
-    return put_cps(&n->out, j->p, j->len);
+    *o = is_link_word(n, j->p, j->len) ? put_kind(*o, T_URL) : put_cps(*o, j->p, j->len);
+    return CLF_OK;
 }
 
-static int put_token(clf_normalizer *n, const uint32_t *y, const clf__ntok *t)
+static char *put_token(const clf_normalizer *n, const uint32_t *y, const clf__ntok *t, char *o)
 {
-    clf__buf *b = &n->out;
-    int rc;
-    if (t->flags & TF_JOINED)
-        return put_joined(n, y, t);
-    switch (t->kind) {
-    case T_URL:
-    case T_EMAIL:
-    case T_USER:
-        return put_kind(b, t->kind);
-    default:
-        break;
-    }
-    if ((rc = put_cps(b, y + t->start, t->len)))
-        return rc;
+    if (t->kind == T_URL || t->kind == T_EMAIL || t->kind == T_USER)
+        return put_kind(o, t->kind);
+    o = put_cps(o, y + t->start, t->len);
     if (t->kind == T_TAG && (t->flags & TF_EXPAND)) {
         const uint32_t *text = y + t->start + 1;
         size_t pos = 0, ps, pl;
         while ((pl = next_part(text, t->len - 1, &pos, &ps)) > 0) {
-            if ((rc = put_str(b, " ", 1)))
-                return rc;
-            rc = is_link_word(n, text + ps, pl) ? put_kind(b, T_URL) : put_cps(b, text + ps, pl);
-            if (rc)
-                return rc;
+            *o++ = ' ';
+            o = is_link_word(n, text + ps, pl) ? put_kind(o, T_URL) : put_cps(o, text + ps, pl);
         }
     }
-    return CLF_OK;
+    return o;
+}
+
+/* Could any token start a run of spaced letters? */
+static int has_single_letters(const clf_normalizer *n, const uint32_t *y)
+{
+    size_t count = 0;
+    for (size_t t = 0; t < n->ntok; t++)
+        if (n->toks[t].len <= 8 && is_single_letter(n, y, &n->toks[t]) && ++count == 3)
+            return 1;
+    return 0;
 }
 
 int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m)
 {
     int rc;
+    size_t tags = 0;
     if (m > UINT32_MAX)
         return clf__error(CLF_E_INTERNAL, "normalizer block of %zu code points", m);
     n->ntok = 0;
-    if ((rc = lex(n, y, m)))
+    if ((rc = lex(n, y, m, &tags)))
         return rc;
-    if (n->flags & CLF_NORM_HASHTAGS)
+    if (tags && (n->flags & CLF_NORM_HASHTAGS))
         hashtags(n, y);
-    if (n->flags & CLF_NORM_SPACED)
+    if ((n->flags & CLF_NORM_SPACED) && has_single_letters(n, y))
         spaced(n, y);
+    if ((rc = clf__buf_reserve(&n->out, OUT_BOUND(m))))
+        return rc;
+    char *o = n->out.data + n->out.len;
     for (size_t t = 0; t < n->ntok; t++) {
         const clf__ntok *tok = &n->toks[t];
         if (tok->flags & TF_SKIP)
             continue;
-        if (n->out.len && (rc = put_str(&n->out, " ", 1)))
-            return rc;
-        if ((rc = put_token(n, y, tok)))
-            return rc;
+        if (o != n->out.data)
+            *o++ = ' ';
+        if (tok->flags & TF_JOINED) {
+            if ((rc = put_joined(n, y, tok, &o)))
+                return rc;
+        } else {
+            o = put_token(n, y, tok, o);
+        }
     }
+    n->out.len = (size_t)(o - n->out.data);
     return CLF_OK;
 }

@@ -32,8 +32,13 @@
 #define CLF__NORM_BLOCK ((size_t)4 << 20)
 /* The character stage is repeated until it changes nothing, at most this often. */
 #define CLF__NORM_MAX_PASSES 4
+/* At most this many non-starters in a row are kept (Unicode's Stream-Safe
+ * Text Format, UAX #15): canonical reordering of an unbounded run of marks
+ * is quadratic in ICU, and no real text has more than a handful. */
+#define CLF__NORM_MAX_NONSTARTERS 30
 
 #define MAP_DEL 0xFFFFFFFFu
+
 
 /* ---- option-independent facts from ICU, computed once per process ------- */
 
@@ -254,6 +259,8 @@ static uint32_t map_m(unsigned int f, uint32_t c)
     unsigned int p = props_of(c);
     if (p & BP_SEP)
         return ' ';
+    if (c == 0xFEFF)
+        return MAP_DEL; /* a BOM, wherever it is: see decode() */
     if ((p & BP_DI) && (f & CLF_NORM_INVISIBLE))
         return MAP_DEL;
     if ((p & BP_EMOD) && (f & CLF_NORM_PUNCT_SPLIT))
@@ -262,6 +269,11 @@ static uint32_t map_m(unsigned int f, uint32_t c)
         if (c == 0x0640 && (f & CLF_NORM_TATWEEL))
             return MAP_DEL;
         if ((f & CLF_NORM_DIACRITICS) && is_diacritic(c))
+            return MAP_DEL;
+        /* NFKC has composed what it could (ا + ٔ -> أ); a madda or hamza
+         * mark still left would compose with the ا that أ folds to on the
+         * next pass, one mark per pass: with letters on it goes too */
+        if ((f & CLF_NORM_LETTERS) && c >= 0x0653 && c <= 0x0655)
             return MAP_DEL;
         if (f & CLF_NORM_LOOKALIKES)
             c = lookalike(c);
@@ -383,7 +395,8 @@ static int build_tables(clf_normalizer *n)
         }
         if (!(f & CLF_NORM_NFKC) || (p & BP_BB))
             e |= E_BB;
-        if (((p & BP_DI) && (f & CLF_NORM_INVISIBLE)) || (c == 0x0640 && (f & CLF_NORM_TATWEEL)) ||
+        if (((p & BP_DI) && (f & CLF_NORM_INVISIBLE)) || c == 0xFEFF ||
+            (c == 0x0640 && (f & CLF_NORM_TATWEEL)) ||
             ((f & CLF_NORM_DIACRITICS) && is_spaced_haraka(c)))
             e |= E_PRE;
         uint32_t self;
@@ -560,6 +573,29 @@ static inline uint32_t ent_of(const uint32_t *ent, uint32_t c)
     return i >= 0 ? ent[i] : 0; /* unknown: no boundary, not fast */
 }
 
+/* Can an NFKC segment start at c? Out-of-table code points ask ICU. */
+static int has_bb(const clf_normalizer *n, uint32_t c)
+{
+    int32_t i = clf__ntab_index(c);
+    if (i >= 0)
+        return (n->ent[i] & E_BB) != 0;
+    return !n->nfkc || unorm2_hasBoundaryBefore(n->nfkc, (UChar32)c);
+}
+
+/* Drop the non-starters past CLF__NORM_MAX_NONSTARTERS in a row, in place. */
+static size_t stream_safe(const clf_normalizer *n, uint32_t *y, size_t m)
+{
+    size_t w = 0, run = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (has_bb(n, y[i]))
+            run = 0;
+        else if (++run > CLF__NORM_MAX_NONSTARTERS)
+            continue;
+        y[w++] = y[i];
+    }
+    return w;
+}
+
 static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32buf *ob)
 {
     const uint32_t *ent = n->ent;
@@ -568,8 +604,8 @@ static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32bu
         return rc;
     uint32_t *o = ob->p;
     size_t k = 0, i = 0;
+    uint32_t e = m ? ent_of(ent, in[0]) : 0;
     while (i < m) {
-        uint32_t e = ent_of(ent, in[i]);
         if (e & E_FAST) {
             size_t j = i + 1;
             uint32_t ne = 0;
@@ -588,6 +624,7 @@ static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32bu
                     k += mp[0];
                 }
                 i = j;
+                e = ne; /* the entry of in[j], already looked up */
                 continue;
             }
         }
@@ -608,8 +645,69 @@ static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32bu
             return rc;
         o = ob->p;
         i = j;
+        e = i < m ? ent_of(ent, in[i]) : 0;
     }
     ob->len = k;
+    return CLF_OK;
+}
+
+/* ---- decoding --------------------------------------------------------------- */
+
+/*
+ * decode - validate s[0..len) and decode it into n->dec, dropping what is
+ * deleted before NFKC. off is the block's offset in the caller's text, for
+ * the error message. U+FEFF is dropped wherever it is, whatever the flags:
+ * a leading BOM must go, and one that text concatenation left in the middle
+ * could otherwise become the first character of the output and be dropped
+ * only when the output is normalized again.
+ */
+static int decode(clf_normalizer *n, const unsigned char *s, size_t len, size_t off)
+{
+    int rc = clf__u32_reserve(&n->dec, len + 1);
+    if (rc)
+        return rc;
+    uint32_t *o = n->dec.p;
+    const uint32_t *ent = n->ent;
+    int invisible = (n->flags & CLF_NORM_INVISIBLE) != 0;
+    size_t m = 0, i = 0, run = 0;
+    while (i < len) {
+        unsigned char b = s[i];
+        if (b < 0x80) {
+            o[m++] = b;
+            run = 0;
+            i++;
+            continue;
+        }
+        uint32_t c;
+        if (b >= 0xC2 && b < 0xE0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+            /* two bytes (Arabic): the common case, inline */
+            c = ((uint32_t)(b & 0x1F) << 6) | (s[i + 1] & 0x3Fu);
+            i += 2;
+        } else {
+            int k = clf__utf8_decode(s + i, len - i, &c);
+            if (!k)
+                return clf__error(CLF_E_UTF8, "invalid UTF-8 at byte offset %zu", off + i);
+            i += (size_t)k;
+        }
+        int32_t t = clf__ntab_index(c);
+        if (t >= 0) {
+            if (ent[t] & E_PRE)
+                continue;
+            if (ent[t] & E_BB)
+                run = 0;
+            else if (++run > CLF__NORM_MAX_NONSTARTERS)
+                continue;
+        } else {
+            if (invisible && (props_of(c) & BP_DI))
+                continue;
+            if (has_bb(n, c))
+                run = 0;
+            else if (++run > CLF__NORM_MAX_NONSTARTERS)
+                continue;
+        }
+        o[m++] = c;
+    }
+    n->dec.len = m;
     return CLF_OK;
 }
 
@@ -620,11 +718,15 @@ static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32bu
  * that stayed on the table path is one by construction (every table output
  * is a character the stage leaves alone).
  */
-static int char_stage(clf_normalizer *n, const uint32_t *x, size_t m, uint32_t **y, size_t *ylen)
+static int char_stage(clf_normalizer *n, const unsigned char *s, size_t len, size_t off,
+                      uint32_t **y, size_t *ylen)
 {
     clf__u32buf *cur = &n->pass_a, *nxt = &n->pass_b;
     n->slow_hit = 0;
-    int rc = n->reference ? reference_pass(n, x, m, cur) : fast_pass(n, x, m, cur);
+    int rc = decode(n, s, len, off);
+    if (rc == CLF_OK)
+        rc = n->reference ? reference_pass(n, n->dec.p, n->dec.len, cur)
+                          : fast_pass(n, n->dec.p, n->dec.len, cur);
     if (rc)
         return rc;
     if (n->slow_hit) {
@@ -640,51 +742,13 @@ static int char_stage(clf_normalizer *n, const uint32_t *x, size_t m, uint32_t *
                 break;
         }
     }
+    /* NFKC can add marks (a decomposition): keep the output stream-safe
+     * too, so that normalizing it again drops nothing. Table outputs are
+     * all starters, so only a pass that used ICU needs the check. */
+    if (n->slow_hit && n->nfkc)
+        cur->len = stream_safe(n, cur->p, cur->len);
     *y = cur->p;
     *ylen = cur->len;
-    return CLF_OK;
-}
-
-/* ---- decoding --------------------------------------------------------------- */
-
-/*
- * decode - validate s[0..len) and decode it into n->dec, dropping a leading
- * BOM (first block only) and what is deleted before NFKC. off is the
- * block's offset in the caller's text, for the error message.
- */
-static int decode(clf_normalizer *n, const unsigned char *s, size_t len, size_t off, int first)
-{
-    int rc = clf__u32_reserve(&n->dec, len + 1);
-    if (rc)
-        return rc;
-    uint32_t *o = n->dec.p;
-    const uint32_t *ent = n->ent;
-    int invisible = (n->flags & CLF_NORM_INVISIBLE) != 0;
-    size_t m = 0, i = 0;
-    if (first && len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-        i = 3;
-    while (i < len) {
-        unsigned char b = s[i];
-        if (b < 0x80) {
-            o[m++] = b;
-            i++;
-            continue;
-        }
-        uint32_t c;
-        int k = clf__utf8_decode(s + i, len - i, &c);
-        if (!k)
-            return clf__error(CLF_E_UTF8, "invalid UTF-8 at byte offset %zu", off + i);
-        i += (size_t)k;
-        int32_t t = clf__ntab_index(c);
-        if (t >= 0) {
-            if (ent[t] & E_PRE)
-                continue;
-        } else if (invisible && (props_of(c) & BP_DI)) {
-            continue;
-        }
-        o[m++] = c;
-    }
-    n->dec.len = m;
     return CLF_OK;
 }
 
@@ -803,8 +867,7 @@ CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len, const
             blen = block_cut(s + pos, CLF__NORM_BLOCK);
         uint32_t *y;
         size_t ylen;
-        if ((rc = decode(n, s + pos, blen, pos, pos == 0)) ||
-            (rc = char_stage(n, n->dec.p, n->dec.len, &y, &ylen)) ||
+        if ((rc = char_stage(n, s + pos, blen, pos, &y, &ylen)) ||
             (rc = clf__norm_lex(n, y, ylen)))
             break;
         pos += blen;

@@ -1,0 +1,959 @@
+/*
+ * test_features.c - feature extraction: each family on its own with known
+ * n-gram counts, the hashing rule, weighting (tf, idf, L2), determinism,
+ * option validation, evasion variants, and the internal counting API the
+ * scorer and training use.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "classify.h"
+#include "features/featurize_internal.h"
+#include "testutil.h"
+
+/* Declared in libclassify/features/featurize.c (not yet in featurize_internal.h). */
+int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, int sorted,
+                              const clf__count **counts, size_t *n);
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Options with only the given families on; hash_bits 20, raw tf, no L2. */
+static clf_feature_options only(unsigned word_max, unsigned cmin, unsigned cmax,
+                                unsigned mode, unsigned stems)
+{
+    clf_feature_options o;
+    clf_feature_options_init(&o);
+    o.word_ngram_max = word_max;
+    o.char_ngram_min = cmin ? cmin : 1;
+    o.char_ngram_max = cmax;
+    o.char_mode = mode;
+    o.stems = stems;
+    o.sublinear_tf = 0;
+    o.l2_normalize = 0;
+    return o;
+}
+
+static clf_featurizer *make(const clf_feature_options *o)
+{
+    clf_featurizer *f = NULL;
+    int rc = clf_featurizer_new(&f, NULL, o);
+    ck_assert_msg(rc == CLF_OK, "clf_featurizer_new: %s", clf_last_error());
+    return f;
+}
+
+static const clf_feature_text *texts(clf_featurizer *f, const char *s, size_t *n)
+{
+    const clf_feature_text *ft = NULL;
+    int rc = clf_featurize_text(f, s, strlen(s), NULL, &ft, n);
+    ck_assert_msg(rc == CLF_OK, "clf_featurize_text(%s): %s", s, clf_last_error());
+    return ft;
+}
+
+/* The count of (family, text) in a clf_featurize_text() result, 0 if absent. */
+static uint32_t count_of(const clf_feature_text *ft, size_t n, unsigned fam, const char *t)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ft[i].family == fam && !strcmp(ft[i].text, t))
+            return ft[i].count;
+    return 0;
+}
+
+static size_t family_size(const clf_feature_text *ft, size_t n, unsigned fam)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ft[i].family == fam;
+    return k;
+}
+
+static const clf_feature *vec_of(clf_featurizer *f, const char *s, const float *idf, size_t *n)
+{
+    const clf_feature *v = NULL;
+    int rc = clf_featurize(f, s, strlen(s), idf, &v, n);
+    ck_assert_msg(rc == CLF_OK, "clf_featurize(%s): %s", s, clf_last_error());
+    return v;
+}
+
+static void check_sorted_unique(const clf_feature *v, size_t n, unsigned bits)
+{
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_lt(v[i].index, 1u << bits);
+        ck_assert(isfinite(v[i].value));
+        if (i)
+            ck_assert_uint_lt(v[i - 1].index, v[i].index);
+    }
+}
+
+static double norm2(const clf_feature *v, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)v[i].value * v[i].value;
+    return sqrt(s);
+}
+
+/* Copy a vector out of the featurizer's buffer. */
+static clf_feature *dup_vec(const clf_feature *v, const size_t *np)
+{
+    size_t n = *np; /* by pointer: read after vec_of() has set it */
+    clf_feature *c = malloc((n ? n : 1) * sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    memcpy(c, v, n * sizeof *c);
+    return c;
+}
+
+static int same_vec(const clf_feature *a, size_t na, const clf_feature *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].index != b[i].index || a[i].value != b[i].value)
+            return 0;
+    return 1;
+}
+
+/* XXH3_64bits_withSeed("hello", 5, 0x9E3779B97F4A7C15) >> 44, with xxHash 0.8 */
+#define HELLO_BUCKET 0x37468u
+
+static const char *TWEET =
+    "قاتلوا الذين لا يؤمنون بالله #دولة_الخلافة 😂 http://x.com @someone 123, hello!";
+
+/* ---- options ------------------------------------------------------------- */
+
+START_TEST(test_defaults)
+{
+    clf_feature_options o, d = CLF_FEATURE_OPTIONS_INIT;
+    memset(&o, 0xAB, sizeof o);
+    clf_feature_options_init(&o);
+    ck_assert_uint_eq(o.version, CLF_FEATURE_OPTIONS_VERSION);
+    ck_assert_uint_eq(o.word_ngram_max, 2);
+    ck_assert_uint_eq(o.char_ngram_min, 2);
+    ck_assert_uint_eq(o.char_ngram_max, 5);
+    ck_assert_uint_eq(o.char_mode, CLF_CHAR_WITHIN);
+    ck_assert_uint_eq(o.stems, 1);
+    ck_assert_uint_eq(o.hash_bits, 20);
+    ck_assert(o.hash_seed == 0);
+    ck_assert_uint_eq(o.sublinear_tf, 1);
+    ck_assert_uint_eq(o.l2_normalize, 1);
+    ck_assert_uint_eq(o.char_mode, d.char_mode);
+    clf_feature_options_init(NULL); /* harmless */
+
+    clf_featurizer *f = make(NULL);
+    const clf_feature_options *fo = clf__featurizer_options(f);
+    ck_assert_uint_eq(fo->word_ngram_max, 2);
+    ck_assert_uint_eq(fo->char_ngram_max, 5);
+    ck_assert_uint_eq(fo->hash_bits, 20);
+    ck_assert_uint_eq(fo->stems, 1);
+    clf_featurizer_free(f);
+    clf_featurizer_free(NULL);
+}
+END_TEST
+
+START_TEST(test_invalid_options)
+{
+    clf_feature_options o;
+    clf_featurizer *f = (clf_featurizer *)&o; /* must be reset to NULL on failure */
+
+#define EXPECT_BAD(stmt, needle)                                                      \
+    do {                                                                              \
+        clf_feature_options_init(&o);                                                 \
+        stmt;                                                                         \
+        f = (clf_featurizer *)&o;                                                     \
+        ck_assert_int_eq(clf_featurizer_new(&f, NULL, &o), CLF_E_INVALID_ARG);        \
+        ck_assert_ptr_null(f);                                                        \
+        ck_assert_msg(strstr(clf_last_error(), needle), "message \"%s\" lacks \"%s\"", \
+                      clf_last_error(), needle);                                      \
+    } while (0)
+
+    EXPECT_BAD(o.version = 99, "version");
+    EXPECT_BAD(o.word_ngram_max = CLF_MAX_WORD_NGRAM + 1, "word_ngram_max");
+    EXPECT_BAD(o.char_ngram_max = CLF_MAX_CHAR_NGRAM + 1, "char_ngram_max");
+    EXPECT_BAD(o.char_ngram_min = 0, "char_ngram_min");
+    EXPECT_BAD((o.char_ngram_min = 4, o.char_ngram_max = 3), "char_ngram_min");
+    EXPECT_BAD(o.char_mode = 3, "char_mode");
+    EXPECT_BAD(o.stems = 2, "stems");
+    EXPECT_BAD(o.sublinear_tf = 7, "sublinear_tf");
+    EXPECT_BAD(o.hash_bits = CLF_MIN_HASH_BITS - 1, "hash_bits");
+    EXPECT_BAD(o.hash_bits = CLF_MAX_HASH_BITS + 1, "hash_bits");
+    EXPECT_BAD((o.word_ngram_max = 0, o.char_ngram_max = 0, o.stems = 0), "off");
+#undef EXPECT_BAD
+
+    ck_assert_int_eq(clf_featurizer_new(NULL, NULL, NULL), CLF_E_INVALID_ARG);
+
+    /* the bounds themselves are valid; min is ignored when char n-grams are off */
+    clf_feature_options_init(&o);
+    o.hash_bits = CLF_MIN_HASH_BITS;
+    o.word_ngram_max = CLF_MAX_WORD_NGRAM;
+    o.char_ngram_min = 1;
+    o.char_ngram_max = CLF_MAX_CHAR_NGRAM;
+    f = make(&o);
+    clf_featurizer_free(f);
+    o.hash_bits = CLF_MAX_HASH_BITS;
+    o.char_ngram_max = 0;
+    o.char_ngram_min = 0;
+    f = make(&o);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_family_names)
+{
+    ck_assert_str_eq(clf_family_name(CLF_FAMILY_WORD), "word");
+    ck_assert_str_eq(clf_family_name(CLF_FAMILY_CHAR), "char");
+    ck_assert_str_eq(clf_family_name(CLF_FAMILY_CHAR_CROSS), "char_cross");
+    ck_assert_str_eq(clf_family_name(CLF_FAMILY_STEM), "stem");
+    ck_assert_str_eq(clf_family_name(4), "?");
+    ck_assert_str_eq(clf_family_name(~0u), "?");
+}
+END_TEST
+
+START_TEST(test_null_args)
+{
+    clf_featurizer *f = make(NULL);
+    const clf_feature *v;
+    const clf_feature_text *ft;
+    const clf__count *c;
+    size_t n;
+    ck_assert_int_eq(clf_featurize(NULL, "x", 1, NULL, &v, &n), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_featurize(f, NULL, 1, NULL, &v, &n), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_featurize(f, "x", 1, NULL, NULL, &n), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_featurize(f, "x", 1, NULL, &v, NULL), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_featurize_text(NULL, "x", 1, NULL, &ft, &n), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_featurize_text(f, "x", 1, NULL, NULL, &n), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf__featurize_counts(f, "x", 1, 0, NULL, &n, NULL), CLF_E_INVALID_ARG);
+    /* NULL text with length 0 is the empty text */
+    ck_assert_int_eq(clf_featurize(f, NULL, 0, NULL, &v, &n), CLF_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(clf__featurize_counts(f, NULL, 0, 1, &c, &n, NULL), CLF_OK);
+    ck_assert_uint_eq(n, 0);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+/* ---- families -------------------------------------------------------------- */
+
+START_TEST(test_word_ngrams)
+{
+    clf_feature_options o = only(2, 0, 0, 0, 0);
+    clf_featurizer *f = make(&o);
+    size_t n;
+    const clf_feature_text *ft = texts(f, "foo bar foo", &n);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "foo"), 2);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "bar"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "foo bar"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "bar foo"), 1);
+    /* order of first appearance */
+    ck_assert_str_eq(ft[0].text, "foo");
+    ck_assert_str_eq(ft[1].text, "bar");
+    ck_assert_str_eq(ft[2].text, "foo bar");
+    ck_assert_str_eq(ft[3].text, "bar foo");
+    /* raw tf, no L2: the value is the bucket's count */
+    ck_assert_float_eq(ft[0].value, 2.0f);
+    ck_assert_float_eq(ft[1].value, 1.0f);
+    clf_featurizer_free(f);
+
+    /* trigrams; unigrams only */
+    o.word_ngram_max = 3;
+    f = make(&o);
+    ft = texts(f, "foo bar baz qux", &n);
+    ck_assert_uint_eq(n, 4 + 3 + 2);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "foo bar baz"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "bar baz qux"), 1);
+    clf_featurizer_free(f);
+    o.word_ngram_max = 1;
+    f = make(&o);
+    ft = texts(f, "foo bar baz qux", &n);
+    ck_assert_uint_eq(n, 4);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_punctuation_breaks_ngrams)
+{
+    clf_feature_options o = only(3, 0, 0, 0, 0);
+    clf_featurizer *f = make(&o);
+    size_t n;
+    /* the normalizer splits "foo, bar" into "foo , bar" */
+    const clf_feature_text *ft = texts(f, "foo bar, baz qux", &n);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, ","), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "foo bar"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "baz qux"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "bar ,"), 0);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, ", baz"), 0);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "bar , baz"), 0);
+    /* unigrams foo bar , baz qux + bigrams foo_bar baz_qux; no trigram */
+    ck_assert_uint_eq(n, 7);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_char_within)
+{
+    clf_feature_options o = only(0, 2, 3, CLF_CHAR_WITHIN, 0);
+    clf_featurizer *f = make(&o);
+    size_t n;
+    const clf_feature_text *ft = texts(f, "ab", &n);
+    /* " ab " -> 2-grams " a" "ab" "b ", 3-grams " ab" "ab " */
+    ck_assert_uint_eq(n, 5);
+    ck_assert_uint_eq(family_size(ft, n, CLF_FAMILY_CHAR), 5);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, " a"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "ab"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "b "), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, " ab"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "ab "), 1);
+
+    /* n-grams stay inside tokens; repeated tokens count twice */
+    ft = texts(f, "ab ab", &n);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "ab"), 2);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "b a"), 0);
+    clf_featurizer_free(f);
+
+    /* code points, not bytes: "جهاد" padded has 6 code points */
+    o = only(0, 2, 2, CLF_CHAR_WITHIN, 0);
+    f = make(&o);
+    ft = texts(f, "جهاد", &n);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, " ج"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "ها"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "د "), 1);
+    clf_featurizer_free(f);
+
+    /* a token shorter than the n-grams counts once whole, as char_wb */
+    o = only(0, 4, 5, CLF_CHAR_WITHIN, 0);
+    f = make(&o);
+    ft = texts(f, "x", &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, " x "), 1);
+    /* and a token exactly as long as an n-gram once too, then no longer ones */
+    o = only(0, 2, 5, CLF_CHAR_WITHIN, 0);
+    clf_featurizer_free(f);
+    f = make(&o);
+    ft = texts(f, "ab", &n);
+    ck_assert_uint_eq(n, 6); /* 3 + 2 + " ab " */
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, " ab "), 1);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_char_within_token_kinds)
+{
+    clf_feature_options o = only(1, 2, 2, CLF_CHAR_WITHIN, 0);
+    clf_featurizer *f = make(&o);
+    size_t n;
+    const clf_feature_text *ft = texts(f, "http://example.com , #tag 😂", &n);
+    /* placeholders and punctuation: word unigrams only */
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, "<url>"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_WORD, ","), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "<u"), 0);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, " ,"), 0);
+    /* hashtags and emoji get char n-grams */
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, " #"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, " 😂"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "😂 "), 1);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_char_across)
+{
+    clf_feature_options o = only(0, 2, 3, CLF_CHAR_ACROSS, 0);
+    clf_featurizer *f = make(&o);
+    size_t n;
+    const clf_feature_text *ft = texts(f, "ab cd", &n);
+    /* 2-grams ab "b " " c" cd; 3-grams "ab " "b c" " cd"; no padding */
+    ck_assert_uint_eq(n, 7);
+    ck_assert_uint_eq(family_size(ft, n, CLF_FAMILY_CHAR_CROSS), 7);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR_CROSS, "b c"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR_CROSS, " a"), 0);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR_CROSS, "d "), 0);
+    /* shorter than every n-gram: nothing */
+    ft = texts(f, "x", &n);
+    ck_assert_uint_eq(n, 0);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_char_both)
+{
+    clf_feature_options o = only(0, 2, 2, CLF_CHAR_BOTH, 0);
+    clf_featurizer *f = make(&o);
+    size_t n;
+    const clf_feature_text *ft = texts(f, "ab", &n);
+    /* within: " a" ab "b "; across: ab */
+    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR, "ab"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_CHAR_CROSS, "ab"), 1);
+    /* separate hash domains: the same text lands in different buckets */
+    uint32_t bw = 0, bx = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(ft[i].text, "ab"))
+            *(ft[i].family == CLF_FAMILY_CHAR ? &bw : &bx) = ft[i].index;
+    ck_assert_uint_ne(bw, bx);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_stems)
+{
+    clf_feature_options o = only(1, 0, 0, 0, 1);
+    clf_featurizer *f = make(&o);
+    size_t n;
+    const clf_feature_text *ft = texts(f, "المشركين hello الخلافة 123 😂", &n);
+    ck_assert_uint_eq(family_size(ft, n, CLF_FAMILY_STEM), 2);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_STEM, "مشرك"), 1);
+    /* the normalizer folds ة to ه before stemming */
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_STEM, "خلافه"), 1);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_STEM, "hello"), 0);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_STEM, "123"), 0);
+    /* two words with one stem count twice */
+    ft = texts(f, "الكتاب بالكتاب", &n);
+    ck_assert_uint_eq(count_of(ft, n, CLF_FAMILY_STEM, "كتاب"), 2);
+    ck_assert_uint_eq(family_size(ft, n, CLF_FAMILY_STEM), 1);
+    clf_featurizer_free(f);
+
+    /* stems off: none */
+    o.stems = 0;
+    f = make(&o);
+    ft = texts(f, "المشركين الخلافة", &n);
+    ck_assert_uint_eq(family_size(ft, n, CLF_FAMILY_STEM), 0);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_families_on_off)
+{
+    static const struct { unsigned w, cmin, cmax, mode, stems; unsigned fams; } cases[] = {
+        { 2, 0, 0, 0, 0, 1u << CLF_FAMILY_WORD },
+        { 0, 2, 4, CLF_CHAR_WITHIN, 0, 1u << CLF_FAMILY_CHAR },
+        { 0, 2, 4, CLF_CHAR_ACROSS, 0, 1u << CLF_FAMILY_CHAR_CROSS },
+        { 0, 2, 4, CLF_CHAR_BOTH, 0, (1u << CLF_FAMILY_CHAR) | (1u << CLF_FAMILY_CHAR_CROSS) },
+        { 0, 0, 0, 0, 1, 1u << CLF_FAMILY_STEM },
+        { 2, 2, 5, CLF_CHAR_WITHIN, 1,
+          (1u << CLF_FAMILY_WORD) | (1u << CLF_FAMILY_CHAR) | (1u << CLF_FAMILY_STEM) },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        clf_feature_options o = only(cases[c].w, cases[c].cmin, cases[c].cmax, cases[c].mode,
+                                     cases[c].stems);
+        clf_featurizer *f = make(&o);
+        size_t n;
+        const clf_feature_text *ft = texts(f, TWEET, &n);
+        for (unsigned fam = 0; fam < 4; fam++) {
+            size_t k = family_size(ft, n, fam);
+            if (cases[c].fams & (1u << fam))
+                ck_assert_msg(k > 0, "case %zu: family %s missing", c, clf_family_name(fam));
+            else
+                ck_assert_msg(k == 0, "case %zu: family %s present", c, clf_family_name(fam));
+        }
+        clf_featurizer_free(f);
+    }
+}
+END_TEST
+
+/* ---- hashing --------------------------------------------------------------- */
+
+START_TEST(test_hash_rule)
+{
+    /* bucket = top hash_bits bits of XXH3_64bits_withSeed(text, len,
+     * hash_seed ^ 0x9E3779B97F4A7C15 * (family + 1)): the model format */
+    const uint64_t seeds[] = { 0, 12345 };
+    for (size_t k = 0; k < 2; k++) {
+        clf_feature_options o = only(1, 2, 2, CLF_CHAR_BOTH, 1);
+        o.hash_seed = seeds[k];
+        o.hash_bits = 18;
+        clf_featurizer *f = make(&o);
+        size_t n;
+        const clf_feature_text *ft = texts(f, "hello المشركين", &n);
+        ck_assert_uint_gt(n, 10);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t seed = seeds[k] ^ (UINT64_C(0x9E3779B97F4A7C15) * (ft[i].family + 1));
+            uint64_t h = XXH3_64bits_withSeed(ft[i].text, strlen(ft[i].text), seed);
+            ck_assert_uint_eq(ft[i].index, (uint32_t)(h >> (64 - 18)));
+        }
+        clf_featurizer_free(f);
+    }
+    /* pinned values: a change here breaks every trained model */
+    clf_feature_options o = only(1, 0, 0, 0, 0);
+    clf_featurizer *f = make(&o);
+    size_t n;
+    const clf_feature_text *ft = texts(f, "hello", &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(ft[0].index, HELLO_BUCKET);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_hash_bits_and_seed)
+{
+    for (unsigned bits = CLF_MIN_HASH_BITS; bits <= CLF_MAX_HASH_BITS; bits += 6) {
+        clf_feature_options o;
+        clf_feature_options_init(&o);
+        o.hash_bits = bits;
+        clf_featurizer *f = make(&o);
+        size_t n;
+        const clf_feature *v = vec_of(f, TWEET, NULL, &n);
+        ck_assert_uint_gt(n, 0);
+        check_sorted_unique(v, n, bits);
+        clf_featurizer_free(f);
+    }
+
+    clf_feature_options o;
+    clf_feature_options_init(&o);
+    clf_featurizer *a = make(&o), *b = make(&o);
+    o.hash_seed = 42;
+    clf_featurizer *c = make(&o);
+    size_t na, nb, nc;
+    clf_feature *va = dup_vec(vec_of(a, TWEET, NULL, &na), &na);
+    const clf_feature *vb = vec_of(b, TWEET, NULL, &nb);
+    ck_assert(same_vec(va, na, vb, nb));
+    /* and again on the same featurizer (stem cache warm, scratch reused) */
+    vb = vec_of(a, TWEET, NULL, &nb);
+    ck_assert(same_vec(va, na, vb, nb));
+    const clf_feature *vc = vec_of(c, TWEET, NULL, &nc);
+    ck_assert(!same_vec(va, na, vc, nc));
+    free(va);
+    clf_featurizer_free(a);
+    clf_featurizer_free(b);
+    clf_featurizer_free(c);
+}
+END_TEST
+
+/* ---- weighting ------------------------------------------------------------- */
+
+START_TEST(test_l2_and_sorted)
+{
+    clf_featurizer *f = make(NULL);
+    size_t n;
+    const clf_feature *v = vec_of(f, TWEET, NULL, &n);
+    ck_assert_uint_gt(n, 50);
+    check_sorted_unique(v, n, 20);
+    ck_assert_double_eq_tol(norm2(v, n), 1.0, 1e-5);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_tf_weights)
+{
+    clf_feature_options o = only(1, 0, 0, 0, 0);
+    o.sublinear_tf = 1;
+    clf_featurizer *f = make(&o);
+    size_t n;
+    const clf_feature *v = vec_of(f, "foo foo foo bar", NULL, &n);
+    ck_assert_uint_eq(n, 2);
+    float w3 = 0, w1 = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].value > 1.5f)
+            w3 = v[i].value;
+        else
+            w1 = v[i].value;
+    ck_assert_float_eq_tol(w3, 1.0f + logf(3.0f), 1e-6f);
+    ck_assert_float_eq(w1, 1.0f);
+    clf_featurizer_free(f);
+
+    /* clf__tf_weight: raw and sublinear, across the table boundary */
+    clf_feature_options raw = o, sub = o;
+    raw.sublinear_tf = 0;
+    for (uint32_t c = 1; c < 300; c++) {
+        ck_assert_float_eq(clf__tf_weight(&raw, c), (float)c);
+        float want = (float)(1.0 + log((double)c));
+        ck_assert_msg(fabsf(clf__tf_weight(&sub, c) - want) <= 1e-6f * want,
+                      "tf(%u) = %.9g, want %.9g", c, clf__tf_weight(&sub, c), want);
+        if (c > 1)
+            ck_assert(clf__tf_weight(&sub, c) > clf__tf_weight(&sub, c - 1));
+    }
+}
+END_TEST
+
+START_TEST(test_idf)
+{
+    clf_feature_options o = only(1, 0, 0, 0, 0);
+    clf_featurizer *f = make(&o);
+    float *idf = malloc(sizeof(float) << 20);
+    ck_assert_ptr_nonnull(idf);
+    for (size_t i = 0; i < ((size_t)1 << 20); i++)
+        idf[i] = 2.5f;
+    size_t n;
+    const clf_feature *v = vec_of(f, "foo foo bar baz", idf, &n);
+    ck_assert_uint_eq(n, 3);
+    uint32_t drop = 0;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(v[i].value == 2.5f || v[i].value == 5.0f);
+        if (v[i].value == 2.5f)
+            drop = v[i].index;
+    }
+    /* a bucket the model never saw (idf 0) is dropped, before L2 */
+    idf[drop] = 0.0f;
+    v = vec_of(f, "foo foo bar baz", idf, &n);
+    ck_assert_uint_eq(n, 2);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_uint_ne(v[i].index, drop);
+    clf_featurizer_free(f);
+
+    o.l2_normalize = 1;
+    f = make(&o);
+    v = vec_of(f, "foo foo bar baz", idf, &n);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_double_eq_tol(norm2(v, n), 1.0, 1e-6);
+    /* everything dropped: an empty vector, no NaN */
+    for (size_t i = 0; i < ((size_t)1 << 20); i++)
+        idf[i] = 0.0f;
+    v = vec_of(f, "foo foo bar baz", idf, &n);
+    ck_assert_uint_eq(n, 0);
+    /* clf_featurize_text lists dropped features with value 0 */
+    const clf_feature_text *ft;
+    ck_assert_int_eq(clf_featurize_text(f, "foo", 3, idf, &ft, &n), CLF_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_float_eq(ft[0].value, 0.0f);
+    clf_featurizer_free(f);
+    free(idf);
+}
+END_TEST
+
+START_TEST(test_text_values_match_vector)
+{
+    clf_featurizer *f = make(NULL);
+    size_t n, nt;
+    clf_feature *v = dup_vec(vec_of(f, TWEET, NULL, &n), &n);
+    const clf_feature_text *ft = texts(f, TWEET, &nt);
+    ck_assert_uint_ge(nt, n);
+    for (size_t i = 0; i < nt; i++) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (v[mid].index < ft[i].index)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        ck_assert_msg(lo < n && v[lo].index == ft[i].index, "%s not in the vector", ft[i].text);
+        ck_assert_float_eq(v[lo].value, ft[i].value);
+        ck_assert_uint_ge(ft[i].count, 1);
+    }
+    /* every index of the vector has a text */
+    for (size_t j = 0; j < n; j++) {
+        size_t i = 0;
+        while (i < nt && ft[i].index != v[j].index)
+            i++;
+        ck_assert_uint_lt(i, nt);
+    }
+    free(v);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+/* ---- inputs ------------------------------------------------------------------ */
+
+START_TEST(test_empty_and_invalid)
+{
+    clf_featurizer *f = make(NULL);
+    size_t n = 99;
+    const clf_feature *v;
+    ck_assert_int_eq(clf_featurize(f, "", 0, NULL, &v, &n), CLF_OK);
+    ck_assert_uint_eq(n, 0);
+    n = 99;
+    ck_assert_int_eq(clf_featurize(f, "  \t\n ", 5, NULL, &v, &n), CLF_OK);
+    ck_assert_uint_eq(n, 0);
+    const clf_feature_text *ft;
+    ck_assert_int_eq(clf_featurize_text(f, "", 0, NULL, &ft, &n), CLF_OK);
+    ck_assert_uint_eq(n, 0);
+
+    static const char *bad[] = { "ab\xff", "\xc3", "\xed\xa0\x80", "\xc0\xaf", "ok \xf4\x90\x80\x80" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_int_eq(clf_featurize(f, bad[i], strlen(bad[i]), NULL, &v, &n), CLF_E_UTF8);
+        ck_assert_int_eq(clf_featurize_text(f, bad[i], strlen(bad[i]), NULL, &ft, &n), CLF_E_UTF8);
+    }
+    /* the featurizer is still usable */
+    ck_assert_int_eq(clf_featurize(f, "ok", 2, NULL, &v, &n), CLF_OK);
+    ck_assert_uint_gt(n, 0);
+
+    /* the internal entry point checks UTF-8 itself */
+    const clf__count *c;
+    ck_assert_int_eq(clf__featurize_normalized(f, "a\x80", 2, 0, &c, &n), CLF_E_UTF8);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_evasion_variants)
+{
+    /* tatweel, diacritics, zero-width characters, presentation forms and
+     * elongation must not change a single feature */
+    static const char *variants[] = {
+        "الجهاد في سبيل الله",
+        "الجـــهاد في سبيل الله",
+        "الجِهَادُ فِي سَبِيلِ اللَّهِ",
+        "الج\u200cهاد في\u200b سبيل الله",
+        "الجهاااااد في سبيل الله",
+        "  الجهاد   في سبيل\tالله ",
+    };
+    clf_featurizer *f = make(NULL);
+    size_t n0, n;
+    clf_feature *v0 = dup_vec(vec_of(f, variants[0], NULL, &n0), &n0);
+    ck_assert_uint_gt(n0, 0);
+    for (size_t i = 1; i < sizeof variants / sizeof *variants; i++) {
+        const clf_feature *v = vec_of(f, variants[i], NULL, &n);
+        ck_assert_msg(same_vec(v0, n0, v, n), "variant %zu differs (%zu vs %zu features)", i,
+                      n, n0);
+    }
+    free(v0);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_normalized_text)
+{
+    clf_featurizer *f = make(NULL);
+    size_t n, len;
+    const clf_feature *v;
+    ck_assert_int_eq(clf_featurize(f, "Hello,  World", 13, NULL, &v, &n), CLF_OK);
+    const char *s = clf__featurizer_normalized(f, &len);
+    ck_assert_str_eq(s, "hello , world");
+    ck_assert_uint_eq(len, strlen(s));
+    clf_featurizer_free(f);
+}
+END_TEST
+
+/* ---- the internal counting API ---------------------------------------------- */
+
+static int cmp_count(const void *a, const void *b)
+{
+    const clf__count *x = a, *y = b;
+    if (x->bucket != y->bucket)
+        return x->bucket < y->bucket ? -1 : 1;
+    return (x->count > y->count) - (x->count < y->count);
+}
+
+START_TEST(test_counts_sorted_unsorted)
+{
+    clf_featurizer *f = make(NULL);
+    const clf__count *c;
+    size_t nu, ns;
+    int trunc = -1;
+    ck_assert_int_eq(clf__featurize_counts(f, TWEET, strlen(TWEET), 0, &c, &nu, &trunc), CLF_OK);
+    ck_assert_int_eq(trunc, 0);
+    clf__count *u = malloc(nu * sizeof *u);
+    memcpy(u, c, nu * sizeof *u);
+    ck_assert_int_eq(clf__featurize_counts(f, TWEET, strlen(TWEET), 1, &c, &ns, NULL), CLF_OK);
+    ck_assert_uint_eq(nu, ns);
+    for (size_t i = 1; i < ns; i++)
+        ck_assert_uint_lt(c[i - 1].bucket, c[i].bucket);
+    qsort(u, nu, sizeof *u, cmp_count);
+    ck_assert(memcmp(u, c, nu * sizeof *u) == 0);
+    free(u);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_counts_normalized_input)
+{
+    /* already-normalized strings go straight to extraction */
+    clf_feature_options o = only(2, 0, 0, 0, 0);
+    clf_featurizer *f = make(&o);
+    const clf__count *c;
+    size_t n;
+    ck_assert_int_eq(clf__featurize_normalized(f, "a b a", 5, 1, &c, &n), CLF_OK);
+    ck_assert_uint_eq(n, 4); /* a b "a b" "b a" */
+    uint32_t total = 0, max = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += c[i].count;
+        if (c[i].count > max)
+            max = c[i].count;
+    }
+    ck_assert_uint_eq(total, 5);
+    ck_assert_uint_eq(max, 2);
+    size_t len;
+    ck_assert_str_eq(clf__featurizer_normalized(f, &len), "a b a");
+    ck_assert_int_eq(clf__featurize_normalized(f, "", 0, 0, &c, &n), CLF_OK);
+    ck_assert_uint_eq(n, 0);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_long_document)
+{
+    /* far more features than the first table holds: it must grow, and
+     * every occurrence must be counted exactly once */
+    clf_feature_options o = only(2, 1, 3, CLF_CHAR_ACROSS, 0);
+    o.hash_bits = 24;
+    clf_featurizer *f = make(&o);
+    size_t len = 300000, ntok = 0;
+    char *s = malloc(len + 1);
+    unsigned x = 12345;
+    size_t i = 0;
+    while (i < len) {
+        size_t wl = 2 + (x >> 16) % 7;
+        for (size_t k = 0; k < wl && i < len; k++) {
+            x = x * 1103515245u + 12345u;
+            s[i++] = (char)('a' + (x >> 16) % 26);
+        }
+        ntok++;
+        if (i < len - 1)
+            s[i++] = ' ';
+        else
+            break;
+    }
+    len = i;
+    while (len && s[len - 1] == ' ')
+        len--;
+    s[len] = '\0';
+    const clf__count *c;
+    size_t n;
+    ck_assert_int_eq(clf__featurize_normalized(f, s, len, 0, &c, &n), CLF_OK);
+    uint64_t total = 0;
+    for (size_t j = 0; j < n; j++)
+        total += c[j].count;
+    /* every token a unigram; a bigram per adjacent pair; char n-grams of
+     * 1..3 code points over the text */
+    size_t tokens = 1;
+    for (size_t j = 0; j < len; j++)
+        tokens += s[j] == ' ';
+    uint64_t want = tokens + (tokens - 1) + len + (len - 1) + (len - 2);
+    ck_assert_uint_eq(total, want);
+    ck_assert_uint_gt(n, 100000);
+    /* sorted as well */
+    ck_assert_int_eq(clf__featurize_normalized(f, s, len, 1, &c, &n), CLF_OK);
+    for (size_t j = 1; j < n; j++)
+        ck_assert_uint_lt(c[j - 1].bucket, c[j].bucket);
+    /* and a short document afterwards is unaffected by the big table */
+    ck_assert_int_eq(clf__featurize_normalized(f, "a b a", 5, 0, &c, &n), CLF_OK);
+    total = 0;
+    for (size_t j = 0; j < n; j++)
+        total += c[j].count;
+    ck_assert_uint_eq(total, 3 + 2 + 5 + 4 + 3);
+    free(s);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_stem_cache_equivalence)
+{
+    /* the same words through a cold and a warm cache, and through the
+     * uncached clf_featurize_text path, give the same stem buckets */
+    clf_feature_options o = only(0, 0, 0, 0, 1);
+    clf_featurizer *cold = make(&o), *warm = make(&o);
+    static const char *docs[] = {
+        "المشركين الخلافة والشام سيارة مفخخة",
+        "وجدتموهم المشركين الكتاب والكتاب بالكتاب",
+        "المشركين الخلافة والشام سيارة مفخخة وجدتموهم",
+    };
+    for (int rep = 0; rep < 3; rep++)
+        for (size_t d = 0; d < 3; d++) {
+            size_t n;
+            const clf_feature *v = vec_of(warm, docs[d], NULL, &n);
+            (void)v;
+        }
+    for (size_t d = 0; d < 3; d++) {
+        size_t nc, nw, nt;
+        clf_feature *vc = dup_vec(vec_of(cold, docs[d], NULL, &nc), &nc);
+        const clf_feature *vw = vec_of(warm, docs[d], NULL, &nw);
+        ck_assert(same_vec(vc, nc, vw, nw));
+        const clf_feature_text *ft = texts(warm, docs[d], &nt);
+        for (size_t i = 0; i < nt; i++) {
+            size_t j = 0;
+            while (j < nc && vc[j].index != ft[i].index)
+                j++;
+            ck_assert_msg(j < nc, "stem %s missing from the vector", ft[i].text);
+        }
+        free(vc);
+    }
+    clf_featurizer_free(cold);
+    clf_featurizer_free(warm);
+}
+END_TEST
+
+START_TEST(test_corpus_sample)
+{
+    /* invariants on real texts: sorted unique indices, unit norm */
+    const char *dir = clf_test_corpora_dir();
+    if (!dir)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/mlma-ar/train.tsv", dir);
+    size_t len;
+    char *data = clf_test_read_file(path, &len);
+    if (!data)
+        return;
+    clf_featurizer *f = make(NULL);
+    size_t docs = 0;
+    char *line = strchr(data, '\n');
+    while (line && docs < 500) {
+        char *start = line + 1;
+        line = strchr(start, '\n');
+        size_t ll = line ? (size_t)(line - start) : strlen(start);
+        char *tab = memchr(start, '\t', ll);
+        tab = tab ? memchr(tab + 1, '\t', ll - (size_t)(tab + 1 - start)) : NULL;
+        if (!tab)
+            continue;
+        const char *text = tab + 1;
+        size_t tl = ll - (size_t)(text - start);
+        const clf_feature *v;
+        size_t n;
+        ck_assert_int_eq(clf_featurize(f, text, tl, NULL, &v, &n), CLF_OK);
+        check_sorted_unique(v, n, 20);
+        if (n)
+            ck_assert_double_eq_tol(norm2(v, n), 1.0, 1e-5);
+        docs++;
+    }
+    ck_assert_uint_gt(docs, 100);
+    clf_featurizer_free(f);
+    free(data);
+}
+END_TEST
+
+static Suite *features_suite(void)
+{
+    Suite *s = suite_create("features");
+    TCase *tc = tcase_create("options");
+    tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_invalid_options);
+    tcase_add_test(tc, test_family_names);
+    tcase_add_test(tc, test_null_args);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("families");
+    tcase_add_test(tc, test_word_ngrams);
+    tcase_add_test(tc, test_punctuation_breaks_ngrams);
+    tcase_add_test(tc, test_char_within);
+    tcase_add_test(tc, test_char_within_token_kinds);
+    tcase_add_test(tc, test_char_across);
+    tcase_add_test(tc, test_char_both);
+    tcase_add_test(tc, test_stems);
+    tcase_add_test(tc, test_families_on_off);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hashing");
+    tcase_add_test(tc, test_hash_rule);
+    tcase_add_test(tc, test_hash_bits_and_seed);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("weighting");
+    tcase_add_test(tc, test_l2_and_sorted);
+    tcase_add_test(tc, test_tf_weights);
+    tcase_add_test(tc, test_idf);
+    tcase_add_test(tc, test_text_values_match_vector);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("inputs");
+    tcase_add_test(tc, test_empty_and_invalid);
+    tcase_add_test(tc, test_evasion_variants);
+    tcase_add_test(tc, test_normalized_text);
+    tcase_add_test(tc, test_corpus_sample);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("counts");
+    tcase_add_test(tc, test_counts_sorted_unsorted);
+    tcase_add_test(tc, test_counts_normalized_input);
+    tcase_add_test(tc, test_long_document);
+    tcase_add_test(tc, test_stem_cache_equivalence);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return clf_test_run(features_suite());
+}
