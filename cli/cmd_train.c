@@ -115,14 +115,21 @@ static void print_summary(const clf_recipe *r, const clf_train_result *res, cons
                c->dev.f1, c->dev.average_precision,
                c->threshold_target_reached ? "" : "  (precision target missed: best F1)");
     }
-    /* the flag rate on hard-negative corpora is the first thing to check */
+    /* The flag rate on corpora that only give negatives (news that reports
+     * on terrorism) is the first thing to check. '*' marks the cells where
+     * the corpus annotates the category, so flags there can be right. */
+    printf("\ndev flag rate (share of each corpus's dev documents flagged; * = the corpus "
+           "annotates the category)\n%-30s", "corpus");
+    for (size_t k = 0; k < res->n_categories; k++)
+        printf(" %11.11s", res->categories[k].name);
+    printf("\n");
     for (size_t cc = 0; cc < res->n_corpora; cc++) {
-        if (!r->corpora[cc].negatives_for || !r->corpora[cc].dev)
+        if (!r->corpora[cc].dev)
             continue;
-        printf("\ndev flag rate on %s (hard negatives):", res->corpus_names[cc]);
+        printf("%-30.30s", res->corpus_names[cc]);
         for (size_t k = 0; k < res->n_categories; k++)
-            printf(" %s %.3f", res->categories[k].name,
-                   res->dev_flag_rate[k * res->n_corpora + cc]);
+            printf(" %10.3f%c", res->dev_flag_rate[k * res->n_corpora + cc],
+                   (r->corpora[cc].annotates >> k) & 1 ? '*' : ' ');
         printf("\n");
     }
     printf("\ni16 vs f32 weights: max |dp| %.2e on the dev splits; dev F1 changes:",

@@ -227,9 +227,9 @@ static void comparison_table(FILE *f, const clf_eval_report *r, const clf_eval_g
 
 static void charts(FILE *f, const clf_eval_report *r, const clf_eval_cat *c)
 {
-    char label_a[96], label_b[96], mark[160];
-    snprintf(label_a, sizeof label_a, "%s", r->model_b ? "A" : "model");
-    snprintf(label_b, sizeof label_b, "B");
+    char mark[160];
+    /* A legend only when there are two models to tell apart. */
+    const char *label_a = r->model_b ? "A" : NULL, *label_b = "B";
     fputs("<div class=\"charts\">", f);
     if (c->has_positives) {
         clf_svg_chart pr;
@@ -237,6 +237,7 @@ static void charts(FILE *f, const clf_eval_report *r, const clf_eval_cat *c)
         pr.title = "Precision-recall";
         pr.xlabel = "recall";
         pr.ylabel = "precision";
+        pr.legend_pos = CLF_SVG_LEGEND_BOTTOM_LEFT;
         pr.series[pr.n_series++] = (clf_svg_series){label_a, COLOR_A, c->curves.pr, c->curves.n_pr, 1, 0};
         if (r->model_b && c->compared)
             pr.series[pr.n_series++] = (clf_svg_series){label_b, COLOR_B, c->curves_b.pr, c->curves_b.n_pr, 1, 0};
@@ -254,7 +255,7 @@ static void charts(FILE *f, const clf_eval_report *r, const clf_eval_cat *c)
         roc.xlabel = "false positive rate";
         roc.ylabel = "true positive rate";
         roc.diagonal = 1;
-        roc.legend_bottom = 1;
+        roc.legend_pos = CLF_SVG_LEGEND_BOTTOM_RIGHT;
         roc.series[roc.n_series++] = (clf_svg_series){label_a, COLOR_A, c->curves.roc, c->curves.n_roc, 0, 0};
         if (r->model_b && c->compared)
             roc.series[roc.n_series++] = (clf_svg_series){label_b, COLOR_B, c->curves_b.roc, c->curves_b.n_roc, 0, 0};

@@ -121,14 +121,21 @@ void clf_svg_write(FILE *f, const clf_svg_chart *c, int width, int height)
                "text-anchor=\"middle\">", fr.y0 + fr.h / 2);
     clf_html_escape(f, c->ylabel, 0);
     fputs("</text>\n", f);
-    /* legend, top right inside the plot */
-    double ly = c->legend_bottom ? fr.y0 + fr.h - 8 - 15.0 * (double)(c->n_series - 1) : fr.y0 + 14;
+    /* legend inside the plot, in the corner the caller chose */
+    size_t n_named = 0;
+    for (size_t i = 0; i < c->n_series; i++)
+        n_named += c->series[i].label != NULL;
+    int left = c->legend_pos == CLF_SVG_LEGEND_BOTTOM_LEFT;
+    double ly = c->legend_pos == CLF_SVG_LEGEND_TOP_RIGHT ? fr.y0 + 14
+                                                          : fr.y0 + fr.h - 8 - 15.0 * (double)(n_named ? n_named - 1 : 0);
     for (size_t i = 0; i < c->n_series; i++) {
         if (!c->series[i].label)
             continue;
+        double x1 = left ? fr.x0 + 8 : fr.x0 + fr.w - 22;
+        double tx = left ? fr.x0 + 28 : fr.x0 + fr.w - 26;
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>"
-                   "<text x=\"%.1f\" y=\"%.1f\" class=\"legend\" text-anchor=\"end\">",
-                fr.x0 + fr.w - 22, ly - 4, fr.x0 + fr.w - 8, ly - 4, c->series[i].color, fr.x0 + fr.w - 26, ly);
+                   "<text x=\"%.1f\" y=\"%.1f\" class=\"legend\" text-anchor=\"%s\">",
+                x1, ly - 4, x1 + 14, ly - 4, c->series[i].color, tx, ly, left ? "start" : "end");
         clf_html_escape(f, c->series[i].label, 40);
         fputs("</text>\n", f);
         ly += 15;

@@ -12,6 +12,10 @@
 
 #define CLF_SVG_MAX_SERIES 4
 
+#define CLF_SVG_LEGEND_TOP_RIGHT 0
+#define CLF_SVG_LEGEND_BOTTOM_RIGHT 1
+#define CLF_SVG_LEGEND_BOTTOM_LEFT 2
+
 typedef struct clf_svg_series {
     const char *label;       /* legend text (escaped by the writer) */
     const char *color;       /* CSS colour */
@@ -25,7 +29,7 @@ typedef struct clf_svg_chart {
     const char *title;
     const char *xlabel, *ylabel;
     int diagonal;            /* dashed y = x (chance ROC, perfect calibration) */
-    int legend_bottom;       /* legend in the lower right corner instead of the upper */
+    int legend_pos;          /* CLF_SVG_LEGEND_*: where the curves are least likely to be */
     size_t n_series;
     clf_svg_series series[CLF_SVG_MAX_SERIES];
     int has_mark;            /* a highlighted operating point */

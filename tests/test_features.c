@@ -15,9 +15,6 @@
 #include "features/featurize_internal.h"
 #include "testutil.h"
 
-/* Declared in libclassify/features/featurize.c (not yet in featurize_internal.h). */
-int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, int sorted,
-                              const clf__count **counts, size_t *n);
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -180,6 +177,7 @@ START_TEST(test_invalid_options)
     EXPECT_BAD(o.hash_bits = CLF_MIN_HASH_BITS - 1, "hash_bits");
     EXPECT_BAD(o.hash_bits = CLF_MAX_HASH_BITS + 1, "hash_bits");
     EXPECT_BAD((o.word_ngram_max = 0, o.char_ngram_max = 0, o.stems = 0), "off");
+    EXPECT_BAD((o.char_ngram_max = 0, o.char_ngram_min = 9), "char_ngram_min");
 #undef EXPECT_BAD
 
     ck_assert_int_eq(clf_featurizer_new(NULL, NULL, NULL), CLF_E_INVALID_ARG);
@@ -780,7 +778,7 @@ START_TEST(test_long_document)
     clf_feature_options o = only(2, 1, 3, CLF_CHAR_ACROSS, 0);
     o.hash_bits = 24;
     clf_featurizer *f = make(&o);
-    size_t len = 300000, ntok = 0;
+    size_t len = 1200000; /* over 1 MB: the next document trims the scratch */
     char *s = malloc(len + 1);
     unsigned x = 12345;
     size_t i = 0;
@@ -790,7 +788,6 @@ START_TEST(test_long_document)
             x = x * 1103515245u + 12345u;
             s[i++] = (char)('a' + (x >> 16) % 26);
         }
-        ntok++;
         if (i < len - 1)
             s[i++] = ' ';
         else
@@ -862,6 +859,58 @@ START_TEST(test_stem_cache_equivalence)
     }
     clf_featurizer_free(cold);
     clf_featurizer_free(warm);
+}
+END_TEST
+
+START_TEST(test_stem_cache_churn)
+{
+    /* tens of thousands of distinct words: cache hits, misses and
+     * evictions must all give the stems the uncached path gives */
+    clf_feature_options o = only(0, 0, 0, 0, 1);
+    clf_featurizer *f = make(&o);
+    static const char *letters[] = { "ا", "ل", "م", "ك", "ت", "ب", "و", "ن" };
+    unsigned x = 7;
+    char *doc = malloc(200 * 7 * 2 + 200);
+    for (int d = 0; d < 200; d++) {
+        size_t len = 0;
+        for (int w = 0; w < 200; w++) {
+            x = x * 1103515245u + 12345u;
+            int wl = 2 + (int)((x >> 16) % 6);
+            for (int k = 0; k < wl; k++) {
+                x = x * 1103515245u + 12345u;
+                const char *l = letters[(x >> 16) % 8];
+                memcpy(doc + len, l, 2);
+                len += 2;
+            }
+            doc[len++] = ' ';
+        }
+        doc[--len] = '\0';
+        /* counts through the cache */
+        const clf__count *c;
+        size_t n;
+        ck_assert_int_eq(clf__featurize_counts(f, doc, len, 1, &c, &n, NULL), CLF_OK);
+        clf__count *cc = malloc((n + 1) * sizeof *cc);
+        memcpy(cc, c, n * sizeof *cc);
+        size_t nc = n;
+        /* texts without it: every stem's bucket and count must match */
+        const clf_feature_text *ft;
+        ck_assert_int_eq(clf_featurize_text(f, doc, len, NULL, &ft, &n), CLF_OK);
+        uint64_t tc = 0, cs = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = 0;
+            while (j < nc && cc[j].bucket != ft[i].index)
+                j++;
+            ck_assert_msg(j < nc, "doc %d: stem %s not counted", d, ft[i].text);
+            tc += ft[i].count;
+        }
+        for (size_t j = 0; j < nc; j++)
+            cs += cc[j].count;
+        ck_assert_uint_eq(tc, cs);
+        ck_assert_uint_eq(cs, 200);
+        free(cc);
+    }
+    free(doc);
+    clf_featurizer_free(f);
 }
 END_TEST
 
@@ -949,6 +998,7 @@ static Suite *features_suite(void)
     tcase_add_test(tc, test_counts_normalized_input);
     tcase_add_test(tc, test_long_document);
     tcase_add_test(tc, test_stem_cache_equivalence);
+    tcase_add_test(tc, test_stem_cache_churn);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,7 +18,8 @@
 
 #define EPS 1e-12
 #define SKLEARN_TOL 1e-9
-/* Debian's interpreter, which has python3-sklearn (not a pyenv on PATH). */
+/* Debian's interpreter, which has python3-sklearn (not a pyenv on PATH);
+ * $CLF_TEST_PYTHON overrides it. */
 #define PYTHON "/usr/bin/python3"
 
 #define ck_close(a, b) ck_assert_msg(fabs((a) - (b)) < EPS, "%s = %.17g, expected %.17g", #a, \
@@ -370,7 +371,8 @@ START_TEST(test_against_sklearn)
     char path[512], cmd[2048];
     snprintf(path, sizeof path, "%s/sklearn_cases.txt", clf_test_tmpdir());
     ck_assert_int_eq(write_cases(path, cases, m), 0);
-    snprintf(cmd, sizeof cmd, "%s %s %s", PYTHON,
+    const char *python = getenv("CLF_TEST_PYTHON");
+    snprintf(cmd, sizeof cmd, "'%s' '%s' '%s'", python && *python ? python : PYTHON,
              clf_test_source_path("tests/sklearn_metrics.py"), path);
     FILE *p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);

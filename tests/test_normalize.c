@@ -863,6 +863,8 @@ START_TEST(test_idempotence_regressions)
         {ALL & ~CLF_NORM_DIACRITICS, "\u0627\u0640\u0653 \u0622\u0654"},
         {ALL, "ᄀ ᅡ ᄀ ㄱ ㅏ ㄱ"},
         {ALL, "u r l"},
+        {ALL & ~CLF_NORM_PUNCT_SPLIT, "HHHHhttp://a\u062F"},
+        {ALL & ~CLF_NORM_DIACRITICS, "\u0627\u0653\u0654\u0627\u0653\u0654\u0655\u0655\u0655\u0655"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         clf_normalizer *n = mk(t[i].flags, 0);

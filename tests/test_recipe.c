@@ -87,7 +87,7 @@ START_TEST(test_parse_valid)
     ck_assert_int_eq(clf_recipe_corpus_index(r, "h"), 2);
     /* defaults */
     ck_assert_uint_eq(r->min_df, 2);
-    ck_assert_int_eq(r->threshold, CLF_THRESHOLD_BEST_F1);
+    ck_assert_int_eq(r->thresholds[0].rule, CLF_THRESHOLD_BEST_F1);
     ck_assert_int_eq(r->threshold_source, CLF_THRESHOLD_SOURCE_OOF);
     clf_recipe_free(r);
     clf_recipe_free(NULL);
@@ -104,13 +104,19 @@ START_TEST(test_default_recipe_loads)
     for (size_t c = 0; c < r->n_corpora; c++)
         ck_assert_msg(r->corpora[c].train != NULL, "corpus %s has no train split",
                       r->corpora[c].name);
-    /* the news corpus only gives negatives, and only for two categories */
+    /* the news corpus only gives negatives: reporting on extremism is not
+     * extremism, nor incitement */
     int snn = clf_recipe_corpus_index(r, "saudinewsnet-terrorism-news");
     ck_assert_int_ge(snn, 0);
     ck_assert_uint_eq(r->corpora[snn].annotates, 0);
     uint64_t ext = UINT64_C(1) << clf_recipe_category_index(r, "extremism");
     uint64_t inc = UINT64_C(1) << clf_recipe_category_index(r, "incitement");
-    ck_assert_uint_eq(r->corpora[snn].negatives_for, ext | inc);
+    ck_assert_uint_eq(r->corpora[snn].negatives_for & (ext | inc), ext | inc);
+    /* only the ISIS corpus gives extremism positives */
+    for (size_t c = 0; c < r->n_corpora; c++)
+        ck_assert_msg(!(r->corpora[c].annotates & ext) ||
+                          !strcmp(r->corpora[c].name, "alfifi-isis-eval2k"),
+                      "%s annotates extremism", r->corpora[c].name);
     clf_recipe_free(r);
 }
 END_TEST
@@ -120,13 +126,26 @@ START_TEST(test_thresholds)
     char *s = variant("\"best_f1\"", "\"precision:0.9\"");
     clf_recipe *r;
     ck_assert_int_eq(parse(s, &r), CLF_OK);
-    ck_assert_int_eq(r->threshold, CLF_THRESHOLD_PRECISION);
-    ck_assert(r->threshold_precision == 0.9);
+    ck_assert_int_eq(r->thresholds[2].rule, CLF_THRESHOLD_PRECISION);
+    ck_assert(r->thresholds[2].precision == 0.9);
     char buf[64];
-    clf_recipe_threshold_name(r, buf, sizeof buf);
+    clf_recipe_threshold_name(r, 2, buf, sizeof buf);
     ck_assert_str_eq(buf, "precision:0.9");
     clf_recipe_free(r);
     free(s);
+    /* per category, with a default for the others */
+    s = variant("\"best_f1\"", "{\"*\": \"precision:0.8\", \"hate\": \"best_f1\"}");
+    ck_assert_int_eq(parse(s, &r), CLF_OK);
+    ck_assert_int_eq(r->thresholds[0].rule, CLF_THRESHOLD_PRECISION);
+    ck_assert(r->thresholds[0].precision == 0.8);
+    ck_assert_int_eq(r->thresholds[1].rule, CLF_THRESHOLD_BEST_F1);
+    ck_assert_int_eq(r->thresholds[2].rule, CLF_THRESHOLD_PRECISION);
+    clf_recipe_threshold_name(r, 1, buf, sizeof buf);
+    ck_assert_str_eq(buf, "best_f1");
+    clf_recipe_free(r);
+    free(s);
+    expect_error("\"best_f1\"", "{\"nope\": \"best_f1\"}", CLF_E_PARSE, "unknown category");
+    expect_error("\"best_f1\"", "{\"hate\": 0.5}", CLF_E_PARSE, "threshold.hate");
     expect_error("\"best_f1\"", "\"precision:1.5\"", CLF_E_PARSE, "threshold");
     expect_error("\"best_f1\"", "\"precision:\"", CLF_E_PARSE, "threshold");
     expect_error("\"best_f1\"", "\"youden\"", CLF_E_PARSE, "threshold");

@@ -36,7 +36,7 @@ static void write_corpus(const char *dir, const char *name, size_t n, const char
                          const char **markers, size_t n_markers, uint32_t seed,
                          const char *extra_rows)
 {
-    char path[4096];
+    char path[8192];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
@@ -116,7 +116,7 @@ static int train_to(const char *text, const char *out, unsigned int threads, int
 
 static const char *out_path(const char *name)
 {
-    static char path[8][4096];
+    static char path[8][8192];
     static int slot;
     slot = (slot + 1) % 8;
     snprintf(path[slot], sizeof path[slot], "%s/%s", clf_test_tmpdir(), name);

@@ -176,6 +176,11 @@ static int parse_categories(parser *p, json_t *root)
             return clf__error(CLF_E_NOMEM, "out of memory");
         r->n_categories = i + 1;
     }
+    r->thresholds = calloc(r->n_categories, sizeof *r->thresholds);
+    if (!r->thresholds)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    for (size_t k = 0; k < r->n_categories; k++)
+        r->thresholds[k].rule = CLF_THRESHOLD_BEST_F1;
     return CLF_OK;
 }
 
@@ -263,11 +268,12 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int parse_threshold(parser *p, const char *s)
+static int parse_rule(const parser *p, const char *where, const char *s,
+                      clf_threshold_spec *out)
 {
-    clf_recipe *r = p->r;
     if (!strcmp(s, "best_f1")) {
-        r->threshold = CLF_THRESHOLD_BEST_F1;
+        out->rule = CLF_THRESHOLD_BEST_F1;
+        out->precision = 0.0;
         return CLF_OK;
     }
     if (!strncmp(s, "precision:", 10)) {
@@ -275,13 +281,53 @@ static int parse_threshold(parser *p, const char *s)
         errno = 0;
         double v = strtod(s + 10, &end);
         if (end != s + 10 && !*end && errno == 0 && v > 0.0 && v <= 1.0) {
-            r->threshold = CLF_THRESHOLD_PRECISION;
-            r->threshold_precision = v;
+            out->rule = CLF_THRESHOLD_PRECISION;
+            out->precision = v;
             return CLF_OK;
         }
     }
-    return perr(p, "training.threshold: expected \"best_f1\" or \"precision:P\" with 0 < P <= 1, "
-                   "not \"%s\"", s);
+    return perr(p, "%s: expected \"best_f1\" or \"precision:P\" with 0 < P <= 1, not \"%s\"",
+                where, s);
+}
+
+/* "threshold": a rule for every category, or {"category": rule, "*": rule}. */
+static int parse_thresholds(const parser *p, json_t *v)
+{
+    clf_recipe *r = p->r;
+    if (json_is_string(v)) {
+        clf_threshold_spec spec;
+        int rc = parse_rule(p, "training.threshold", json_string_value(v), &spec);
+        for (size_t k = 0; k < r->n_categories && rc == CLF_OK; k++)
+            r->thresholds[k] = spec;
+        return rc;
+    }
+    if (!json_is_object(v))
+        return perr(p, "training.threshold: expected a rule or an object {category: rule}");
+    json_t *star = json_object_get(v, "*");
+    if (star) {
+        if (!json_is_string(star))
+            return perr(p, "training.threshold.*: expected a rule");
+        int rc = parse_thresholds(p, star); /* the default, before the overrides */
+        if (rc != CLF_OK)
+            return rc;
+    }
+    const char *key;
+    json_t *e;
+    json_object_foreach(v, key, e) {
+        if (!strcmp(key, "*"))
+            continue;
+        int k = clf_recipe_category_index(r, key);
+        if (k < 0)
+            return perr(p, "training.threshold: unknown category \"%s\"", key);
+        char where[CLF_RECIPE_MAX_NAME + 32];
+        snprintf(where, sizeof where, "training.threshold.%s", key);
+        if (!json_is_string(e))
+            return perr(p, "%s: expected a rule", where);
+        int rc = parse_rule(p, where, json_string_value(e), &r->thresholds[k]);
+        if (rc != CLF_OK)
+            return rc;
+    }
+    return CLF_OK;
 }
 
 static int parse_training(parser *p, json_t *root)
@@ -314,8 +360,9 @@ static int parse_training(parser *p, json_t *root)
         rc = get_uint(p, obj, "training", "seed", 0, UINT64_MAX, &v);
         r->seed = v;
     }
-    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "threshold", 0, &s)) == CLF_OK && s)
-        rc = parse_threshold(p, s);
+    json_t *th = json_object_get(obj, "threshold");
+    if (rc == CLF_OK && th)
+        rc = parse_thresholds(p, th);
     if (rc == CLF_OK && (rc = get_string(p, obj, "training", "threshold_source", 0, &s)) ==
                             CLF_OK && s) {
         if (!strcmp(s, "oof"))
@@ -492,7 +539,6 @@ static void set_defaults(clf_recipe *r)
     r->folds = 5;
     r->eps = 0.01; /* liblinear's default for L2R_LR */
     r->balanced = 1;
-    r->threshold = CLF_THRESHOLD_BEST_F1;
     r->threshold_source = CLF_THRESHOLD_SOURCE_OOF;
     r->seed = 1;
     r->weights = CLF_WEIGHTS_I16;
@@ -634,6 +680,7 @@ void clf_recipe_free(clf_recipe *r)
     for (size_t i = 0; i < r->n_categories; i++)
         free(r->categories[i]);
     free(r->categories);
+    free(r->thresholds);
     for (size_t c = 0; c < r->n_corpora; c++) {
         clf_recipe_corpus *cp = &r->corpora[c];
         free(cp->name);
@@ -714,10 +761,10 @@ int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labe
     return CLF_OK;
 }
 
-void clf_recipe_threshold_name(const clf_recipe *r, char *buf, size_t size)
+void clf_recipe_threshold_name(const clf_recipe *r, size_t k, char *buf, size_t size)
 {
-    if (r->threshold == CLF_THRESHOLD_PRECISION)
-        snprintf(buf, size, "precision:%g", r->threshold_precision);
+    if (k < r->n_categories && r->thresholds[k].rule == CLF_THRESHOLD_PRECISION)
+        snprintf(buf, size, "precision:%g", r->thresholds[k].precision);
     else
         snprintf(buf, size, "best_f1");
 }

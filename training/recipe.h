@@ -45,6 +45,12 @@ typedef enum clf_weight_type {
     CLF_WEIGHTS_I16 = 1
 } clf_weight_type;
 
+/* How one category's threshold is chosen. */
+typedef struct clf_threshold_spec {
+    clf_threshold_rule rule;
+    double precision;         /* the target, for CLF_THRESHOLD_PRECISION */
+} clf_threshold_spec;
+
 /* One entry of a corpus's label map. */
 typedef struct clf_recipe_label {
     char *name;       /* the corpus's label; "*" = any label not listed */
@@ -78,8 +84,7 @@ typedef struct clf_recipe {
     double *c_grid;           /* sorted ascending, unique */
     double eps;               /* liblinear stopping tolerance */
     int balanced;             /* class weights n/(2*n_class) */
-    clf_threshold_rule threshold;
-    double threshold_precision;       /* for CLF_THRESHOLD_PRECISION */
+    clf_threshold_spec *thresholds;   /* per category */
     clf_threshold_source threshold_source;
     uint64_t seed;
     clf_weight_type weights;
@@ -128,7 +133,7 @@ uint64_t clf_recipe_uses(const clf_recipe *r, size_t c);
 int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labels,
                           size_t n_labels, uint64_t *positive, const char **unknown);
 
-/* clf_threshold_rule_name - "best_f1" or "precision:P" into buf. */
-void clf_recipe_threshold_name(const clf_recipe *r, char *buf, size_t size);
+/* clf_recipe_threshold_name - category k's rule, "best_f1" or "precision:P", into buf. */
+void clf_recipe_threshold_name(const clf_recipe *r, size_t k, char *buf, size_t size);
 
 #endif /* CLF_RECIPE_H */

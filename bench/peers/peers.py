@@ -30,9 +30,9 @@ the continuous score); the same on an obfuscated copy of dev made with
 bench/obfuscate.py --mode mixed --seed 1405 --rate 0.5 (labels unchanged);
 and the share of saudinewsnet-terrorism-news dev rows (news about terrorism,
 never to be flagged) that each category model flags, clean and obfuscated.
-That news flag rate matters most for extremism and incitement, whose recipe
-trains on the news train split as negatives; for the other categories the
-news is out of domain. The peers see the raw text: no Arabic normalization,
+That news flag rate matters most for the categories whose recipe entry
+lists the news corpus in "negatives_for" (marked * in the table); for the
+others the news is out of domain. The peers see the raw text: no Arabic normalization,
 which is how they are usually deployed.
 
 Everything runs in a temporary directory that is removed at the end (the
@@ -41,6 +41,7 @@ takes about 10 minutes on 2 cores.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -266,13 +267,15 @@ def print_table(res, file=sys.stdout):
               "oP", "oR", "oF1", "oAP", "news", "oNews"))
     print("dev = clean dev split; o* = obfuscated dev (obfuscate.py --mode mixed); "
           "news/oNews = share of %s dev flagged" % NEWS, file=file)
+    print("(* after the category: the recipe trains it with the news as negatives, and its dev "
+          "set includes the news dev rows)", file=file)
     print(hdr, file=file)
     print("-" * len(hdr), file=file)
     for cat, cr in res["categories"].items():
         for peer, pr in cr["peers"].items():
             d, o = pr["dev"], pr["obfuscated_dev"]
             print("%-10s %-8s %5d %4d | %s %s %s %s | %s %s %s %s | %s %s"
-                  % (cat, peer, d["n"], d["positives"],
+                  % (cat + ("*" if cr.get("news_in_training") else ""), peer, d["n"], d["positives"],
                      fmt(d["precision"]), fmt(d["recall"]), fmt(d["f1"]), fmt(d["ap"]),
                      fmt(o["precision"]), fmt(o["recall"]), fmt(o["f1"]), fmt(o["ap"]),
                      fmt(pr["news_flag_rate"]), fmt(pr["news_flag_rate_obfuscated"])),
@@ -325,8 +328,9 @@ def main(argv=None):
     for p in peers:
         if p not in PEERS:
             ap.error("unknown peer %r" % p)
-    with open(a.recipe, encoding="utf-8") as f:
-        recipe = json.load(f)
+    with open(a.recipe, "rb") as f:
+        raw = f.read()
+    recipe = json.loads(raw.decode("utf-8"))
     cats = [c for c in a.categories.split(",") if c] or recipe["categories"]
 
     t_start = time.time()
@@ -340,6 +344,7 @@ def main(argv=None):
         news_obf = [t for _i, _l, t in read_tsv(obf_paths[NEWS])] if NEWS in obf_paths else []
 
         res = {"recipe": os.path.relpath(a.recipe, REPO) if a.recipe.startswith(REPO) else a.recipe,
+               "recipe_sha256": hashlib.sha256(raw).hexdigest(),
                "obfuscation": {"mode": "mixed", "seed": a.obf_seed, "rate": a.obf_rate},
                "thresholds": {"svm": "decision > 0", "logreg": "decision > 0 (p > 0.5)",
                               "fasttext": "P(pos) >= 0.5"},
@@ -350,6 +355,7 @@ def main(argv=None):
             tr, dv, ob = train[cat], dev[cat], obf[cat]
             cr = {"train": {"n": len(tr["y"]), "positives": int(sum(tr["y"])),
                             "corpora": sorted(set(tr["src"]))},
+                  "news_in_training": NEWS in set(tr["src"]),
                   "dev": {"n": len(dv["y"]), "positives": int(sum(dv["y"]))},
                   "peers": {}}
             res["categories"][cat] = cr

@@ -33,6 +33,7 @@ Everything is done in a temp directory, removed at the end.
 
 import argparse
 import glob
+import hashlib
 import json
 import os
 import pickle
@@ -133,8 +134,9 @@ def main(argv=None):
     a = ap.parse_args(argv)
     which = set(p for p in a.peers.split(",") if p)
 
-    with open(a.recipe, encoding="utf-8") as f:
-        recipe = json.load(f)
+    with open(a.recipe, "rb") as f:
+        raw = f.read()
+    recipe = json.loads(raw.decode("utf-8"))
     cats = recipe["categories"]
     ft_cats = [c for c in a.ft_categories.split(",") if c] or cats
 
@@ -142,7 +144,8 @@ def main(argv=None):
     tmp = tempfile.mkdtemp(prefix="clf-throughput-")
     res = {"docs": len(docs), "unique_texts": n_unique, "files": files,
            "versions": peers.tool_versions(), "cpus": os.cpu_count(),
-           "loadavg_start": list(os.getloadavg())}
+           "loadavg_start": list(os.getloadavg()),
+           "recipe_sha256": hashlib.sha256(raw).hexdigest()}
     try:
         docs_path = os.path.join(tmp, "docs.txt")
         peers.ft_write_docs(docs, docs_path)

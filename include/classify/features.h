@@ -102,11 +102,16 @@ CLF_API void clf_featurizer_free(clf_featurizer *f);
  * clf_featurize - normalize and featurize len bytes of UTF-8 text.
  *
  * idf, when not NULL, holds 2^hash_bits weights that multiply each
- * feature's term frequency (a trained model supplies them); NULL means 1.
+ * feature's term frequency (a trained model supplies them, see
+ * clf_model_idf()); NULL means 1. A bucket whose idf is 0 is one the model
+ * never saw: it is dropped from the vector and from the L2 norm, exactly
+ * as scoring does. Word n-grams never span punctuation tokens.
  * On success *vec points to *n entries with strictly increasing indices.
  * The array belongs to the featurizer and stays valid until the next call
  * on it. An empty text gives *n == 0.
- * Errors: those of clf_normalize(), CLF_E_NOMEM, CLF_E_STEMMER.
+ * Errors: those of clf_normalize(), CLF_E_NOMEM, CLF_E_STEMMER,
+ * CLF_E_TOO_LARGE (over 2^31 distinct buckets; cannot happen with the
+ * default max_bytes).
  */
 CLF_API int clf_featurize(clf_featurizer *f, const char *text, size_t len,
                           const float *idf, const clf_feature **vec, size_t *n);
@@ -115,7 +120,8 @@ CLF_API int clf_featurize(clf_featurizer *f, const char *text, size_t len,
  * clf_featurize_text - like clf_featurize(), but lists every distinct
  * (family, text) feature with its bucket, count and final weight, in order
  * of first appearance. Two texts that collide in one bucket are listed
- * separately with the same index and the bucket's weight.
+ * separately with the same index and the bucket's weight. Features
+ * dropped because their idf is 0 are listed with value 0.
  * The array and its strings belong to the featurizer, valid until the next
  * call on it. Slower than clf_featurize(): meant for inspection.
  */

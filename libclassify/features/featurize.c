@@ -19,9 +19,9 @@
 #include <string.h>
 
 #include <libstemmer.h>
-/* Inline XXH3: the short-input paths then compile into the loops below.
- * The hash values are those of the shared library (XXH3 is stable since
- * xxHash 0.8.0). */
+/* A private, inlinable copy of XXH3 (about 8% faster extraction than
+ * calling libxxhash). The hash values are the library's: XXH3's output is
+ * frozen since xxHash 0.8.0. */
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -34,15 +34,6 @@
 #  define CLF__HOT static inline
 #endif
 
-/*
- * clf__featurize_normalized - extract features from an already-normalized
- * text (tokens separated by single spaces, no leading/trailing space), as
- * clf__featurize_counts() does after normalizing. The text must stay valid
- * until the next call. Used by tests and by callers that normalize
- * themselves. Errors: CLF_E_UTF8, CLF_E_TOO_LARGE, CLF_E_NOMEM, CLF_E_STEMMER.
- */
-int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, int sorted,
-                              const clf__count **counts, size_t *n);
 
 /* ---- tokens ------------------------------------------------------------ */
 
@@ -143,7 +134,7 @@ typedef struct clf__slot {
  * hash. libstemmer's Arabic stemmer takes 0.3-1 us per word, most of the
  * cost of a tweet, and 20% of the tokens of a stream are words not seen
  * before, so the cache is large: 2^14 sets x 2 ways x 32 bytes = 1 MiB
- * (about 83% hits over the shared corpora). Its lines are prefetched
+ * (79% hits in one pass over the shared corpora). Its lines are prefetched
  * (enumerate), so the size costs little time. Tokens up to 22 bytes
  * (11 Arabic letters: 99% of Arabic tokens) are cached.
  */
@@ -226,8 +217,12 @@ static uint64_t family_seed(uint64_t hash_seed, unsigned family)
     return hash_seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (uint64_t)(family + 1));
 }
 
-/* grow_array - make *p hold at least need elements of size el. */
-static int grow_array(void **p, size_t *cap, size_t need, size_t el)
+/*
+ * grow_array - make the array whose pointer is at pp hold at least need
+ * elements of size el (doubling). pp is the address of any object pointer,
+ * read and written with memcpy so that no T ** is accessed as a void **.
+ */
+static int grow_array(void *pp, size_t *cap, size_t need, size_t el)
 {
     if (need <= *cap)
         return CLF_OK;
@@ -237,15 +232,17 @@ static int grow_array(void **p, size_t *cap, size_t need, size_t el)
             return clf__error(CLF_E_NOMEM, "featurizer: buffer size overflow");
         c *= 2;
     }
-    void *q = realloc(*p, c * el);
+    void *p;
+    memcpy(&p, pp, sizeof p);
+    void *q = realloc(p, c * el);
     if (!q)
         return clf__error(CLF_E_NOMEM, "featurizer: out of memory (%zu bytes)", c * el);
-    *p = q;
+    memcpy(pp, &q, sizeof q);
     *cap = c;
     return CLF_OK;
 }
 
-#define GROW(arr, cap, need) grow_array((void **)&(arr), &(cap), (need), sizeof *(arr))
+#define GROW(arr, cap, need) grow_array(&(arr), &(cap), (need), sizeof *(arr))
 
 /* ---- options and lifecycle ---------------------------------------------- */
 
@@ -279,11 +276,14 @@ static int check_options(const clf_feature_options *o)
     if (o->char_ngram_max > CLF_MAX_CHAR_NGRAM)
         return clf__error(CLF_E_INVALID_ARG, "feature options: char_ngram_max %u not in 0..%d",
                           o->char_ngram_max, CLF_MAX_CHAR_NGRAM);
-    /* char_ngram_min only matters when char n-grams are on */
+    /* char_ngram_min only matters when char n-grams are on (0 is then fine) */
     if (o->char_ngram_max > 0 && (o->char_ngram_min < 1 || o->char_ngram_min > o->char_ngram_max))
         return clf__error(CLF_E_INVALID_ARG,
                           "feature options: char_ngram_min %u not in 1..char_ngram_max (%u)",
                           o->char_ngram_min, o->char_ngram_max);
+    if (o->char_ngram_max == 0 && o->char_ngram_min > CLF_MAX_CHAR_NGRAM)
+        return clf__error(CLF_E_INVALID_ARG, "feature options: char_ngram_min %u not in 0..%d",
+                          o->char_ngram_min, CLF_MAX_CHAR_NGRAM);
     if (o->char_mode > CLF_CHAR_BOTH)
         return clf__error(CLF_E_INVALID_ARG, "feature options: char_mode %u not in 0..2",
                           o->char_mode);
@@ -433,6 +433,33 @@ static uint32_t tok_kind(const char *p, size_t len, unsigned cls)
 }
 
 /*
+ * After a very long document, give its scratch memory back rather than
+ * keep it for the life of the featurizer (the bucket table of a 1 MB text
+ * can reach tens of MB). Documents of ordinary size never get here.
+ */
+static void trim_scratch(clf_featurizer *f, size_t len)
+{
+    if (f->pad_cap <= ((size_t)1 << 18) || f->pad_cap / 16 <= len)
+        return;
+#define RELEASE(p, cap) (free(p), (p) = NULL, (cap) = 0)
+    RELEASE(f->pad, f->pad_cap);
+    RELEASE(f->cpo, f->cpo_cap);
+    RELEASE(f->toks, f->toks_cap);
+    RELEASE(f->tab, f->tab_cap);
+    RELEASE(f->counts, f->counts_cap);
+    RELEASE(f->tmp, f->tmp_cap);
+    RELEASE(f->vec, f->vec_cap);
+    RELEASE(f->tents, f->tents_cap);
+    RELEASE(f->ftext, f->ftext_cap);
+#undef RELEASE
+    free(f->ttab);
+    f->ttab = NULL;
+    f->ttab_size = 0;
+    f->ntents = 0;
+    clf__buf_free(&f->arena);
+}
+
+/*
  * Copy the normalized text between two padding spaces, record the byte
  * offset of every code point and split the tokens (runs of non-spaces).
  */
@@ -442,6 +469,7 @@ static int scan(clf_featurizer *f, const char *norm, size_t len)
         return clf__error(CLF_E_TOO_LARGE, "featurize: normalized text of %zu bytes", len);
     size_t plen = len + 2;
     int rc;
+    trim_scratch(f, len);
     if ((rc = GROW(f->pad, f->pad_cap, plen + 1)) != CLF_OK ||
         (rc = GROW(f->cpo, f->cpo_cap, plen + 1)) != CLF_OK ||
         (rc = GROW(f->toks, f->toks_cap, len / 2 + 1)) != CLF_OK)
@@ -524,7 +552,7 @@ static int tab_resize(clf_featurizer *f, unsigned tbits)
         return rc;
     f->tab_mask = (uint32_t)(size - 1);
     f->tab_shift = 32 - tbits;
-    f->grow_at = size / 2;
+    f->grow_at = size / 2; /* load factor at most 1/2 */
     if (++f->gen == 0) {
         memset(f->tab, 0, f->tab_cap * sizeof *f->tab);
         f->gen = 1;
@@ -551,50 +579,62 @@ static uint32_t bucket_count(const clf_featurizer *f, uint32_t b)
     return f->counts[tab_find(f->tab, f->gen, f->tab_mask, f->tab_shift, b)->idx].count;
 }
 
-/* Enter the buffered buckets into the table, growing it first if they
- * could fill it more than half. */
+/* The table reached its load limit: double it and re-enter the buckets
+ * counted so far. */
+static int tab_grow(clf_featurizer *f)
+{
+    unsigned tbits = 32 - f->tab_shift + 1;
+    if (tbits > 31)
+        return clf__error(CLF_E_TOO_LARGE, "featurize: too many distinct features");
+    int rc = tab_resize(f, tbits);
+    if (rc != CLF_OK)
+        return rc;
+    for (size_t j = 0; j < f->ncounts; j++) {
+        uint32_t bj = f->counts[j].bucket;
+        clf__slot *s = tab_find(f->tab, f->gen, f->tab_mask, f->tab_shift, bj);
+        s->gen = f->gen;
+        s->bucket = bj;
+        s->idx = (uint32_t)j;
+    }
+    return CLF_OK;
+}
+
+/* Enter the buffered buckets into the table. */
 static int count_chunk(clf_featurizer *f)
 {
     const size_t nb = f->nb;
     f->nb = 0;
-    if (f->ncounts + nb > f->grow_at) {
-        unsigned tbits = 32 - f->tab_shift;
-        while (((size_t)1 << tbits) / 2 < f->ncounts + nb)
-            tbits++;
-        if (tbits > 31)
-            return clf__error(CLF_E_TOO_LARGE, "featurize: too many distinct features");
-        int rc = tab_resize(f, tbits);
+    size_t k = 0;
+    for (;;) {
+        clf__slot *const tab = f->tab;
+        clf__count *const counts = f->counts;
+        const uint32_t gen = f->gen, mask = f->tab_mask, shift = f->tab_shift;
+        const uint32_t grow_at = (uint32_t)f->grow_at;
+        const uint32_t *buf = f->chunk;
+        uint32_t n = (uint32_t)f->ncounts;
+        for (; k < nb; k++) {
+            const uint32_t b = buf[k];
+            clf__slot *s = tab_find(tab, gen, mask, shift, b);
+            if (s->gen == gen) {
+                counts[s->idx].count++;
+            } else {
+                if (CLF_UNLIKELY(n >= grow_at))
+                    break;
+                s->gen = gen;
+                s->bucket = b;
+                s->idx = n;
+                counts[n].bucket = b;
+                counts[n].count = 1;
+                n++;
+            }
+        }
+        f->ncounts = n;
+        if (k == nb)
+            return CLF_OK;
+        int rc = tab_grow(f); /* then count buf[k] again */
         if (rc != CLF_OK)
             return rc;
-        for (size_t j = 0; j < f->ncounts; j++) {
-            uint32_t bj = f->counts[j].bucket;
-            clf__slot *s = tab_find(f->tab, f->gen, f->tab_mask, f->tab_shift, bj);
-            s->gen = f->gen;
-            s->bucket = bj;
-            s->idx = (uint32_t)j;
-        }
     }
-    clf__slot *const tab = f->tab;
-    clf__count *const counts = f->counts;
-    const uint32_t gen = f->gen, mask = f->tab_mask, shift = f->tab_shift;
-    const uint32_t *buf = f->chunk;
-    uint32_t n = (uint32_t)f->ncounts;
-    for (size_t k = 0; k < nb; k++) {
-        const uint32_t b = buf[k];
-        clf__slot *s = tab_find(tab, gen, mask, shift, b);
-        if (s->gen == gen) {
-            counts[s->idx].count++;
-        } else {
-            s->gen = gen;
-            s->bucket = b;
-            s->idx = n;
-            counts[n].bucket = b;
-            counts[n].count = 1;
-            n++;
-        }
-    }
-    f->ncounts = n;
-    return CLF_OK;
 }
 
 /* ---- clf_featurize_text(): distinct texts --------------------------------- */
@@ -809,7 +849,7 @@ CLF__HOT int enumerate(clf_featurizer *f, const int mode)
 }
 
 /* Size the bucket table for this document from an upper bound of its
- * feature occurrences (longer documents grow it in count_chunk()). */
+ * feature occurrences. */
 static int begin_counts(clf_featurizer *f)
 {
     const clf_feature_options *o = &f->o;
@@ -819,6 +859,8 @@ static int begin_counts(clf_featurizer *f)
         bound += (f->ncp + 2 * f->ntok) * nr;
     if (f->fam_cross)
         bound += f->ncp * nr;
+    /* twice the bound: a document-sized table never grows; a long
+     * document starts at 2 x CHUNK slots and grows as it goes */
     if (bound > CHUNK)
         bound = CHUNK;
     unsigned tbits = 6;
@@ -843,53 +885,88 @@ static int extract_texts(clf_featurizer *f)
 
 /* ---- sorting ------------------------------------------------------------------ */
 
-/* Sort counts by bucket: insertion sort when short, else an LSD radix sort. */
+/* Insertion sort by bucket: fast on short or nearly sorted arrays. */
+static void insertion_sort(clf__count *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        clf__count x = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1].bucket > x.bucket; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
+}
+
+/*
+ * Sort f->counts by bucket. Buckets are uniformly distributed hash bits,
+ * so for a document-sized n one counting pass on the top ~log2(n) bits
+ * leaves groups of about one element, which an insertion sort finishes.
+ * Larger arrays take an LSD radix sort, linear whatever the keys.
+ */
 static int sort_counts(clf_featurizer *f)
 {
-    clf__count *a = f->counts;
-    size_t n = f->ncounts;
-    if (n < 48) {
-        for (size_t i = 1; i < n; i++) {
-            clf__count x = a[i];
-            size_t j = i;
-            for (; j > 0 && a[j - 1].bucket > x.bucket; j--)
-                a[j] = a[j - 1];
-            a[j] = x;
-        }
+    const size_t n = f->ncounts;
+    if (n < 32) {
+        insertion_sort(f->counts, n);
         return CLF_OK;
     }
     int rc = GROW(f->tmp, f->tmp_cap, n);
     if (rc != CLF_OK)
         return rc;
-    /* digits of about log2(n) bits: the histogram passes then cost no
-     * more than the scatter passes */
-    unsigned bits = f->o.hash_bits, dmax = 4;
-    while (dmax < 11 && ((size_t)1 << dmax) < n)
-        dmax++;
-    unsigned passes = (bits + dmax - 1) / dmax;
-    unsigned d = (bits + passes - 1) / passes;
+    const unsigned bits = f->o.hash_bits;
     uint32_t hist[1u << 11];
-    clf__count *src = a, *dst = f->tmp;
-    for (unsigned p = 0; p < passes; p++) {
-        unsigned sh = p * d;
-        uint32_t mask = (1u << d) - 1;
-        memset(hist, 0, ((size_t)mask + 1) * sizeof *hist);
+    clf__count *src = f->counts, *dst = f->tmp;
+    if (n <= 4096) {
+        unsigned k = 5;
+        while (k < 11 && ((size_t)1 << k) < n)
+            k++;
+        if (k > bits)
+            k = bits;
+        const unsigned sh = bits - k;
+        memset(hist, 0, ((size_t)1 << k) * sizeof *hist);
         for (size_t i = 0; i < n; i++)
-            hist[(src[i].bucket >> sh) & mask]++;
+            hist[src[i].bucket >> sh]++;
         uint32_t sum = 0;
-        for (uint32_t k = 0; k <= mask; k++) {
-            uint32_t c = hist[k];
-            hist[k] = sum;
+        for (size_t g = 0; g < ((size_t)1 << k); g++) {
+            uint32_t c = hist[g];
+            hist[g] = sum;
             sum += c;
         }
         for (size_t i = 0; i < n; i++)
-            dst[hist[(src[i].bucket >> sh) & mask]++] = src[i];
-        clf__count *x = src;
-        src = dst;
-        dst = x;
+            dst[hist[src[i].bucket >> sh]++] = src[i];
+        insertion_sort(dst, n);
+    } else {
+        unsigned passes = (bits + 10) / 11;
+        unsigned d = (bits + passes - 1) / passes;
+        const uint32_t mask = (1u << d) - 1;
+        for (unsigned p = 0; p < passes; p++) {
+            unsigned sh = p * d;
+            memset(hist, 0, ((size_t)mask + 1) * sizeof *hist);
+            for (size_t i = 0; i < n; i++)
+                hist[(src[i].bucket >> sh) & mask]++;
+            uint32_t sum = 0;
+            for (uint32_t g = 0; g <= mask; g++) {
+                uint32_t c = hist[g];
+                hist[g] = sum;
+                sum += c;
+            }
+            for (size_t i = 0; i < n; i++)
+                dst[hist[(src[i].bucket >> sh) & mask]++] = src[i];
+            clf__count *x = src;
+            src = dst;
+            dst = x;
+        }
+        dst = src; /* the sorted array */
     }
-    if (src != a)
-        memcpy(a, src, n * sizeof *a);
+    if (dst != f->counts) {
+        /* swap the buffers rather than copy back */
+        clf__count *x = f->counts;
+        size_t cap = f->counts_cap;
+        f->counts = dst;
+        f->counts_cap = f->tmp_cap;
+        f->tmp = x;
+        f->tmp_cap = cap;
+    }
     return CLF_OK;
 }
 

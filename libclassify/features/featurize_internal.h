@@ -28,6 +28,16 @@ int clf__featurize_counts(clf_featurizer *f, const char *text, size_t len, int s
                           const clf__count **counts, size_t *n, int *truncated);
 
 /*
+ * clf__featurize_normalized - extract features from an already-normalized
+ * text (tokens separated by single spaces, no leading/trailing space), as
+ * clf__featurize_counts() does after normalizing. The text must stay valid
+ * until the next call. Used by tests and by callers that normalize
+ * themselves. Errors: CLF_E_UTF8, CLF_E_TOO_LARGE, CLF_E_NOMEM, CLF_E_STEMMER.
+ */
+int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, int sorted,
+                              const clf__count **counts, size_t *n);
+
+/*
  * clf__featurizer_normalized - the normalized text of the last call
  * (valid until the next call).
  */

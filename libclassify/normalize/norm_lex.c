@@ -1,15 +1,16 @@
 /*
- * norm_lex.c - the normalizer's back half: cut the character-stage output
- * into tokens (placeholders, hashtags, punctuation, emoji, words), collapse
- * elongated letters, rejoin spaced-out letters and write the tokens out,
- * one ASCII space between them. No ICU here: classes come from the tables
- * normalize.c builds.
+ * norm_lex.c - the normalizer's back half: collapse elongated letters, cut
+ * the character-stage output into tokens (placeholders, hashtags,
+ * punctuation, emoji, words), rejoin spaced-out letters and write the tokens
+ * out, one ASCII space between them. No ICU here: classes come from the
+ * tables normalize.c builds.
  *
  * Every rule is written so that normalizing the output again gives the
- * output (the fuzz target checks it): tokens are re-lexed as themselves, a
+ * output (the fuzz target checks it): a token is cut by what it contains,
+ * never by the token before it (the output puts a space between them), a
  * hashtag already followed by its parts is not expanded twice, and a word
- * that rejoining or elongation produces is checked against the same
- * placeholder rules a word of the input is.
+ * that rejoining produces is checked against the same placeholder rules a
+ * word of the input is.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,7 @@ enum {
     TF_PROTECTED = 1, /* a hashtag's part: never rejoined with spaced letters */
     TF_EXPAND = 2,    /* a hashtag to be followed by its parts */
     TF_SKIP = 4,      /* inside a rejoined run: written by the run's first token */
-    TF_JOINED = 8,    /* the first token of a rejoined run of spaced letters */
-    TF_REPEAT = 16    /* a word with two equal code points side by side */
+    TF_JOINED = 8     /* the first token of a rejoined run of spaced letters */
 };
 
 static inline unsigned int cls(const clf_normalizer *n, uint32_t c)
@@ -289,13 +289,11 @@ static inline int is_link_word(const clf_normalizer *n, const uint32_t *y, size_
            (ci_equal(y, len, "url") || ci_equal(y, len, "link"));
 }
 
-static inline void close_word(clf_normalizer *n, uint32_t *y, long *word)
+static inline void close_word(clf_normalizer *n, const uint32_t *y, long *word)
 {
     if (*word < 0)
         return;
     clf__ntok *t = &n->toks[*word];
-    if ((t->flags & TF_REPEAT) && (n->flags & CLF_NORM_ELONGATION))
-        t->len = elongate(n, y + t->start, t->len);
     if (is_link_word(n, y + t->start, t->len))
         t->kind = T_URL;
     *word = -1;
@@ -305,7 +303,7 @@ static inline void close_word(clf_normalizer *n, uint32_t *y, long *word)
  * lex - tokens of y[0..e). Spaces end every token, so the matchers below
  * may look up to e: none of them crosses a space.
  */
-static int lex(clf_normalizer *n, uint32_t *y, size_t e, size_t *tags)
+static int lex(clf_normalizer *n, const uint32_t *y, size_t e, size_t *tags)
 {
     unsigned int f = n->flags;
     long word = -1;
@@ -322,14 +320,9 @@ static int lex(clf_normalizer *n, uint32_t *y, size_t e, size_t *tags)
         if (word >= 0 && is_wordish(k)) {
             /* inside a word nothing special can start: take the whole run */
             size_t q = p + 1;
-            uint32_t rep = y[p] == y[p - 1];
-            while (q < e && is_wordish(cls(n, y[q]))) {
-                rep |= y[q] == y[q - 1];
+            while (q < e && is_wordish(cls(n, y[q])))
                 q++;
-            }
             n->toks[word].len += (uint32_t)(q - p);
-            if (rep)
-                n->toks[word].flags |= TF_REPEAT;
             p = q;
             continue;
         }
@@ -369,13 +362,8 @@ static int lex(clf_normalizer *n, uint32_t *y, size_t e, size_t *tags)
             close_word(n, y, &word);
             if ((rc = push(n, kind, p, len)))
                 return rc;
-            if (kind == T_TAG) {
+            if (kind == T_TAG)
                 ++*tags;
-                if (f & CLF_NORM_ELONGATION) {
-                    clf__ntok *t = &n->toks[n->ntok - 1];
-                    t->len = 1 + elongate(n, y + p + 1, (uint32_t)len - 1);
-                }
-            }
             p += len;
             continue;
         }
@@ -397,8 +385,7 @@ static int lex(clf_normalizer *n, uint32_t *y, size_t e, size_t *tags)
                 return rc;
             word = (long)n->ntok - 1;
         }
-        if (n->toks[word].len++ && y[p] == y[p - 1])
-            n->toks[word].flags |= TF_REPEAT;
+        n->toks[word].len++;
         p++;
     }
     close_word(n, y, &word);
@@ -586,6 +573,13 @@ int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m)
     if (m > UINT32_MAX)
         return clf__error(CLF_E_INTERNAL, "normalizer block of %zu code points", m);
     n->ntok = 0;
+    /* Collapse elongated letters before cutting tokens, not in each token
+     * afterwards: the lexer must see the text a second pass would see
+     * ("HHHhttp://x" is a URL once the h's are one). A run of one letter
+     * never crosses a token boundary, so each token's text is what
+     * collapsing that token alone would give. */
+    if (n->flags & CLF_NORM_ELONGATION)
+        m = elongate(n, y, (uint32_t)m);
     if ((rc = lex(n, y, m, &tags)))
         return rc;
     if (tags && (n->flags & CLF_NORM_HASHTAGS))

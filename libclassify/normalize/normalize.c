@@ -415,6 +415,8 @@ static int build_tables(clf_normalizer *n)
                 else
                     outs[k++] = r;
             }
+            if (fast && k > 1 && n->mpool_len > E_VAL)
+                fast = 0; /* never happens: the pool holds a few thousand */
             if (fast) {
                 if (k == 0) {
                     e |= E_FAST | E_DEL;

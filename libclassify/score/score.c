@@ -30,6 +30,8 @@ CLF_API int clf_scorer_new(clf_scorer **out, const clf_model *m)
     }
     for (size_t i = 0; i < m->n_cats; i++)
         s->thresholds[i] = m->cats[i].threshold;
+    for (uint32_t c = 0; c < 64; c++)
+        s->tf[c] = clf__tf_weight(&m->fopts, c);
     int rc = clf_featurizer_new(&s->feat, &m->nopts, &m->fopts);
     if (rc != CLF_OK) {
         clf_scorer_free(s);
@@ -93,7 +95,8 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
         uint32_t r = m->row_of[b];
         if (!r)
             continue; /* never seen in training: dropped, as in training */
-        double v = (double)clf__tf_weight(fo, counts[j].count) * m->idf[b];
+        uint32_t c = counts[j].count;
+        double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) * m->idf[b];
         norm2 += v * v;
         const float *w = m->weights + (size_t)(r - 1) * K;
         for (size_t k = 0; k < K; k++)

@@ -13,6 +13,7 @@ struct clf_scorer {
     clf_featurizer *feat;
     double *thresholds;  /* per category, overridable */
     double *acc;         /* per-category accumulators */
+    float tf[64];        /* tf weights of small counts, to skip a call per feature */
 };
 
 /* clf__score_margins - margins w.x + b of every category for one text. */
