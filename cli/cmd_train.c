@@ -166,7 +166,8 @@ int cmd_train(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    /* the leading ':' makes a missing argument ':' rather than '?' */
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_RECIPE: recipe_path = optarg; break;
         case OPT_OUT: out = optarg; break;
@@ -185,6 +186,9 @@ int cmd_train(int argc, char **argv)
         case OPT_QUIET: disp.quiet = 1; break;
         case OPT_VERBOSE: disp.verbose = 1; break;
         case 'h': train_help(); return 0;
+        case ':':
+            return clf_cli_usage_error("train", "option '%s' needs an argument",
+                                       argv[optind - 1]);
         default:
             return clf_cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
         }

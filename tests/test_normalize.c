@@ -814,6 +814,8 @@ START_TEST(test_punctuation_split)
     expect(ALL, "قال: \"لا\"؟!", "قال : \" لا \" ؟ !");
     expect(ALL, "نعم،لا؛ربما...", "نعم ، لا ؛ ربما . . .");
     expect(ALL, "«كلام» — 5$", "« كلام » — 5 $");
+    /* numbers keep their decimal point and thousands separators */
+    expect(ALL, "79.5٪ و 1,000 و ٣٫١٤ و 5. و .5 و a.5", "79.5 ٪ و 1,000 و 3٫14 و 5 . و . 5 و a . 5");
 }
 END_TEST
 

@@ -131,7 +131,7 @@ static int read_file(loader *L, size_t c, int split)
     int rc = file_checksum(cf->path, cp->name, &cf->xxh3);
     if (rc != CLF_OK)
         return rc;
-    clf_progress_step(L->o->progress, "read", NULL, -1, 0, 0);
+    clf_progress_step(L->o->progress, "read", rel, -1, 0, 0);
     clf_progress_note(L->o->progress, CLF_TRAIN_DETAIL, "read", "reading %s", cf->path);
 
     clf_reader *rd;

@@ -18,7 +18,7 @@ typedef enum clf_train_event_kind {
 typedef struct clf_train_event {
     clf_train_event_kind kind;
     const char *stage;    /* "read", "featurize", "cross-validate", "fit", "evaluate", "write" */
-    const char *category; /* or NULL */
+    const char *category; /* or NULL; for "read", the corpus file being read */
     int fold;             /* 0-based fold, -1 when none */
     size_t done, total;   /* units of the stage (documents, jobs) */
     const char *message;  /* for notes and details; NULL for progress */

@@ -252,6 +252,14 @@ static int setup_categories(trainer *t, const size_t *dev_list, size_t n_dev_all
                 c->n++;
                 c->npos += (d->docs[i].positive & bit) != 0;
             }
+        if (c->n == 0) {
+            char who[512];
+            annotators(r, k, who, sizeof who);
+            return clf__error(CLF_E_TRAIN,
+                              "category %s: no training examples (corpora annotating it: %s; "
+                              "do they have a train split?)",
+                              c->name, who);
+        }
         if (c->npos == 0 || c->npos == c->n) {
             char who[512];
             annotators(r, k, who, sizeof who);

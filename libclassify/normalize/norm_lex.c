@@ -367,6 +367,13 @@ static int lex(clf_normalizer *n, const uint32_t *y, size_t e, size_t *tags)
             p += len;
             continue;
         }
+        if (k == CLF__K_PUNCT && word >= 0 && (c == '.' || c == ',' || c == 0x066B || c == 0x066C) &&
+            cls(n, y[p - 1]) == CLF__K_DIGIT && p + 1 < e && cls(n, y[p + 1]) == CLF__K_DIGIT) {
+            /* a decimal point or thousands separator stays in its number: 79.5 */
+            n->toks[word].len++;
+            p++;
+            continue;
+        }
         if ((f & CLF_NORM_PUNCT_SPLIT) &&
             (k == CLF__K_PUNCT || k == CLF__K_EMOJI || k == CLF__K_RI)) {
             close_word(n, y, &word);
