@@ -84,7 +84,8 @@ static void help(void)
         "  --output jsonl|tsv JSON Lines (default): {\"id\", \"scores\": {cat: p},\n"
         "                     \"flagged\": [cats]}; TSV: id, one column per category,\n"
         "                     flagged, error\n"
-        "  --explain K        add the K features pushing each category up and down\n"
+        "  --explain K        add, per category, the K words and the K n-gram features\n"
+        "                     pushing its score up and down\n"
         "  --only-flagged     print only records with a flagged category (and errors)\n"
         "  -j, --threads N    score with N threads (default 1); order is kept\n"
         "  -h, --help         this help\n\n"
@@ -223,23 +224,34 @@ static void *score_range(void *arg)
     return NULL;
 }
 
+/* {cat: {"words": {"up": [...], "down": [...]}, "features": {...}}} */
 static json_t *explanation_json(const clf_explanation *ex, const clf_model *m)
 {
     json_t *o = json_object();
     for (size_t k = 0; k < clf_model_num_categories(m); k++) {
         json_t *cat = json_object();
-        for (int up = 1; up >= 0; up--) {
-            size_t n;
-            const clf_contribution *c = clf_explanation_features(ex, k, up, &n);
-            json_t *arr = json_array();
-            for (size_t i = 0; i < n; i++) {
-                json_t *f = json_object();
-                json_object_set_new(f, "feature", json_string(c[i].text));
-                json_object_set_new(f, "family", json_string(clf_family_name(c[i].family)));
-                json_object_set_new(f, "contribution", json_real(c[i].contribution));
-                json_array_append_new(arr, f);
+        for (int view = 0; view < 2; view++) {
+            json_t *lists = json_object();
+            for (int up = 1; up >= 0; up--) {
+                size_t n;
+                const clf_contribution *c = view == 0 ? clf_explanation_words(ex, k, up, &n)
+                                                      : clf_explanation_features(ex, k, up, &n);
+                json_t *arr = json_array();
+                for (size_t i = 0; i < n; i++) {
+                    json_t *f = json_object();
+                    if (view == 0) {
+                        json_object_set_new(f, "word", json_string(c[i].text));
+                        json_object_set_new(f, "count", json_integer((json_int_t)c[i].value));
+                    } else {
+                        json_object_set_new(f, "feature", json_string(c[i].text));
+                        json_object_set_new(f, "family", json_string(clf_family_name(c[i].family)));
+                    }
+                    json_object_set_new(f, "contribution", json_real(c[i].contribution));
+                    json_array_append_new(arr, f);
+                }
+                json_object_set_new(lists, up ? "up" : "down", arr);
             }
-            json_object_set_new(cat, up ? "up" : "down", arr);
+            json_object_set_new(cat, view == 0 ? "words" : "features", lists);
         }
         json_object_set_new(o, clf_model_category_name(m, k), cat);
     }

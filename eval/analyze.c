@@ -774,8 +774,8 @@ static int explain_one(clf_eval_error *e, clf_scorer *s, int cat, size_t top_k)
     if (rc < 0)
         return rc;
     size_t n_up = 0, n_down = 0;
-    const clf_contribution *up = clf_explanation_features(x, (size_t)cat, 1, &n_up);
-    const clf_contribution *down = clf_explanation_features(x, (size_t)cat, 0, &n_down);
+    const clf_contribution *up = clf_explanation_words(x, (size_t)cat, 1, &n_up);
+    const clf_contribution *down = clf_explanation_words(x, (size_t)cat, 0, &n_down);
     rc = copy_features(&e->up, &e->n_up, up, n_up);
     if (rc == CLF_OK)
         rc = copy_features(&e->down, &e->n_down, down, n_down);

@@ -246,6 +246,45 @@ START_TEST(explanation_adds_up)
 }
 END_TEST
 
+/* The word view adds up: words + word n-grams spanning words = margin - bias. */
+START_TEST(word_explanations_add_up)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    const char *t = "الولد " W_BAD " " W_BAD " و " W_GOOD " كتاب";
+    clf_explanation *e;
+    ck_assert_int_eq(clf_explain(s, t, strlen(t), 100000, &e), CLF_OK);
+    for (size_t k = 0; k < 2; k++) {
+        double words = 0, spanning = 0;
+        for (int up = 0; up < 2; up++) {
+            size_t n;
+            const clf_contribution *c = clf_explanation_words(e, k, up, &n);
+            for (size_t i = 0; i < n; i++) {
+                ck_assert_ptr_null(strchr(c[i].text, ' '));
+                words += c[i].contribution;
+            }
+            c = clf_explanation_features(e, k, up, &n);
+            for (size_t i = 0; i < n; i++)
+                if (c[i].family == CLF_FAMILY_WORD && strchr(c[i].text, ' '))
+                    spanning += c[i].contribution;
+        }
+        double bias = k ? -0.25 : -0.5;
+        ck_assert_double_eq_tol(words + spanning, clf_explanation_result(e, k)->margin - bias,
+                                1e-6);
+    }
+    size_t n;
+    const clf_contribution *c = clf_explanation_words(e, 0, 1, &n);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_str_eq(c[0].text, W_BAD);
+    ck_assert_double_eq(c[0].value, 2.0); /* two occurrences, one entry */
+    c = clf_explanation_words(e, 1, 1, &n);
+    ck_assert_str_eq(c[0].text, W_GOOD);
+    ck_assert_ptr_null(clf_explanation_words(e, 5, 1, &n));
+    clf_explanation_free(e);
+    clf_scorer_free(s);
+}
+END_TEST
+
 START_TEST(evasions_score_like_plain_text)
 {
     clf_scorer *s;
@@ -407,6 +446,7 @@ int main(void)
     tcase_add_test(tc, bad_input_is_an_error);
     tcase_add_test(tc, threshold_override);
     tcase_add_test(tc, explanation_adds_up);
+    tcase_add_test(tc, word_explanations_add_up);
     tcase_add_test(tc, evasions_score_like_plain_text);
     tcase_add_test(tc, batch_equals_single);
     tcase_add_test(tc, threads_share_one_model);

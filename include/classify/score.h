@@ -103,6 +103,22 @@ CLF_API const clf_score_result *clf_explanation_result(const clf_explanation *e,
 CLF_API const clf_contribution *clf_explanation_features(const clf_explanation *e,
                                                          size_t i, int up, size_t *n);
 
+/*
+ * clf_explanation_words - category i's contributions summed per word of the
+ * normalized text: every feature that lies inside a word (its unigram, its
+ * stem, its character n-grams) gives that word its share of the feature's
+ * contribution (shares split by occurrence when a feature occurs in several
+ * words); a word that occurs several times is listed once with its total,
+ * and `value` holds the number of occurrences. Word n-grams (and character
+ * n-grams across words) belong to no single word and are not included, so
+ * these sums add up to the margin minus the bias minus those features.
+ * This is the view a moderator reads: "which words made this hate?".
+ * Sorted like clf_explanation_features(); *n <= top_k. Owned by the
+ * explanation; NULL with *n = 0 if i is out of range.
+ */
+CLF_API const clf_contribution *clf_explanation_words(const clf_explanation *e, size_t i,
+                                                      int up, size_t *n);
+
 /* clf_explanation_normalized - the normalized text that was scored. */
 CLF_API const char *clf_explanation_normalized(const clf_explanation *e);
 

@@ -1,7 +1,9 @@
 /*
  * explain.c - why a text got its scores: the features whose weighted value
- * pushed each category's margin up or down. Slower than scoring (it lists
- * feature texts): meant for moderators and error analysis, not the hot path.
+ * pushed each category's margin up or down, and the same contributions
+ * summed per word. Slower than scoring (it lists feature texts and
+ * featurizes each distinct word again): meant for moderators and error
+ * analysis, not the hot path.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +14,28 @@
 #include "model/model_internal.h"
 #include "score_internal.h"
 
+/* Two ranked lists (features, words), each [cat][up=0/down=1][top_k]. */
+enum { VIEW_FEATURES = 0, VIEW_WORDS = 1 };
+
 struct clf_explanation {
     size_t n_cats, top_k;
     clf_score_result *results;
-    clf_contribution *items;  /* [cat][up=0/down=1][top_k] */
-    size_t *counts;           /* [cat][2] */
+    clf_contribution *items[2];
+    size_t *counts[2];        /* [cat][2] */
     char *normalized;
-    char *strings;            /* every feature text, NUL-separated */
+    char *strings;            /* every text the items point to, NUL-separated */
 };
 
-/* One distinct bucket of the document that the model knows. */
-typedef struct bucket_item {
-    uint32_t index;
-    uint32_t row;      /* row + 1 */
+/* One distinct bucket of the document that the model knows, or one word. */
+typedef struct entry {
+    uint32_t index;    /* bucket (features) or first occurrence (words) */
+    uint32_t count;    /* occurrences in the document */
     unsigned family;
     double value;
-    size_t text_off;   /* into the explanation's string pool */
-    double contrib;    /* for the category being ranked */
-} bucket_item;
+    size_t text_off;   /* into the string pool */
+    double *contrib;   /* n_cats contributions */
+    double key;        /* the contribution being ranked */
+} entry;
 
 static int by_index(const void *a, const void *b)
 {
@@ -40,11 +46,17 @@ static int by_index(const void *a, const void *b)
     return x < y ? -1 : (x > y); /* keep first appearance first */
 }
 
-static int by_contrib_desc(const void *a, const void *b)
+static int by_key_desc(const void *a, const void *b)
 {
-    const bucket_item *x = a, *y = b;
-    if (x->contrib != y->contrib)
-        return x->contrib > y->contrib ? -1 : 1;
+    const entry *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key > y->key ? -1 : 1;
+    return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+static int by_bucket(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
     return x->index < y->index ? -1 : (x->index > y->index);
 }
 
@@ -53,17 +65,18 @@ CLF_API void clf_explanation_free(clf_explanation *e)
     if (!e)
         return;
     free(e->results);
-    free(e->items);
-    free(e->counts);
+    for (int v = 0; v < 2; v++) {
+        free(e->items[v]);
+        free(e->counts[v]);
+    }
     free(e->normalized);
     free(e->strings);
     free(e);
 }
 
-/* Append s (and, for a collision, " | " first) to the pool. */
-static int pool_add(clf__buf *pool, const char *s, int joiner)
+/* Append s (after " | " when joining a colliding text) to the pool. */
+static int pool_add(clf__buf *pool, const char *s, size_t l, int joiner)
 {
-    size_t l = strlen(s);
     if (clf__buf_reserve(pool, l + 4) != CLF_OK)
         return CLF_E_NOMEM;
     if (joiner) {
@@ -71,9 +84,142 @@ static int pool_add(clf__buf *pool, const char *s, int joiner)
         memcpy(pool->data + pool->len, " | ", 3);
         pool->len += 3;
     }
-    memcpy(pool->data + pool->len, s, l + 1);
+    memcpy(pool->data + pool->len, s, l);
+    pool->data[pool->len + l] = '\0';
     pool->len += l + 1;
     return CLF_OK;
+}
+
+/*
+ * Rank entries per category into e->items[view]: the top_k largest positive
+ * contributions and the top_k most negative. Texts are stored as pool
+ * offsets in text_offs until the pool stops growing.
+ */
+static void rank(clf_explanation *e, int view, entry *ents, size_t n, size_t *text_offs)
+{
+    const size_t K = e->n_cats, top_k = e->top_k;
+    for (size_t k = 0; k < K; k++) {
+        for (size_t j = 0; j < n; j++)
+            ents[j].key = ents[j].contrib[k];
+        qsort(ents, n, sizeof *ents, by_key_desc);
+        for (int up = 1; up >= 0; up--) {
+            size_t slot = 2 * k + (up ? 0 : 1), c = 0;
+            clf_contribution *out = e->items[view] + slot * top_k;
+            size_t *offs = text_offs + (view * 2 * K + slot) * top_k;
+            for (size_t j = 0; j < n && c < top_k; j++) {
+                const entry *x = up ? &ents[j] : &ents[n - 1 - j];
+                if (up ? !(x->key > 0) : !(x->key < 0))
+                    break;
+                out[c].family = x->family;
+                out[c].value = x->value;
+                out[c].contribution = x->key;
+                offs[c] = x->text_off;
+                c++;
+            }
+            e->counts[view][slot] = c;
+        }
+    }
+}
+
+/*
+ * Word view: featurize each distinct word alone (its unigram, stem and
+ * inner character n-grams are exactly the features it has in the
+ * document) and give it count_in_word / count_in_document of each such
+ * feature's contribution.
+ */
+static int word_entries(clf_scorer *s, const char *norm, size_t nlen, entry *feats, size_t nf,
+                        clf__buf *pool, entry **out, size_t *nout, double **store)
+{
+    const size_t K = s->model->n_cats;
+    size_t cap = 64, n = 0;
+    entry *w = malloc(cap * sizeof *w);
+    double *contrib = NULL;
+    size_t ccap = 0;
+    if (!w)
+        return CLF_E_NOMEM;
+    /* distinct words in order of first appearance (quadratic only in the
+     * number of distinct words of one document, fine for explanations) */
+    size_t *starts = NULL, *lens = NULL;
+    for (size_t i = 0; i < nlen;) {
+        size_t j = i;
+        while (j < nlen && norm[j] != ' ')
+            j++;
+        size_t l = j - i, found = n;
+        for (size_t q = 0; q < n; q++)
+            if (lens[q] == l && !memcmp(norm + starts[q], norm + i, l)) {
+                found = q;
+                break;
+            }
+        if (found < n) {
+            w[found].count++;
+        } else {
+            if (n == cap) {
+                cap *= 2;
+                entry *p = realloc(w, cap * sizeof *w);
+                if (!p)
+                    goto nomem;
+                w = p;
+            }
+            size_t *ps = realloc(starts, (n + 1) * sizeof *ps);
+            if (ps) starts = ps;
+            size_t *pl = ps ? realloc(lens, (n + 1) * sizeof *pl) : NULL;
+            if (pl) lens = pl;
+            if (!ps || !pl)
+                goto nomem;
+            starts[n] = i;
+            lens[n] = l;
+            memset(&w[n], 0, sizeof w[n]);
+            w[n].index = (uint32_t)i;
+            w[n].count = 1;
+            w[n].family = CLF_FAMILY_WORD;
+            n++;
+        }
+        i = j + 1;
+    }
+    ccap = n * K;
+    contrib = calloc(ccap ? ccap : 1, sizeof *contrib);
+    if (!contrib)
+        goto nomem;
+    for (size_t q = 0; q < n; q++) {
+        w[q].contrib = contrib + q * K;
+        w[q].value = w[q].count;
+        w[q].text_off = pool->len;
+        if (pool_add(pool, norm + starts[q], lens[q], 0) != CLF_OK)
+            goto nomem;
+        const clf__count *cs;
+        size_t nc;
+        int rc = clf__featurize_normalized(s->feat, norm + starts[q], lens[q], 0, &cs, &nc);
+        if (rc != CLF_OK) {
+            free(w);
+            free(contrib);
+            free(starts);
+            free(lens);
+            return rc;
+        }
+        for (size_t c = 0; c < nc; c++) {
+            entry key = {.index = cs[c].bucket};
+            entry *f = bsearch(&key, feats, nf, sizeof *feats, by_bucket);
+            if (!f || f->count == 0)
+                continue;
+            double share = (double)cs[c].count * w[q].count / f->count;
+            if (share > 1.0)
+                share = 1.0; /* a colliding bucket: never more than all of it */
+            for (size_t k = 0; k < K; k++)
+                w[q].contrib[k] += share * f->contrib[k];
+        }
+    }
+    free(starts);
+    free(lens);
+    *out = w;
+    *nout = n;
+    *store = contrib;
+    return CLF_OK;
+nomem:
+    free(w);
+    free(contrib);
+    free(starts);
+    free(lens);
+    return CLF_E_NOMEM;
 }
 
 CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_k,
@@ -88,21 +234,30 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
         top_k = 10000;
     const clf_model *m = s->model;
     const size_t K = m->n_cats;
+    const size_t slots = 2 * K * (top_k ? top_k : 1);
 
     clf_explanation *e = calloc(1, sizeof *e);
     double *margins = malloc(K * sizeof *margins);
     clf__buf pool = {0};
-    bucket_item *items = NULL;
+    entry *items = NULL, *words = NULL;
+    double *fcontrib = NULL, *wcontrib = NULL;
     const clf_feature_text **order = NULL;
+    size_t *text_offs = NULL;
+    size_t ni = 0, nw = 0;
     int rc = CLF_E_NOMEM;
     if (!e || !margins)
         goto fail;
     e->n_cats = K;
     e->top_k = top_k;
     e->results = calloc(K, sizeof *e->results);
-    e->counts = calloc(2 * K, sizeof *e->counts);
-    e->items = calloc(2 * K * (top_k ? top_k : 1), sizeof *e->items);
-    if (!e->results || !e->counts || !e->items)
+    text_offs = calloc(2 * slots, sizeof *text_offs);
+    for (int v = 0; v < 2; v++) {
+        e->counts[v] = calloc(2 * K, sizeof *e->counts[v]);
+        e->items[v] = calloc(slots, sizeof *e->items[v]);
+        if (!e->counts[v] || !e->items[v])
+            goto fail;
+    }
+    if (!e->results || !text_offs)
         goto fail;
 
     /* Scores come from the same path as clf_score(), so they agree exactly. */
@@ -117,9 +272,9 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     rc = clf_featurize_text(s->feat, text, len, m->idf, &feats, &n);
     if (rc != CLF_OK)
         goto fail;
+    rc = CLF_E_NOMEM;
     size_t nlen;
     const char *norm = clf__featurizer_normalized(s->feat, &nlen);
-    rc = CLF_E_NOMEM;
     e->normalized = malloc(nlen + 1);
     if (!e->normalized)
         goto fail;
@@ -129,12 +284,12 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     /* Group texts by bucket: colliding texts share one weight. */
     order = malloc((n ? n : 1) * sizeof *order);
     items = malloc((n ? n : 1) * sizeof *items);
-    if (!order || !items)
+    fcontrib = malloc((n ? n : 1) * K * sizeof *fcontrib);
+    if (!order || !items || !fcontrib)
         goto fail;
     for (size_t j = 0; j < n; j++)
         order[j] = &feats[j];
     qsort(order, n, sizeof *order, by_index);
-    size_t ni = 0;
     for (size_t j = 0; j < n; j++) {
         const clf_feature_text *f = order[j];
         uint32_t r = m->row_of[f->index];
@@ -142,53 +297,46 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
             continue;
         int same = ni > 0 && items[ni - 1].index == f->index;
         if (!same) {
-            items[ni].index = f->index;
-            items[ni].row = r;
-            items[ni].family = f->family;
-            items[ni].value = f->value;
-            items[ni].text_off = pool.len;
-            ni++;
+            entry *x = &items[ni++];
+            x->index = f->index;
+            x->count = 0;
+            x->family = f->family;
+            x->value = f->value;
+            x->text_off = pool.len;
+            x->contrib = fcontrib + (ni - 1) * K;
+            for (size_t k = 0; k < K; k++)
+                x->contrib[k] = f->value * m->weights[(size_t)(r - 1) * K + k];
         }
-        if (pool_add(&pool, f->text, same) != CLF_OK)
+        items[ni - 1].count += f->count;
+        if (pool_add(&pool, f->text, strlen(f->text), same) != CLF_OK)
             goto fail;
     }
 
-    for (size_t k = 0; k < K; k++) {
-        for (size_t j = 0; j < ni; j++)
-            items[j].contrib =
-                items[j].value * m->weights[(size_t)(items[j].row - 1) * K + k];
-        qsort(items, ni, sizeof *items, by_contrib_desc);
-        clf_contribution *up = e->items + (2 * k) * top_k;
-        clf_contribution *down = e->items + (2 * k + 1) * top_k;
-        size_t nu = 0, nd = 0;
-        for (size_t j = 0; j < ni && nu < top_k && items[j].contrib > 0; j++, nu++) {
-            up[nu].family = items[j].family;
-            up[nu].value = items[j].value;
-            up[nu].contribution = items[j].contrib;
-            up[nu].text = (const char *)(uintptr_t)items[j].text_off; /* fixed below */
-        }
-        for (size_t j = ni; j-- > 0 && nd < top_k && items[j].contrib < 0; nd++) {
-            down[nd].family = items[j].family;
-            down[nd].value = items[j].value;
-            down[nd].contribution = items[j].contrib;
-            down[nd].text = (const char *)(uintptr_t)items[j].text_off;
-        }
-        e->counts[2 * k] = nu;
-        e->counts[2 * k + 1] = nd;
-    }
+    /* items are sorted by bucket here, as word_entries() needs */
+    rc = word_entries(s, e->normalized, nlen, items, ni, &pool, &words, &nw, &wcontrib);
+    if (rc != CLF_OK)
+        goto fail;
+    rc = CLF_E_NOMEM;
+    rank(e, VIEW_FEATURES, items, ni, text_offs);
+    rank(e, VIEW_WORDS, words, nw, text_offs);
+
     /* The pool no longer grows: turn offsets into pointers. */
     e->strings = pool.data ? pool.data : calloc(1, 1);
     pool.data = NULL;
     if (!e->strings)
         goto fail;
-    for (size_t k = 0; k < 2 * K; k++)
-        for (size_t j = 0; j < e->counts[k]; j++) {
-            clf_contribution *c = e->items + k * top_k + j;
-            c->text = e->strings + (size_t)(uintptr_t)c->text;
-        }
+    for (int v = 0; v < 2; v++)
+        for (size_t slot = 0; slot < 2 * K; slot++)
+            for (size_t j = 0; j < e->counts[v][slot]; j++)
+                e->items[v][slot * top_k + j].text =
+                    e->strings + text_offs[(v * 2 * K + slot) * top_k + j];
 
     free(order);
     free(items);
+    free(words);
+    free(fcontrib);
+    free(wcontrib);
+    free(text_offs);
     free(margins);
     *out = e;
     return CLF_OK;
@@ -198,6 +346,10 @@ fail:
         clf__error(CLF_E_NOMEM, "out of memory");
     free(order);
     free(items);
+    free(words);
+    free(fcontrib);
+    free(wcontrib);
+    free(text_offs);
     free(margins);
     clf__buf_free(&pool);
     clf_explanation_free(e);
@@ -211,8 +363,8 @@ CLF_API const clf_score_result *clf_explanation_result(const clf_explanation *e,
     return &e->results[i];
 }
 
-CLF_API const clf_contribution *clf_explanation_features(const clf_explanation *e, size_t i,
-                                                         int up, size_t *n)
+static const clf_contribution *view_list(const clf_explanation *e, int view, size_t i, int up,
+                                         size_t *n)
 {
     if (n)
         *n = 0;
@@ -220,8 +372,20 @@ CLF_API const clf_contribution *clf_explanation_features(const clf_explanation *
         return NULL;
     size_t slot = 2 * i + (up ? 0 : 1);
     if (n)
-        *n = e->counts[slot];
-    return e->items + slot * e->top_k;
+        *n = e->counts[view][slot];
+    return e->items[view] + slot * e->top_k;
+}
+
+CLF_API const clf_contribution *clf_explanation_features(const clf_explanation *e, size_t i,
+                                                         int up, size_t *n)
+{
+    return view_list(e, VIEW_FEATURES, i, up, n);
+}
+
+CLF_API const clf_contribution *clf_explanation_words(const clf_explanation *e, size_t i,
+                                                      int up, size_t *n)
+{
+    return view_list(e, VIEW_WORDS, i, up, n);
 }
 
 CLF_API const char *clf_explanation_normalized(const clf_explanation *e)
