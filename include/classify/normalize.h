@@ -11,7 +11,9 @@
  * Output form: tokens separated by exactly one ASCII space, no leading or
  * trailing space. Punctuation marks and emoji are tokens of their own;
  * URLs, e-mail addresses and @mentions are replaced by the placeholder tokens
- * "<url>", "<email>" and "<user>"; a hashtag "#a_b" becomes "#a_b a b".
+ * "<url>", "<email>" and "<user>"; a hashtag "#a_b" becomes "#a_b a b"
+ * (unless its parts already follow it, which keeps normalization
+ * idempotent). docs/normalization.md describes every step.
  */
 #ifndef CLASSIFY_NORMALIZE_H
 #define CLASSIFY_NORMALIZE_H
@@ -25,17 +27,22 @@ extern "C" {
 /* Normalization steps (bits of clf_norm_options.flags). */
 #define CLF_NORM_NFKC         (1u << 0)  /* Unicode NFKC: presentation forms, lam-alef ligatures, full-width */
 #define CLF_NORM_CASEFOLD     (1u << 1)  /* Unicode case folding (Latin, Greek, Cyrillic) */
-#define CLF_NORM_DIACRITICS   (1u << 2)  /* drop harakat U+064B-065F, U+0670, Quranic marks U+0610-061A, U+06D6-06ED */
+#define CLF_NORM_DIACRITICS   (1u << 2)  /* drop harakat U+064B-065F, U+0670, Quranic marks U+0610-061A, U+06D6-06ED,
+                                            Arabic Extended marks, isolated harakat presentation forms */
 #define CLF_NORM_TATWEEL      (1u << 3)  /* drop tatweel U+0640 */
-#define CLF_NORM_LETTERS      (1u << 4)  /* alef variants -> ا, ى -> ي, ة -> ه, ؤ -> و, ئ -> ي */
+#define CLF_NORM_LETTERS      (1u << 4)  /* alef variants -> ا, ى -> ي, ة -> ه, ؤ -> و, ئ -> ي;
+                                            leftover hamza/madda marks U+0653-0655 and U+0674 dropped */
 #define CLF_NORM_LOOKALIKES   (1u << 5)  /* Persian/Urdu look-alikes (ک ی ہ ۀ ...) -> Arabic letters */
-#define CLF_NORM_DIGITS       (1u << 6)  /* Arabic-Indic and Eastern Arabic-Indic digits -> 0-9 */
+#define CLF_NORM_DIGITS       (1u << 6)  /* every Unicode decimal digit (Arabic-Indic, Eastern
+                                            Arabic-Indic, ...) -> 0-9 */
 #define CLF_NORM_INVISIBLE    (1u << 7)  /* drop zero-width, bidi controls, BOM, other default-ignorables */
 #define CLF_NORM_ELONGATION   (1u << 8)  /* a letter repeated 3+ times -> once ("جهاااد" -> "جهاد") */
 #define CLF_NORM_PLACEHOLDERS (1u << 9)  /* URLs, e-mails, @mentions -> <url> <email> <user> */
 #define CLF_NORM_HASHTAGS     (1u << 10) /* "#a_b" -> "#a_b a b" */
 #define CLF_NORM_SPACED       (1u << 11) /* rejoin letters spaced out to evade filters ("ج ه ا د" -> "جهاد") */
-#define CLF_NORM_PUNCT_SPLIT  (1u << 12) /* punctuation marks become tokens of their own */
+#define CLF_NORM_PUNCT_SPLIT  (1u << 12) /* punctuation marks, symbols and emoji become tokens of
+                                            their own (skin-tone modifiers dropped; "79.5" and
+                                            "1,000" stay whole) */
 
 /* Every step; the default. */
 #define CLF_NORM_ALL          0x1FFFu
@@ -88,11 +95,14 @@ CLF_API void clf_normalizer_free(clf_normalizer *n);
  * Input rules (documented results, never a crash):
  *  - invalid UTF-8 (including overlongs, surrogates, truncated sequences)
  *    returns CLF_E_UTF8 with the byte offset in clf_last_error();
- *  - a leading BOM is dropped; NUL and other control characters, CR and LF
+ *  - every U+FEFF (BOM) is dropped; NUL and other control characters, CR and LF
  *    are whitespace; an empty or all-space input gives "" (length 0);
  *  - input longer than opts.max_bytes is cut at the last UTF-8 character
  *    boundary before the limit and *truncated (if non-NULL) is set to 1.
- * Time and memory are linear in min(len, max_bytes).
+ * Time and memory are linear in min(len, max_bytes): texts over 4 MiB are
+ * processed in 4 MiB blocks cut at ASCII whitespace, and more than 30
+ * combining marks in a row are dropped (ICU's reordering of a long run of
+ * marks would be quadratic). out_len and truncated may be NULL.
  * Errors: CLF_E_INVALID_ARG, CLF_E_UTF8, CLF_E_NOMEM, CLF_E_ICU.
  */
 CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len,
