@@ -6,7 +6,7 @@ PKGS="cmake make gcc pkg-config libicu-dev libstemmer-dev liblinear-dev libjanss
 libxxhash-dev check"
 if [ "${1:-}" = "--all" ]; then
   # tests compare metrics with scikit-learn; benchmarks run fastText
-  PKGS="$PKGS python3 python3-sklearn fasttext valgrind"
+  PKGS="$PKGS python3 python3-sklearn fasttext valgrind time"
 fi
 missing=""
 for p in $PKGS; do
