@@ -262,7 +262,7 @@ def fmt(x, w=6):
 
 
 def print_table(res, file=sys.stdout):
-    hdr = ("%-10s %-8s %5s %4s | %6s %6s %6s %6s | %6s %6s %6s %6s | %6s %6s"
+    hdr = ("%-11s %-8s %5s %4s | %6s %6s %6s %6s | %6s %6s %6s %6s | %6s %6s"
            % ("category", "peer", "n", "pos", "P", "R", "F1", "AP",
               "oP", "oR", "oF1", "oAP", "news", "oNews"))
     print("dev = clean dev split; o* = obfuscated dev (obfuscate.py --mode mixed); "
@@ -274,7 +274,7 @@ def print_table(res, file=sys.stdout):
     for cat, cr in res["categories"].items():
         for peer, pr in cr["peers"].items():
             d, o = pr["dev"], pr["obfuscated_dev"]
-            print("%-10s %-8s %5d %4d | %s %s %s %s | %s %s %s %s | %s %s"
+            print("%-11s %-8s %5d %4d | %s %s %s %s | %s %s %s %s | %s %s"
                   % (cat + ("*" if cr.get("news_in_training") else ""), peer, d["n"], d["positives"],
                      fmt(d["precision"]), fmt(d["recall"]), fmt(d["f1"]), fmt(d["ap"]),
                      fmt(o["precision"]), fmt(o["recall"]), fmt(o["f1"]), fmt(o["ap"]),

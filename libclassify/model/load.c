@@ -662,6 +662,17 @@ static int parse_rows(const unsigned char *p, const section *sec, const char *la
                                       label, k / m->n_cats, k % m->n_cats);
     }
 
+    /* The scorer's interleaved rows (see model_internal.h). */
+    m->row_stride = m->n_cats + 1;
+    m->rows_size = ((size_t)n ? (size_t)n : 1) * m->row_stride * sizeof *m->rows;
+    m->rows = big_alloc(m->rows_size, &m->rows_mapped);
+    if (!m->rows)
+        return clf__error(CLF_E_NOMEM, "out of memory (%u scoring rows)", n);
+    for (uint32_t r = 0; r < n; r++) {
+        float *row = m->rows + (size_t)r * m->row_stride;
+        row[0] = idf[buckets[r]];
+        memcpy(row + 1, m->weights + (size_t)r * m->n_cats, m->n_cats * sizeof *row);
+    }
     return CLF_OK;
 }
 
@@ -863,6 +874,8 @@ CLF_API void clf_model_free(clf_model *m)
     if (m->weights_owned)
         big_free((void *)(uintptr_t)m->weights, m->n_rows * m->n_cats * sizeof(float),
                  m->weights_mapped);
+    if (m->rows)
+        big_free(m->rows, m->rows_size, m->rows_mapped);
     release_bytes(m);
     free(m);
 }

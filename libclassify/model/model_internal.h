@@ -53,6 +53,15 @@ struct clf_model {
     const float *weights;
     int weights_owned;
     int weights_mapped;        /* the owned copy is an mmap (load.c) */
+    /*
+     * The scorer's layout, built at load: row r is rows[r * row_stride]
+     * = { idf, w_0 .. w_{n_cats-1} }, so one lookup of row_of[] and one
+     * cache line give everything a feature needs.
+     */
+    float *rows;
+    size_t row_stride;         /* n_cats + 1 */
+    size_t rows_size;
+    int rows_mapped;
 };
 
 /*

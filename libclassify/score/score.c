@@ -92,31 +92,31 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
     const clf_feature_options *fo = &m->fopts;
     /*
      * The lookups are random accesses into tables of megabytes: prefetch
-     * the bucket's entries PF1 features ahead and its weight row PF2 ahead,
-     * so that the misses overlap instead of stalling one by one.
+     * the bucket's row index PF1 features ahead and its row (idf and
+     * weights, adjacent) PF2 ahead, so that the misses overlap instead of
+     * stalling one by one.
      */
     enum { PF1 = 16, PF2 = 8 };
+    const uint32_t *row_of = m->row_of;
+    const float *rows = m->rows;
+    const size_t stride = m->row_stride;
     for (size_t j = 0; j < n; j++) {
-        if (j + PF1 < n) {
-            uint32_t pb = counts[j + PF1].bucket;
-            __builtin_prefetch(&m->row_of[pb]);
-            __builtin_prefetch(&m->idf[pb]);
-        }
+        if (j + PF1 < n)
+            __builtin_prefetch(&row_of[counts[j + PF1].bucket]);
         if (j + PF2 < n) {
-            uint32_t pr = m->row_of[counts[j + PF2].bucket];
+            uint32_t pr = row_of[counts[j + PF2].bucket];
             if (pr)
-                __builtin_prefetch(m->weights + (size_t)(pr - 1) * K);
+                __builtin_prefetch(rows + (size_t)(pr - 1) * stride);
         }
-        uint32_t b = counts[j].bucket;
-        uint32_t r = m->row_of[b];
+        uint32_t r = row_of[counts[j].bucket];
         if (!r)
             continue; /* never seen in training: dropped, as in training */
+        const float *row = rows + (size_t)(r - 1) * stride;
         uint32_t c = counts[j].count;
-        double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) * m->idf[b];
+        double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) * row[0];
         norm2 += v * v;
-        const float *w = m->weights + (size_t)(r - 1) * K;
         for (size_t k = 0; k < K; k++)
-            acc[k] += v * w[k];
+            acc[k] += v * row[1 + k];
     }
     double scale = (fo->l2_normalize && norm2 > 0.0) ? 1.0 / sqrt(norm2) : 1.0;
     for (size_t k = 0; k < K; k++)
