@@ -16,6 +16,7 @@
 # category measured on `offensive`). Needs python3-sklearn, fasttext, time.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+sh "$ROOT/scripts/deps.sh" --bench
 DOCS=200000
 PEERS=1
 while [ $# -gt 0 ]; do

@@ -4,10 +4,10 @@
 set -eu
 PKGS="cmake make gcc pkg-config libicu-dev libstemmer-dev liblinear-dev libjansson-dev
 libxxhash-dev check"
-if [ "${1:-}" = "--all" ]; then
-  # tests compare metrics with scikit-learn; benchmarks run fastText
-  PKGS="$PKGS python3 python3-sklearn fasttext valgrind time"
-fi
+case "${1:-}" in
+  --test) PKGS="$PKGS python3 python3-sklearn" ;;          # metrics are checked against scikit-learn
+  --bench) PKGS="$PKGS python3 python3-sklearn fasttext time" ;;  # bench/run.sh runs the peers
+esac
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
