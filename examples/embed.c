@@ -3,14 +3,14 @@
  * once, give each worker thread its own scorer, score, and explain a flag.
  *
  *   embed FILE...   scores each file (one document) with the default model
- *                   ($CLF_MODEL or <prefix>/share/libclassify/models)
+ *                   ($CLF_MODEL, else the one installed with the library)
  */
 #include <classify.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#ifndef DEFAULT_MODEL
-#define DEFAULT_MODEL "share/libclassify/models/arabic-default.clf"
+#ifndef DEFAULT_MODEL /* set by examples/CMakeLists.txt from the installed package */
+#define DEFAULT_MODEL "/usr/local/share/libclassify/models/arabic-default.clf"
 #endif
 
 static char *slurp(const char *path, size_t *len)
@@ -37,14 +37,8 @@ static char *slurp(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
     const char *model_path = getenv("CLF_MODEL");
-    char fallback[4096];
-    if (!model_path) {
-        /* beside the installed library: <prefix>/share/libclassify/models */
-        const char *prefix = getenv("CLF_PREFIX");
-        snprintf(fallback, sizeof fallback, "%s/%s", prefix ? prefix : "/tmp/clf-prefix",
-                 DEFAULT_MODEL);
-        model_path = fallback;
-    }
+    if (!model_path)
+        model_path = DEFAULT_MODEL;
     printf("libclassify %s\n", clf_version_string());
 
     clf_model *model;                       /* shared, immutable */
@@ -86,7 +80,7 @@ int main(int argc, char **argv)
                     if (!clf_explanation_result(ex, k)->flagged)
                         continue;
                     size_t n;
-                    const clf_contribution *c = clf_explanation_features(ex, k, 1, &n);
+                    const clf_contribution *c = clf_explanation_words(ex, k, 1, &n);
                     for (size_t j = 0; j < n; j++)
                         printf("  %s <- \"%s\" (+%.3f)\n", clf_model_category_name(model, k),
                                c[j].text, c[j].contribution);
