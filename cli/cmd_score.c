@@ -38,6 +38,8 @@ typedef struct doc {
     int nflagged;
     clf_score_result *res;
     clf_explanation *ex;
+    char *out;          /* the formatted output record (NULL: nothing to print) */
+    size_t out_len;
 } doc;
 
 typedef struct score_opts {
@@ -55,11 +57,16 @@ typedef struct score_opts {
 
 typedef struct job {
     clf_scorer *scorer;
+    const clf_model *m;
     doc *docs;
     size_t from, to;
     size_t explain;
     size_t ncat;
+    int tsv_out;
+    int only_flagged;
 } job;
+
+static void format_doc(doc *d, const job *j);
 
 static void help(void)
 {
@@ -177,6 +184,7 @@ static void doc_clear(doc *d)
     free(d->id);
     free(d->text);
     free(d->errmsg);
+    free(d->out);
     if (d->json)
         json_decref(d->json);
     clf_explanation_free(d->ex);
@@ -221,6 +229,9 @@ static void *score_range(void *arg)
         if (d->rc != CLF_OK)
             d->errmsg = strdup(clf_last_error());
     }
+    /* formatting is as costly as scoring: the workers do it too */
+    for (size_t i = j->from; i < j->to; i++)
+        format_doc(&j->docs[i], j);
     return NULL;
 }
 
@@ -258,7 +269,7 @@ static json_t *explanation_json(const clf_explanation *ex, const clf_model *m)
     return o;
 }
 
-static void write_jsonl(const doc *d, const clf_model *m)
+static void write_jsonl(FILE *out, const doc *d, const clf_model *m)
 {
     json_t *o = d->json ? json_deep_copy(d->json) : json_object();
     if (!d->json || !json_object_get(o, "id"))
@@ -284,39 +295,57 @@ static void write_jsonl(const doc *d, const clf_model *m)
         if (d->ex)
             json_object_set_new(o, "explanation", explanation_json(d->ex, m));
     }
-    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-    putchar('\n');
+    json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    putc('\n', out);
     json_decref(o);
 }
 
 /* TSV fields must not contain tabs or newlines. */
-static void put_tsv_field(const char *s)
+static void put_tsv_field(FILE *out, const char *s)
 {
     for (; *s; s++)
-        putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+        putc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, out);
 }
 
-static void write_tsv(const doc *d, const clf_model *m)
+static void write_tsv(FILE *out, const doc *d, const clf_model *m)
 {
     size_t K = clf_model_num_categories(m);
-    put_tsv_field(d->id);
+    put_tsv_field(out, d->id);
     for (size_t k = 0; k < K; k++) {
         if (d->rc == CLF_OK)
-            printf("\t%.4f", d->res[k].probability);
+            fprintf(out, "\t%.4f", d->res[k].probability);
         else
-            putchar('\t');
+            putc('\t', out);
     }
-    putchar('\t');
+    putc('\t', out);
     int first = 1;
     for (size_t k = 0; d->rc == CLF_OK && k < K; k++)
         if (d->res[k].flagged) {
-            printf("%s%s", first ? "" : ",", clf_model_category_name(m, k));
+            fprintf(out, "%s%s", first ? "" : ",", clf_model_category_name(m, k));
             first = 0;
         }
-    putchar('\t');
+    putc('\t', out);
     if (d->rc != CLF_OK)
-        put_tsv_field(d->errmsg ? d->errmsg : clf_strerror(d->rc));
-    putchar('\n');
+        put_tsv_field(out, d->errmsg ? d->errmsg : clf_strerror(d->rc));
+    putc('\n', out);
+}
+
+/* Format one record into d->out; a filtered-out record gets no output. */
+static void format_doc(doc *d, const job *j)
+{
+    if (d->rc == CLF_OK && j->only_flagged && d->nflagged == 0)
+        return;
+    FILE *f = open_memstream(&d->out, &d->out_len);
+    if (!f)
+        return; /* the writer reports the missing record as out of memory */
+    if (j->tsv_out)
+        write_tsv(f, d, j->m);
+    else
+        write_jsonl(f, d, j->m);
+    if (fclose(f) != 0) {
+        free(d->out);
+        d->out = NULL;
+    }
 }
 
 /* Detect the format of a named file from its first non-empty line. */
@@ -432,7 +461,8 @@ static void flush_batch(run *r, int stream)
         size_t from = (size_t)t * per, to = from + per;
         if (from > r->n) from = r->n;
         if (to > r->n) to = r->n;
-        jobs[t] = (job){r->scorers[t], r->docs, from, to, r->o->explain, K};
+        jobs[t] = (job){r->scorers[t], r->m, r->docs, from, to, r->o->explain, K,
+                        r->o->tsv_out, r->o->only_flagged};
         if (t > 0 && from < to)
             started[t] = pthread_create(&tids[t], NULL, score_range, &jobs[t]) == 0;
         if (t > 0 && from < to && !started[t])
@@ -446,14 +476,14 @@ static void flush_batch(run *r, int stream)
         doc *d = &r->docs[i];
         if (d->rc != CLF_OK)
             r->had_errors = 1;
-        if (d->rc == CLF_OK && r->o->only_flagged && d->nflagged == 0) {
-            doc_clear(d);
-            continue;
+        int filtered = d->rc == CLF_OK && r->o->only_flagged && d->nflagged == 0;
+        if (d->out) {
+            fwrite(d->out, 1, d->out_len, stdout);
+        } else if (!filtered) {
+            /* formatting failed: never drop a record silently */
+            fprintf(stderr, "classify score: out of memory formatting record %zu\n", d->line);
+            r->had_errors = 1;
         }
-        if (r->o->tsv_out)
-            write_tsv(d, r->m);
-        else
-            write_jsonl(d, r->m);
         if (stream)
             fflush(stdout);
         doc_clear(d);
