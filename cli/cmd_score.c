@@ -24,6 +24,7 @@
 #define FORMAT_DOC 100 /* a whole file is one document */
 #define MAX_THREADS 64
 #define BATCH_PER_THREAD 256
+#define BATCH_BYTES ((size_t)16 << 20) /* bounds memory whatever the documents' sizes */
 
 typedef struct doc {
     char *id;
@@ -446,6 +447,7 @@ typedef struct run {
     clf_scorer *scorers[MAX_THREADS];
     doc *docs;
     size_t cap, n;
+    size_t bytes;       /* text held by the batch: flushed past BATCH_BYTES */
     int had_errors;
 } run;
 
@@ -489,14 +491,16 @@ static void flush_batch(run *r, int stream)
         doc_clear(d);
     }
     r->n = 0;
+    r->bytes = 0;
 }
 
 static int score_input(run *r, const char *path, int format)
 {
     int stream = 0;
     if (format == FORMAT_DOC) {
-        read_doc_file(path, r->o->max_bytes, &r->docs[r->n++]);
-        if (r->n == r->cap)
+        read_doc_file(path, r->o->max_bytes, &r->docs[r->n]);
+        r->bytes += r->docs[r->n++].len;
+        if (r->n == r->cap || r->bytes >= BATCH_BYTES)
             flush_batch(r, 0);
         return 0;
     }
@@ -513,8 +517,9 @@ static int score_input(run *r, const char *path, int format)
     int rc;
     const char *name = clf_reader_name(rd);
     while ((rc = clf_reader_next(rd, &rec)) == 1) {
-        fill_from_record(&r->docs[r->n++], &rec, name);
-        if (stream || r->n == r->cap)
+        fill_from_record(&r->docs[r->n], &rec, name);
+        r->bytes += r->docs[r->n++].len;
+        if (stream || r->n == r->cap || r->bytes >= BATCH_BYTES)
             flush_batch(r, stream);
     }
     flush_batch(r, stream);
