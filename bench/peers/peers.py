@@ -37,7 +37,7 @@ which is how they are usually deployed.
 
 Everything runs in a temporary directory that is removed at the end (the
 fastText .bin files are ~400 MB each with the default 2M buckets). A full run
-takes about 10 minutes on 2 cores.
+takes about 10 minutes on 2 cores (longer when the machine is shared).
 """
 
 import argparse
