@@ -60,7 +60,7 @@ typedef struct job {
     clf_scorer *scorer;
     const clf_model *m;
     doc *docs;
-    size_t from, to;
+    size_t from, to, step; /* documents from, from + step, ... below to */
     size_t explain;
     size_t ncat;
     int tsv_out;
@@ -207,7 +207,7 @@ static char *dup_mem(const char *s, size_t n)
 static void *score_range(void *arg)
 {
     job *j = arg;
-    for (size_t i = j->from; i < j->to; i++) {
+    for (size_t i = j->from; i < j->to; i += j->step) {
         doc *d = &j->docs[i];
         if (d->rc != CLF_OK)
             continue;
@@ -231,7 +231,7 @@ static void *score_range(void *arg)
             d->errmsg = strdup(clf_last_error());
     }
     /* formatting is as costly as scoring: the workers do it too */
-    for (size_t i = j->from; i < j->to; i++)
+    for (size_t i = j->from; i < j->to; i += j->step)
         format_doc(&j->docs[i], j);
     return NULL;
 }
@@ -454,20 +454,19 @@ typedef struct run {
 static void flush_batch(run *r, int stream)
 {
     int T = r->o->threads;
-    size_t per = (r->n + (size_t)T - 1) / (size_t)T;
     job jobs[MAX_THREADS];
     pthread_t tids[MAX_THREADS];
     int started[MAX_THREADS] = {0};
     size_t K = clf_model_num_categories(r->m);
+    /* interleaved, not in blocks: a batch often holds a run of long
+     * documents (a corpus of articles), which blocks would give one thread */
     for (int t = 0; t < T; t++) {
-        size_t from = (size_t)t * per, to = from + per;
-        if (from > r->n) from = r->n;
-        if (to > r->n) to = r->n;
-        jobs[t] = (job){r->scorers[t], r->m, r->docs, from, to, r->o->explain, K,
+        size_t from = (size_t)t < r->n ? (size_t)t : r->n;
+        jobs[t] = (job){r->scorers[t], r->m, r->docs, from, r->n, (size_t)T, r->o->explain, K,
                         r->o->tsv_out, r->o->only_flagged};
-        if (t > 0 && from < to)
+        if (t > 0 && from < r->n)
             started[t] = pthread_create(&tids[t], NULL, score_range, &jobs[t]) == 0;
-        if (t > 0 && from < to && !started[t])
+        if (t > 0 && from < r->n && !started[t])
             score_range(&jobs[t]); /* could not start a thread: do it here */
     }
     score_range(&jobs[0]);
