@@ -27,13 +27,6 @@ void clf_eval_options_init(clf_eval_options *o)
     o->curve_points = 400;
 }
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    return p ? memcpy(p, s, n) : NULL;
-}
-
 /* ---- freeing ------------------------------------------------------------ */
 
 static void free_errors(clf_eval_error *e, size_t n)
@@ -331,9 +324,9 @@ static int collect_errors(clf_eval_error **out, size_t *n_out, const clf_eval_da
     int rc = e ? CLF_OK : CLF_E_NOMEM;
     for (size_t i = 0; rc == CLF_OK && i < keep; i++) {
         e[i].score = refs[i].c->score;
-        e[i].id = dupstr(refs[i].c->id);
-        e[i].text = dupstr(refs[i].c->text);
-        e[i].source = dupstr(refs[i].source);
+        e[i].id = strdup(refs[i].c->id);
+        e[i].text = strdup(refs[i].c->text);
+        e[i].source = strdup(refs[i].source);
         *n_out = i + 1;
         if (!e[i].id || !e[i].text || !e[i].source)
             rc = CLF_E_NOMEM;
@@ -693,7 +686,7 @@ int clf_eval_compute(const clf_eval_data *d, const clf_eval_options *opts,
     r->cats = calloc(d->n_cats, sizeof *r->cats);
     int rc = r->cats ? CLF_OK : CLF_E_NOMEM;
     for (size_t k = 0; rc == CLF_OK && k < d->n_cats; k++)
-        if (!(r->cats[k] = dupstr(d->cats[k])))
+        if (!(r->cats[k] = strdup(d->cats[k])))
             rc = CLF_E_NOMEM;
     r->resamples = o.resamples;
     r->seed = o.seed;
@@ -725,7 +718,7 @@ int clf_eval_compute(const clf_eval_data *d, const clf_eval_options *opts,
         clf_eval_group *g = &r->groups[r->n_groups++];
         memset(in_group, 0, d->n_sources);
         in_group[s] = 1;
-        if (!(g->name = dupstr(d->sources[s].name)))
+        if (!(g->name = strdup(d->sources[s].name)))
             rc = CLF_E_NOMEM;
         else
             rc = compute_group(g, d, in_group, &o, r->cats);
@@ -733,7 +726,7 @@ int clf_eval_compute(const clf_eval_data *d, const clf_eval_options *opts,
     if (rc == CLF_OK && n_used > 1) {
         clf_eval_group *g = &r->groups[r->n_groups++];
         g->pooled = 1;
-        if (!(g->name = dupstr("pooled")))
+        if (!(g->name = strdup("pooled")))
             rc = CLF_E_NOMEM;
         else
             rc = compute_group(g, d, used, &o, r->cats);
@@ -757,7 +750,7 @@ static int copy_features(clf_eval_feature **out, size_t *n_out, const clf_contri
     if (!*out)
         return CLF_E_NOMEM;
     for (size_t i = 0; i < n; i++) {
-        (*out)[i].text = dupstr(c[i].text ? c[i].text : "");
+        (*out)[i].text = strdup(c[i].text ? c[i].text : "");
         (*out)[i].family = c[i].family;
         (*out)[i].contribution = c[i].contribution;
         *n_out = i + 1;

@@ -41,16 +41,6 @@ typedef struct cv_corpus {
     size_t skipped;
 } cv_corpus;
 
-static char *dupmem(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 static void free_corpus(cv_corpus *c)
 {
     for (size_t i = 0; i < c->n; i++) {
@@ -88,8 +78,8 @@ static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, unsigned 
         }
         cv_doc *d = &c->docs[c->n++];
         memset(d, 0, sizeof *d);
-        d->id = dupmem(rec.id, strlen(rec.id));
-        d->text = dupmem(rec.text, rec.text_len);
+        d->id = clf__memdup(rec.id, strlen(rec.id));
+        d->text = clf__memdup(rec.text, rec.text_len);
         d->len = rec.text_len;
         d->labels = calloc(rec.n_labels ? rec.n_labels : 1, sizeof *d->labels);
         /* Identical texts always share a fold, so no text is on both sides. */
@@ -99,7 +89,7 @@ static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, unsigned 
             break;
         }
         for (size_t j = 0; j < rec.n_labels; j++) {
-            if (!(d->labels[j] = dupmem(rec.labels[j], strlen(rec.labels[j])))) {
+            if (!(d->labels[j] = clf__memdup(rec.labels[j], strlen(rec.labels[j])))) {
                 rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
                 break;
             }

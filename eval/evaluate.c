@@ -14,23 +14,6 @@
 #include "eval_internal.h"
 #include "internal.h"
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    return p ? memcpy(p, s, n) : NULL;
-}
-
-static char *dupmem(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 int clf_eval_data_new(clf_eval_data **out, size_t n_cats, const char *const *cats,
                       const double *thr_a, const double *thr_b, size_t errors_k)
 {
@@ -52,7 +35,7 @@ int clf_eval_data_new(clf_eval_data **out, size_t n_cats, const char *const *cat
         return clf__error(CLF_E_NOMEM, "eval: out of memory");
     }
     for (size_t k = 0; k < n_cats; k++) {
-        if (!(d->cats[k] = dupstr(cats[k]))) {
+        if (!(d->cats[k] = strdup(cats[k]))) {
             clf_eval_data_free(d);
             return clf__error(CLF_E_NOMEM, "eval: out of memory");
         }
@@ -121,7 +104,7 @@ int clf_eval_data_add_source(clf_eval_data *d, const char *name, uint64_t annota
     uint64_t all = d->n_cats >= 64 ? UINT64_MAX : (((uint64_t)1 << d->n_cats) - 1);
     s->annotates = annotates & all;
     s->negatives = negatives & all & ~annotates;
-    s->name = dupstr(name);
+    s->name = strdup(name);
     s->fp = calloc(d->n_cats, sizeof *s->fp);
     s->fn = calloc(d->n_cats, sizeof *s->fn);
     s->n_fp = calloc(d->n_cats, sizeof *s->n_fp);
@@ -172,8 +155,8 @@ static int offer(clf_eval_cand **arr, size_t *n, size_t k, int want_high, size_t
     clf_eval_cand *c = &(*arr)[slot];
     c->doc = doc;
     c->score = score;
-    c->id = dupstr(id ? id : "");
-    c->text = dupmem(text ? text : "", text ? len : 0);
+    c->id = strdup(id ? id : "");
+    c->text = clf__memdup(text ? text : "", text ? len : 0);
     if (slot == *n)
         (*n)++;
     if (!c->id || !c->text)
@@ -308,7 +291,7 @@ int clf_eval_parse_map(const char *spec, size_t n_cats, const char *const *cats,
                             (int)len, p);
             break;
         }
-        m[count].label = dupmem(p, (size_t)(eq - p));
+        m[count].label = clf__memdup(p, (size_t)(eq - p));
         if (!m[count].label) {
             rc = clf__error(CLF_E_NOMEM, "eval: out of memory");
             break;

@@ -205,8 +205,12 @@ void clf_curve_point_at(const clf_curve *c, size_t i, clf_operating_point *op)
     op->flag_rate = total > 0 ? (p->tp + p->fp) / total : NAN;
 }
 
-int clf_curve_best_precision_at_recall(const clf_curve *c, double min_recall,
-                                       clf_operating_point *op)
+/*
+ * The operating point that maximizes one of precision and recall among
+ * those where the other reaches `level` (first such point on ties).
+ */
+static int best_point(const clf_curve *c, int maximize_precision, double level,
+                      clf_operating_point *op)
 {
     if (!(c->pos > 0))
         return 0;
@@ -214,7 +218,10 @@ int clf_curve_best_precision_at_recall(const clf_curve *c, double min_recall,
     for (size_t i = 0; i < c->n; i++) {
         clf_operating_point cur;
         clf_curve_point_at(c, i, &cur);
-        if (cur.recall >= min_recall && (!found || cur.precision > op->precision)) {
+        double floor_metric = maximize_precision ? cur.recall : cur.precision;
+        double gain = maximize_precision ? cur.precision : cur.recall;
+        double best = maximize_precision ? op->precision : op->recall;
+        if (floor_metric >= level && (!found || gain > best)) {
             *op = cur;
             found = 1;
         }
@@ -222,21 +229,16 @@ int clf_curve_best_precision_at_recall(const clf_curve *c, double min_recall,
     return found;
 }
 
+int clf_curve_best_precision_at_recall(const clf_curve *c, double min_recall,
+                                       clf_operating_point *op)
+{
+    return best_point(c, 1, min_recall, op);
+}
+
 int clf_curve_best_recall_at_precision(const clf_curve *c, double min_precision,
                                        clf_operating_point *op)
 {
-    if (!(c->pos > 0))
-        return 0;
-    int found = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        clf_operating_point cur;
-        clf_curve_point_at(c, i, &cur);
-        if (cur.precision >= min_precision && (!found || cur.recall > op->recall)) {
-            *op = cur;
-            found = 1;
-        }
-    }
-    return found;
+    return best_point(c, 0, min_precision, op);
 }
 
 /* ---- calibration ------------------------------------------------------ */

@@ -1,5 +1,6 @@
 /*
- * error.c - error code descriptions and the per-thread last-error message.
+ * error.c - error code descriptions, the per-thread last-error message,
+ * and the small memory helpers every stage shares (internal.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,6 +72,16 @@ int clf__buf_reserve(clf__buf *b, size_t extra)
     b->data = p;
     b->cap = cap;
     return CLF_OK;
+}
+
+char *clf__memdup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
 }
 
 void clf__buf_free(clf__buf *b)

@@ -82,6 +82,12 @@ static inline int clf__utf8_encode(uint32_t cp, char *out)
     return 4;
 }
 
+/*
+ * clf__memdup - a malloc'ed, NUL-terminated copy of n bytes (which may hold
+ * NUL bytes themselves: texts keep theirs), or NULL when out of memory.
+ */
+char *clf__memdup(const char *s, size_t n);
+
 /* Growable byte buffer used for scratch space. */
 typedef struct clf__buf {
     char *data;
