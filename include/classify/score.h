@@ -125,6 +125,64 @@ CLF_API const char *clf_explanation_normalized(const clf_explanation *e);
 /* clf_explanation_free - free an explanation; NULL is a no-op. */
 CLF_API void clf_explanation_free(clf_explanation *e);
 
+
+/*
+ * Span scores: the score of each sentence or paragraph of a text, with the
+ * span's position in the original text, so that a moderator (or a
+ * Perspective-style client) sees which part of a long comment scored high.
+ */
+#define CLF_SPAN_SENTENCES  0 /* after . ! ? and U+2026, U+061F, U+06D4 + space; at line breaks */
+#define CLF_SPAN_PARAGRAPHS 1 /* at blank lines (and U+2029) */
+
+/* Options of clf_score_spans(); initialize with CLF_SPAN_OPTIONS_INIT. */
+typedef struct clf_span_options {
+    unsigned int version; /* CLF_SPAN_OPTIONS_VERSION */
+    int unit;             /* CLF_SPAN_SENTENCES (default) or CLF_SPAN_PARAGRAPHS */
+    size_t max_spans;     /* 0: no limit; else the text after the (max_spans-1)th
+                             span is one last span (bounds the work on huge texts) */
+} clf_span_options;
+
+#define CLF_SPAN_OPTIONS_VERSION 1
+#define CLF_SPAN_OPTIONS_INIT {CLF_SPAN_OPTIONS_VERSION, CLF_SPAN_SENTENCES, 0}
+
+/* One span of a text and its scores. */
+typedef struct clf_span {
+    size_t begin;                    /* byte offset of its first byte in the original text */
+    size_t end;                      /* byte offset just past its last byte */
+    int nflagged;                    /* flagged categories of this span */
+    const clf_score_result *results; /* num_categories entries; owned by the clf_spans */
+} clf_span;
+
+typedef struct clf_spans clf_spans;
+
+/*
+ * clf_score_spans - cut len bytes of UTF-8 text into sentences (or
+ * paragraphs, per opts; NULL means the defaults) and score each span with
+ * the scorer (its thresholds and truncation limit apply per span). Offsets
+ * are bytes of the text as passed, never of its normalized form; white
+ * space around a span is not part of it and spans holding only white space
+ * are left out, so an empty or blank text gives zero spans. The cut happens
+ * on code-point boundaries: a span is always valid UTF-8.
+ * On success *out owns a new result; free it with clf_spans_free().
+ * Errors: CLF_E_INVALID_ARG (NULL pointer, unknown options version or
+ * unit), CLF_E_UTF8 (invalid UTF-8 anywhere in the text; detail in
+ * clf_last_error()), CLF_E_NOMEM, and those of clf_score(). On error *out
+ * is NULL.
+ * Thread safety: as clf_score() (one thread per scorer at a time).
+ */
+CLF_API int clf_score_spans(clf_spans **out, clf_scorer *s, const char *text, size_t len,
+                            const clf_span_options *opts);
+
+/* clf_spans_count - the number of spans (0 for NULL). */
+CLF_API size_t clf_spans_count(const clf_spans *sp);
+
+/* clf_spans_get - span i in text order, or NULL if i is out of range.
+ * Owned by sp. */
+CLF_API const clf_span *clf_spans_get(const clf_spans *sp, size_t i);
+
+/* clf_spans_free - free a span result; NULL is a no-op. */
+CLF_API void clf_spans_free(clf_spans *sp);
+
 #ifdef __cplusplus
 }
 #endif
