@@ -108,6 +108,50 @@ CLF_API void clf_normalizer_free(clf_normalizer *n);
 CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len,
                           const char **out, size_t *out_len, int *truncated);
 
+/* What a token of the normalized text is (clf_norm_token.kind). */
+#define CLF_TOKEN_WORD        0  /* letters, digits and their marks */
+#define CLF_TOKEN_PUNCT       1  /* a punctuation mark or symbol */
+#define CLF_TOKEN_EMOJI       2  /* an emoji or a flag */
+#define CLF_TOKEN_PLACEHOLDER 3  /* <url>, <email> or <user> standing for an address */
+#define CLF_TOKEN_HASHTAG     4  /* "#a_b" itself (its parts that follow are words) */
+
+/* clf_token_kind_name - "word", "punctuation", "emoji", "placeholder",
+ * "hashtag"; "unknown" for any other value. Never NULL. */
+CLF_API const char *clf_token_kind_name(unsigned int kind);
+
+/*
+ * One token of the normalized text and the input it comes from. The input
+ * range runs from the first byte of the first character the token was made
+ * of to the end of the last one, so it covers everything normalization
+ * removed inside the token: tatweel, diacritics, invisible characters, the
+ * spaces or dots between spaced-out letters. A hashtag's parts point into
+ * the hashtag; a placeholder covers the whole address.
+ */
+typedef struct clf_norm_token {
+    size_t norm_offset;  /* byte offset in the normalized text */
+    size_t norm_len;     /* bytes in the normalized text */
+    size_t offset;       /* byte offset in the input */
+    size_t len;          /* bytes of the input */
+    unsigned int kind;   /* CLF_TOKEN_* */
+} clf_norm_token;
+
+/*
+ * clf_normalizer_set_offsets - on != 0 makes the following clf_normalize()
+ * calls on n also record, for each output token, where it comes from in the
+ * input (clf_normalizer_tokens). Off by default: it costs time and memory
+ * that scoring does not need. Errors: CLF_E_INVALID_ARG (n NULL).
+ */
+CLF_API int clf_normalizer_set_offsets(clf_normalizer *n, int on);
+
+/*
+ * clf_normalizer_tokens - the tokens of the last clf_normalize() call, in
+ * output order (the i-th space-separated token of the output is entry i),
+ * when offsets were on for that call; otherwise NULL with *count = 0. The
+ * array belongs to the normalizer and is valid until its next call or its
+ * free. count may not be NULL.
+ */
+CLF_API const clf_norm_token *clf_normalizer_tokens(const clf_normalizer *n, size_t *count);
+
 /*
  * clf_norm_flag_names - the comma-separated names of the steps in flags
  * ("nfkc,casefold,..."), written to buf (NUL-terminated, truncated to size).

@@ -48,6 +48,14 @@ typedef struct clf__u32buf {
 
 int clf__u32_reserve(clf__u32buf *b, size_t total);
 
+/* Per code point of a stage: the input bytes [s[i], e[i]) of its block it
+ * comes from (a character that a step merged covers all it merged). */
+typedef struct clf__omap {
+    clf__u32buf s, e;
+} clf__omap;
+
+int clf__omap_reserve(clf__omap *m, size_t total);
+
 /* One token of the lexer (norm_lex.c). */
 typedef struct clf__ntok {
     uint32_t start; /* first code point in the character-stage output */
@@ -77,6 +85,15 @@ struct clf_normalizer {
     size_t ntok, tokcap;
     clf__u32buf join;        /* scratch for a rejoined word */
     clf__buf out;
+
+    /* Offset map (clf_normalizer_set_offsets), off on the scoring path: for
+     * every code point of a stage, the byte range [s, e) of the block's
+     * input it comes from; the token list maps each output token back. */
+    int offsets;
+    clf__omap dmap, amap, bmap; /* decoded input, pass_a, pass_b */
+    size_t blk_off;             /* byte offset of the current block in the input */
+    clf_norm_token *tmap;
+    size_t ntmap, tmapcap;
 };
 
 /* clf__norm_class_slow - the token class of a code point outside the tables. */
@@ -93,8 +110,10 @@ static inline unsigned int clf__norm_class(const clf_normalizer *n, uint32_t c)
  * apply placeholders, hashtags, punctuation split, elongation and spaced
  * letters, and append the tokens to n->out (space-separated; a space is
  * put first when n->out is not empty). y is modified (elongation).
+ * map is NULL unless offsets are kept: then it holds y's offset map
+ * (compacted along with y) and each token is appended to n->tmap.
  */
-int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m);
+int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m, clf__omap *map);
 
 /*
  * clf__normalizer_set_reference - 1 makes n use the plain ICU path (whole

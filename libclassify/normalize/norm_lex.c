@@ -261,8 +261,9 @@ static inline int push(clf_normalizer *n, int kind, size_t start, size_t len)
     return CLF_OK;
 }
 
-/* Collapse each run of 3 or more of one letter to that letter, in place. */
-static uint32_t elongate(const clf_normalizer *n, uint32_t *t, uint32_t len)
+/* Collapse each run of 3 or more of one letter to that letter, in place;
+ * map (if not NULL) is compacted along, the kept letter covering its run. */
+static uint32_t elongate(const clf_normalizer *n, uint32_t *t, uint32_t len, clf__omap *map)
 {
     uint32_t r = 0;
     while (r + 2 < len && !(t[r] == t[r + 1] && t[r] == t[r + 2]))
@@ -275,8 +276,13 @@ static uint32_t elongate(const clf_normalizer *n, uint32_t *t, uint32_t len)
         while (r + run < len && t[r + run] == c)
             run++;
         uint32_t keep = (run >= 3 && is_letter(cls(n, c))) ? 1 : run;
-        for (uint32_t i = 0; i < keep; i++)
+        for (uint32_t i = 0; i < keep; i++) {
+            if (map) {
+                map->s.p[w] = map->s.p[r + i];
+                map->e.p[w] = map->e.p[keep == run ? r + i : r + run - 1];
+            }
             t[w++] = c;
+        }
         r += run;
     }
     return w;
@@ -542,7 +548,7 @@ static int put_joined(clf_normalizer *n, const uint32_t *y, const clf__ntok *fir
         j->len += t->len;
     }
     if (n->flags & CLF_NORM_ELONGATION)
-        j->len = elongate(n, j->p, (uint32_t)j->len);
+        j->len = elongate(n, j->p, (uint32_t)j->len, NULL);
     *o = is_link_word(n, j->p, j->len) ? put_kind(*o, T_URL) : put_cps(*o, j->p, j->len);
     return CLF_OK;
 }
@@ -573,7 +579,64 @@ static int has_single_letters(const clf_normalizer *n, const uint32_t *y)
     return 0;
 }
 
-int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m)
+/* ---- the offset map ------------------------------------------------------------ */
+
+static unsigned int token_kind(const clf_normalizer *n, const uint32_t *y, const clf__ntok *t)
+{
+    if (t->kind == T_URL || t->kind == T_EMAIL || t->kind == T_USER)
+        return CLF_TOKEN_PLACEHOLDER;
+    if (t->kind == T_TAG)
+        return CLF_TOKEN_HASHTAG;
+    if (t->kind == T_PUNCT) {
+        unsigned int k = cls(n, y[t->start]);
+        return k == CLF__K_EMOJI || k == CLF__K_RI ? CLF_TOKEN_EMOJI : CLF_TOKEN_PUNCT;
+    }
+    return CLF_TOKEN_WORD;
+}
+
+/* Record that the output bytes [o0, o1) come from y[a..b] (inclusive). */
+static int map_token(clf_normalizer *n, const clf__omap *map, const char *o0, const char *o1,
+                     size_t a, size_t b, unsigned int kind)
+{
+    if (n->ntmap == n->tmapcap) {
+        size_t cap = n->tmapcap ? n->tmapcap * 2 : 64;
+        clf_norm_token *t = realloc(n->tmap, cap * sizeof *t);
+        if (!t)
+            return clf__error(CLF_E_NOMEM, "out of memory (%zu token offsets)", cap);
+        n->tmap = t;
+        n->tmapcap = cap;
+    }
+    clf_norm_token *t = &n->tmap[n->ntmap++];
+    t->norm_offset = (size_t)(o0 - n->out.data);
+    t->norm_len = (size_t)(o1 - o0);
+    t->offset = n->blk_off + map->s.p[a];
+    t->len = n->blk_off + map->e.p[b] - t->offset;
+    t->kind = kind;
+    return CLF_OK;
+}
+
+/* The tokens a hashtag's expansion wrote in [p, end) (p = just past the tag). */
+static int map_tag_parts(clf_normalizer *n, const clf__omap *map, const uint32_t *y,
+                         const clf__ntok *t, const char *p, const char *end)
+{
+    const uint32_t *text = y + t->start + 1;
+    size_t pos = 0, ps, pl;
+    while (p < end && (pl = next_part(text, t->len - 1, &pos, &ps)) > 0) {
+        p++; /* the space */
+        const char *q = p;
+        while (q < end && *q != ' ')
+            q++;
+        size_t a = t->start + 1 + ps;
+        unsigned int kind = is_link_word(n, text + ps, pl) ? CLF_TOKEN_PLACEHOLDER : CLF_TOKEN_WORD;
+        int rc = map_token(n, map, p, q, a, a + pl - 1, kind);
+        if (rc)
+            return rc;
+        p = q;
+    }
+    return CLF_OK;
+}
+
+int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m, clf__omap *map)
 {
     int rc;
     size_t tags = 0;
@@ -586,7 +649,7 @@ int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m)
      * never crosses a token boundary, so each token's text is what
      * collapsing that token alone would give. */
     if (n->flags & CLF_NORM_ELONGATION)
-        m = elongate(n, y, (uint32_t)m);
+        m = elongate(n, y, (uint32_t)m, map);
     if ((rc = lex(n, y, m, &tags)))
         return rc;
     if (tags && (n->flags & CLF_NORM_HASHTAGS))
@@ -602,11 +665,30 @@ int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m)
             continue;
         if (o != n->out.data)
             *o++ = ' ';
+        char *o0 = o;
         if (tok->flags & TF_JOINED) {
             if ((rc = put_joined(n, y, tok, &o)))
                 return rc;
-        } else {
+            if (map) {
+                const clf__ntok *last = &n->toks[tok->end - 1];
+                int ph = o - o0 == 5 && !memcmp(o0, "<url>", 5);
+                if ((rc = map_token(n, map, o0, o, tok->start, last->start + last->len - 1,
+                                    ph ? CLF_TOKEN_PLACEHOLDER : CLF_TOKEN_WORD)))
+                    return rc;
+            }
+        } else if (!map) {
             o = put_token(n, y, tok, o);
+        } else {
+            /* a hashtag's parts follow it: map the tag alone, then each part */
+            o = put_token(n, y, tok, o);
+            char *tag_end = o0;
+            while (tag_end < o && *tag_end != ' ')
+                tag_end++;
+            if ((rc = map_token(n, map, o0, tag_end, tok->start, tok->start + tok->len - 1,
+                                token_kind(n, y, tok))))
+                return rc;
+            if (tag_end < o && (rc = map_tag_parts(n, map, y, tok, tag_end, o)))
+                return rc;
         }
     }
     n->out.len = (size_t)(o - n->out.data);

@@ -459,6 +459,31 @@ int clf__u32_reserve(clf__u32buf *b, size_t total)
     return CLF_OK;
 }
 
+int clf__omap_reserve(clf__omap *m, size_t total)
+{
+    int rc = clf__u32_reserve(&m->s, total);
+    return rc ? rc : clf__u32_reserve(&m->e, total);
+}
+
+/* Outputs [k0, k1) of a pass come from its inputs [i, j): each covers all of them. */
+static int omap_seg(clf__omap *om, size_t k0, size_t k1, const clf__omap *im, size_t i, size_t j)
+{
+    int rc = clf__omap_reserve(om, k1 + 1);
+    if (rc)
+        return rc;
+    for (size_t k = k0; k < k1; k++) {
+        om->s.p[k] = im->s.p[i];
+        om->e.p[k] = im->e.p[j - 1];
+    }
+    return CLF_OK;
+}
+
+static void omap_free(clf__omap *m)
+{
+    free(m->s.p);
+    free(m->e.p);
+}
+
 static int u16_reserve(uint16_t **p, int32_t *cap, size_t need)
 {
     if (need > (size_t)INT32_MAX / 2)
@@ -552,8 +577,10 @@ static int map_append(clf_normalizer *n, const UChar *s, int32_t l, clf__u32buf 
     return CLF_OK;
 }
 
-/* The plain path: the whole text through ICU, then M. */
-static int reference_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32buf *ob)
+/* The plain path: the whole text through ICU, then M. (For tests: with
+ * offsets on, every output character covers the whole block.) */
+static int reference_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32buf *ob,
+                          const clf__omap *im, clf__omap *om)
 {
     const UChar *s;
     int32_t l;
@@ -562,7 +589,10 @@ static int reference_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__
     if (rc)
         return rc;
     n->slow_hit = 1;
-    return map_append(n, s, l, ob);
+    rc = map_append(n, s, l, ob);
+    if (rc == CLF_OK && om && m)
+        rc = omap_seg(om, 0, ob->len, im, 0, m);
+    return rc;
 }
 
 /* ---- the fast path ----------------------------------------------------------- */
@@ -584,8 +614,9 @@ static int has_bb(const clf_normalizer *n, uint32_t c)
     return !n->nfkc || unorm2_hasBoundaryBefore(n->nfkc, (UChar32)c);
 }
 
-/* Drop the non-starters past CLF__NORM_MAX_NONSTARTERS in a row, in place. */
-static size_t stream_safe(const clf_normalizer *n, uint32_t *y, size_t m)
+/* Drop the non-starters past CLF__NORM_MAX_NONSTARTERS in a row, in place
+ * (and in the offset map, if any). */
+static size_t stream_safe(const clf_normalizer *n, uint32_t *y, size_t m, clf__omap *map)
 {
     size_t w = 0, run = 0;
     for (size_t i = 0; i < m; i++) {
@@ -593,12 +624,19 @@ static size_t stream_safe(const clf_normalizer *n, uint32_t *y, size_t m)
             run = 0;
         else if (++run > CLF__NORM_MAX_NONSTARTERS)
             continue;
+        if (map) {
+            map->s.p[w] = map->s.p[i];
+            map->e.p[w] = map->e.p[i];
+        }
         y[w++] = y[i];
     }
     return w;
 }
 
-static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32buf *ob)
+/* One pass of the character stage over in[0..m). im/om: the offset maps of
+ * the input and the output, both NULL unless offsets are kept. */
+static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32buf *ob,
+                     const clf__omap *im, clf__omap *om)
 {
     const uint32_t *ent = n->ent;
     int rc = clf__u32_reserve(ob, m + 1);
@@ -614,6 +652,7 @@ static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32bu
             while (j < m && ((ne = ent_of(ent, in[j])) & E_FDROP))
                 j++;
             if (j == m || (ne & E_BB)) {
+                size_t k0 = k;
                 if (!(e & (E_DEL | E_MULTI))) {
                     o[k++] = e & E_VAL; /* k <= i: never past the reserve */
                 } else if (e & E_MULTI) {
@@ -625,6 +664,8 @@ static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32bu
                     memcpy(o + k, mp + 1, mp[0] * sizeof *o);
                     k += mp[0];
                 }
+                if (CLF_UNLIKELY(om != NULL) && k > k0 && (rc = omap_seg(om, k0, k, im, i, j)))
+                    return rc;
                 i = j;
                 e = ne; /* the entry of in[j], already looked up */
                 continue;
@@ -641,6 +682,8 @@ static int fast_pass(clf_normalizer *n, const uint32_t *in, size_t m, clf__u32bu
         n->slow_hit = 1;
         ob->len = k;
         if ((rc = map_append(n, s, l, ob)))
+            return rc;
+        if (om && (rc = omap_seg(om, k, ob->len, im, i, j)))
             return rc;
         k = ob->len;
         if ((rc = clf__u32_reserve(ob, k + (m - j) + 1)))
@@ -668,6 +711,14 @@ static int decode(clf_normalizer *n, const unsigned char *s, size_t len, size_t 
     int rc = clf__u32_reserve(&n->dec, len + 1);
     if (rc)
         return rc;
+    uint32_t *ms = NULL, *me = NULL; /* the offset map, when kept */
+    uint32_t pend = UINT32_MAX;      /* start of dropped characters not yet given to a neighbour */
+    if (n->offsets) {
+        if ((rc = clf__omap_reserve(&n->dmap, len + 1)))
+            return rc;
+        ms = n->dmap.s.p;
+        me = n->dmap.e.p;
+    }
     uint32_t *o = n->dec.p;
     const uint32_t *ent = n->ent;
     int invisible = (n->flags & CLF_NORM_INVISIBLE) != 0;
@@ -675,12 +726,18 @@ static int decode(clf_normalizer *n, const unsigned char *s, size_t len, size_t 
     while (i < len) {
         unsigned char b = s[i];
         if (b < 0x80) {
+            if (CLF_UNLIKELY(ms != NULL)) {
+                ms[m] = pend != UINT32_MAX ? pend : (uint32_t)i;
+                me[m] = (uint32_t)i + 1;
+                pend = UINT32_MAX;
+            }
             o[m++] = b;
             run = 0;
             i++;
             continue;
         }
         uint32_t c;
+        size_t at = i;
         if (b >= 0xC2 && b < 0xE0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
             /* two bytes (Arabic): the common case, inline */
             c = ((uint32_t)(b & 0x1F) << 6) | (s[i + 1] & 0x3Fu);
@@ -694,20 +751,37 @@ static int decode(clf_normalizer *n, const unsigned char *s, size_t len, size_t 
         int32_t t = clf__ntab_index(c);
         if (t >= 0) {
             if (ent[t] & E_PRE)
-                continue;
+                goto drop;
             if (ent[t] & E_BB)
                 run = 0;
             else if (++run > CLF__NORM_MAX_NONSTARTERS)
-                continue;
+                goto drop;
         } else {
             if (invisible && (props_of(c) & BP_DI))
-                continue;
+                goto drop;
             if (has_bb(n, c))
                 run = 0;
             else if (++run > CLF__NORM_MAX_NONSTARTERS)
-                continue;
+                goto drop;
+        }
+        if (CLF_UNLIKELY(ms != NULL)) {
+            ms[m] = pend != UINT32_MAX ? pend : (uint32_t)at;
+            me[m] = (uint32_t)i;
+            pend = UINT32_MAX;
         }
         o[m++] = c;
+        continue;
+    drop:
+        /* A dropped character (tatweel, an invisible) belongs to the word it
+         * touches: the character before it unless that is a separator, else
+         * the one after it. */
+        if (CLF_UNLIKELY(ms != NULL)) {
+            if (m > 0 && me[m - 1] == (uint32_t)at && o[m - 1] > 0x20 &&
+                !(props_of(o[m - 1]) & BP_SEP))
+                me[m - 1] = (uint32_t)i;
+            else if (pend == UINT32_MAX)
+                pend = (uint32_t)at;
+        }
     }
     n->dec.len = m;
     return CLF_OK;
@@ -721,25 +795,35 @@ static int decode(clf_normalizer *n, const unsigned char *s, size_t len, size_t 
  * is a character the stage leaves alone).
  */
 static int char_stage(clf_normalizer *n, const unsigned char *s, size_t len, size_t off,
-                      uint32_t **y, size_t *ylen)
+                      uint32_t **y, size_t *ylen, clf__omap **ymap)
 {
     clf__u32buf *cur = &n->pass_a, *nxt = &n->pass_b;
+    /* offset maps travel with the buffers they describe (NULL when off) */
+    clf__omap *dm = NULL, *cm = NULL, *nm = NULL;
+    if (n->offsets) {
+        dm = &n->dmap;
+        cm = &n->amap;
+        nm = &n->bmap;
+    }
     n->slow_hit = 0;
     int rc = decode(n, s, len, off);
     if (rc == CLF_OK)
-        rc = n->reference ? reference_pass(n, n->dec.p, n->dec.len, cur)
-                          : fast_pass(n, n->dec.p, n->dec.len, cur);
+        rc = n->reference ? reference_pass(n, n->dec.p, n->dec.len, cur, dm, cm)
+                          : fast_pass(n, n->dec.p, n->dec.len, cur, dm, cm);
     if (rc)
         return rc;
     if (n->slow_hit) {
         for (int pass = 1; pass < CLF__NORM_MAX_PASSES; pass++) {
-            rc = n->reference ? reference_pass(n, cur->p, cur->len, nxt)
-                              : fast_pass(n, cur->p, cur->len, nxt);
+            rc = n->reference ? reference_pass(n, cur->p, cur->len, nxt, cm, nm)
+                              : fast_pass(n, cur->p, cur->len, nxt, cm, nm);
             if (rc)
                 return rc;
             clf__u32buf *t = cur;
             cur = nxt;
             nxt = t;
+            clf__omap *tm = cm;
+            cm = nm;
+            nm = tm;
             if (cur->len == nxt->len && !memcmp(cur->p, nxt->p, cur->len * sizeof *cur->p))
                 break;
         }
@@ -748,9 +832,10 @@ static int char_stage(clf_normalizer *n, const unsigned char *s, size_t len, siz
      * too, so that normalizing it again drops nothing. Table outputs are
      * all starters, so only a pass that used ICU needs the check. */
     if (n->slow_hit && n->nfkc)
-        cur->len = stream_safe(n, cur->p, cur->len);
+        cur->len = stream_safe(n, cur->p, cur->len, cm);
     *y = cur->p;
     *ylen = cur->len;
+    *ymap = cm;
     return CLF_OK;
 }
 
@@ -817,7 +902,37 @@ CLF_API void clf_normalizer_free(clf_normalizer *n)
     free(n->toks);
     free(n->join.p);
     clf__buf_free(&n->out);
+    omap_free(&n->dmap);
+    omap_free(&n->amap);
+    omap_free(&n->bmap);
+    free(n->tmap);
     free(n);
+}
+
+CLF_API int clf_normalizer_set_offsets(clf_normalizer *n, int on)
+{
+    if (!n)
+        return clf__error(CLF_E_INVALID_ARG, "clf_normalizer_set_offsets: normalizer is NULL");
+    n->offsets = on != 0;
+    n->ntmap = 0;
+    return CLF_OK;
+}
+
+CLF_API const clf_norm_token *clf_normalizer_tokens(const clf_normalizer *n, size_t *count)
+{
+    if (count)
+        *count = 0;
+    if (!n || !n->offsets || !count)
+        return NULL;
+    *count = n->ntmap;
+    return n->tmap ? n->tmap : (const clf_norm_token *)"";
+}
+
+CLF_API const char *clf_token_kind_name(unsigned int kind)
+{
+    static const char *const names[] = {"word", "punctuation", "emoji", "placeholder",
+                                        "hashtag"};
+    return kind < sizeof names / sizeof names[0] ? names[kind] : "unknown";
 }
 
 void clf__normalizer_set_reference(clf_normalizer *n, int on)
@@ -862,6 +977,7 @@ CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len, const
             *truncated = 1;
     }
     n->out.len = 0;
+    n->ntmap = 0;
     int rc = CLF_OK;
     for (size_t pos = 0; pos < use;) {
         size_t blen = use - pos;
@@ -869,8 +985,10 @@ CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len, const
             blen = block_cut(s + pos, CLF__NORM_BLOCK);
         uint32_t *y;
         size_t ylen;
-        if ((rc = char_stage(n, s + pos, blen, pos, &y, &ylen)) ||
-            (rc = clf__norm_lex(n, y, ylen)))
+        clf__omap *ymap;
+        n->blk_off = pos;
+        if ((rc = char_stage(n, s + pos, blen, pos, &y, &ylen, &ymap)) ||
+            (rc = clf__norm_lex(n, y, ylen, ymap)))
             break;
         pos += blen;
     }
@@ -878,6 +996,7 @@ CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len, const
         rc = clf__buf_reserve(&n->out, 1);
     if (rc) {
         n->out.len = 0;
+        n->ntmap = 0;
         if (n->out.data)
             n->out.data[0] = '\0';
         return rc;
