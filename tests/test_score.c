@@ -19,7 +19,7 @@
 
 static const char *vocab_docs[] = {
     W_BAD " " W_OTHER, W_GOOD " " W_OTHER, "الولد " W_BAD " جدا", "هذا " W_GOOD " كثير",
-    "hello world 123", "كتاب جديد في المكتبة",
+    "hello world 123", "كتاب جديد في المكتبة", "قف !",
 };
 
 static clf_model *model;
@@ -74,11 +74,12 @@ static void build_model(void)
 
     float *idf = malloc(u * sizeof *idf);
     float *w = calloc(u * 2, sizeof *w);
-    uint32_t bb = word_bucket(f, W_BAD), bg = word_bucket(f, W_GOOD);
+    uint32_t bb = word_bucket(f, W_BAD), bg = word_bucket(f, W_GOOD), bp = word_bucket(f, "!");
     for (size_t i = 0; i < u; i++) {
         idf[i] = 1.0f + (float)(i % 3) * 0.25f;
         if (buckets[i] == bb) { w[2 * i] = 4.0f; w[2 * i + 1] = -2.0f; }
         if (buckets[i] == bg) { w[2 * i] = -3.0f; w[2 * i + 1] = 5.0f; }
+        if (buckets[i] == bp) { w[2 * i] = 2.0f; } /* a punctuation mark that "explains" */
     }
     clf_model_spec_category cats[2] = {
         {"bad", 0.5, -1.0, 0.0, -0.5},
@@ -308,6 +309,118 @@ START_TEST(evasions_score_like_plain_text)
 }
 END_TEST
 
+/* Byte, code point and UTF-16 offsets of the substring sub of t. */
+static void expect_text_span(const clf_text_span *sp, const char *t, const char *sub)
+{
+    const char *at = strstr(t, sub);
+    ck_assert_ptr_nonnull(at);
+    size_t off = (size_t)(at - t), cps = 0, u16 = 0, ccp = 0, cu = 0;
+    for (size_t i = 0; i < off; i++)
+        if ((t[i] & 0xC0) != 0x80) {
+            cps++;
+            u16 += (unsigned char)t[i] >= 0xF0 ? 2 : 1;
+        }
+    for (size_t i = off; i < off + strlen(sub); i++)
+        if ((t[i] & 0xC0) != 0x80) {
+            ccp++;
+            cu += (unsigned char)t[i] >= 0xF0 ? 2 : 1;
+        }
+    ck_assert_msg(sp->offset == off && sp->len == strlen(sub), "span [%zu,+%zu) want [%zu,+%zu) in %s",
+                  sp->offset, sp->len, off, strlen(sub), t);
+    ck_assert_uint_eq(sp->cp_offset, cps);
+    ck_assert_uint_eq(sp->cp_len, ccp);
+    ck_assert_uint_eq(sp->u16_offset, u16);
+    ck_assert_uint_eq(sp->u16_len, cu);
+}
+
+/* The word that explains "bad" is reported as written, where it is. */
+START_TEST(explained_words_are_the_input_as_written)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    static const char *const forms[] = {
+        W_BAD,
+        "شـــريـــر",                                        /* tatweel */
+        "ش ر ي ر",                                          /* spaced letters */
+        "ش.ر.ي.ر",                                          /* dotted letters */
+        NULL,                                               /* invisible characters: below */
+        "شِرِّيرٌ",                                           /* diacritics */
+        "شريييييير",                                        /* elongation */
+        "\xef\xba\xb7\xef\xba\xae\xef\xbb\xb4\xef\xba\xae", /* presentation forms */
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        const char *form = i == 4 ? "ش\xe2\x80\x8bر\xe2\x80\x8cي\xe2\x80\x8dر" : forms[i];
+        char t[256];
+        snprintf(t, sizeof t, "\xf0\x9f\x98\x80 الولد %s جدا", form); /* an emoji first: UTF-16 pairs */
+        clf_explanation *e;
+        ck_assert_int_eq(clf_explain(s, t, strlen(t), 5, &e), CLF_OK);
+        size_t n;
+        const clf_contribution *c = clf_explanation_words(e, 0, 1, &n);
+        ck_assert_uint_ge(n, 1);
+        ck_assert_str_eq(c[0].text, W_BAD);
+        ck_assert_uint_eq(c[0].kind, CLF_TOKEN_WORD);
+        ck_assert_ptr_nonnull(c[0].original);
+        ck_assert_msg(!strcmp(c[0].original, form), "form %zu: original '%s'", i, c[0].original);
+        expect_text_span(&c[0].span, t, form);
+        size_t ns;
+        const clf_text_span *sp = clf_explanation_word_spans(e, 0, 1, 0, &ns);
+        ck_assert_uint_eq(ns, 1);
+        expect_text_span(sp, t, form);
+        clf_explanation_free(e);
+    }
+    /* every occurrence; the feature view has no spans */
+    const char *t = W_BAD " ثم ش ر ي ر";
+    clf_explanation *e;
+    ck_assert_int_eq(clf_explain(s, t, strlen(t), 5, &e), CLF_OK);
+    size_t n, ns;
+    const clf_contribution *c = clf_explanation_words(e, 0, 1, &n);
+    ck_assert_double_eq(c[0].value, 2.0);
+    const clf_text_span *sp = clf_explanation_word_spans(e, 0, 1, 0, &ns);
+    ck_assert_uint_eq(ns, 2);
+    expect_text_span(&sp[0], t, W_BAD);
+    expect_text_span(&sp[1], t, "ش ر ي ر");
+    ck_assert_ptr_null(clf_explanation_word_spans(e, 0, 1, n, &ns));
+    ck_assert_uint_eq(ns, 0);
+    ck_assert_ptr_null(clf_explanation_word_spans(e, 9, 1, 0, &ns));
+    c = clf_explanation_features(e, 0, 1, &n);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_ptr_null(c[i].original);
+        ck_assert_uint_eq(c[i].span.len, 0);
+    }
+    clf_explanation_free(e);
+    clf_scorer_free(s);
+}
+END_TEST
+
+/* A punctuation mark that pushes a score is listed, and says what it is. */
+START_TEST(punctuation_reasons_are_marked)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    const char *t = "قف ! الآن";
+    clf_explanation *e;
+    ck_assert_int_eq(clf_explain(s, t, strlen(t), 10, &e), CLF_OK);
+    int seen = 0;
+    for (int view = 0; view < 2; view++) {
+        size_t n;
+        const clf_contribution *c = view ? clf_explanation_features(e, 0, 1, &n)
+                                         : clf_explanation_words(e, 0, 1, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (!strcmp(c[i].text, "!")) {
+                ck_assert_uint_eq(c[i].kind, CLF_TOKEN_PUNCT);
+                seen++;
+            } else if (!strcmp(c[i].text, "قف")) {
+                ck_assert_uint_eq(c[i].kind, CLF_TOKEN_WORD);
+            }
+        }
+    }
+    ck_assert_int_eq(seen, 2); /* in both views */
+    ck_assert_str_eq(clf_token_kind_name(CLF_TOKEN_PUNCT), "punctuation");
+    clf_explanation_free(e);
+    clf_scorer_free(s);
+}
+END_TEST
+
 START_TEST(batch_equals_single)
 {
     clf_scorer *s;
@@ -448,6 +561,8 @@ int main(void)
     tcase_add_test(tc, explanation_adds_up);
     tcase_add_test(tc, word_explanations_add_up);
     tcase_add_test(tc, evasions_score_like_plain_text);
+    tcase_add_test(tc, explained_words_are_the_input_as_written);
+    tcase_add_test(tc, punctuation_reasons_are_marked);
     tcase_add_test(tc, batch_equals_single);
     tcase_add_test(tc, threads_share_one_model);
     tcase_add_test(tc, model_accessors);

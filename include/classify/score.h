@@ -15,6 +15,7 @@
 
 #include "common.h"
 #include "model.h"
+#include "normalize.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,12 +73,32 @@ CLF_API int clf_score_batch(clf_scorer *s, const char *const *texts,
                             const size_t *lens, size_t n,
                             clf_score_result *results, int *status);
 
-/* One feature's contribution to one category's score. */
+/*
+ * A range of the text that was explained, in the three units clients count
+ * in: UTF-8 bytes (C, Python bytes), Unicode code points (Python str) and
+ * UTF-16 code units (JavaScript, Java, browsers).
+ */
+typedef struct clf_text_span {
+    size_t offset, len;         /* bytes */
+    size_t cp_offset, cp_len;   /* code points */
+    size_t u16_offset, u16_len; /* UTF-16 code units */
+} clf_text_span;
+
+/* One feature's (or word's) contribution to one category's score. */
 typedef struct clf_contribution {
-    const char *text;    /* n-gram after normalization; owned by the explanation */
+    const char *text;    /* n-gram (or word) after normalization; owned by the explanation */
     unsigned int family; /* CLF_FAMILY_* */
-    double value;        /* feature weight in the vector */
+    double value;        /* feature weight in the vector; words: occurrences */
     double contribution; /* value * category weight: its share of the margin */
+    unsigned int kind;   /* CLF_TOKEN_* (classify/normalize.h): CLF_TOKEN_PUNCT,
+                            CLF_TOKEN_EMOJI or CLF_TOKEN_PLACEHOLDER when the text is
+                            punctuation, an emoji or an address placeholder rather than
+                            a word (a feature: when all of its tokens are) */
+    const char *original; /* words only: the word as written in the input at its first
+                             occurrence (before normalization: tatweel, spacing, invisible
+                             characters included); NULL in the feature view */
+    clf_text_span span;   /* words only: that first occurrence in the input; zero in the
+                             feature view. All occurrences: clf_explanation_word_spans() */
 } clf_contribution;
 
 typedef struct clf_explanation clf_explanation;
@@ -118,6 +139,17 @@ CLF_API const clf_contribution *clf_explanation_features(const clf_explanation *
  */
 CLF_API const clf_contribution *clf_explanation_words(const clf_explanation *e, size_t i,
                                                       int up, size_t *n);
+
+/*
+ * clf_explanation_word_spans - every occurrence in the input of the j-th
+ * word of clf_explanation_words(e, i, up, ...), in text order; *n receives
+ * their number (the word's `value`). The span of a word obfuscated by
+ * tatweel, diacritics, invisible characters, elongation or spaced-out
+ * letters covers all of it as written ("ج ه ا د" is one span). Owned by the
+ * explanation; NULL with *n = 0 if i or j is out of range. n may not be NULL.
+ */
+CLF_API const clf_text_span *clf_explanation_word_spans(const clf_explanation *e, size_t i,
+                                                        int up, size_t j, size_t *n);
 
 /* clf_explanation_normalized - the normalized text that was scored. */
 CLF_API const char *clf_explanation_normalized(const clf_explanation *e);

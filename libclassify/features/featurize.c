@@ -380,6 +380,11 @@ const clf_feature_options *clf__featurizer_options(const clf_featurizer *f)
     return &f->o;
 }
 
+clf_normalizer *clf__featurizer_normalizer(clf_featurizer *f)
+{
+    return f->norm;
+}
+
 const char *clf__featurizer_normalized(const clf_featurizer *f, size_t *len)
 {
     if (len)

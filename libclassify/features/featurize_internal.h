@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "classify/features.h"
+#include "classify/normalize.h"
 
 /* One distinct bucket of a document and its raw term frequency. */
 typedef struct clf__count {
@@ -42,6 +43,10 @@ int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, i
  * (valid until the next call).
  */
 const char *clf__featurizer_normalized(const clf_featurizer *f, size_t *len);
+
+/* clf__featurizer_normalizer - the featurizer's normalizer (explanations
+ * turn its offset map on around one call). */
+clf_normalizer *clf__featurizer_normalizer(clf_featurizer *f);
 
 /* clf__featurizer_options - the options the featurizer was built with. */
 const clf_feature_options *clf__featurizer_options(const clf_featurizer *f);

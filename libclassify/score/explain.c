@@ -22,6 +22,8 @@ struct clf_explanation {
     clf_score_result *results;
     clf_contribution *items[2];
     size_t *counts[2];        /* [cat][2] */
+    size_t *word_occ;         /* word view: index of each item's first span in spans */
+    clf_text_span *spans;     /* every word occurrence, grouped by word */
     char *normalized;
     char *strings;            /* every text the items point to, NUL-separated */
 };
@@ -35,6 +37,9 @@ typedef struct entry {
     size_t text_off;   /* into the string pool */
     double *contrib;   /* n_cats contributions */
     double key;        /* the contribution being ranked */
+    unsigned kind;     /* CLF_TOKEN_* */
+    size_t orig_off;   /* words: the first occurrence as written, in the pool (or SIZE_MAX) */
+    size_t occ0;       /* words: its first span in the explanation's spans */
 } entry;
 
 static int by_index(const void *a, const void *b)
@@ -69,6 +74,8 @@ CLF_API void clf_explanation_free(clf_explanation *e)
         free(e->items[v]);
         free(e->counts[v]);
     }
+    free(e->word_occ);
+    free(e->spans);
     free(e->normalized);
     free(e->strings);
     free(e);
@@ -95,7 +102,8 @@ static int pool_add(clf__buf *pool, const char *s, size_t l, int joiner)
  * contributions and the top_k most negative. Texts are stored as pool
  * offsets in text_offs until the pool stops growing.
  */
-static void rank(clf_explanation *e, int view, entry *ents, size_t n, size_t *text_offs)
+static void rank(clf_explanation *e, int view, entry *ents, size_t n, size_t *text_offs,
+                 size_t *orig_offs)
 {
     const size_t K = e->n_cats, top_k = e->top_k;
     for (size_t k = 0; k < K; k++) {
@@ -113,7 +121,12 @@ static void rank(clf_explanation *e, int view, entry *ents, size_t n, size_t *te
                 out[c].family = x->family;
                 out[c].value = x->value;
                 out[c].contribution = x->key;
+                out[c].kind = x->kind;
                 offs[c] = x->text_off;
+                if (view == VIEW_WORDS) {
+                    orig_offs[slot * top_k + c] = x->orig_off;
+                    e->word_occ[slot * top_k + c] = x->occ0;
+                }
                 c++;
             }
             e->counts[view][slot] = c;
@@ -121,26 +134,62 @@ static void rank(clf_explanation *e, int view, entry *ents, size_t n, size_t *te
     }
 }
 
+/* Code-point and UTF-16 offsets of the tokens' byte ranges in text: one
+ * walk while starts do not go back (they never do; restart if they did). */
+static void token_spans(const char *text, const clf_norm_token *tk, size_t n, clf_text_span *out)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    size_t b = 0, cp = 0, u16 = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (tk[i].offset < b)
+            b = cp = u16 = 0;
+        for (; b < tk[i].offset; b++)
+            if ((t[b] & 0xC0) != 0x80) {
+                cp++;
+                u16 += t[b] >= 0xF0 ? 2 : 1;
+            }
+        size_t c = 0, u = 0;
+        for (size_t k = tk[i].offset; k < tk[i].offset + tk[i].len; k++)
+            if ((t[k] & 0xC0) != 0x80) {
+                c++;
+                u += t[k] >= 0xF0 ? 2 : 1;
+            }
+        out[i].offset = tk[i].offset;
+        out[i].len = tk[i].len;
+        out[i].cp_offset = cp;
+        out[i].cp_len = c;
+        out[i].u16_offset = u16;
+        out[i].u16_len = u;
+    }
+}
+
+#define NONE SIZE_MAX
+
 /*
  * Word view: featurize each distinct word alone (its unigram, stem and
  * inner character n-grams are exactly the features it has in the
  * document) and give it count_in_word / count_in_document of each such
- * feature's contribution.
+ * feature's contribution. With the normalizer's token map (tk, one entry
+ * per word of norm) each word also gets its kind, its first occurrence as
+ * written and the spans of all its occurrences (e->spans).
  */
-static int word_entries(clf_scorer *s, const char *norm, size_t nlen, entry *feats, size_t nf,
-                        clf__buf *pool, entry **out, size_t *nout, double **store)
+static int word_entries(clf_explanation *e, clf_scorer *s, const char *text, const char *norm,
+                        size_t nlen, const clf_norm_token *tk, size_t ntk, entry *feats,
+                        size_t nf, clf__buf *pool, entry **out, size_t *nout, double **store)
 {
     const size_t K = s->model->n_cats;
-    size_t cap = 64, n = 0;
+    size_t cap = 64, n = 0, ti = 0;
     entry *w = malloc(cap * sizeof *w);
     double *contrib = NULL;
     size_t ccap = 0;
-    if (!w)
-        return CLF_E_NOMEM;
+    size_t *starts = NULL, *lens = NULL, *first = NULL, *last = NULL;
+    size_t *next = calloc(ntk ? ntk : 1, sizeof *next);
+    clf_text_span *tsp = NULL;
+    if (!w || !next)
+        goto nomem;
     /* distinct words in order of first appearance (quadratic only in the
      * number of distinct words of one document, fine for explanations) */
-    size_t *starts = NULL, *lens = NULL;
-    for (size_t i = 0; i < nlen;) {
+    for (size_t i = 0; i < nlen; ti++) {
         size_t j = i;
         while (j < nlen && norm[j] != ' ')
             j++;
@@ -150,8 +199,13 @@ static int word_entries(clf_scorer *s, const char *norm, size_t nlen, entry *fea
                 found = q;
                 break;
             }
+        if (ti < ntk)
+            next[ti] = NONE;
         if (found < n) {
             w[found].count++;
+            if (ti < ntk && last[found] != NONE)
+                next[last[found]] = ti;
+            last[found] = ti < ntk ? ti : NONE;
         } else {
             if (n == cap) {
                 cap *= 2;
@@ -164,17 +218,43 @@ static int word_entries(clf_scorer *s, const char *norm, size_t nlen, entry *fea
             if (ps) starts = ps;
             size_t *pl = ps ? realloc(lens, (n + 1) * sizeof *pl) : NULL;
             if (pl) lens = pl;
-            if (!ps || !pl)
+            size_t *pf = pl ? realloc(first, (n + 1) * sizeof *pf) : NULL;
+            if (pf) first = pf;
+            size_t *pz = pf ? realloc(last, (n + 1) * sizeof *pz) : NULL;
+            if (pz) last = pz;
+            if (!ps || !pl || !pf || !pz)
                 goto nomem;
             starts[n] = i;
             lens[n] = l;
+            first[n] = last[n] = ti < ntk ? ti : NONE;
             memset(&w[n], 0, sizeof w[n]);
             w[n].index = (uint32_t)i;
             w[n].count = 1;
             w[n].family = CLF_FAMILY_WORD;
+            w[n].kind = ti < ntk ? tk[ti].kind : CLF_TOKEN_WORD;
+            w[n].orig_off = NONE;
+            w[n].occ0 = NONE;
             n++;
         }
         i = j + 1;
+    }
+    /* The map matches the text token for token, or it is not used. */
+    int mapped = tk && ntk == ti;
+    if (mapped) {
+        tsp = malloc((ntk ? ntk : 1) * sizeof *tsp);
+        e->spans = malloc((ntk ? ntk : 1) * sizeof *e->spans);
+        if (!tsp || !e->spans)
+            goto nomem;
+        token_spans(text, tk, ntk, tsp);
+        size_t pos = 0;
+        for (size_t q = 0; q < n; q++) {
+            w[q].occ0 = pos;
+            for (size_t t = first[q]; t != NONE; t = next[t])
+                e->spans[pos++] = tsp[t];
+            w[q].orig_off = pool->len;
+            if (pool_add(pool, text + tk[first[q]].offset, tk[first[q]].len, 0) != CLF_OK)
+                goto nomem;
+        }
     }
     ccap = n * K;
     contrib = calloc(ccap ? ccap : 1, sizeof *contrib);
@@ -194,6 +274,10 @@ static int word_entries(clf_scorer *s, const char *norm, size_t nlen, entry *fea
             free(contrib);
             free(starts);
             free(lens);
+            free(first);
+            free(last);
+            free(next);
+            free(tsp);
             return rc;
         }
         for (size_t c = 0; c < nc; c++) {
@@ -210,6 +294,10 @@ static int word_entries(clf_scorer *s, const char *norm, size_t nlen, entry *fea
     }
     free(starts);
     free(lens);
+    free(first);
+    free(last);
+    free(next);
+    free(tsp);
     *out = w;
     *nout = n;
     *store = contrib;
@@ -219,7 +307,58 @@ nomem:
     free(contrib);
     free(starts);
     free(lens);
+    free(first);
+    free(last);
+    free(next);
+    free(tsp);
     return CLF_E_NOMEM;
+}
+
+/* Does p[0..l) occur in s? */
+static int contains(const char *s, const char *p, size_t l)
+{
+    for (; *s; s++)
+        if (!strncmp(s, p, l))
+            return 1;
+    return l == 0;
+}
+
+/*
+ * The kind of a feature's text: that of the non-word tokens (punctuation,
+ * emoji, placeholder) every piece of it comes from, else CLF_TOKEN_WORD.
+ * A piece is a space-separated part of the text (an n-gram's word, or the
+ * inside of a character n-gram, whose padding is a space).
+ */
+static unsigned feature_kind(const char *ft, const entry *words, size_t nw, const char *pool)
+{
+    unsigned kind = CLF_TOKEN_WORD;
+    for (const char *p = ft; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *q = p;
+        while (*q && *q != ' ')
+            q++;
+        if (q == p)
+            break;
+        unsigned pk = CLF_TOKEN_WORD;
+        int in_word = 0, in_other = 0;
+        for (size_t i = 0; i < nw && !in_word; i++) {
+            if (!contains(pool + words[i].text_off, p, (size_t)(q - p)))
+                continue;
+            if (words[i].kind == CLF_TOKEN_WORD || words[i].kind == CLF_TOKEN_HASHTAG) {
+                in_word = 1;
+            } else if (!in_other) {
+                in_other = 1;
+                pk = words[i].kind;
+            }
+        }
+        if (in_word || !in_other)
+            return CLF_TOKEN_WORD;
+        if (kind == CLF_TOKEN_WORD)
+            kind = pk;
+        p = q;
+    }
+    return kind;
 }
 
 CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_k,
@@ -242,7 +381,9 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     entry *items = NULL, *words = NULL;
     double *fcontrib = NULL, *wcontrib = NULL;
     const clf_feature_text **order = NULL;
-    size_t *text_offs = NULL;
+    size_t *text_offs = NULL, *orig_offs = NULL;
+    clf_norm_token *toks = NULL;
+    size_t ntoks = 0;
     size_t ni = 0, nw = 0;
     int rc = CLF_E_NOMEM;
     if (!e || !margins)
@@ -251,13 +392,15 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     e->top_k = top_k;
     e->results = calloc(K, sizeof *e->results);
     text_offs = calloc(2 * slots, sizeof *text_offs);
+    orig_offs = calloc(slots, sizeof *orig_offs);
+    e->word_occ = calloc(slots, sizeof *e->word_occ);
     for (int v = 0; v < 2; v++) {
         e->counts[v] = calloc(2 * K, sizeof *e->counts[v]);
         e->items[v] = calloc(slots, sizeof *e->items[v]);
         if (!e->counts[v] || !e->items[v])
             goto fail;
     }
-    if (!e->results || !text_offs)
+    if (!e->results || !text_offs || !orig_offs || !e->word_occ)
         goto fail;
 
     /* Scores come from the same path as clf_score(), so they agree exactly. */
@@ -267,9 +410,22 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     int nflagged;
     clf__fill_results(s, margins, e->results, &nflagged);
 
+    /* The offset map is on for this one normalization only: scoring does
+     * not pay for it. */
     const clf_feature_text *feats;
     size_t n;
+    clf_normalizer *nz = clf__featurizer_normalizer(s->feat);
+    clf_normalizer_set_offsets(nz, 1);
     rc = clf_featurize_text(s->feat, text, len, m->idf, &feats, &n);
+    if (rc == CLF_OK) {
+        const clf_norm_token *tk = clf_normalizer_tokens(nz, &ntoks);
+        toks = malloc((ntoks ? ntoks : 1) * sizeof *toks);
+        if (toks)
+            memcpy(toks, tk, ntoks * sizeof *toks);
+        else
+            rc = CLF_E_NOMEM;
+    }
+    clf_normalizer_set_offsets(nz, 0);
     if (rc != CLF_OK)
         goto fail;
     rc = CLF_E_NOMEM;
@@ -313,12 +469,17 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     }
 
     /* items are sorted by bucket here, as word_entries() needs */
-    rc = word_entries(s, e->normalized, nlen, items, ni, &pool, &words, &nw, &wcontrib);
+    rc = word_entries(e, s, text, e->normalized, nlen, toks, ntoks, items, ni, &pool, &words,
+                      &nw, &wcontrib);
     if (rc != CLF_OK)
         goto fail;
     rc = CLF_E_NOMEM;
-    rank(e, VIEW_FEATURES, items, ni, text_offs);
-    rank(e, VIEW_WORDS, words, nw, text_offs);
+    rank(e, VIEW_FEATURES, items, ni, text_offs, orig_offs);
+    rank(e, VIEW_WORDS, words, nw, text_offs, orig_offs);
+    for (size_t slot = 0; slot < 2 * K; slot++)
+        for (size_t j = 0; j < e->counts[VIEW_FEATURES][slot]; j++)
+            e->items[VIEW_FEATURES][slot * top_k + j].kind =
+                feature_kind(pool.data + text_offs[slot * top_k + j], words, nw, pool.data);
 
     /* The pool no longer grows: turn offsets into pointers. */
     e->strings = pool.data ? pool.data : calloc(1, 1);
@@ -330,6 +491,14 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
             for (size_t j = 0; j < e->counts[v][slot]; j++)
                 e->items[v][slot * top_k + j].text =
                     e->strings + text_offs[(v * 2 * K + slot) * top_k + j];
+    for (size_t slot = 0; slot < 2 * K; slot++)
+        for (size_t j = 0; j < e->counts[VIEW_WORDS][slot]; j++) {
+            clf_contribution *c = &e->items[VIEW_WORDS][slot * top_k + j];
+            size_t oo = orig_offs[slot * top_k + j], occ = e->word_occ[slot * top_k + j];
+            c->original = oo == NONE ? NULL : e->strings + oo;
+            if (occ != NONE)
+                c->span = e->spans[occ];
+        }
 
     free(order);
     free(items);
@@ -337,6 +506,8 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     free(fcontrib);
     free(wcontrib);
     free(text_offs);
+    free(orig_offs);
+    free(toks);
     free(margins);
     *out = e;
     return CLF_OK;
@@ -350,6 +521,8 @@ fail:
     free(fcontrib);
     free(wcontrib);
     free(text_offs);
+    free(orig_offs);
+    free(toks);
     free(margins);
     clf__buf_free(&pool);
     clf_explanation_free(e);
@@ -391,4 +564,20 @@ CLF_API const clf_contribution *clf_explanation_words(const clf_explanation *e, 
 CLF_API const char *clf_explanation_normalized(const clf_explanation *e)
 {
     return e ? e->normalized : NULL;
+}
+
+CLF_API const clf_text_span *clf_explanation_word_spans(const clf_explanation *e, size_t i,
+                                                        int up, size_t j, size_t *n)
+{
+    if (n)
+        *n = 0;
+    size_t count;
+    const clf_contribution *w = view_list(e, VIEW_WORDS, i, up, &count);
+    if (!w || !n || j >= count || !e->spans)
+        return NULL;
+    size_t occ = e->word_occ[(2 * i + (up ? 0 : 1)) * e->top_k + j];
+    if (occ == NONE)
+        return NULL;
+    *n = (size_t)w[j].value;
+    return e->spans + occ;
 }
