@@ -9,6 +9,7 @@
  * The sentences are written for these tests; nothing is copied from the
  * corpora (which are only read, when present, to check idempotence).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -953,6 +954,99 @@ START_TEST(test_fast_path_matches_icu)
 }
 END_TEST
 
+/*
+ * The tables are built a page at a time when a character first needs one:
+ * two normalizers meeting the pages in opposite orders, on two threads at
+ * once, give what the plain ICU path gives.
+ */
+#define LAZY_TEXTS 600
+typedef struct lazy_job {
+    char **texts;
+    size_t *lens;
+    char *out[LAZY_TEXTS];
+    int backwards, rc;
+} lazy_job;
+
+static void *lazy_run(void *arg)
+{
+    lazy_job *j = arg;
+    clf_norm_options o;
+    clf_norm_options_init(&o);
+    o.flags = ALL;
+    clf_normalizer *n = NULL;
+    if ((j->rc = clf_normalizer_new(&n, &o)) != CLF_OK)
+        return NULL;
+    for (size_t k = 0; k < LAZY_TEXTS; k++) {
+        size_t i = j->backwards ? LAZY_TEXTS - 1 - k : k;
+        const char *out;
+        size_t olen;
+        if ((j->rc = clf_normalize(n, j->texts[i], j->lens[i], &out, &olen, NULL)) != CLF_OK)
+            break;
+        j->out[i] = strdup(out);
+    }
+    clf_normalizer_free(n);
+    return NULL;
+}
+
+START_TEST(test_lazy_tables_threads)
+{
+    static char *texts[LAZY_TEXTS];
+    static size_t lens[LAZY_TEXTS];
+    uint64_t rng = 0x2545F4914F6CDD1Dull;
+    for (size_t t = 0; t < LAZY_TEXTS; t++) {
+        char buf[4 * 8 + 1];
+        size_t len = 0;
+        for (int i = 0; i < 8; i++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            len += (size_t)clf__utf8_encode(alphabet[(rng >> 33) % N_ALPHA], buf + len);
+        }
+        texts[t] = malloc(len + 1);
+        ck_assert_ptr_nonnull(texts[t]);
+        memcpy(texts[t], buf, len);
+        texts[t][len] = '\0';
+        lens[t] = len;
+    }
+    static lazy_job jobs[2];
+    pthread_t tid[2];
+    for (int k = 0; k < 2; k++) {
+        jobs[k] = (lazy_job){texts, lens, {NULL}, k, CLF_OK};
+        ck_assert_int_eq(pthread_create(&tid[k], NULL, lazy_run, &jobs[k]), 0);
+    }
+    for (int k = 0; k < 2; k++)
+        pthread_join(tid[k], NULL);
+    clf_normalizer *ref = mk(ALL, 0);
+    clf__normalizer_set_reference(ref, 1);
+    /* each character as the first text of a new normalizer: the pages of
+     * what it maps to were never decoded */
+    static const uint32_t more[] = {0x00BD, 0x00BC, 0x2474, 0x3371, 0xFDFA, 0xFB8E, 0x1F100};
+    for (size_t a = 0; a < N_ALPHA + sizeof more / sizeof more[0]; a++) {
+        uint32_t c = a < N_ALPHA ? alphabet[a] : more[a - N_ALPHA];
+        char buf[5];
+        size_t len = (size_t)clf__utf8_encode(c, buf);
+        clf_normalizer *fresh = mk(ALL, 0);
+        char *x = norm_len(fresh, buf, len), *y = norm_len(ref, buf, len);
+        ck_assert_msg(strcmp(x, y) == 0, "U+%04X alone: \"%s\", ICU \"%s\"", (unsigned)c, x,
+                      y);
+        free(x);
+        free(y);
+        clf_normalizer_free(fresh);
+    }
+    for (size_t t = 0; t < LAZY_TEXTS; t++) {
+        char *b = norm_len(ref, texts[t], lens[t]);
+        for (int k = 0; k < 2; k++) {
+            ck_assert_msg(jobs[k].rc == CLF_OK, "thread %d: %s", k, clf_strerror(jobs[k].rc));
+            ck_assert_msg(jobs[k].out[t] && strcmp(jobs[k].out[t], b) == 0,
+                          "thread %d, \"%s\": \"%s\", ICU \"%s\"", k, texts[t],
+                          jobs[k].out[t] ? jobs[k].out[t] : "(none)", b);
+            free(jobs[k].out[t]);
+        }
+        free(b);
+        free(texts[t]);
+    }
+    clf_normalizer_free(ref);
+}
+END_TEST
+
 /* The shared corpora, when present: both paths agree and one pass is enough. */
 START_TEST(test_corpora_paths_and_idempotence)
 {
@@ -1045,6 +1139,7 @@ static Suite *normalize_suite(void)
     TCase *paths = tcase_create("paths");
     tcase_set_timeout(paths, 600);
     tcase_add_test(paths, test_fast_path_matches_icu);
+    tcase_add_test(paths, test_lazy_tables_threads);
     tcase_add_test(paths, test_corpora_paths_and_idempotence);
     suite_add_tcase(s, paths);
     return s;

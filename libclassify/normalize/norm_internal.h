@@ -17,6 +17,9 @@
  * code points tweets are made of; anything else takes the ICU path.
  */
 #define CLF__NTAB_SIZE (0x10000 + 0x1000)
+/* The tables are built lazily, a page of code points at a time (normalize.c). */
+#define CLF__NTAB_PAGE 256
+#define CLF__NTAB_PAGES (CLF__NTAB_SIZE / CLF__NTAB_PAGE)
 
 static inline int32_t clf__ntab_index(uint32_t c)
 {
@@ -72,7 +75,8 @@ struct clf_normalizer {
     uint32_t *ent;           /* CLF__NTAB_SIZE character-stage entries (normalize.c) */
     uint8_t *cls;            /* CLF__NTAB_SIZE token classes */
     uint32_t *mpool;         /* outputs of fast characters that map to several */
-    size_t mpool_len;
+    size_t mpool_len, mpool_cap;
+    uint8_t page_built[CLF__NTAB_PAGES]; /* pages of ent and cls built so far */
     int reference;           /* 1: whole-string ICU path (tests compare the two) */
     int slow_hit;            /* the last pass took the ICU path somewhere */
 
@@ -95,6 +99,12 @@ struct clf_normalizer {
     clf_norm_token *tmap;
     size_t ntmap, tmapcap;
 };
+
+/*
+ * Every code point the lexer and the table path look up is in a built page:
+ * decoding builds the pages of the input, and building a page builds the
+ * pages of its outputs (so do the ICU path's outputs).
+ */
 
 /* clf__norm_class_slow - the token class of a code point outside the tables. */
 unsigned int clf__norm_class_slow(const clf_normalizer *n, uint32_t c);
