@@ -124,7 +124,6 @@ static void *run(void *arg)
     if (w->mode == 2) w->rc = clf_scorer_new(&s, w->m);
     if (w->rc != CLF_OK)
         return NULL;
-    const float *idf = clf_model_idf(w->m);
     size_t bytes = 0;
     for (size_t k = 0; k < w->count; k++) {
         size_t i = (w->from + k) % t->n;
@@ -135,9 +134,9 @@ static void *run(void *arg)
         if (w->mode == 0)
             clf_normalize(n, t->text[i], t->len[i], &out, &len, NULL);
         else if (w->mode == 1)
-            clf_featurize(f, t->text[i], t->len[i], idf, &vec, &len);
+            clf_featurize(f, t->text[i], t->len[i], w->m, &vec, &len);
         else
-            clf_score(s, t->text[i], t->len[i], res, NULL);
+            clf_score(s, t->text[i], t->len[i], res, sizeof res / sizeof *res, NULL);
     }
     w->bytes = bytes;
     clf_normalizer_free(n);

@@ -291,6 +291,13 @@ static int parse_args(eval_args *a, int argc, char **argv)
 }
 
 /* The corpora root: --corpora, else $CLF_CORPORA. */
+/* The index of a model's category, or -1 when it has none of that name. */
+static int category_index(const clf_model *m, const char *name)
+{
+    size_t k;
+    return clf_model_category_index(m, name, &k) == CLF_OK ? (int)k : -1;
+}
+
 static const char *corpora_root(const eval_args *a)
 {
     const char *root = a->corpora;
@@ -460,8 +467,8 @@ static int run_holdout(const eval_args *a, int n_files, char **files)
         goto out;
     }
     for (size_t i = 0; i < a->n_thr; i++) {
-        int ka = clf_model_category_index(ma, a->thr_names[i]);
-        int kb = mb ? clf_model_category_index(mb, a->thr_names[i]) : -1;
+        int ka = category_index(ma, a->thr_names[i]);
+        int kb = mb ? category_index(mb, a->thr_names[i]) : -1;
         if (ka < 0 && kb < 0) {
             status = clf_cli_usage_error("eval", "--threshold: no model has a category '%s'", a->thr_names[i]);
             goto out;
@@ -477,7 +484,7 @@ static int run_holdout(const eval_args *a, int n_files, char **files)
     for (size_t k = 0; k < nc; k++) {
         cats[k] = clf_model_category_name(ma, k);
         thr_a[k] = clf_scorer_threshold(sa, k);
-        bidx[k] = mb ? clf_model_category_index(mb, cats[k]) : -1;
+        bidx[k] = mb ? category_index(mb, cats[k]) : -1;
         thr_b[k] = bidx[k] >= 0 ? clf_scorer_threshold(sb, (size_t)bidx[k]) : NAN;
         if (mb && bidx[k] < 0)
             fprintf(stderr, "classify eval: note: %s has no category '%s': not compared\n", a->compare, cats[k]);
@@ -499,7 +506,7 @@ static int run_holdout(const eval_args *a, int n_files, char **files)
             goto out;
         int cat_map[CLF_RECIPE_MAX_CATEGORIES];
         for (size_t k = 0; k < recipe->n_categories; k++) {
-            cat_map[k] = clf_model_category_index(ma, recipe->categories[k]);
+            cat_map[k] = category_index(ma, recipe->categories[k]);
             if (cat_map[k] < 0)
                 fprintf(stderr, "classify eval: note: the model has no category '%s' of the recipe: "
                                 "not judged\n", recipe->categories[k]);

@@ -212,7 +212,7 @@ int cmd_normalize(int argc, char **argv)
 
 typedef struct feat_ctx {
     clf_featurizer *f;
-    const float *idf;
+    const clf_model *model; /* weights and drops as this model does, or NULL */
 } feat_ctx;
 
 static int features_one(void *ctx, const clf_record *rec, const char *name)
@@ -222,7 +222,7 @@ static int features_one(void *ctx, const clf_record *rec, const char *name)
     size_t n;
     int rc = rec->error;
     if (rc == CLF_OK)
-        rc = clf_featurize_text(c->f, rec->text, rec->text_len, c->idf, &ft, &n);
+        rc = clf_featurize_text(c->f, rec->text, rec->text_len, c->model, &ft, &n);
     if (rc != CLF_OK) {
         if (rec->error)
             fprintf(stderr, "classify features: %s\n", rec->error_msg);
@@ -251,7 +251,7 @@ int cmd_features(int argc, char **argv)
             return 2;
         }
         clf_model_options(m, &o.nopts, &o.fopts);
-        c.idf = clf_model_idf(m);
+        c.model = m;
     }
     if (clf_featurizer_new(&c.f, &o.nopts, &o.fopts) != CLF_OK) {
         fprintf(stderr, "classify features: %s\n", clf_last_error());

@@ -34,6 +34,7 @@ typedef struct doc {
     const char *source;
     json_t *json;       /* JSONL input object to pass through, or NULL */
     int truncated;
+    int abstain;           /* CLF_ABSTAIN_* of a scored document */
     int rc;             /* CLF_OK, or the error of this record */
     char *errmsg;
     int nflagged;
@@ -91,7 +92,7 @@ static void help(void)
         "Output (stdout):\n"
         "  --output jsonl|tsv JSON Lines (default): {\"id\", \"scores\": {cat: p},\n"
         "                     \"flagged\": [cats]}; TSV: id, one column per category,\n"
-        "                     flagged, error\n"
+        "                     flagged, abstain, error\n"
         "  --explain K        add, per category, the K words and the K n-gram features\n"
         "                     pushing its score up and down\n"
         "  --only-flagged     print only records with a flagged category (and errors)\n"
@@ -219,13 +220,16 @@ static void *score_range(void *arg)
                     d->res[k] = *clf_explanation_result(d->ex, k);
                     d->nflagged += d->res[k].flagged;
                 }
+                d->truncated |= clf_explanation_info(d->ex)->truncated;
+                d->abstain = clf_explanation_info(d->ex)->abstain;
             }
         } else {
-            int trunc = 0;
-            int rc = clf_score(j->scorer, d->text, d->len, d->res, &trunc);
+            clf_doc_info info = {0, 0, 0};
+            int rc = clf_score(j->scorer, d->text, d->len, d->res, j->ncat, &info);
             d->rc = rc < 0 ? rc : CLF_OK;
             d->nflagged = rc < 0 ? 0 : rc;
-            d->truncated |= trunc;
+            d->truncated |= info.truncated;
+            d->abstain = info.abstain;
         }
         if (d->rc != CLF_OK)
             d->errmsg = strdup(clf_last_error());
@@ -293,6 +297,8 @@ static void write_jsonl(FILE *out, const doc *d, const clf_model *m)
         json_object_set_new(o, "flagged", flagged);
         if (d->truncated)
             json_object_set_new(o, "truncated", json_true());
+        if (d->abstain)
+            json_object_set_new(o, "abstain", json_string(clf_abstain_name(d->abstain)));
         if (d->ex)
             json_object_set_new(o, "explanation", explanation_json(d->ex, m));
     }
@@ -325,6 +331,9 @@ static void write_tsv(FILE *out, const doc *d, const clf_model *m)
             fprintf(out, "%s%s", first ? "" : ",", clf_model_category_name(m, k));
             first = 0;
         }
+    putc('\t', out);
+    if (d->rc == CLF_OK && d->abstain)
+        fputs(clf_abstain_name(d->abstain), out);
     putc('\t', out);
     if (d->rc != CLF_OK)
         put_tsv_field(out, d->errmsg ? d->errmsg : clf_strerror(d->rc));
@@ -555,14 +564,15 @@ int cmd_score(int argc, char **argv)
             status = 2;
             goto done;
         }
+        clf_scorer_set_max_bytes(r.scorers[t], o.max_bytes);
         for (int i = 0; i < o.nthr; i++) {
-            int k = clf_model_category_index(m, o.thr_names[i]);
-            if (k < 0) {
+            size_t k;
+            if (clf_model_category_index(m, o.thr_names[i], &k) != CLF_OK) {
                 status = clf_cli_usage_error("score", "--threshold: the model has no category '%s'",
                                              o.thr_names[i]);
                 goto done;
             }
-            clf_scorer_set_threshold(r.scorers[t], (size_t)k, o.thr_values[i]);
+            clf_scorer_set_threshold(r.scorers[t], k, o.thr_values[i]);
         }
     }
     r.cap = (size_t)o.threads * BATCH_PER_THREAD;
@@ -581,7 +591,7 @@ int cmd_score(int argc, char **argv)
         printf("id");
         for (size_t k = 0; k < K; k++)
             printf("\t%s", clf_model_category_name(m, k));
-        printf("\tflagged\terror\n");
+        printf("\tflagged\tabstain\terror\n");
     }
     int nfiles = argc - optind;
     for (int i = 0; i < (nfiles ? nfiles : 1) && status != 2; i++) {

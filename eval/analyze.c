@@ -760,14 +760,14 @@ static int copy_features(clf_eval_feature **out, size_t *n_out, const clf_contri
     return CLF_OK;
 }
 
-static int explain_one(clf_eval_error *e, clf_scorer *s, int cat, size_t top_k)
+static int explain_one(clf_eval_error *e, clf_scorer *s, size_t cat, size_t top_k)
 {
     clf_explanation *x = NULL;
     int rc = clf_explain(s, e->text, strlen(e->text), top_k, &x);
     if (rc < 0)
         return rc;
     size_t n_up = 0, n_down = 0;
-    const clf_contribution *up = clf_explanation_words(x, (size_t)cat, 1, &n_up);
+    const clf_contribution *up = clf_explanation_words(x, cat, 1, &n_up);
     const clf_contribution *down = clf_explanation_words(x, (size_t)cat, 0, &n_down);
     rc = copy_features(&e->up, &e->n_up, up, n_up);
     if (rc == CLF_OK)
@@ -783,8 +783,8 @@ int clf_eval_explain(clf_eval_report *r, clf_scorer *s, const clf_model *m, size
     for (size_t g = 0; g < r->n_groups; g++)
         for (size_t k = 0; k < r->n_cats; k++) {
             clf_eval_cat *c = &r->groups[g].cats[k];
-            int cat = clf_model_category_index(m, r->cats[k]);
-            if (!c->judged || cat < 0)
+            size_t cat;
+            if (!c->judged || clf_model_category_index(m, r->cats[k], &cat) != CLF_OK)
                 continue;
             for (size_t i = 0; i < c->n_fp + c->n_fn; i++) {
                 clf_eval_error *e = i < c->n_fp ? &c->top_fp[i] : &c->top_fn[i - c->n_fp];

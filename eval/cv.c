@@ -265,8 +265,10 @@ int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_
         if ((rc = clf_model_load(&m, path)) != CLF_OK)
             break;
         for (size_t k = 0; k < nc; k++) {
-            int mk = clf_model_category_index(m, r->categories[k]);
-            fold_thr[f * nc + k] = mk >= 0 ? clf_model_threshold(m, (size_t)mk) : NAN;
+            size_t mk;
+            fold_thr[f * nc + k] = clf_model_category_index(m, r->categories[k], &mk) == CLF_OK
+                                       ? clf_model_threshold(m, mk)
+                                       : NAN;
         }
         clf_model_free(m);
     }
@@ -313,8 +315,10 @@ int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_
             break;
         }
         int midx[CLF_EVAL_MAX_CATEGORIES];
-        for (size_t k = 0; k < nc; k++)
-            midx[k] = clf_model_category_index(m, r->categories[k]);
+        for (size_t k = 0; k < nc; k++) {
+            size_t mk;
+            midx[k] = clf_model_category_index(m, r->categories[k], &mk) == CLF_OK ? (int)mk : -1;
+        }
         clf_score_result res[CLF_EVAL_MAX_CATEGORIES];
         double p[CLF_EVAL_MAX_CATEGORIES];
         for (size_t c = 0; c < ncorp && c < 256 && rc == CLF_OK; c++) {
@@ -332,7 +336,7 @@ int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_
                                     r->corpora[c].name, d->id, unknown ? unknown : "?");
                     break;
                 }
-                int s = clf_score(sc, d->text, d->len, res, NULL);
+                int s = clf_score(sc, d->text, d->len, res, CLF_EVAL_MAX_CATEGORIES, NULL);
                 if (s < 0)
                     continue; /* the trainer skipped it too */
                 for (size_t k = 0; k < nc; k++)

@@ -372,8 +372,10 @@ int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_f
     int rc = clf_reader_open(&r, path, fmt, NULL);
     if (rc != CLF_OK)
         return rc;
-    size_t nb = 64; /* model B may have more categories than A */
-    clf_score_result res_a[CLF_EVAL_MAX_CATEGORIES], res_b[64];
+    /* model B may have more categories than A: room for any model */
+    enum { NB = 256 };
+    const size_t nb = NB;
+    clf_score_result res_a[CLF_EVAL_MAX_CATEGORIES], res_b[NB];
     double sa[CLF_EVAL_MAX_CATEGORIES], sb[CLF_EVAL_MAX_CATEGORIES];
     clf_record rec;
     int got;
@@ -399,9 +401,9 @@ int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_f
                                 path, rec.line, unknown ? unknown : "?");
             break;
         }
-        int trunc = 0;
-        int s1 = clf_score(a, rec.text, rec.text_len, res_a, &trunc);
-        int s2 = b ? clf_score(b, rec.text, rec.text_len, res_b, NULL) : 0;
+        clf_doc_info info = {0, 0, 0};
+        int s1 = clf_score(a, rec.text, rec.text_len, res_a, CLF_EVAL_MAX_CATEGORIES, &info);
+        int s2 = b ? clf_score(b, rec.text, rec.text_len, res_b, nb, NULL) : 0;
         if (s1 == CLF_E_NOMEM || s2 == CLF_E_NOMEM) {
             rc = CLF_E_NOMEM;
             break;
@@ -412,7 +414,7 @@ int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_f
                         clf_last_error()[0] ? clf_last_error() : clf_strerror(s1 < 0 ? s1 : s2));
             continue;
         }
-        st.truncated += trunc != 0 || rec.truncated;
+        st.truncated += info.truncated != 0 || rec.truncated;
         for (size_t k = 0; k < d->n_cats; k++) {
             sa[k] = res_a[k].probability;
             sb[k] = b && bidx[k] >= 0 && (size_t)bidx[k] < nb ? res_b[bidx[k]].probability : 0.0;

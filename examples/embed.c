@@ -63,12 +63,15 @@ int main(int argc, char **argv)
             status = 1;
             continue;
         }
-        int nflagged = clf_score(scorer, text, len, res, NULL);
+        clf_doc_info info;
+        int nflagged = clf_score(scorer, text, len, res, ncat, &info);
         if (nflagged < 0) {
             fprintf(stderr, "%s: %s\n", argv[i], clf_last_error());
             status = 1;
         } else {
-            printf("%s:", argv[i]);
+            printf("%s [%s]:", argv[i], clf_model_id(model));
+            if (info.abstain)
+                printf(" abstained (%s), base rates:", clf_abstain_name(info.abstain));
             for (size_t k = 0; k < ncat; k++)
                 printf(" %s=%.3f%s", clf_model_category_name(model, k), res[k].probability,
                        res[k].flagged ? "*" : "");

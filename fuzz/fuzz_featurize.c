@@ -23,6 +23,8 @@
 
 #include "classify.h"
 #include "features/featurize_internal.h"
+#include "model/model_internal.h"
+#include "model_write.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,7 +47,7 @@ static const config configs[N_CONFIGS] = {
 };
 
 static clf_featurizer *feats[N_CONFIGS];
-static float *idf8; /* for hash_bits 8: every third bucket unseen */
+static clf_model *model8; /* for config 1 (hash_bits 8): every third bucket unseen */
 
 #define CHECK(cond)                                                              \
     do {                                                                         \
@@ -65,10 +67,39 @@ static void setup(void)
             abort();
         }
     }
-    idf8 = malloc(256 * sizeof *idf8);
-    CHECK(idf8 != NULL);
-    for (int b = 0; b < 256; b++)
-        idf8[b] = (b % 3 == 0) ? 0.0f : 1.0f + (float)b / 64.0f;
+    uint32_t buckets[256];
+    float idf[256], w[256];
+    size_t nr = 0;
+    for (uint32_t b = 0; b < 256; b++)
+        if (b % 3 != 0) {
+            buckets[nr] = b;
+            idf[nr] = 1.0f + (float)b / 64.0f;
+            w[nr++] = 0.0f;
+        }
+    clf_model_spec_category cat = {"c", 0.5, -1.0, 0.0, 0.0};
+    clf_model_spec spec;
+    clf_model_spec_init(&spec);
+    spec.name = "fuzz";
+    spec.nopts.flags = configs[1].norm_flags;
+    spec.fopts = configs[1].fo;
+    spec.n_cats = 1;
+    spec.cats = &cat;
+    spec.n_rows = nr;
+    spec.buckets = buckets;
+    spec.idf = idf;
+    spec.weights = w;
+    unsigned char *buf;
+    size_t blen;
+    CHECK(clf_model_write_buffer(&buf, &blen, &spec) == CLF_OK);
+    CHECK(clf_model_load_buffer(&model8, buf, blen) == CLF_OK);
+    free(buf);
+}
+
+/* the model's IDF of a bucket, 0 when it has no such row */
+static float idf_of(const clf_model *m, uint32_t b)
+{
+    uint32_t r = clf__model_row(m, b);
+    return r ? clf__model_row_idf(m, r - 1) : 0.0f;
 }
 
 static int cmp_count(const void *a, const void *b)
@@ -90,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     clf_featurizer *f = feats[ci];
     const char *text = (const char *)data + 1;
     const size_t len = size - 1;
-    const float *idf = cf->with_idf ? idf8 : NULL;
+    const clf_model *idf = cf->with_idf ? model8 : NULL;
     const uint32_t nb = 1u << cf->fo.hash_bits;
 
     /* the weighted vector */
@@ -105,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(vec[i].index < nb);
         CHECK(i == 0 || vec[i - 1].index < vec[i].index);
         CHECK(isfinite(vec[i].value) && vec[i].value > 0.0f);
-        CHECK(!idf || idf[vec[i].index] != 0.0f);
+        CHECK(!idf || idf_of(idf, vec[i].index) != 0.0f);
         norm2 += (double)vec[i].value * vec[i].value;
     }
     if (cf->fo.l2_normalize && n > 0)
@@ -156,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (lo < nv && v[lo].index == ft[i].index)
                 CHECK(v[lo].value == ft[i].value);
             else
-                CHECK(idf && idf[ft[i].index] == 0.0f && ft[i].value == 0.0f);
+                CHECK(idf && idf_of(idf, ft[i].index) == 0.0f && ft[i].value == 0.0f);
         }
         CHECK(ttotal == total);
     }

@@ -35,7 +35,8 @@ static double touch(const clf_model *m)
     for (size_t i = 0; i < K; i++) {
         const char *nm = clf_model_category_name(m, i);
         CHECK(nm != NULL && nm[0] != '\0');
-        CHECK(clf_model_category_index(m, nm) == (int)i);
+        size_t idx = K;
+        CHECK(clf_model_category_index(m, nm, &idx) == CLF_OK && idx == i);
         double t = clf_model_threshold(m, i);
         CHECK(t >= 0 && t <= 1);
         CHECK(isfinite(m->cats[i].calib_a) && isfinite(m->cats[i].calib_b) &&
@@ -53,25 +54,26 @@ static double touch(const clf_model *m)
     sum += (double)strlen(meta);
     CHECK(clf_model_name(m) && clf_model_name(m)[0]);
     CHECK(clf_model_format_version(m) >= 1 && clf_model_format_version(m) <= CLF__FORMAT_VERSION);
-    const float *idf = clf_model_idf(m);
+    CHECK(clf_model_id(m) && strncmp(clf_model_id(m), clf_model_name(m),
+                                     strlen(clf_model_name(m))) == 0);
     /* The full scan of 2^26 buckets would make such inputs 1000x slower
      * than the rest and starve the fuzzer: smaller tables are enough. */
     size_t nb = fo.hash_bits <= 16 ? (size_t)1 << fo.hash_bits : 0, known = 0;
     for (size_t b = 0; b < nb; b++) {
-        if (m->row_of[b]) {
-            CHECK(m->row_of[b] <= m->n_rows);
-            CHECK(m->idf[b] > 0 && isfinite(m->idf[b]));
+        uint32_t r = clf__model_row(m, (uint32_t)b);
+        if (r) {
+            CHECK(r <= m->n_rows);
+            float v = clf__model_row_idf(m, r - 1);
+            CHECK(v > 0 && isfinite(v));
+            sum += v;
             known++;
-        } else {
-            CHECK(m->idf[b] == 0);
         }
-        if (idf)
-            sum += idf[b];
     }
     CHECK(nb == 0 || known == m->n_rows);
     for (size_t i = 0; i < m->n_rows * K; i++) {
-        CHECK(isfinite(m->weights[i]));
-        sum += m->weights[i];
+        float w = clf__model_row_weight(m, (uint32_t)(i / K), i % K);
+        CHECK(isfinite(w));
+        sum += w;
     }
     return sum;
 }

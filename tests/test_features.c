@@ -13,6 +13,7 @@
 
 #include "classify.h"
 #include "features/featurize_internal.h"
+#include "model_write.h"
 #include "testutil.h"
 
 
@@ -67,10 +68,10 @@ static size_t family_size(const clf_feature_text *ft, size_t n, unsigned fam)
     return k;
 }
 
-static const clf_feature *vec_of(clf_featurizer *f, const char *s, const float *idf, size_t *n)
+static const clf_feature *vec_of(clf_featurizer *f, const char *s, const clf_model *m, size_t *n)
 {
     const clf_feature *v = NULL;
-    int rc = clf_featurize(f, s, strlen(s), idf, &v, n);
+    int rc = clf_featurize(f, s, strlen(s), m, &v, n);
     ck_assert_msg(rc == CLF_OK, "clf_featurize(%s): %s", s, clf_last_error());
     return v;
 }
@@ -567,48 +568,114 @@ START_TEST(test_tf_weights)
 }
 END_TEST
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A one-category model with options o whose rows are the n buckets b[]
+ * (any order), all with IDF 2.5 (or none when use_idf is 0). */
+static clf_model *idf_model(const clf_feature_options *o, const uint32_t *b, size_t n,
+                            int use_idf)
+{
+    uint32_t bs[16];
+    float idf[16], w[16];
+    ck_assert_uint_le(n, 16);
+    memcpy(bs, b, n * sizeof *bs);
+    qsort(bs, n, sizeof *bs, cmp_u32);
+    for (size_t i = 0; i < n; i++) {
+        idf[i] = 2.5f;
+        w[i] = 0.0f;
+    }
+    clf_model_spec_category cat = {"c", 0.5, -1.0, 0.0, 0.0};
+    clf_model_spec spec;
+    clf_model_spec_init(&spec);
+    spec.name = "idf";
+    spec.fopts = *o;
+    spec.n_cats = 1;
+    spec.cats = &cat;
+    spec.n_rows = n;
+    spec.buckets = bs;
+    spec.idf = use_idf ? idf : NULL;
+    spec.weights = w;
+    unsigned char *buf;
+    size_t len;
+    ck_assert_int_eq(clf_model_write_buffer(&buf, &len, &spec), CLF_OK);
+    clf_model *m;
+    ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_OK);
+    free(buf);
+    return m;
+}
+
 START_TEST(test_idf)
 {
     clf_feature_options o = only(1, 0, 0, 0, 0);
     clf_featurizer *f = make(&o);
-    float *idf = malloc(sizeof(float) << 20);
-    ck_assert_ptr_nonnull(idf);
-    for (size_t i = 0; i < ((size_t)1 << 20); i++)
-        idf[i] = 2.5f;
     size_t n;
-    const clf_feature *v = vec_of(f, "foo foo bar baz", idf, &n);
+    const clf_feature *v = vec_of(f, "foo foo bar baz", NULL, &n);
     ck_assert_uint_eq(n, 3);
-    uint32_t drop = 0;
+    uint32_t all[3], drop = 0, keep[2];
+    size_t nk = 0;
     for (size_t i = 0; i < n; i++) {
-        ck_assert(v[i].value == 2.5f || v[i].value == 5.0f);
-        if (v[i].value == 2.5f)
-            drop = v[i].index;
+        all[i] = v[i].index;
+        if (v[i].value == 1.0f)
+            drop = v[i].index; /* bar or baz: tf 1 */
     }
-    /* a bucket the model never saw (idf 0) is dropped, before L2 */
-    idf[drop] = 0.0f;
-    v = vec_of(f, "foo foo bar baz", idf, &n);
+    for (size_t i = 0; i < n; i++)
+        if (all[i] != drop)
+            keep[nk++] = all[i];
+    ck_assert_uint_eq(nk, 2);
+    o.l2_normalize = 0;
+    clf_featurizer_free(f);
+    f = make(&o);
+    clf_model *m = idf_model(&o, all, 3, 1);
+    v = vec_of(f, "foo foo bar baz", m, &n);
+    ck_assert_uint_eq(n, 3);
+    for (size_t i = 0; i < n; i++) /* tf 1 or 2, times idf 2.5 */
+        ck_assert(v[i].value == 2.5f || v[i].value == 5.0f);
+    clf_model_free(m);
+
+    /* a bucket the model never saw is dropped, before L2 */
+    m = idf_model(&o, keep, 2, 1);
+    v = vec_of(f, "foo foo bar baz", m, &n);
     ck_assert_uint_eq(n, 2);
     for (size_t i = 0; i < n; i++)
         ck_assert_uint_ne(v[i].index, drop);
+    /* a featurizer with other options cannot use this model's tables */
+    clf_featurizer *other = make(NULL);
+    const clf_feature *ov;
+    ck_assert_int_eq(clf_featurize(other, "foo", 3, m, &ov, &n), CLF_E_INVALID_ARG);
+    const clf_feature_text *oft;
+    ck_assert_int_eq(clf_featurize_text(other, "foo", 3, m, &oft, &n), CLF_E_INVALID_ARG);
+    clf_featurizer_free(other);
+    clf_model_free(m);
     clf_featurizer_free(f);
 
     o.l2_normalize = 1;
     f = make(&o);
-    v = vec_of(f, "foo foo bar baz", idf, &n);
+    m = idf_model(&o, keep, 2, 1);
+    v = vec_of(f, "foo foo bar baz", m, &n);
     ck_assert_uint_eq(n, 2);
     ck_assert_double_eq_tol(norm2(v, n), 1.0, 1e-6);
+    clf_model_free(m);
+    /* a model without IDF: weight 1, unknown buckets still dropped */
+    m = idf_model(&o, keep, 1, 0);
+    v = vec_of(f, "foo foo bar baz", m, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_float_eq(v[0].value, 1.0f);
+    clf_model_free(m);
     /* everything dropped: an empty vector, no NaN */
-    for (size_t i = 0; i < ((size_t)1 << 20); i++)
-        idf[i] = 0.0f;
-    v = vec_of(f, "foo foo bar baz", idf, &n);
+    m = idf_model(&o, &drop, 1, 1);
+    v = vec_of(f, "foo foo", m, &n);
     ck_assert_uint_eq(n, 0);
     /* clf_featurize_text lists dropped features with value 0 */
     const clf_feature_text *ft;
-    ck_assert_int_eq(clf_featurize_text(f, "foo", 3, idf, &ft, &n), CLF_OK);
+    ck_assert_int_eq(clf_featurize_text(f, "foo", 3, m, &ft, &n), CLF_OK);
     ck_assert_uint_eq(n, 1);
     ck_assert_float_eq(ft[0].value, 0.0f);
+    clf_model_free(m);
     clf_featurizer_free(f);
-    free(idf);
 }
 END_TEST
 

@@ -145,7 +145,8 @@ static double touch_model(const clf_model *m)
     for (size_t i = 0; i < K; i++) {
         const char *nm = clf_model_category_name(m, i);
         REQUIRE(nm != NULL);
-        REQUIRE(clf_model_category_index(m, nm) == (int)i);
+        size_t idx = K;
+        REQUIRE(clf_model_category_index(m, nm, &idx) == CLF_OK && idx == i);
         double t = clf_model_threshold(m, i);
         REQUIRE(t >= 0 && t <= 1);
         sum += t;
@@ -162,18 +163,18 @@ static double touch_model(const clf_model *m)
     REQUIRE(clf_model_format_version(m) == CLF__FORMAT_VERSION);
     size_t nb = (size_t)1 << fo.hash_bits, known = 0;
     for (size_t b = 0; b < nb; b++) {
-        if (m->row_of[b]) {
-            REQUIRE(m->row_of[b] <= m->n_rows);
-            REQUIRE(m->idf[b] > 0);
+        uint32_t r = clf__model_row(m, (uint32_t)b);
+        if (r) {
+            REQUIRE(r <= m->n_rows);
+            REQUIRE(clf__model_row_idf(m, r - 1) > 0);
             known++;
-        } else {
-            REQUIRE(m->idf[b] == 0);
         }
     }
     REQUIRE(known == m->n_rows);
     for (size_t i = 0; i < m->n_rows * K; i++) {
-        REQUIRE(isfinite(m->weights[i]));
-        sum += m->weights[i];
+        float w = clf__model_row_weight(m, (uint32_t)(i / K), i % K);
+        REQUIRE(isfinite(w));
+        sum += w;
     }
     return sum;
 }
@@ -185,13 +186,16 @@ static void check_equal(const clf_model *m, const fixture *f, int exact)
     REQUIRE(clf_model_num_categories(m) == NCATS);
     for (size_t i = 0; i < NCATS; i++) {
         REQUIRE(strcmp(clf_model_category_name(m, i), f->cats[i].name) == 0);
-        REQUIRE(clf_model_category_index(m, f->cats[i].name) == (int)i);
+        size_t idx = NCATS;
+        REQUIRE(clf_model_category_index(m, f->cats[i].name, &idx) == CLF_OK && idx == i);
         REQUIRE(clf_model_threshold(m, i) == f->cats[i].threshold);
         REQUIRE(m->cats[i].calib_a == f->cats[i].calib_a);
         REQUIRE(m->cats[i].calib_b == f->cats[i].calib_b);
         REQUIRE(m->cats[i].bias == f->cats[i].bias);
     }
-    REQUIRE(clf_model_category_index(m, "nope") == -1);
+    size_t none = 99;
+    REQUIRE(clf_model_category_index(m, "nope", &none) == CLF_E_NOT_FOUND && none == 99);
+    REQUIRE(clf_model_category_index(m, "nope", NULL) == CLF_E_INVALID_ARG);
     clf_norm_options no;
     clf_feature_options fo;
     clf_model_options(m, &no, &fo);
@@ -207,22 +211,21 @@ static void check_equal(const clf_model *m, const fixture *f, int exact)
     REQUIRE(fo.sublinear_tf == f->spec.fopts.sublinear_tf);
     REQUIRE(fo.l2_normalize == f->spec.fopts.l2_normalize);
     REQUIRE(m->n_rows == NROWS);
-    const float *idf = clf_model_idf(m);
-    REQUIRE(idf != NULL);
+    REQUIRE(m->has_idf);
     size_t r = 0;
     for (uint32_t b = 0; b < (1u << fo.hash_bits); b++) {
         if (r < NROWS && f->buckets[r] == b) {
-            REQUIRE(m->row_of[b] == r + 1);
-            REQUIRE(idf[b] == f->idf[r]);
+            REQUIRE(clf__model_row(m, b) == r + 1);
+            REQUIRE(clf__model_row_idf(m, (uint32_t)r) == f->idf[r]);
             r++;
         } else {
-            REQUIRE(m->row_of[b] == 0);
-            REQUIRE(idf[b] == 0);
+            REQUIRE(clf__model_row(m, b) == 0);
         }
     }
     double maxerr[NCATS] = { 0 }, maxw[NCATS] = { 0 };
     for (size_t k = 0; k < NROWS * NCATS; k++) {
-        double want = f->weights[k], got = m->weights[k];
+        double want = f->weights[k];
+        double got = clf__model_row_weight(m, (uint32_t)(k / NCATS), k % NCATS);
         if (exact)
             REQUIRE(got == want);
         if (fabs(got - want) > maxerr[k % NCATS])
@@ -264,8 +267,7 @@ START_TEST(roundtrip_i16)
     clf_model *m = NULL;
     ck_assert_msg(clf_model_load_buffer(&m, buf, len) == CLF_OK, "%s", clf_last_error());
     check_equal(m, &f, 0);
-    ck_assert(m->weights[5] == 0);
-    ck_assert_int_eq(m->weights_owned, 1);
+    ck_assert(clf__model_row_weight(m, 5 / NCATS, 5 % NCATS) == 0);
     touch_model(m);
     clf_model_free(m);
 
@@ -362,9 +364,9 @@ START_TEST(no_idf_and_no_rows)
     unsigned char *buf = write_fixture(&f, &len);
     clf_model *m = NULL;
     ck_assert_msg(clf_model_load_buffer(&m, buf, len) == CLF_OK, "%s", clf_last_error());
-    ck_assert_ptr_null(clf_model_idf(m));
     ck_assert_int_eq(m->has_idf, 0);
-    ck_assert(m->idf[f.buckets[7]] == 1.0f); /* the scorer reads idf[] unconditionally */
+    /* the scorer reads the row's idf unconditionally: 1 without IDF */
+    ck_assert(clf__model_row_idf(m, clf__model_row(m, f.buckets[7]) - 1) == 1.0f);
     touch_model(m);
     clf_model_free(m);
     free(buf);
@@ -442,11 +444,13 @@ START_TEST(null_model)
     clf_model_free(NULL);
     ck_assert_uint_eq(clf_model_num_categories(NULL), 0);
     ck_assert_ptr_null(clf_model_category_name(NULL, 0));
-    ck_assert_int_eq(clf_model_category_index(NULL, "x"), -1);
+    size_t idx;
+    ck_assert_int_eq(clf_model_category_index(NULL, "x", &idx), CLF_E_INVALID_ARG);
+    ck_assert_uint_eq(clf_model_checksum(NULL), 0);
+    ck_assert_ptr_null(clf_model_id(NULL));
     ck_assert(clf_model_threshold(NULL, 0) == -1);
     ck_assert_ptr_null(clf_model_metadata(NULL));
     ck_assert_ptr_null(clf_model_name(NULL));
-    ck_assert_ptr_null(clf_model_idf(NULL));
     ck_assert_uint_eq(clf_model_format_version(NULL), 0);
     clf_model_options(NULL, NULL, NULL);
 }

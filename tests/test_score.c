@@ -12,6 +12,8 @@
 #include "model_write.h"
 #include "testutil.h"
 
+#define NRES(a) (sizeof(a) / sizeof *(a))
+
 /* Words with a known weight in category 0 ("bad") and 1 ("good"). */
 #define W_BAD "شرير"
 #define W_GOOD "خير"
@@ -118,9 +120,9 @@ START_TEST(scores_follow_weights)
     ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
     clf_score_result bad[2], good[2], neutral[2];
     const char *t1 = "الولد " W_BAD, *t2 = "الولد " W_GOOD, *t3 = "الولد";
-    ck_assert_int_ge(clf_score(s, t1, strlen(t1), bad, NULL), 0);
-    ck_assert_int_ge(clf_score(s, t2, strlen(t2), good, NULL), 0);
-    ck_assert_int_ge(clf_score(s, t3, strlen(t3), neutral, NULL), 0);
+    ck_assert_int_ge(clf_score(s, t1, strlen(t1), bad, NRES(bad), NULL), 0);
+    ck_assert_int_ge(clf_score(s, t2, strlen(t2), good, NRES(good), NULL), 0);
+    ck_assert_int_ge(clf_score(s, t3, strlen(t3), neutral, NRES(neutral), NULL), 0);
     ck_assert(bad[0].probability > neutral[0].probability);
     ck_assert(good[0].probability < neutral[0].probability);
     ck_assert(good[1].probability > neutral[1].probability);
@@ -142,11 +144,13 @@ START_TEST(empty_text_scores_bias)
     clf_scorer *s;
     ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
     clf_score_result r[2];
-    ck_assert_int_ge(clf_score(s, "", 0, r, NULL), 0);
+    clf_doc_info info;
+    ck_assert_int_eq(clf_score(s, "", 0, r, NRES(r), &info), 0);
+    ck_assert_int_eq(info.abstain, CLF_ABSTAIN_NO_ARABIC);
     ck_assert_double_eq_tol(r[0].margin, -0.5, 1e-12);
     ck_assert_double_eq_tol(r[1].margin, -0.25, 1e-12);
-    ck_assert_int_ge(clf_score(s, NULL, 0, r, NULL), 0);
-    ck_assert_int_ge(clf_score(s, " \t\r\n", 4, r, NULL), 0);
+    ck_assert_int_ge(clf_score(s, NULL, 0, r, NRES(r), NULL), 0);
+    ck_assert_int_ge(clf_score(s, " \t\r\n", 4, r, NRES(r), NULL), 0);
     ck_assert_double_eq_tol(r[0].margin, -0.5, 1e-12);
     clf_scorer_free(s);
 }
@@ -157,15 +161,15 @@ START_TEST(bad_input_is_an_error)
     clf_scorer *s;
     ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
     clf_score_result r[2];
-    ck_assert_int_eq(clf_score(s, "ab\xff" "cd", 5, r, NULL), CLF_E_UTF8);
+    ck_assert_int_eq(clf_score(s, "ab\xff" "cd", 5, r, NRES(r), NULL), CLF_E_UTF8);
     ck_assert_str_ne(clf_last_error(), "");
-    ck_assert_int_eq(clf_score(s, "\xed\xa0\x80", 3, r, NULL), CLF_E_UTF8); /* surrogate */
-    ck_assert_int_eq(clf_score(NULL, "a", 1, r, NULL), CLF_E_INVALID_ARG);
-    ck_assert_int_eq(clf_score(s, "a", 1, NULL, NULL), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_score(s, "\xed\xa0\x80", 3, r, NRES(r), NULL), CLF_E_UTF8); /* surrogate */
+    ck_assert_int_eq(clf_score(NULL, "a", 1, r, NRES(r), NULL), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_score(s, "a", 1, NULL, 2, NULL), CLF_E_INVALID_ARG);
     ck_assert_int_eq(clf_scorer_new(NULL, model), CLF_E_INVALID_ARG);
     /* a NUL byte inside the text is whitespace, not the end */
     const char nul[] = W_BAD "\0" W_GOOD;
-    ck_assert_int_ge(clf_score(s, nul, sizeof nul - 1, r, NULL), 0);
+    ck_assert_int_ge(clf_score(s, nul, sizeof nul - 1, r, NRES(r), NULL), 0);
     clf_scorer_free(s);
     clf_scorer_free(NULL);
     clf_model_free(NULL);
@@ -181,10 +185,10 @@ START_TEST(threshold_override)
     const char *t = "الولد";
     ck_assert_double_eq(clf_scorer_threshold(s, 0), 0.5);
     ck_assert_int_eq(clf_scorer_set_threshold(s, 0, 0.0), CLF_OK);
-    ck_assert_int_ge(clf_score(s, t, strlen(t), r, NULL), 1);
+    ck_assert_int_ge(clf_score(s, t, strlen(t), r, NRES(r), NULL), 1);
     ck_assert_int_eq(r[0].flagged, 1);
     ck_assert_int_eq(clf_scorer_set_threshold(s, 0, 1.0), CLF_OK);
-    clf_score(s, t, strlen(t), r, NULL);
+    clf_score(s, t, strlen(t), r, NRES(r), NULL);
     ck_assert_int_eq(r[0].flagged, r[0].probability >= 1.0);
     ck_assert_int_eq(clf_scorer_set_threshold(s, 0, -1), CLF_OK);
     ck_assert_double_eq(clf_scorer_threshold(s, 0), 0.5);
@@ -205,7 +209,7 @@ START_TEST(explanation_adds_up)
     clf_explanation *e;
     ck_assert_int_eq(clf_explain(s, t, strlen(t), 100000, &e), CLF_OK);
     clf_score_result r[2];
-    clf_score(s, t, strlen(t), r, NULL);
+    clf_score(s, t, strlen(t), r, NRES(r), NULL);
     for (size_t k = 0; k < 2; k++) {
         const clf_score_result *er = clf_explanation_result(e, k);
         ck_assert_double_eq(er->probability, r[k].probability);
@@ -299,9 +303,9 @@ START_TEST(evasions_score_like_plain_text)
         "الولد شریر جدا",                           /* Persian yeh */
     };
     clf_score_result ref[2], r[2];
-    clf_score(s, plain, strlen(plain), ref, NULL);
+    clf_score(s, plain, strlen(plain), ref, NRES(ref), NULL);
     for (size_t i = 0; i < sizeof evasions / sizeof *evasions; i++) {
-        ck_assert_int_ge(clf_score(s, evasions[i], strlen(evasions[i]), r, NULL), 0);
+        ck_assert_int_ge(clf_score(s, evasions[i], strlen(evasions[i]), r, NRES(r), NULL), 0);
         for (int k = 0; k < 2; k++)
             ck_assert_msg(r[k].margin == ref[k].margin, "evasion %zu changes the score", i);
     }
@@ -431,15 +435,24 @@ START_TEST(batch_equals_single)
         lens[i] = strlen(texts[i]);
     clf_score_result br[8], r[2];
     int status[4];
-    ck_assert_int_eq(clf_score_batch(s, texts, lens, 4, br, status), CLF_OK);
+    clf_doc_info infos[4], info;
+    ck_assert_int_eq(clf_score_batch(s, texts, lens, 4, br, NRES(br), status, infos), CLF_OK);
     for (int i = 0; i < 4; i++) {
-        int rc = clf_score(s, texts[i], lens[i], r, NULL);
+        int rc = clf_score(s, texts[i], lens[i], r, NRES(r), &info);
         ck_assert_int_eq(status[i], rc);
-        if (rc >= 0)
+        if (rc >= 0) {
             for (int k = 0; k < 2; k++)
                 ck_assert(br[i * 2 + k].margin == r[k].margin);
+            ck_assert_int_eq(infos[i].abstain, info.abstain);
+            ck_assert_uint_eq(infos[i].scored_bytes, info.scored_bytes);
+        }
     }
     ck_assert_int_eq(status[2], CLF_E_UTF8);
+    ck_assert_int_eq(infos[1].abstain, CLF_ABSTAIN_NO_ARABIC);
+    ck_assert_int_eq(infos[0].abstain, CLF_ABSTAIN_NONE);
+    /* room for 3.5 texts of 2 categories is too little for 4 */
+    ck_assert_int_eq(clf_score_batch(s, texts, lens, 4, br, 7, status, NULL), CLF_E_BUFFER);
+    ck_assert_int_eq(clf_score_batch(s, texts, lens, 4, br, 8, status, NULL), CLF_OK);
     clf_scorer_free(s);
 }
 END_TEST
@@ -463,7 +476,7 @@ static void *mt_worker(void *p)
         for (int i = 0; i < NTEXTS; i++) {
             clf_score_result r[2];
             clf_explanation *e = NULL;
-            if (clf_score(s, mt_texts[i], strlen(mt_texts[i]), r, NULL) < 0 ||
+            if (clf_score(s, mt_texts[i], strlen(mt_texts[i]), r, NRES(r), NULL) < 0 ||
                 r[0].margin != mt_ref[i][0] || r[1].margin != mt_ref[i][1])
                 a->ok = 0;
             if (rep == 0 && (clf_explain(s, mt_texts[i], strlen(mt_texts[i]), 3, &e) != CLF_OK ||
@@ -488,7 +501,7 @@ START_TEST(threads_share_one_model)
         }
         mt_texts[i] = strdup(buf);
         clf_score_result r[2];
-        ck_assert_int_ge(clf_score(s, buf, strlen(buf), r, NULL), 0);
+        ck_assert_int_ge(clf_score(s, buf, strlen(buf), r, NRES(r), NULL), 0);
         mt_ref[i][0] = r[0].margin;
         mt_ref[i][1] = r[1].margin;
     }
@@ -511,8 +524,18 @@ START_TEST(model_accessors)
     ck_assert_uint_eq(clf_model_num_categories(model), 2);
     ck_assert_str_eq(clf_model_category_name(model, 0), "bad");
     ck_assert_ptr_null(clf_model_category_name(model, 2));
-    ck_assert_int_eq(clf_model_category_index(model, "good"), 1);
-    ck_assert_int_eq(clf_model_category_index(model, "nope"), -1);
+    size_t idx = 7;
+    ck_assert_int_eq(clf_model_category_index(model, "good", &idx), CLF_OK);
+    ck_assert_uint_eq(idx, 1);
+    ck_assert_int_eq(clf_model_category_index(model, "nope", &idx), CLF_E_NOT_FOUND);
+    ck_assert_uint_eq(idx, 1); /* untouched */
+    ck_assert_int_eq(clf_model_category_index(model, NULL, &idx), CLF_E_INVALID_ARG);
+    /* the id is the name and the checksum's first 8 hex digits */
+    char want[64];
+    snprintf(want, sizeof want, "test-score@%08llx",
+             (unsigned long long)(clf_model_checksum(model) >> 32));
+    ck_assert_str_eq(clf_model_id(model), want);
+    ck_assert(clf_model_checksum(model) != 0);
     ck_assert_str_eq(clf_model_name(model), "test-score");
     ck_assert_str_eq(clf_model_metadata(model), "{\"test\": true}");
     ck_assert_int_eq(clf_version_number(), CLF_VERSION_NUMBER);
@@ -534,11 +557,149 @@ START_TEST(long_text_is_bounded)
         if (i % 20 == 18) { big[i] = ' '; big[i + 1] = 'x'; }
     }
     clf_score_result r[2];
-    int truncated = 0;
-    ck_assert_int_ge(clf_score(s, big, len, r, &truncated), 0);
-    ck_assert_int_eq(truncated, 1);
+    clf_doc_info info;
+    ck_assert_int_ge(clf_score(s, big, len, r, NRES(r), &info), 0);
+    ck_assert_int_eq(info.truncated, 1);
+    ck_assert_uint_eq(info.scored_bytes, CLF_NORM_DEFAULT_MAX_BYTES);
     free(big);
     clf_scorer_free(s);
+}
+END_TEST
+
+START_TEST(capacity_is_checked)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    clf_score_result r[3];
+    memset(r, 0x5a, sizeof r);
+    const char *t = "الولد " W_BAD;
+    ck_assert_int_eq(clf_score(s, t, strlen(t), r, 1, NULL), CLF_E_BUFFER);
+    ck_assert_int_eq(clf_score(s, t, strlen(t), r, 0, NULL), CLF_E_BUFFER);
+    unsigned char *bytes = (unsigned char *)r;
+    for (size_t i = 0; i < sizeof r; i++)
+        ck_assert_uint_eq(bytes[i], 0x5a); /* nothing written */
+    ck_assert_int_ge(clf_score(s, t, strlen(t), r, 2, NULL), 0);
+    ck_assert_uint_eq(bytes[sizeof r - 1], 0x5a); /* nothing past K entries */
+    ck_assert_int_ge(clf_score(s, t, strlen(t), r, 3, NULL), 0);
+    ck_assert_str_eq(clf_strerror(CLF_E_BUFFER), "output buffer too small");
+    clf_scorer_free(s);
+}
+END_TEST
+
+START_TEST(abstains_without_arabic_letters)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    /* flag everything that is scored, so abstention is what keeps flags off */
+    ck_assert_int_eq(clf_scorer_set_threshold(s, 0, 0.0), CLF_OK);
+    ck_assert_int_eq(clf_scorer_set_threshold(s, 1, 0.0), CLF_OK);
+    clf_score_result empty[2], r[2];
+    clf_doc_info info;
+    ck_assert_int_eq(clf_score(s, "", 0, empty, 2, &info), 0);
+    ck_assert_int_eq(info.abstain, CLF_ABSTAIN_NO_ARABIC);
+    const char *none[] = {
+        "hello world 123", "https://example.com/x @someone a@b.com", "😀😀 !!! ??? ...",
+        "٣٤٥ ١٢", "،؛؟ «»", "ÙÙÙÙ", /* harakat and tatweel only */
+        "#hashtag 42.5 <url>",
+    };
+    for (size_t i = 0; i < NRES(none); i++) {
+        memset(&info, 0, sizeof info);
+        ck_assert_int_eq(clf_score(s, none[i], strlen(none[i]), r, 2, &info), 0);
+        ck_assert_msg(info.abstain == CLF_ABSTAIN_NO_ARABIC, "%s: abstain %d", none[i],
+                      info.abstain);
+        for (int k = 0; k < 2; k++) {
+            ck_assert_int_eq(r[k].flagged, 0);
+            ck_assert(r[k].probability == empty[k].probability);
+            ck_assert(r[k].margin == empty[k].margin);
+        }
+        clf_explanation *e = NULL;
+        ck_assert_int_eq(clf_explain(s, none[i], strlen(none[i]), 5, &e), CLF_OK);
+        ck_assert_int_eq(clf_explanation_info(e)->abstain, CLF_ABSTAIN_NO_ARABIC);
+        size_t n = 99;
+        clf_explanation_features(e, 0, 1, &n);
+        ck_assert_uint_eq(n, 0);
+        ck_assert(clf_explanation_result(e, 0)->probability == empty[0].probability);
+        ck_assert_int_eq(clf_explanation_result(e, 0)->flagged, 0);
+        clf_explanation_free(e);
+    }
+    /* one Arabic letter anywhere is enough, even a presentation form or a hashtag */
+    const char *some[] = {"hello " W_BAD, "#" W_OTHER, "ﻻ", "https://x.com " W_GOOD, "ب"};
+    for (size_t i = 0; i < NRES(some); i++) {
+        ck_assert_int_eq(clf_score(s, some[i], strlen(some[i]), r, 2, &info), 2);
+        ck_assert_msg(info.abstain == CLF_ABSTAIN_NONE, "%s abstained", some[i]);
+    }
+    ck_assert_str_eq(clf_abstain_name(CLF_ABSTAIN_NONE), "none");
+    ck_assert_str_eq(clf_abstain_name(CLF_ABSTAIN_NO_ARABIC), "no_arabic_text");
+    ck_assert_str_eq(clf_abstain_name(-3), "unknown");
+    clf_scorer_free(s);
+}
+END_TEST
+
+START_TEST(max_bytes_cuts_at_a_character)
+{
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, model), CLF_OK);
+    ck_assert_uint_eq(clf_scorer_max_bytes(s), CLF_NORM_DEFAULT_MAX_BYTES);
+    const char *t = "الولد " W_BAD " " W_GOOD; /* 2-byte letters and spaces */
+    size_t len = strlen(t);
+    clf_score_result r[2], ref[2];
+    clf_doc_info info;
+    for (size_t lim = 1; lim <= len + 2; lim++) {
+        ck_assert_int_eq(clf_scorer_set_max_bytes(s, lim), CLF_OK);
+        int rc = clf_score(s, t, len, r, 2, &info);
+        ck_assert_int_ge(rc, 0); /* a cut never makes valid UTF-8 invalid */
+        size_t want = lim >= len ? len : lim;
+        while (want < len && want > 0 && ((unsigned char)t[want] & 0xC0) == 0x80)
+            want--;
+        ck_assert_uint_eq(info.scored_bytes, want);
+        ck_assert_uint_le(info.scored_bytes, lim);
+        ck_assert_int_eq(info.truncated, want < len);
+        /* the same as scoring the prefix with no limit */
+        ck_assert_int_eq(clf_scorer_set_max_bytes(s, 0), CLF_OK);
+        ck_assert_int_ge(clf_score(s, t, want, ref, 2, NULL), 0);
+        ck_assert(ref[0].margin == r[0].margin && ref[1].margin == r[1].margin);
+    }
+    ck_assert_int_eq(clf_scorer_set_max_bytes(NULL, 3), CLF_E_INVALID_ARG);
+    /* the limit is per scorer: another scorer keeps the model's */
+    clf_scorer *s2;
+    ck_assert_int_eq(clf_scorer_new(&s2, model), CLF_OK);
+    ck_assert_uint_eq(clf_scorer_max_bytes(s2), CLF_NORM_DEFAULT_MAX_BYTES);
+    clf_scorer_set_max_bytes(s, 4);
+    clf_explanation *e;
+    ck_assert_int_eq(clf_explain(s, t, len, 3, &e), CLF_OK);
+    ck_assert_int_eq(clf_explanation_info(e)->truncated, 1);
+    ck_assert_uint_eq(clf_explanation_info(e)->scored_bytes, 4);
+    clf_explanation_free(e);
+    clf_scorer_free(s2);
+    clf_scorer_free(s);
+}
+END_TEST
+
+/* Option structs: every version from 1 to the current one, nothing else. */
+START_TEST(option_versions)
+{
+    clf_norm_options no = CLF_NORM_OPTIONS_INIT;
+    clf_feature_options fo = CLF_FEATURE_OPTIONS_INIT;
+    clf_normalizer *n = NULL;
+    clf_featurizer *f = NULL;
+    for (unsigned v = 1; v <= CLF_NORM_OPTIONS_VERSION; v++) {
+        no.version = v;
+        ck_assert_int_eq(clf_normalizer_new(&n, &no), CLF_OK);
+        clf_normalizer_free(n);
+    }
+    for (unsigned v = 1; v <= CLF_FEATURE_OPTIONS_VERSION; v++) {
+        fo.version = v;
+        ck_assert_int_eq(clf_featurizer_new(&f, NULL, &fo), CLF_OK);
+        clf_featurizer_free(f);
+    }
+    unsigned bad[] = {0, CLF_NORM_OPTIONS_VERSION + 1, 1000};
+    for (size_t i = 0; i < NRES(bad); i++) {
+        no.version = bad[i];
+        ck_assert_int_eq(clf_normalizer_new(&n, &no), CLF_E_INVALID_ARG);
+        fo.version = bad[i] == CLF_NORM_OPTIONS_VERSION + 1 ? CLF_FEATURE_OPTIONS_VERSION + 1
+                                                            : bad[i];
+        ck_assert_int_eq(clf_featurizer_new(&f, NULL, &fo), CLF_E_INVALID_ARG);
+    }
 }
 END_TEST
 
@@ -567,6 +728,10 @@ int main(void)
     tcase_add_test(tc, threads_share_one_model);
     tcase_add_test(tc, model_accessors);
     tcase_add_test(tc, long_text_is_bounded);
+    tcase_add_test(tc, capacity_is_checked);
+    tcase_add_test(tc, abstains_without_arabic_letters);
+    tcase_add_test(tc, max_bytes_cuts_at_a_character);
+    tcase_add_test(tc, option_versions);
     suite_add_tcase(s, tc);
     return clf_test_run(s);
 }

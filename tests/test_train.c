@@ -165,17 +165,17 @@ START_TEST(test_separable)
     clf_score_result r[2];
     double min_pos_a = 1, max_neg_a = 0, min_pos_b = 1, max_neg_b = 0;
     for (size_t i = 0; i < 3; i++) {
-        ck_assert_int_ge(clf_score(s, pos_a[i], strlen(pos_a[i]), r, NULL), 0);
+        ck_assert_int_ge(clf_score(s, pos_a[i], strlen(pos_a[i]), r, 2, NULL), 0);
         if (r[0].probability < min_pos_a)
             min_pos_a = r[0].probability;
-        ck_assert_int_ge(clf_score(s, neg[i], strlen(neg[i]), r, NULL), 0);
+        ck_assert_int_ge(clf_score(s, neg[i], strlen(neg[i]), r, 2, NULL), 0);
         if (r[0].probability > max_neg_a)
             max_neg_a = r[0].probability;
         if (r[1].probability > max_neg_b)
             max_neg_b = r[1].probability;
     }
     for (size_t i = 0; i < 2; i++) {
-        ck_assert_int_ge(clf_score(s, pos_b[i], strlen(pos_b[i]), r, NULL), 0);
+        ck_assert_int_ge(clf_score(s, pos_b[i], strlen(pos_b[i]), r, 2, NULL), 0);
         if (r[1].probability < min_pos_b)
             min_pos_b = r[1].probability;
     }
@@ -184,9 +184,9 @@ START_TEST(test_separable)
     ck_assert_msg(min_pos_b > max_neg_b, "beta: positive %g <= negative %g", min_pos_b,
                   max_neg_b);
     /* the shipped thresholds separate them too */
-    ck_assert_int_ge(clf_score(s, pos_a[0], strlen(pos_a[0]), r, NULL), 1);
+    ck_assert_int_ge(clf_score(s, pos_a[0], strlen(pos_a[0]), r, 2, NULL), 1);
     ck_assert_int_eq(r[0].flagged, 1);
-    ck_assert_int_eq(clf_score(s, neg[0], strlen(neg[0]), r, NULL), 0);
+    ck_assert_int_eq(clf_score(s, neg[0], strlen(neg[0]), r, 2, NULL), 0);
     clf_scorer_free(s);
     clf_model_free(m);
 }

@@ -49,7 +49,8 @@ typedef enum clf_error {
     CLF_E_LABEL         = -12, /* a corpus label is not mapped by the recipe */
     CLF_E_TRAIN         = -13, /* training failed (no data, one class only, solver error) */
     CLF_E_NOT_FOUND     = -14, /* a named thing (category, file, option) does not exist */
-    CLF_E_INTERNAL      = -15  /* a bug in libclassify: please report it */
+    CLF_E_INTERNAL      = -15, /* a bug in libclassify: please report it */
+    CLF_E_BUFFER        = -16  /* an output buffer is too small (capacity below what is needed) */
 } clf_error;
 
 /*

@@ -44,7 +44,10 @@ extern "C" {
 
 /*
  * Feature options. Initialize with CLF_FEATURE_OPTIONS_INIT or
- * clf_feature_options_init(). Setting word_ngram_max or char_ngram_max to 0
+ * clf_feature_options_init(). Every version from 1 to
+ * CLF_FEATURE_OPTIONS_VERSION is accepted: a program built against an
+ * older header passes its smaller struct and the newer fields keep their
+ * defaults. Setting word_ngram_max or char_ngram_max to 0
  * switches that family off; stems = 0 switches stems off.
  */
 typedef struct clf_feature_options {
@@ -84,6 +87,9 @@ typedef struct clf_feature_text {
 /* An opaque featurizer: a normalizer, a stemmer and scratch buffers. */
 typedef struct clf_featurizer clf_featurizer;
 
+/* A loaded model (classify/model.h); features.h only passes it along. */
+typedef struct clf_model clf_model;
+
 /*
  * clf_featurizer_new - create a featurizer.
  * nopts/fopts may be NULL for defaults; both are copied.
@@ -101,32 +107,35 @@ CLF_API void clf_featurizer_free(clf_featurizer *f);
 /*
  * clf_featurize - normalize and featurize len bytes of UTF-8 text.
  *
- * idf, when not NULL, holds 2^hash_bits weights that multiply each
- * feature's term frequency (a trained model supplies them, see
- * clf_model_idf()); NULL means 1. A bucket whose idf is 0 is one the model
- * never saw: it is dropped from the vector and from the L2 norm, exactly
- * as scoring does. Word n-grams never span punctuation tokens.
+ * model, when not NULL, gives the vector a model's view of the text: each
+ * term frequency is multiplied by the model's IDF weight of its bucket,
+ * and buckets the model never saw are dropped from the vector and from the
+ * L2 norm, exactly as scoring does. The featurizer must have been created
+ * with that model's options (clf_model_options()), else CLF_E_INVALID_ARG:
+ * another model's tables would be read with the wrong buckets. NULL gives
+ * unweighted features (idf 1, nothing dropped). Word n-grams never span
+ * punctuation tokens.
  * On success *vec points to *n entries with strictly increasing indices.
  * The array belongs to the featurizer and stays valid until the next call
  * on it. An empty text gives *n == 0.
- * Errors: those of clf_normalize(), CLF_E_NOMEM, CLF_E_STEMMER,
- * CLF_E_TOO_LARGE (over 2^31 distinct buckets; cannot happen with the
- * default max_bytes).
+ * Errors: CLF_E_INVALID_ARG, those of clf_normalize(), CLF_E_NOMEM,
+ * CLF_E_STEMMER, CLF_E_TOO_LARGE (over 2^31 distinct buckets; cannot
+ * happen with the default max_bytes).
  */
 CLF_API int clf_featurize(clf_featurizer *f, const char *text, size_t len,
-                          const float *idf, const clf_feature **vec, size_t *n);
+                          const clf_model *model, const clf_feature **vec, size_t *n);
 
 /*
  * clf_featurize_text - like clf_featurize(), but lists every distinct
  * (family, text) feature with its bucket, count and final weight, in order
  * of first appearance. Two texts that collide in one bucket are listed
- * separately with the same index and the bucket's weight. Features
- * dropped because their idf is 0 are listed with value 0.
+ * separately with the same index and the bucket's weight. Features the
+ * model never saw are listed with value 0.
  * The array and its strings belong to the featurizer, valid until the next
  * call on it. Slower than clf_featurize(): meant for inspection.
  */
 CLF_API int clf_featurize_text(clf_featurizer *f, const char *text, size_t len,
-                               const float *idf, const clf_feature_text **feats,
+                               const clf_model *model, const clf_feature_text **feats,
                                size_t *n);
 
 /* clf_family_name - "word", "char", "char_cross", "stem", or "?"; static. */

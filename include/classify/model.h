@@ -52,8 +52,12 @@ CLF_API size_t clf_model_num_categories(const clf_model *m);
  * range. Owned by the model. */
 CLF_API const char *clf_model_category_name(const clf_model *m, size_t i);
 
-/* clf_model_category_index - index of the named category, or -1. */
-CLF_API int clf_model_category_index(const clf_model *m, const char *name);
+/*
+ * clf_model_category_index - *out = the index of the category named name.
+ * Errors: CLF_E_INVALID_ARG (a NULL argument), CLF_E_NOT_FOUND (no such
+ * category; *out is untouched).
+ */
+CLF_API int clf_model_category_index(const clf_model *m, const char *name, size_t *out);
 
 /* clf_model_threshold - the trained decision threshold of category i
  * (a probability in [0,1]), or -1 if i is out of range. */
@@ -74,9 +78,16 @@ CLF_API const char *clf_model_name(const clf_model *m);
 /* clf_model_format_version - the format version of the loaded file. */
 CLF_API uint32_t clf_model_format_version(const clf_model *m);
 
-/* clf_model_idf - 2^hash_bits IDF weights usable with clf_featurize(), or
- * NULL if the model was trained without IDF. Owned by the model. */
-CLF_API const float *clf_model_idf(const clf_model *m);
+/* clf_model_checksum - the XXH3-64 checksum stored in (and verified
+ * against) the model file: it names the exact bytes loaded. 0 if m is NULL. */
+CLF_API uint64_t clf_model_checksum(const clf_model *m);
+
+/*
+ * clf_model_id - "name@xxxxxxxx": the model's name and the first 8 hex
+ * digits of its checksum, for output records and service responses to say
+ * which model produced a score. Owned by the model; NULL if m is NULL.
+ */
+CLF_API const char *clf_model_id(const clf_model *m);
 
 #ifdef __cplusplus
 }

@@ -56,6 +56,8 @@ extern "C" {
 /*
  * Normalization options. Initialize with CLF_NORM_OPTIONS_INIT or
  * clf_norm_options_init() so that fields added later get their defaults.
+ * Every version from 1 to CLF_NORM_OPTIONS_VERSION is accepted (a program
+ * built against an older header keeps working).
  */
 typedef struct clf_norm_options {
     unsigned int version;   /* CLF_NORM_OPTIONS_VERSION */
@@ -98,7 +100,8 @@ CLF_API void clf_normalizer_free(clf_normalizer *n);
  *  - every U+FEFF (BOM) is dropped; NUL and other control characters, CR and LF
  *    are whitespace; an empty or all-space input gives "" (length 0);
  *  - input longer than opts.max_bytes is cut at the last UTF-8 character
- *    boundary before the limit and *truncated (if non-NULL) is set to 1.
+ *    boundary at or below the limit (the library's one truncation rule,
+ *    the same in clf_score()) and *truncated (if non-NULL) is set to 1.
  * Time and memory are linear in min(len, max_bytes): texts over 4 MiB are
  * processed in 4 MiB blocks cut at ASCII whitespace, and more than 30
  * combining marks in a row are dropped (ICU's reordering of a long run of

@@ -46,32 +46,87 @@ CLF_API double clf_scorer_threshold(const clf_scorer *s, size_t i);
 
 /* One category's result. */
 typedef struct clf_score_result {
-    double probability; /* calibrated, in [0,1] */
-    double margin;      /* raw linear score w.x + b */
-    int flagged;        /* probability >= threshold */
+    double probability; /* calibrated, in [0,1]; always finite */
+    double margin;      /* raw linear score w.x + b; always finite */
+    int flagged;        /* probability >= threshold (never set when the document abstained) */
 } clf_score_result;
 
 /*
- * clf_score - score len bytes of UTF-8 text.
- * results must have room for clf_model_num_categories() entries, in the
- * model's category order. Returns the number of flagged categories (>= 0)
- * or a negative error: those of clf_normalize() (CLF_E_UTF8 for invalid
- * UTF-8) and CLF_E_NOMEM. An empty text is valid and scores the bias only.
- * Texts longer than the model's max_bytes are scored on their first
- * max_bytes (see clf_normalize); *truncated, if non-NULL, says so.
+ * Abstention reasons (clf_doc_info.abstain). Append only.
+ *
+ * A model trained on Arabic text has nothing to say about a text without a
+ * single Arabic letter (English, emoji, links, numbers): its scores there
+ * would be the bias plus noise from shared punctuation n-grams. Such a
+ * document abstains: no category is flagged and each probability is the
+ * one of the empty text (the model's base rate), so callers can route it
+ * elsewhere instead of trusting a meaningless score.
+ *
+ * There is deliberately no "too short" reason: one Arabic word (a slur, a
+ * group's name) is often all a post needs to be hateful, and abstaining on
+ * short texts would let anyone evade the model by posting one word.
  */
-CLF_API int clf_score(clf_scorer *s, const char *text, size_t len,
-                      clf_score_result *results, int *truncated);
+#define CLF_ABSTAIN_NONE      0 /* the document was scored */
+#define CLF_ABSTAIN_NO_ARABIC 1 /* no Arabic letter left once placeholders (<url>, <user>,
+                                   <email>), punctuation, emoji and numbers are set aside */
 
 /*
- * clf_score_batch - score n texts. results has n * num_categories entries
- * (text j's results start at j * num_categories); status[j] receives the
- * return value clf_score() would give for text j. Returns CLF_OK unless an
- * argument is invalid: per-text errors are reported in status only.
+ * clf_abstain_name - a stable machine-readable name for an abstention
+ * reason: "none", "no_arabic_text", or "unknown" for other values. Static,
+ * never NULL. Thread safety: safe from any thread.
+ */
+CLF_API const char *clf_abstain_name(int reason);
+
+/* What happened to one document besides its scores. */
+typedef struct clf_doc_info {
+    int truncated;       /* 1 if the text was longer than the scorer's limit and cut */
+    size_t scored_bytes; /* bytes of the input actually scored (<= len) */
+    int abstain;         /* CLF_ABSTAIN_* reason, CLF_ABSTAIN_NONE (0) when scored */
+} clf_doc_info;
+
+/*
+ * clf_scorer_set_max_bytes - this scorer's input limit in bytes (0 = no
+ * limit). It starts as the model's max_bytes. A longer text is scored on
+ * its longest prefix of complete UTF-8 characters that fits in max_bytes
+ * (the cut never splits a character) and clf_doc_info.truncated is set.
+ * This is the library's one truncation rule: clf_normalize(), clf_score(),
+ * clf_explain() and the classify command all apply it.
+ * Errors: CLF_E_INVALID_ARG (s NULL).
+ */
+CLF_API int clf_scorer_set_max_bytes(clf_scorer *s, size_t max_bytes);
+
+/* clf_scorer_max_bytes - the limit in force (0 = none); 0 if s is NULL. */
+CLF_API size_t clf_scorer_max_bytes(const clf_scorer *s);
+
+/*
+ * clf_score - score len bytes of UTF-8 text.
+ * results has room for `capacity` entries; it must be at least
+ * clf_model_num_categories(), else CLF_E_BUFFER and nothing is written.
+ * Entries come in the model's category order. info, if not NULL, receives
+ * truncation and abstention (see clf_doc_info); it is filled on success.
+ * Returns the number of flagged categories (>= 0, 0 when abstaining) or a
+ * negative error: CLF_E_INVALID_ARG (NULL s or results, NULL text with
+ * len > 0), CLF_E_BUFFER, those of clf_normalize() (CLF_E_UTF8 for invalid
+ * UTF-8), CLF_E_NOMEM. An empty text is valid: it abstains with the base
+ * rate. Texts longer than the scorer's limit (clf_scorer_set_max_bytes)
+ * are scored on their first bytes, cut at a character boundary.
+ * Thread safety: one thread at a time per scorer.
+ */
+CLF_API int clf_score(clf_scorer *s, const char *text, size_t len,
+                      clf_score_result *results, size_t capacity, clf_doc_info *info);
+
+/*
+ * clf_score_batch - score n texts. results has room for `capacity`
+ * entries, at least n * num_categories (else CLF_E_BUFFER): text j's
+ * results start at j * num_categories. status[j] receives the return
+ * value clf_score() would give for text j; infos, if not NULL, has n
+ * entries and infos[j] receives text j's clf_doc_info. Returns CLF_OK
+ * unless an argument is invalid: per-text errors are reported in status
+ * only.
  */
 CLF_API int clf_score_batch(clf_scorer *s, const char *const *texts,
                             const size_t *lens, size_t n,
-                            clf_score_result *results, int *status);
+                            clf_score_result *results, size_t capacity,
+                            int *status, clf_doc_info *infos);
 
 /*
  * A range of the text that was explained, in the three units clients count
@@ -107,7 +162,9 @@ typedef struct clf_explanation clf_explanation;
  * clf_explain - score a text and explain each category's score by its top_k
  * features pushing the score up (largest positive contributions) and top_k
  * pushing it down. On success *out owns a new explanation; free it with
- * clf_explanation_free(). Errors: as clf_score().
+ * clf_explanation_free(). The scores are those clf_score() gives; a
+ * document that abstains has no contributions (see clf_explanation_info).
+ * Errors: as clf_score() (except CLF_E_BUFFER).
  */
 CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_k,
                         clf_explanation **out);
@@ -150,6 +207,10 @@ CLF_API const clf_contribution *clf_explanation_words(const clf_explanation *e, 
  */
 CLF_API const clf_text_span *clf_explanation_word_spans(const clf_explanation *e, size_t i,
                                                         int up, size_t j, size_t *n);
+
+/* clf_explanation_info - truncation and abstention of the explained text
+ * (never NULL for a non-NULL e). Owned by the explanation. */
+CLF_API const clf_doc_info *clf_explanation_info(const clf_explanation *e);
 
 /* clf_explanation_normalized - the normalized text that was scored. */
 CLF_API const char *clf_explanation_normalized(const clf_explanation *e);

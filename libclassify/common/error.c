@@ -30,6 +30,7 @@ CLF_API const char *clf_strerror(int code)
     case CLF_E_TRAIN: return "training failed";
     case CLF_E_NOT_FOUND: return "not found";
     case CLF_E_INTERNAL: return "internal error";
+    case CLF_E_BUFFER: return "output buffer too small";
     default: return "unknown error";
     }
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "classify/common.h"
 
@@ -80,6 +81,40 @@ static inline int clf__utf8_encode(uint32_t cp, char *out)
     out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
+}
+
+/*
+ * clf__utf8_cut - the library's one truncation rule: how many of the len
+ * bytes at s to keep under a limit of max bytes (0 = no limit). A longer
+ * text is cut at the last UTF-8 character boundary at or below max, so a
+ * valid text stays valid; the result is len when len <= max.
+ */
+static inline size_t clf__utf8_cut(const char *s, size_t len, size_t max)
+{
+    if (!max || len <= max)
+        return len;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t use = max;
+    /* s[use] is the first byte dropped: while it continues a character,
+     * that character straddles the limit and goes too (at most 3 back) */
+    for (int back = 0; back < 3 && use > 0 && (u[use] & 0xC0) == 0x80; back++)
+        use--;
+    return use;
+}
+
+/*
+ * CLF__OPTS_COPY - libgit2's rule for versioned option structs: a caller
+ * built against an older header passes the smaller struct of its version,
+ * so copy only the bytes that version had (sizes[v], v = 1..current) over
+ * the defaults already in *dst. Returns 0, or -1 for an unknown version.
+ */
+static inline int clf__opts_copy(void *dst, const void *src, unsigned int version,
+                                 const size_t *sizes, unsigned int current)
+{
+    if (version < 1 || version > current)
+        return -1;
+    memcpy(dst, src, sizes[version]);
+    return 0;
 }
 
 /*

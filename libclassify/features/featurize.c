@@ -27,6 +27,8 @@
 
 #include "internal.h"
 #include "features/featurize_internal.h"
+#include "model/model_internal.h"
+#include "normalize/norm_internal.h"
 
 #if defined(__GNUC__)
 #  define CLF__HOT static inline __attribute__((always_inline))
@@ -267,9 +269,6 @@ CLF_API const char *clf_family_name(unsigned int family)
 
 static int check_options(const clf_feature_options *o)
 {
-    if (o->version != CLF_FEATURE_OPTIONS_VERSION)
-        return clf__error(CLF_E_INVALID_ARG, "feature options: version %u, expected %u",
-                          o->version, (unsigned)CLF_FEATURE_OPTIONS_VERSION);
     if (o->word_ngram_max > CLF_MAX_WORD_NGRAM)
         return clf__error(CLF_E_INVALID_ARG, "feature options: word_ngram_max %u not in 0..%d",
                           o->word_ngram_max, CLF_MAX_WORD_NGRAM);
@@ -304,9 +303,16 @@ CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nop
     if (!out)
         return clf__error(CLF_E_INVALID_ARG, "clf_featurizer_new: out is NULL");
     *out = NULL;
+    /* the size of clf_feature_options in each version (libgit2's rule) */
+    static const size_t sizes[CLF_FEATURE_OPTIONS_VERSION + 1] = {
+        0, sizeof(clf_feature_options)
+    };
     clf_feature_options o = CLF_FEATURE_OPTIONS_INIT;
-    if (fopts)
-        o = *fopts;
+    if (fopts &&
+        clf__opts_copy(&o, fopts, fopts->version, sizes, CLF_FEATURE_OPTIONS_VERSION) != 0)
+        return clf__error(CLF_E_INVALID_ARG, "feature options: unknown version %u (1..%u)",
+                          fopts->version, (unsigned)CLF_FEATURE_OPTIONS_VERSION);
+    o.version = CLF_FEATURE_OPTIONS_VERSION;
     int rc = check_options(&o);
     if (rc != CLF_OK)
         return rc;
@@ -1023,29 +1029,56 @@ int clf__featurize_counts(clf_featurizer *f, const char *text, size_t len, int s
     return clf__featurize_normalized(f, norm, nlen, sorted, counts, n);
 }
 
-/* The weight of count c before L2: tf, times idf when given. Same
- * arithmetic as the scorer: the float tf weight times idf in double. */
-static inline double raw_weight(const clf_featurizer *f, const clf__count *c, const float *idf)
+/*
+ * A model's tables only mean something to a featurizer that hashes and
+ * normalizes exactly as the model's did: anything else would look up the
+ * wrong rows silently. The input limit (max_bytes) may differ.
+ */
+static int check_model(const clf_featurizer *f, const clf_model *m, const char *fn)
 {
-    double w = c->count < 64 ? (double)f->tf[c->count] : (double)clf__tf_weight(&f->o, c->count);
-    return idf ? w * (double)idf[c->bucket] : w;
+    if (!m)
+        return CLF_OK;
+    const clf_feature_options *a = &f->o, *b = &m->fopts;
+    if (a->word_ngram_max != b->word_ngram_max || a->char_ngram_min != b->char_ngram_min ||
+        a->char_ngram_max != b->char_ngram_max || a->char_mode != b->char_mode ||
+        a->stems != b->stems || a->hash_bits != b->hash_bits || a->hash_seed != b->hash_seed ||
+        a->sublinear_tf != b->sublinear_tf || a->l2_normalize != b->l2_normalize ||
+        clf__normalizer_flags(f->norm) != m->nopts.flags)
+        return clf__error(CLF_E_INVALID_ARG,
+                          "%s: the featurizer was not built with model %s's options "
+                          "(create it from clf_model_options())",
+                          fn, m->name);
+    return CLF_OK;
 }
 
-/* A bucket the model never saw (idf 0) is dropped, exactly as in scoring. */
-static inline int dropped(const float *idf, uint32_t bucket)
+/* The IDF of a bucket under model m: 1 without a model, 0 for a bucket
+ * the model never saw (dropped, exactly as in scoring). */
+static inline float bucket_idf(const clf_model *m, uint32_t bucket)
 {
-    return idf && idf[bucket] == 0.0f;
+    if (!m)
+        return 1.0f;
+    uint32_t r = clf__model_row(m, bucket);
+    return r ? clf__model_row_idf(m, r - 1) : 0.0f;
+}
+
+/* The weight of count c before L2: tf times idf. Same arithmetic as the
+ * scorer: the float tf weight times idf in double. */
+static inline double raw_weight(const clf_featurizer *f, const clf__count *c, float idf)
+{
+    double w = c->count < 64 ? (double)f->tf[c->count] : (double)clf__tf_weight(&f->o, c->count);
+    return w * (double)idf;
 }
 
 /* The factor that L2-normalizes the sorted counts of this document (1 when
  * normalization is off or nothing is left). */
-static double l2_scale(const clf_featurizer *f, const float *idf)
+static double l2_scale(const clf_featurizer *f, const clf_model *m)
 {
     if (!f->o.l2_normalize)
         return 1.0;
     double norm2 = 0.0;
     for (size_t j = 0; j < f->ncounts; j++) {
-        if (dropped(idf, f->counts[j].bucket))
+        float idf = bucket_idf(m, f->counts[j].bucket);
+        if (idf == 0.0f)
             continue;
         double w = raw_weight(f, &f->counts[j], idf);
         norm2 += w * w;
@@ -1053,25 +1086,29 @@ static double l2_scale(const clf_featurizer *f, const float *idf)
     return norm2 > 0.0 ? 1.0 / sqrt(norm2) : 1.0;
 }
 
-CLF_API int clf_featurize(clf_featurizer *f, const char *text, size_t len, const float *idf,
-                          const clf_feature **vec, size_t *n)
+CLF_API int clf_featurize(clf_featurizer *f, const char *text, size_t len,
+                          const clf_model *model, const clf_feature **vec, size_t *n)
 {
     if (!f || (!text && len) || !vec || !n)
         return clf__error(CLF_E_INVALID_ARG, "clf_featurize: NULL argument");
     *vec = NULL;
     *n = 0;
+    int rc = check_model(f, model, "clf_featurize");
+    if (rc != CLF_OK)
+        return rc;
     const clf__count *c;
     size_t nc;
-    int rc = clf__featurize_counts(f, text, len, 1, &c, &nc, NULL);
+    rc = clf__featurize_counts(f, text, len, 1, &c, &nc, NULL);
     if (rc != CLF_OK)
         return rc;
     if ((rc = GROW(f->vec, f->vec_cap, nc + 1)) != CLF_OK)
         return rc;
-    const double scale = l2_scale(f, idf);
+    const double scale = l2_scale(f, model);
     clf_feature *v = f->vec;
     size_t m = 0;
     for (size_t j = 0; j < nc; j++) {
-        if (dropped(idf, c[j].bucket))
+        float idf = bucket_idf(model, c[j].bucket);
+        if (idf == 0.0f)
             continue;
         v[m].index = c[j].bucket;
         v[m].value = (float)(raw_weight(f, &c[j], idf) * scale);
@@ -1083,15 +1120,19 @@ CLF_API int clf_featurize(clf_featurizer *f, const char *text, size_t len, const
 }
 
 CLF_API int clf_featurize_text(clf_featurizer *f, const char *text, size_t len,
-                               const float *idf, const clf_feature_text **feats, size_t *n)
+                               const clf_model *model, const clf_feature_text **feats,
+                               size_t *n)
 {
     if (!f || (!text && len) || !feats || !n)
         return clf__error(CLF_E_INVALID_ARG, "clf_featurize_text: NULL argument");
     *feats = NULL;
     *n = 0;
+    int rc = check_model(f, model, "clf_featurize_text");
+    if (rc != CLF_OK)
+        return rc;
     const char *norm;
     size_t nlen;
-    int rc = normalize(f, text ? text : "", len, &norm, &nlen, NULL);
+    rc = normalize(f, text ? text : "", len, &norm, &nlen, NULL);
     if (rc != CLF_OK)
         return rc;
     f->last_norm = norm;
@@ -1111,7 +1152,7 @@ CLF_API int clf_featurize_text(clf_featurizer *f, const char *text, size_t len,
     if ((rc = sort_counts(f)) != CLF_OK ||
         (rc = GROW(f->ftext, f->ftext_cap, f->ntents + 1)) != CLF_OK)
         goto fail;
-    const double scale = l2_scale(f, idf);
+    const double scale = l2_scale(f, model);
     for (size_t j = 0; j < f->ntents; j++) {
         const clf__text_entry *e = &f->tents[j];
         clf_feature_text *o = &f->ftext[j];
@@ -1120,7 +1161,8 @@ CLF_API int clf_featurize_text(clf_featurizer *f, const char *text, size_t len,
         o->family = e->family;
         o->text = f->arena.data + e->off;
         o->count = e->count;
-        o->value = dropped(idf, c.bucket) ? 0.0f : (float)(raw_weight(f, &c, idf) * scale);
+        float idf = bucket_idf(model, c.bucket);
+        o->value = idf == 0.0f ? 0.0f : (float)(raw_weight(f, &c, idf) * scale);
     }
     *feats = f->ftext;
     *n = f->ntents;
@@ -1128,4 +1170,14 @@ CLF_API int clf_featurize_text(clf_featurizer *f, const char *text, size_t len,
 fail:
     f->ntents = 0;
     return rc;
+}
+
+void clf__featurizer_set_max_bytes(clf_featurizer *f, size_t max_bytes)
+{
+    clf__normalizer_set_max_bytes(f->norm, max_bytes);
+}
+
+size_t clf__featurizer_max_bytes(const clf_featurizer *f)
+{
+    return clf__normalizer_max_bytes(f->norm);
 }

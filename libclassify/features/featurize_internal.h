@@ -58,4 +58,9 @@ const clf_feature_options *clf__featurizer_options(const clf_featurizer *f);
  */
 float clf__tf_weight(const clf_feature_options *o, uint32_t count);
 
+/* clf__featurizer_set_max_bytes - the input limit of f's normalizer
+ * (0 = none); see clf_scorer_set_max_bytes(). */
+void clf__featurizer_set_max_bytes(clf_featurizer *f, size_t max_bytes);
+size_t clf__featurizer_max_bytes(const clf_featurizer *f);
+
 #endif /* CLF_FEATURIZE_INTERNAL_H */

@@ -698,6 +698,7 @@ static int parse(clf_model *m, const unsigned char *p, size_t size, const char *
     if ((rc = check_table(p, size, label, &h, sec)) != CLF_OK)
         return rc;
     m->format_version = h.format_version;
+    m->checksum = h.checksum;
     uint32_t weight_type = 0;
     double scales[CLF__MAX_CATEGORIES];
     if ((rc = parse_options(p, sec, label, m)) != CLF_OK ||
@@ -705,6 +706,9 @@ static int parse(clf_model *m, const unsigned char *p, size_t size, const char *
         (rc = parse_meta(p, sec, label, m)) != CLF_OK ||
         (rc = parse_rows(p, sec, label, m, weight_type, scales)) != CLF_OK)
         return rc;
+    /* the top 32 bits of the checksum name this exact file */
+    snprintf(m->id, sizeof m->id, "%s@%08llx", m->name,
+             (unsigned long long)(m->checksum >> 32));
     return CLF_OK;
 }
 
@@ -890,14 +894,26 @@ CLF_API const char *clf_model_category_name(const clf_model *m, size_t i)
     return m && i < m->n_cats ? m->cats[i].name : NULL;
 }
 
-CLF_API int clf_model_category_index(const clf_model *m, const char *name)
+CLF_API int clf_model_category_index(const clf_model *m, const char *name, size_t *out)
 {
-    if (!m || !name)
-        return -1;
+    if (!m || !name || !out)
+        return clf__error(CLF_E_INVALID_ARG, "clf_model_category_index: NULL argument");
     for (size_t i = 0; i < m->n_cats; i++)
-        if (strcmp(m->cats[i].name, name) == 0)
-            return (int)i;
-    return -1;
+        if (strcmp(m->cats[i].name, name) == 0) {
+            *out = i;
+            return CLF_OK;
+        }
+    return clf__error(CLF_E_NOT_FOUND, "model %s has no category \"%s\"", m->name, name);
+}
+
+CLF_API uint64_t clf_model_checksum(const clf_model *m)
+{
+    return m ? m->checksum : 0;
+}
+
+CLF_API const char *clf_model_id(const clf_model *m)
+{
+    return m ? m->id : NULL;
 }
 
 CLF_API double clf_model_threshold(const clf_model *m, size_t i)
@@ -931,7 +947,3 @@ CLF_API uint32_t clf_model_format_version(const clf_model *m)
     return m ? m->format_version : 0;
 }
 
-CLF_API const float *clf_model_idf(const clf_model *m)
-{
-    return m && m->has_idf ? m->idf : NULL;
-}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "classify/model.h"
+#include "format.h"
 
 typedef struct clf__category {
     char *name;                /* NUL-terminated copy */
@@ -24,6 +25,8 @@ struct clf_model {
     int mapped;
 
     uint32_t format_version;
+    uint64_t checksum;         /* the verified XXH3-64 of the file */
+    char id[CLF__MAX_NAME + 24]; /* "name@1a2b3c4d" (clf_model_id) */
     char *name;
     char *meta;                /* NUL-terminated JSON */
     clf_norm_options nopts;
@@ -63,6 +66,24 @@ struct clf_model {
     size_t rows_size;
     int rows_mapped;
 };
+
+/* clf__model_row - row + 1 of a bucket the model knows, 0 otherwise. */
+static inline uint32_t clf__model_row(const clf_model *m, uint32_t bucket)
+{
+    return m->row_of[bucket];
+}
+
+/* clf__model_row_idf - the IDF of row r (1 for a model without IDF). */
+static inline float clf__model_row_idf(const clf_model *m, uint32_t r)
+{
+    return m->rows[(size_t)r * m->row_stride];
+}
+
+/* clf__model_row_weight - category k's weight of row r. */
+static inline float clf__model_row_weight(const clf_model *m, uint32_t r, size_t k)
+{
+    return m->rows[(size_t)r * m->row_stride + 1 + k];
+}
 
 /*
  * Checks shared by the loader and the writer (training/model_write.c), so

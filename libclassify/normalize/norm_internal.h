@@ -132,4 +132,19 @@ int clf__norm_lex(clf_normalizer *n, uint32_t *y, size_t m, clf__omap *map);
  */
 void clf__normalizer_set_reference(clf_normalizer *n, int on);
 
+/* clf__normalizer_set_max_bytes - change n's input limit (0 = none); the
+ * scorer's per-scorer limit (clf_scorer_set_max_bytes). */
+void clf__normalizer_set_max_bytes(clf_normalizer *n, size_t max_bytes);
+size_t clf__normalizer_max_bytes(const clf_normalizer *n);
+
+/* clf__normalizer_flags - the CLF_NORM_* steps n applies. */
+unsigned int clf__normalizer_flags(const clf_normalizer *n);
+
+/*
+ * clf__has_arabic_letter - 1 if the UTF-8 text holds at least one letter
+ * of the Arabic script (what abstention tests on a normalized text:
+ * placeholders, punctuation, emoji and digits are not letters).
+ */
+int clf__has_arabic_letter(const char *text, size_t len);
+
 #endif /* CLF_NORM_INTERNAL_H */

@@ -23,6 +23,7 @@
 
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
@@ -940,14 +941,14 @@ CLF_API int clf_normalizer_new(clf_normalizer **out, const clf_norm_options *opt
     if (!out)
         return clf__error(CLF_E_INVALID_ARG, "clf_normalizer_new: out is NULL");
     *out = NULL;
+    /* the size of clf_norm_options in each version (libgit2's rule) */
+    static const size_t sizes[CLF_NORM_OPTIONS_VERSION + 1] = { 0, sizeof(clf_norm_options) };
     clf_norm_options o;
     clf_norm_options_init(&o);
-    if (opts) {
-        if (opts->version != CLF_NORM_OPTIONS_VERSION)
-            return clf__error(CLF_E_INVALID_ARG, "normalizer options: unknown version %u",
-                              opts->version);
-        o = *opts;
-    }
+    if (opts && clf__opts_copy(&o, opts, opts->version, sizes, CLF_NORM_OPTIONS_VERSION) != 0)
+        return clf__error(CLF_E_INVALID_ARG, "normalizer options: unknown version %u (1..%u)",
+                          opts->version, (unsigned)CLF_NORM_OPTIONS_VERSION);
+    o.version = CLF_NORM_OPTIONS_VERSION;
     if (o.flags & ~CLF_NORM_ALL)
         return clf__error(CLF_E_INVALID_ARG, "normalizer options: unknown flag bits 0x%x",
                           o.flags & ~CLF_NORM_ALL);
@@ -1026,6 +1027,51 @@ void clf__normalizer_set_reference(clf_normalizer *n, int on)
         n->reference = on != 0;
 }
 
+void clf__normalizer_set_max_bytes(clf_normalizer *n, size_t max_bytes)
+{
+    n->max_bytes = max_bytes;
+}
+
+size_t clf__normalizer_max_bytes(const clf_normalizer *n)
+{
+    return n->max_bytes;
+}
+
+unsigned int clf__normalizer_flags(const clf_normalizer *n)
+{
+    return n->flags;
+}
+
+/* A letter of the Arabic script (general category L*, script Arabic):
+ * harakat (Mn), tatweel (Common), Arabic digits and punctuation are not. */
+static int is_arabic_letter(uint32_t c)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    return u_isalpha((UChar32)c) && uscript_getScript((UChar32)c, &err) == USCRIPT_ARABIC &&
+           U_SUCCESS(err);
+}
+
+int clf__has_arabic_letter(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        if (s[i] < 0x80) { /* ASCII: placeholders, Latin, digits, punctuation */
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int k = clf__utf8_decode(s + i, len - i, &cp);
+        if (k == 0) {
+            i++;
+            continue;
+        }
+        if (is_arabic_letter(cp))
+            return 1;
+        i += (size_t)k;
+    }
+    return 0;
+}
+
 /* Where to end a block of a long text: after the last ASCII whitespace in
  * its last quarter, else at a character boundary. */
 static size_t block_cut(const unsigned char *s, size_t limit)
@@ -1052,15 +1098,9 @@ CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len, const
     if (out_len)
         *out_len = 0;
     const unsigned char *s = (const unsigned char *)text;
-    size_t use = len;
-    if (n->max_bytes && len > n->max_bytes) {
-        /* cut before the character that straddles the limit */
-        use = n->max_bytes;
-        for (int back = 0; back < 3 && use > 0 && (s[use] & 0xC0) == 0x80; back++)
-            use--;
-        if (truncated)
-            *truncated = 1;
-    }
+    size_t use = clf__utf8_cut(text, len, n->max_bytes);
+    if (truncated)
+        *truncated = use < len;
     n->out.len = 0;
     n->ntmap = 0;
     int rc = CLF_OK;

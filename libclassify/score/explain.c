@@ -19,6 +19,7 @@ enum { VIEW_FEATURES = 0, VIEW_WORDS = 1 };
 
 struct clf_explanation {
     size_t n_cats, top_k;
+    clf_doc_info info;
     clf_score_result *results;
     clf_contribution *items[2];
     size_t *counts[2];        /* [cat][2] */
@@ -404,11 +405,12 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
         goto fail;
 
     /* Scores come from the same path as clf_score(), so they agree exactly. */
-    rc = clf__score_margins(s, text, len, margins, NULL);
+    rc = clf__score_margins(s, text, len, margins, &e->info);
     if (rc != CLF_OK)
         goto fail;
     int nflagged;
-    clf__fill_results(s, margins, e->results, &nflagged);
+    if ((rc = clf__fill_results(s, margins, &e->info, e->results, &nflagged)) != CLF_OK)
+        goto fail;
 
     /* The offset map is on for this one normalization only: scoring does
      * not pay for it. */
@@ -416,7 +418,7 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     size_t n;
     clf_normalizer *nz = clf__featurizer_normalizer(s->feat);
     clf_normalizer_set_offsets(nz, 1);
-    rc = clf_featurize_text(s->feat, text, len, m->idf, &feats, &n);
+    rc = clf_featurize_text(s->feat, text, len, m, &feats, &n);
     if (rc == CLF_OK) {
         const clf_norm_token *tk = clf_normalizer_tokens(nz, &ntoks);
         toks = malloc((ntoks ? ntoks : 1) * sizeof *toks);
@@ -443,12 +445,14 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     fcontrib = malloc((n ? n : 1) * K * sizeof *fcontrib);
     if (!order || !items || !fcontrib)
         goto fail;
+    if (e->info.abstain != CLF_ABSTAIN_NONE)
+        n = 0; /* the scores are the base rate: no feature explains them */
     for (size_t j = 0; j < n; j++)
         order[j] = &feats[j];
     qsort(order, n, sizeof *order, by_index);
     for (size_t j = 0; j < n; j++) {
         const clf_feature_text *f = order[j];
-        uint32_t r = m->row_of[f->index];
+        uint32_t r = clf__model_row(m, f->index);
         if (!r || f->value == 0.0f)
             continue;
         int same = ni > 0 && items[ni - 1].index == f->index;
@@ -461,7 +465,7 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
             x->text_off = pool.len;
             x->contrib = fcontrib + (ni - 1) * K;
             for (size_t k = 0; k < K; k++)
-                x->contrib[k] = f->value * m->weights[(size_t)(r - 1) * K + k];
+                x->contrib[k] = f->value * clf__model_row_weight(m, r - 1, k);
         }
         items[ni - 1].count += f->count;
         if (pool_add(&pool, f->text, strlen(f->text), same) != CLF_OK)
@@ -559,6 +563,11 @@ CLF_API const clf_contribution *clf_explanation_words(const clf_explanation *e, 
                                                       int up, size_t *n)
 {
     return view_list(e, VIEW_WORDS, i, up, n);
+}
+
+CLF_API const clf_doc_info *clf_explanation_info(const clf_explanation *e)
+{
+    return e ? &e->info : NULL;
 }
 
 CLF_API const char *clf_explanation_normalized(const clf_explanation *e)

@@ -11,6 +11,7 @@
 #include "features/featurize_internal.h"
 #include "internal.h"
 #include "model/model_internal.h"
+#include "normalize/norm_internal.h"
 #include "score_internal.h"
 
 CLF_API int clf_scorer_new(clf_scorer **out, const clf_model *m)
@@ -39,6 +40,28 @@ CLF_API int clf_scorer_new(clf_scorer **out, const clf_model *m)
     }
     *out = s;
     return CLF_OK;
+}
+
+CLF_API int clf_scorer_set_max_bytes(clf_scorer *s, size_t max_bytes)
+{
+    if (!s)
+        return clf__error(CLF_E_INVALID_ARG, "clf_scorer_set_max_bytes: NULL scorer");
+    clf__featurizer_set_max_bytes(s->feat, max_bytes);
+    return CLF_OK;
+}
+
+CLF_API size_t clf_scorer_max_bytes(const clf_scorer *s)
+{
+    return s ? clf__featurizer_max_bytes(s->feat) : 0;
+}
+
+CLF_API const char *clf_abstain_name(int reason)
+{
+    switch (reason) {
+    case CLF_ABSTAIN_NONE: return "none";
+    case CLF_ABSTAIN_NO_ARABIC: return "no_arabic_text";
+    default: return "unknown";
+    }
 }
 
 CLF_API void clf_scorer_free(clf_scorer *s)
@@ -76,15 +99,28 @@ double clf__calibrate(const clf__category *c, double margin)
 }
 
 int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *margins,
-                       int *truncated)
+                       clf_doc_info *info)
 {
     const clf_model *m = s->model;
     const size_t K = m->n_cats;
     const clf__count *counts;
     size_t n;
-    int rc = clf__featurize_counts(s->feat, text, len, 0, &counts, &n, truncated);
+    int truncated = 0;
+    int rc = clf__featurize_counts(s->feat, text, len, 0, &counts, &n, &truncated);
     if (rc != CLF_OK)
         return rc;
+    info->truncated = truncated;
+    info->scored_bytes = truncated ? clf__utf8_cut(text, len, clf__featurizer_max_bytes(s->feat))
+                                   : len;
+    size_t nlen;
+    const char *norm = clf__featurizer_normalized(s->feat, &nlen);
+    info->abstain = clf__has_arabic_letter(norm, nlen) ? CLF_ABSTAIN_NONE : CLF_ABSTAIN_NO_ARABIC;
+    if (info->abstain != CLF_ABSTAIN_NONE) {
+        /* the empty text's margins: the bias alone */
+        for (size_t k = 0; k < K; k++)
+            margins[k] = m->cats[k].bias;
+        return CLF_OK;
+    }
 
     double *acc = s->acc;
     memset(acc, 0, K * sizeof *acc);
@@ -124,46 +160,66 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
     return CLF_OK;
 }
 
-void clf__fill_results(const clf_scorer *s, const double *margins, clf_score_result *res,
-                       int *nflagged)
+int clf__fill_results(const clf_scorer *s, const double *margins, const clf_doc_info *info,
+                      clf_score_result *res, int *nflagged)
 {
     int f = 0;
     for (size_t k = 0; k < s->model->n_cats; k++) {
+        double p = clf__calibrate(&s->model->cats[k], margins[k]);
+        /* the loader bounds every value so this cannot happen; a wrong
+         * number must never reach a moderation decision silently */
+        if (!isfinite(margins[k]) || !(p >= 0.0 && p <= 1.0))
+            return clf__error(CLF_E_INTERNAL, "category %s: non-finite score (margin %g)",
+                              s->model->cats[k].name, margins[k]);
         res[k].margin = margins[k];
-        res[k].probability = clf__calibrate(&s->model->cats[k], margins[k]);
-        res[k].flagged = res[k].probability >= s->thresholds[k];
+        res[k].probability = p;
+        res[k].flagged = info->abstain == CLF_ABSTAIN_NONE && p >= s->thresholds[k];
         f += res[k].flagged;
     }
     *nflagged = f;
+    return CLF_OK;
 }
 
 CLF_API int clf_score(clf_scorer *s, const char *text, size_t len, clf_score_result *results,
-                      int *truncated)
+                      size_t capacity, clf_doc_info *info)
 {
     if (!s || !results || (!text && len))
         return clf__error(CLF_E_INVALID_ARG, "clf_score: NULL argument");
+    const size_t K = s->model->n_cats;
+    if (capacity < K)
+        return clf__error(CLF_E_BUFFER, "clf_score: room for %zu results, the model has %zu "
+                          "categories", capacity, K);
     if (!text)
         text = "";
     double stackm[16];
-    double *margins = s->model->n_cats <= 16 ? stackm : malloc(s->model->n_cats * sizeof *margins);
+    double *margins = K <= 16 ? stackm : malloc(K * sizeof *margins);
     if (!margins)
         return clf__error(CLF_E_NOMEM, "out of memory");
-    int rc = clf__score_margins(s, text, len, margins, truncated);
+    clf_doc_info di = {0, 0, 0};
+    int rc = clf__score_margins(s, text, len, margins, &di);
     int nflagged = 0;
     if (rc == CLF_OK)
-        clf__fill_results(s, margins, results, &nflagged);
+        rc = clf__fill_results(s, margins, &di, results, &nflagged);
     if (margins != stackm)
         free(margins);
+    if (rc == CLF_OK && info)
+        *info = di;
     return rc == CLF_OK ? nflagged : rc;
 }
 
 CLF_API int clf_score_batch(clf_scorer *s, const char *const *texts, const size_t *lens,
-                            size_t n, clf_score_result *results, int *status)
+                            size_t n, clf_score_result *results, size_t capacity, int *status,
+                            clf_doc_info *infos)
 {
     if (!s || (n && (!texts || !lens || !results || !status)))
         return clf__error(CLF_E_INVALID_ARG, "clf_score_batch: NULL argument");
     const size_t K = s->model->n_cats;
+    if (n > capacity / K)
+        return clf__error(CLF_E_BUFFER,
+                          "clf_score_batch: room for %zu results, %zu texts x %zu categories "
+                          "need more",
+                          capacity, n, K);
     for (size_t j = 0; j < n; j++)
-        status[j] = clf_score(s, texts[j], lens[j], results + j * K, NULL);
+        status[j] = clf_score(s, texts[j], lens[j], results + j * K, K, infos ? &infos[j] : NULL);
     return CLF_OK;
 }

@@ -16,13 +16,16 @@ struct clf_scorer {
     float tf[64];        /* tf weights of small counts, to skip a call per feature */
 };
 
-/* clf__score_margins - margins w.x + b of every category for one text. */
+/* clf__score_margins - margins w.x + b of every category for one text,
+ * and its truncation and abstention (an abstaining text gets the biases). */
 int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *margins,
-                       int *truncated);
+                       clf_doc_info *info);
 
-/* clf__fill_results - calibrate margins and apply thresholds. */
-void clf__fill_results(const clf_scorer *s, const double *margins, clf_score_result *res,
-                       int *nflagged);
+/* clf__fill_results - calibrate margins and apply thresholds (nothing is
+ * flagged when info says the text abstained). CLF_E_INTERNAL if a score is
+ * not finite. */
+int clf__fill_results(const clf_scorer *s, const double *margins, const clf_doc_info *info,
+                      clf_score_result *res, int *nflagged);
 
 /* clf__calibrate - Platt sigmoid of one category. */
 double clf__calibrate(const clf__category *c, double margin);

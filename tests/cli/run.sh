@@ -107,6 +107,16 @@ PYEOF
   check "score tsv: header" grep -q $'^id\textremism' "$T/t.out"
   check "score tsv: rows in order" test "$(cut -f1 "$T/t.out" | tr '\n' ' ')" = "id x1 x2 "
 
+  # abstention: no Arabic letter -> "abstain", nothing flagged, base-rate scores
+  printf 'hello world 123 https://x.com @user\nمرحبا بكم\n' > "$T/ab.txt"
+  "$CLF" score --model "$MODEL" --format text -t extremism=0 "$T/ab.txt" > "$T/ab.out"; rc=$?
+  check "score abstain exits 0" test $rc -eq 0
+  check "score abstain: named in JSONL" test "$(sed -n 1p "$T/ab.out" | grep -c '"abstain":"no_arabic_text"')" = 1
+  check "score abstain: nothing flagged" grep -q '"flagged":\[\]' <(sed -n 1p "$T/ab.out")
+  check "score abstain: Arabic text is scored" test "$(sed -n 2p "$T/ab.out" | grep -c abstain)" = 0
+  "$CLF" score --model "$MODEL" --format text --output tsv "$T/ab.txt" > "$T/ab.tsv"
+  check "score abstain: TSV column" test "$(awk -F'\t' 'NR==1{for(i=1;i<=NF;i++) if($i=="abstain") c=i} NR==2{print $c}' "$T/ab.tsv")" = no_arabic_text
+
   # threads keep the order and the numbers
   for i in $(seq 1 3000); do echo "نص رقم $i عن الدولة والجهاد والأخبار $((i * 7919 % 1000))"; done > "$T/many.txt"
   "$CLF" score --model "$MODEL" --format text -j 1 "$T/many.txt" > "$T/m1.out"
