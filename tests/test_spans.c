@@ -89,7 +89,7 @@ START_TEST(each_span_scores_like_its_bytes)
     int differ = 0;
     for (size_t i = 0; i < clf_spans_count(sp); i++) {
         const clf_span *s = clf_spans_get(sp, i);
-        int nf = clf_score(scorer, text + s->begin, s->end - s->begin, res, NULL);
+        int nf = clf_score(scorer, text + s->begin, s->end - s->begin, res, K, NULL);
         ck_assert_int_ge(nf, 0);
         ck_assert_int_eq(nf, s->nflagged);
         for (size_t k = 0; k < K; k++) {
