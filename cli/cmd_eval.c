@@ -17,6 +17,7 @@
 #include "corpus.h"
 #include "cv.h"
 #include "evaluate.h"
+#include "functional.h"
 #include "recipe.h"
 #include "util.h"
 
@@ -26,6 +27,8 @@
 typedef struct eval_args {
     const char *model, *compare, *recipe, *corpora, *split, *json, *html;
     const char *map, *annotates, *negatives;
+    const char *functional;
+    int gate;
     int format;
     char *corpus_names[MAX_CORPORA];
     size_t n_corpus_names;
@@ -44,6 +47,7 @@ static void help(void)
     printf("Usage: classify eval [OPTIONS] --recipe RECIPE [--corpus NAME,...]\n"
            "       classify eval [OPTIONS] [--map LABEL=CAT[+CAT],...] FILE...\n"
            "       classify eval --cv K --recipe RECIPE [OPTIONS]\n"
+           "       classify eval --functional SUITE [--gate] [-m MODEL] [OPTIONS]\n"
            "\n"
            "Score labeled corpora with a model and report, per corpus and pooled, per\n"
            "category: counts, precision, recall and F1 at the decision threshold with 95%%\n"
@@ -69,6 +73,10 @@ static void help(void)
            "  --cv K               K-fold cross-validation of --recipe on its train splits:\n"
            "                       train on K-1 folds, score the held-out fold (slow)\n"
            "  --threads N          training threads for --cv (default: all CPUs)\n"
+           "  --functional SUITE   run a functional test suite (eval/functional/*.json): per\n"
+           "                       class the share flagged (benign) or recall (positive)\n"
+           "  --gate               with --functional: exit 1 when a class misses the limit\n"
+           "                       its suite sets (e.g. benign <= 2%% flagged)\n"
            "Models:\n"
            "  -m, --model FILE     the model (default: the shipped arabic-default model)\n"
            "  --compare FILE       a second model B: paired-bootstrap differences B - A\n"
@@ -91,13 +99,15 @@ static void help(void)
            "  --min-f1 F           exit 1 if a category with positives has F1 < F\n"
            "  --max-flag-rate R    exit 1 if a category without positives flags more than R\n"
            "\n"
-           "Exit status: 0 success, 1 a --min-f1 / --max-flag-rate check failed, 2 error.\n");
+           "Exit status: 0 success, 1 a --min-f1 / --max-flag-rate / --gate check failed,\n"
+           "2 error.\n");
 }
 
 enum {
     OPT_COMPARE = 256, OPT_RECIPE, OPT_CORPUS, OPT_SPLIT, OPT_CORPORA, OPT_FORMAT, OPT_MAP,
     OPT_ANNOTATES, OPT_NEGATIVES, OPT_CV, OPT_THREADS, OPT_TP, OPT_TR, OPT_LEVELS, OPT_RESAMPLES,
-    OPT_SEED, OPT_STEP, OPT_ERRORS, OPT_EXPLAIN, OPT_JSON, OPT_HTML, OPT_MINF1, OPT_MAXFR
+    OPT_SEED, OPT_STEP, OPT_ERRORS, OPT_EXPLAIN, OPT_JSON, OPT_HTML, OPT_MINF1, OPT_MAXFR,
+    OPT_FUNCTIONAL, OPT_GATE
 };
 
 static int parse_double(const char *s, double lo, double hi, double *out)
@@ -143,6 +153,7 @@ static int parse_args(eval_args *a, int argc, char **argv)
         {"html", required_argument, NULL, OPT_HTML}, {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'}, {"min-f1", required_argument, NULL, OPT_MINF1},
         {"max-flag-rate", required_argument, NULL, OPT_MAXFR}, {"help", no_argument, NULL, 'h'},
+        {"functional", required_argument, NULL, OPT_FUNCTIONAL}, {"gate", no_argument, NULL, OPT_GATE},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     a->split = "dev";
@@ -266,12 +277,22 @@ static int parse_args(eval_args *a, int argc, char **argv)
             if (parse_double(optarg, 0, 1, &a->max_flag_rate))
                 return clf_cli_usage_error("eval", "--max-flag-rate: a number in [0,1]");
             break;
+        case OPT_FUNCTIONAL: a->functional = optarg; break;
+        case OPT_GATE: a->gate = 1; break;
         case 'h': help(); return 1;
         default:
             return clf_cli_usage_error("eval", "unknown option or missing value: '%s'", argv[optind - 1]);
         }
     }
     int n_files = argc - optind;
+    if (a->gate && !a->functional)
+        return clf_cli_usage_error("eval", "--gate needs --functional SUITE");
+    if (a->functional) {
+        if (a->recipe || n_files > 0 || a->cv || a->compare || a->map || a->annotates || a->negatives)
+            return clf_cli_usage_error("eval", "--functional runs a suite on its own: no --recipe, FILEs, "
+                                               "--cv, --compare or label options");
+        return 0;
+    }
     if (!a->recipe && n_files == 0)
         return clf_cli_usage_error("eval", "no data: give --recipe RECIPE or labeled FILEs");
     if (a->recipe && n_files > 0)
@@ -656,6 +677,83 @@ out:
     return status;
 }
 
+static int write_functional(const eval_args *a, const clf_func_report *rep)
+{
+    if (!a->quiet && (clf_func_report_text(stdout, rep, a->verbose) != 0 || fflush(stdout) != 0)) {
+        fprintf(stderr, "classify eval: writing to stdout failed\n");
+        return 2;
+    }
+    const struct { const char *path; int (*write)(FILE *, const clf_func_report *); } outs[] = {
+        {a->json, clf_func_report_json}, {a->html, clf_func_report_html}};
+    for (size_t i = 0; i < 2; i++) {
+        if (!outs[i].path)
+            continue;
+        clf_cli_atomic at;
+        if (clf_cli_atomic_open(&at, outs[i].path) != 0)
+            return 2;
+        int ok = outs[i].write(at.f, rep) == 0;
+        if (clf_cli_atomic_commit(&at, ok) != 0 || !ok) {
+            fprintf(stderr, "classify eval: could not write %s\n", outs[i].path);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Functional tests: score every item of a suite and judge each class. */
+static int run_functional(const eval_args *a)
+{
+    const char *model_path = a->model ? a->model : clf_cli_default_model();
+    if (!model_path)
+        return 2;
+    clf_model *m = NULL;
+    clf_scorer *sc = NULL;
+    clf_func_suite *suite = NULL;
+    clf_func_report *rep = NULL;
+    int status = 2, rc;
+    if ((rc = clf_model_load(&m, model_path)) != CLF_OK || (rc = clf_scorer_new(&sc, m)) != CLF_OK)
+        goto fail;
+    size_t nc = clf_model_num_categories(m);
+    if (nc > CLF_FUNC_MAX_CATEGORIES) {
+        fprintf(stderr, "classify eval: %s has %zu categories; at most %d are supported\n", model_path, nc,
+                CLF_FUNC_MAX_CATEGORIES);
+        goto out;
+    }
+    for (size_t i = 0; i < a->n_thr; i++) {
+        int k = clf_model_category_index(m, a->thr_names[i]);
+        if (k < 0) {
+            status = clf_cli_usage_error("eval", "--threshold: the model has no category '%s'", a->thr_names[i]);
+            goto out;
+        }
+        clf_scorer_set_threshold(sc, (size_t)k, a->thr_values[i]);
+    }
+    const char *cats[CLF_FUNC_MAX_CATEGORIES];
+    for (size_t k = 0; k < nc; k++)
+        cats[k] = clf_model_category_name(m, k);
+    if ((rc = clf_func_suite_load(&suite, a->functional, nc, cats)) != CLF_OK ||
+        (rc = clf_func_report_new(&rep, suite)) != CLF_OK || (rc = clf_func_score_all(rep, sc)) != CLF_OK)
+        goto fail;
+    rep->model = dupstr(clf_model_name(m));
+    status = write_functional(a, rep);
+    if (status == 0 && a->gate && !rep->gate_pass) {
+        for (size_t c = 0; c < suite->n_classes; c++)
+            if (rep->classes[c].gated && !rep->classes[c].gate_pass)
+                fprintf(stderr, "classify eval: gate failed: %s %s %.1f%%\n", suite->classes[c].name,
+                        suite->classes[c].positive ? "recall" : "flagged", 100 * rep->classes[c].value);
+        status = 1;
+    }
+    goto out;
+fail:
+    fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
+    status = 2;
+out:
+    clf_func_report_free(rep);
+    clf_func_suite_free(suite);
+    clf_scorer_free(sc);
+    clf_model_free(m);
+    return status;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     eval_args a;
@@ -664,6 +762,8 @@ int cmd_eval(int argc, char **argv)
         return 0;
     if (rc != 0)
         return rc;
+    if (a.functional)
+        return run_functional(&a);
     if (a.cv)
         return run_cv(&a);
     return run_holdout(&a, argc - optind, argv + optind);

@@ -303,3 +303,18 @@ double clf_brier(const double *scores, const unsigned char *labels, const double
     }
     return total > 0 ? sum / total : NAN;
 }
+
+void clf_wilson_interval(size_t k, size_t n, double *lo, double *hi)
+{
+    if (n == 0 || k > n) {
+        *lo = *hi = NAN;
+        return;
+    }
+    const double z = 1.959963984540054, z2 = z * z;
+    double nn = (double)n, p = (double)k / nn;
+    double denom = 1.0 + z2 / nn;
+    double center = (p + z2 / (2.0 * nn)) / denom;
+    double half = z / denom * sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
+    *lo = k == 0 ? 0.0 : center - half;
+    *hi = k == n ? 1.0 : center + half;
+}

@@ -160,4 +160,12 @@ double clf_expected_calibration_error(const clf_calib_bin *bins, size_t nbins);
 double clf_brier(const double *scores, const unsigned char *labels, const double *weights,
                  size_t n);
 
+/*
+ * clf_wilson_interval - the Wilson score interval at 95% (z = 1.959964) of
+ * a proportion of k successes in n trials: unlike the normal
+ * approximation it stays inside [0,1] and is not empty at k = 0 or k = n,
+ * which is where functional test classes live. NaN bounds when n = 0.
+ */
+void clf_wilson_interval(size_t k, size_t n, double *lo, double *hi);
+
 #endif /* CLF_EVAL_METRICS_H */

@@ -246,6 +246,99 @@ START_TEST(test_cross_validation)
 }
 END_TEST
 
+static void write_suite(const char *name, int with_positive)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"schema\": \"libclassify-functional/1\", \"name\": \"tiny-functional\",\n"
+          " \"slots\": {\"W\": [\"البيت\", \"الشمس\", \"المطر\"]},\n"
+          " \"classes\": [\n"
+          "  {\"name\": \"neutral\", \"kind\": \"benign\", \"must_not\": [\"*\"],\n"
+          "   \"gate\": {\"max_flag_rate\": 0.02},\n"
+          "   \"items\": [\"كتاب جميل\"], \"templates\": [\"{W} جميل اليوم\"]}", f);
+    if (with_positive)
+        fputs(",\n  {\"name\": \"rude\", \"kind\": \"positive\", \"must\": [\"offensive\"],\n"
+              "   \"gate\": {\"min_recall\": 0.9}, \"items\": [\"أنت غبي وحقير\", \"تافه ووقح\"]},\n"
+              "  {\"name\": \"rude-obf\", \"kind\": \"positive\", \"must\": [\"offensive\"],\n"
+              "   \"from\": [\"rude\"], \"transforms\": [\"tatweel\", \"spaced\"]}", f);
+    fputs("]}\n", f);
+    fclose(f);
+}
+
+START_TEST(test_functional)
+{
+    setup();
+    write_suite("suite.json", 1);
+    /* thresholds 0: everything flagged, so positives pass and the benign class fails */
+    int st = run("eval --functional suite.json --model tiny.clf -t offensive=0,extremism=0 --gate "
+                 "--json f.json --html f.html");
+    ck_assert_int_eq(st, 1);
+    char *err = read_in_dir("stderr.txt");
+    ck_assert_ptr_nonnull(strstr(err, "gate failed: neutral"));
+    ck_assert_ptr_null(strstr(err, "gate failed: rude"));
+    free(err);
+    char *out = read_in_dir("stdout.txt");
+    ck_assert_ptr_nonnull(strstr(out, "gate: FAILED (1 of 2 gated classes failed)"));
+    free(out);
+    json_t *j = load_json("f.json");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "schema")), "libclassify-functional-report/1");
+    ck_assert(json_is_false(json_object_get(json_object_get(j, "gate"), "passed")));
+    json_t *classes = json_object_get(j, "classes");
+    ck_assert_uint_eq(json_array_size(classes), 3);
+    json_t *neutral = json_array_get(classes, 0), *rude = json_array_get(classes, 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(neutral, "items")), 4);
+    ck_assert_int_eq(json_integer_value(json_object_get(neutral, "flagged")), 4);
+    ck_assert(fabs(json_number_value(json_object_get(rude, "value")) - 1.0) < 1e-12);
+    ck_assert_str_eq(json_string_value(json_object_get(rude, "measure")), "recall");
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "items")), 8);
+    json_t *obf = json_array_get(json_object_get(j, "items"), 7);
+    ck_assert_str_eq(json_string_value(json_object_get(obf, "transform")), "spaced");
+    json_decref(j);
+    char *html = read_in_dir("f.html");
+    ck_assert_ptr_nonnull(strstr(html, "Functional tests"));
+    ck_assert_ptr_nonnull(strstr(html, "FAIL"));
+    ck_assert_ptr_null(strstr(html, "<script"));
+    free(html);
+
+    /* without --gate the same run reports and exits 0 */
+    ck_assert_int_eq(run("eval --functional suite.json --model tiny.clf -t offensive=0,extremism=0 -q"), 0);
+    /* thresholds 1: nothing flagged; a benign-only suite passes its gate */
+    write_suite("benign.json", 0);
+    ck_assert_int_eq(run("eval --functional benign.json --model tiny.clf -t offensive=1,extremism=1 --gate -q"),
+                     0);
+    /* ... and the positive classes fail theirs */
+    ck_assert_int_eq(run("eval --functional suite.json --model tiny.clf -t offensive=1,extremism=1 --gate -q"),
+                     1);
+    /* the model's own thresholds: the figures are those of its scores */
+    ck_assert_int_eq(run("eval --functional suite.json --model tiny.clf --json g.json -q"), 0);
+    j = load_json("g.json");
+    json_t *items = json_object_get(j, "items");
+    size_t flagged = 0;
+    for (size_t i = 0; i < 4; i++)
+        flagged += json_array_size(json_object_get(json_array_get(items, i), "flagged")) > 0;
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "classes"), 0),
+                                                        "flagged")), (json_int_t)flagged);
+    json_decref(j);
+
+    /* errors: a category the model lacks, a missing file, --gate alone, --functional with --recipe */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/bad.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"schema\": \"libclassify-functional/1\", \"classes\": [{\"name\": \"x\", \"kind\": \"positive\","
+          " \"must\": [\"incitement\"], \"items\": [\"a\"]}]}", f);
+    fclose(f);
+    ck_assert_int_eq(run("eval --functional bad.json --model tiny.clf"), 2);
+    err = read_in_dir("stderr.txt");
+    ck_assert_ptr_nonnull(strstr(err, "incitement"));
+    free(err);
+    ck_assert_int_eq(run("eval --functional nosuch.json --model tiny.clf"), 2);
+    ck_assert_int_eq(run("eval --gate --model tiny.clf --recipe recipe.json"), 2);
+    ck_assert_int_eq(run("eval --functional suite.json --recipe recipe.json"), 2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("eval_cli");
@@ -254,6 +347,7 @@ int main(void)
     tcase_add_test(tc, test_recipe_eval);
     tcase_add_test(tc, test_files_and_compare);
     tcase_add_test(tc, test_cross_validation);
+    tcase_add_test(tc, test_functional);
     suite_add_tcase(s, tc);
     return clf_test_run(s);
 }
