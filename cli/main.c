@@ -18,6 +18,7 @@ static const struct {
     {"train", cmd_train, "train a model from a recipe and labeled corpora"},
     {"eval", cmd_eval, "measure a model on labeled corpora"},
     {"info", cmd_info, "describe a model file"},
+    {"serve", cmd_serve, "serve the model over HTTP (Perspective/OpenAI-compatible)"},
 };
 
 static void usage(FILE *out)

@@ -3,10 +3,10 @@
 # and benchmark (as root; a no-op for what is already installed).
 set -eu
 PKGS="cmake make gcc pkg-config libicu-dev libstemmer-dev liblinear-dev libjansson-dev
-libxxhash-dev check"
+libxxhash-dev libmicrohttpd-dev check"
 case "${1:-}" in
-  --test) PKGS="$PKGS python3 python3-sklearn" ;;          # metrics are checked against scikit-learn
-  --bench) PKGS="$PKGS python3 python3-sklearn fasttext time" ;;  # bench/run.sh runs the peers
+  --test) PKGS="$PKGS python3 python3-sklearn curl" ;;     # metrics are checked against scikit-learn; curl talks to classify serve
+  --bench) PKGS="$PKGS python3 python3-sklearn fasttext time wrk" ;;  # bench/run.sh runs the peers; bench/serve.sh wrk
 esac
 missing=""
 for p in $PKGS; do
