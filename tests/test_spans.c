@@ -105,6 +105,20 @@ START_TEST(each_span_scores_like_its_bytes)
 }
 END_TEST
 
+START_TEST(spans_without_arabic_abstain)
+{
+    const char *text = "hello there, 123. يا حمار يا غبي";
+    clf_spans *sp = NULL;
+    ck_assert_int_eq(clf_score_spans(&sp, scorer, text, strlen(text), NULL), CLF_OK);
+    ck_assert_uint_eq(clf_spans_count(sp), 2);
+    ck_assert_int_eq(clf_spans_get(sp, 0)->info.abstain, CLF_ABSTAIN_NO_ARABIC);
+    ck_assert_int_eq(clf_spans_get(sp, 0)->nflagged, 0);
+    ck_assert_int_eq(clf_spans_get(sp, 1)->info.abstain, CLF_ABSTAIN_NONE);
+    ck_assert_uint_eq(clf_spans_get(sp, 1)->info.scored_bytes, strlen("يا حمار يا غبي"));
+    clf_spans_free(sp);
+}
+END_TEST
+
 START_TEST(blank_and_empty_texts_have_no_spans)
 {
     clf_spans *sp = NULL;
@@ -184,6 +198,7 @@ int main(void)
     tcase_add_test(tc, paragraphs_are_cut_at_blank_lines);
     tcase_add_test(tc, offsets_are_in_the_original_text);
     tcase_add_test(tc, each_span_scores_like_its_bytes);
+    tcase_add_test(tc, spans_without_arabic_abstain);
     tcase_add_test(tc, blank_and_empty_texts_have_no_spans);
     tcase_add_test(tc, max_spans_bounds_the_count);
     tcase_add_test(tc, bad_input_is_an_error);

@@ -152,15 +152,7 @@ int srv_attr_resolve(const clf_model *m, const char *name, size_t *cat)
             snprintf(lower, sizeof lower, "%s", srv_aliases[i][1]);
             break;
         }
-#ifdef SRV_OLD_API
-    int k = clf_model_category_index(m, lower);
-    if (k < 0)
-        return -1;
-    *cat = (size_t)k;
-    return 0;
-#else
     return clf_model_category_index(m, lower, cat) == CLF_OK ? 0 : -1;
-#endif
 }
 
 /* "comment": {"text": ..., "type": "PLAIN_TEXT"} */

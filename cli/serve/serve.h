@@ -23,7 +23,6 @@
 #include <time.h>
 
 #include "classify.h"
-#include "compat.h"
 
 /* ---- one loaded model generation ---------------------------------------- */
 typedef struct srv_model {

@@ -65,14 +65,5 @@ srv_worker *srv_worker_get(srv_state *st)
 int srv_score(srv_worker *w, const char *text, size_t len, clf_score_result *res,
               clf_doc_info *info)
 {
-#ifdef SRV_OLD_API
-    int trunc = 0;
-    int rc = clf_score(w->scorer, text, len, res, &trunc);
-    info->truncated = trunc;
-    info->scored_bytes = len;
-    info->abstain = 0;
-    return rc;
-#else
     return clf_score(w->scorer, text, len, res, w->model->ncat, info);
-#endif
 }

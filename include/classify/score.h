@@ -244,6 +244,7 @@ typedef struct clf_span {
     size_t end;                      /* byte offset just past its last byte */
     int nflagged;                    /* flagged categories of this span */
     const clf_score_result *results; /* num_categories entries; owned by the clf_spans */
+    clf_doc_info info;               /* the span's truncation and abstention */
 } clf_span;
 
 typedef struct clf_spans clf_spans;

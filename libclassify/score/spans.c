@@ -206,7 +206,8 @@ CLF_API int clf_score_spans(clf_spans **out, clf_scorer *s, const char *text, si
     }
     for (size_t i = 0; i < c.n; i++) {
         clf_score_result *res = sp->results + i * K;
-        int nf = clf_score(s, text + c.v[i].begin, c.v[i].end - c.v[i].begin, res, K, NULL);
+        int nf = clf_score(s, text + c.v[i].begin, c.v[i].end - c.v[i].begin, res, K,
+                           &sp->spans[i].info);
         if (nf < 0) {
             free(c.v);
             clf_spans_free(sp);

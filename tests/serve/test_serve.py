@@ -161,7 +161,9 @@ class PerspectiveClients(Base):
                                              "requestedAttributes": {"TOXICITY": {}}})
         self.assertEqual(st, 200, doc)
         self.assertEqual(doc["languages"], ["ar"])
-        self.assertIn("abstain", doc["libclassify"])
+        self.assertEqual(doc["detectedLanguages"], [])
+        self.assertEqual(doc["libclassify"]["abstain"], "no_arabic_text")
+        self.assertEqual(doc["libclassify"]["flagged"], [])
 
     def test_explanation_extra(self):
         st, _, doc = self.srv.post(ANALYZE, {"comment": {"text": RUDE},
