@@ -720,12 +720,12 @@ static int run_functional(const eval_args *a)
         goto out;
     }
     for (size_t i = 0; i < a->n_thr; i++) {
-        int k = clf_model_category_index(m, a->thr_names[i]);
-        if (k < 0) {
+        size_t k;
+        if (clf_model_category_index(m, a->thr_names[i], &k) != CLF_OK) {
             status = clf_cli_usage_error("eval", "--threshold: the model has no category '%s'", a->thr_names[i]);
             goto out;
         }
-        clf_scorer_set_threshold(sc, (size_t)k, a->thr_values[i]);
+        clf_scorer_set_threshold(sc, k, a->thr_values[i]);
     }
     const char *cats[CLF_FUNC_MAX_CATEGORIES];
     for (size_t k = 0; k < nc; k++)

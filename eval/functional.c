@@ -839,8 +839,8 @@ int clf_func_score_all(clf_func_report *r, clf_scorer *sc)
         r->thresholds[k] = clf_scorer_threshold(sc, k);
     for (size_t i = 0; i < s->n_items; i++) {
         const char *text = s->items[i].text;
-        int abstain = 0;
-        int rc = clf_score(sc, text, strlen(text), res, NULL);
+        clf_doc_info info;
+        int rc = clf_score(sc, text, strlen(text), res, CLF_FUNC_MAX_CATEGORIES, &info);
         if (rc == CLF_E_NOMEM)
             return rc;
         if (rc < 0)
@@ -851,7 +851,7 @@ int clf_func_score_all(clf_func_report *r, clf_scorer *sc)
             if (res[k].flagged)
                 flagged |= (uint64_t)1 << k;
         }
-        if ((rc = clf_func_report_set(r, i, prob, flagged, abstain)) != CLF_OK)
+        if ((rc = clf_func_report_set(r, i, prob, flagged, info.abstain)) != CLF_OK)
             return rc;
     }
     clf_func_report_finish(r);
@@ -860,6 +860,6 @@ int clf_func_score_all(clf_func_report *r, clf_scorer *sc)
 
 const char *clf_func_abstain_name(int reason)
 {
-    (void)reason; /* TODO(api): clf_abstain_name() once clf_doc_info lands */
-    return "abstained";
+    const char *n = clf_abstain_name(reason);
+    return n ? n : "abstained";
 }
