@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "commands.h"
 #include "corpus.h"
+#include "out.h"
 #include "util.h"
 
 #define FORMAT_DOC 100 /* a whole file is one document */
@@ -49,6 +50,7 @@ typedef struct score_opts {
     int format;         /* clf_format or FORMAT_DOC */
     int tsv_out;
     size_t explain;
+    int explain_all;
     int only_flagged;
     int threads;
     size_t max_bytes;
@@ -66,6 +68,7 @@ typedef struct job {
     size_t ncat;
     int tsv_out;
     int only_flagged;
+    int explain_all;
 } job;
 
 static void format_doc(doc *d, const job *j);
@@ -93,8 +96,11 @@ static void help(void)
         "  --output jsonl|tsv JSON Lines (default): {\"id\", \"scores\": {cat: p},\n"
         "                     \"flagged\": [cats]}; TSV: id, one column per category,\n"
         "                     flagged, abstain, error\n"
-        "  --explain K        add, per category, the K words and the K n-gram features\n"
-        "                     pushing its score up and down\n"
+        "  --explain K        add, per flagged category, the K words (as written, with\n"
+        "                     their offsets) and the K n-gram features pushing its\n"
+        "                     score up and down; each says its kind (word,\n"
+        "                     punctuation, emoji, placeholder, hashtag)\n"
+        "  --explain-all      explain every category, not only the flagged ones\n"
         "  --only-flagged     print only records with a flagged category (and errors)\n"
         "  -j, --threads N    score with N threads (default 1); order is kept\n"
         "  -h, --help         this help\n\n"
@@ -103,7 +109,7 @@ static void help(void)
         "Exit status: 0 ok, 1 some records had errors, 2 usage, model or I/O error.\n");
 }
 
-enum { OPT_FORMAT = 256, OPT_OUTPUT, OPT_EXPLAIN, OPT_ONLY, OPT_MAXB };
+enum { OPT_FORMAT = 256, OPT_OUTPUT, OPT_EXPLAIN, OPT_ONLY, OPT_MAXB, OPT_EXPLAIN_ALL };
 
 static int parse_args(int argc, char **argv, score_opts *o)
 {
@@ -114,6 +120,7 @@ static int parse_args(int argc, char **argv, score_opts *o)
         {"format", required_argument, NULL, OPT_FORMAT},
         {"output", required_argument, NULL, OPT_OUTPUT},
         {"explain", required_argument, NULL, OPT_EXPLAIN},
+        {"explain-all", no_argument, NULL, OPT_EXPLAIN_ALL},
         {"only-flagged", no_argument, NULL, OPT_ONLY},
         {"max-bytes", required_argument, NULL, OPT_MAXB},
         {"help", no_argument, NULL, 'h'},
@@ -169,6 +176,9 @@ static int parse_args(int argc, char **argv, score_opts *o)
         }
         case OPT_ONLY:
             o->only_flagged = 1;
+            break;
+        case OPT_EXPLAIN_ALL:
+            o->explain_all = 1;
             break;
         case OPT_MAXB:
             if (clf_cli_parse_size(optarg, &o->max_bytes))
@@ -240,41 +250,7 @@ static void *score_range(void *arg)
     return NULL;
 }
 
-/* {cat: {"words": {"up": [...], "down": [...]}, "features": {...}}} */
-static json_t *explanation_json(const clf_explanation *ex, const clf_model *m)
-{
-    json_t *o = json_object();
-    for (size_t k = 0; k < clf_model_num_categories(m); k++) {
-        json_t *cat = json_object();
-        for (int view = 0; view < 2; view++) {
-            json_t *lists = json_object();
-            for (int up = 1; up >= 0; up--) {
-                size_t n;
-                const clf_contribution *c = view == 0 ? clf_explanation_words(ex, k, up, &n)
-                                                      : clf_explanation_features(ex, k, up, &n);
-                json_t *arr = json_array();
-                for (size_t i = 0; i < n; i++) {
-                    json_t *f = json_object();
-                    if (view == 0) {
-                        json_object_set_new(f, "word", json_string(c[i].text));
-                        json_object_set_new(f, "count", json_integer((json_int_t)c[i].value));
-                    } else {
-                        json_object_set_new(f, "feature", json_string(c[i].text));
-                        json_object_set_new(f, "family", json_string(clf_family_name(c[i].family)));
-                    }
-                    json_object_set_new(f, "contribution", json_real(c[i].contribution));
-                    json_array_append_new(arr, f);
-                }
-                json_object_set_new(lists, up ? "up" : "down", arr);
-            }
-            json_object_set_new(cat, view == 0 ? "words" : "features", lists);
-        }
-        json_object_set_new(o, clf_model_category_name(m, k), cat);
-    }
-    return o;
-}
-
-static void write_jsonl(FILE *out, const doc *d, const clf_model *m)
+static void write_jsonl(FILE *out, const doc *d, const clf_model *m, int explain_all)
 {
     json_t *o = d->json ? json_deep_copy(d->json) : json_object();
     if (!d->json || !json_object_get(o, "id"))
@@ -300,7 +276,7 @@ static void write_jsonl(FILE *out, const doc *d, const clf_model *m)
         if (d->abstain)
             json_object_set_new(o, "abstain", json_string(clf_abstain_name(d->abstain)));
         if (d->ex)
-            json_object_set_new(o, "explanation", explanation_json(d->ex, m));
+            json_object_set_new(o, "explanation", clf_cli_explanation_json(d->ex, m, explain_all));
     }
     json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     putc('\n', out);
@@ -351,7 +327,7 @@ static void format_doc(doc *d, const job *j)
     if (j->tsv_out)
         write_tsv(f, d, j->m);
     else
-        write_jsonl(f, d, j->m);
+        write_jsonl(f, d, j->m, j->explain_all);
     if (fclose(f) != 0) {
         free(d->out);
         d->out = NULL;
@@ -472,7 +448,7 @@ static void flush_batch(run *r, int stream)
     for (int t = 0; t < T; t++) {
         size_t from = (size_t)t < r->n ? (size_t)t : r->n;
         jobs[t] = (job){r->scorers[t], r->m, r->docs, from, r->n, (size_t)T, r->o->explain, K,
-                        r->o->tsv_out, r->o->only_flagged};
+                        r->o->tsv_out, r->o->only_flagged, r->o->explain_all};
         if (t > 0 && from < r->n)
             started[t] = pthread_create(&tids[t], NULL, score_range, &jobs[t]) == 0;
         if (t > 0 && from < r->n && !started[t])

@@ -1,0 +1,68 @@
+/*
+ * out_explain.c - an explanation as JSON: the words as written in the
+ * input with their spans (bytes, code points, UTF-16 units for browsers),
+ * the n-gram features, and the kind of each (a punctuation mark or a
+ * placeholder is said to be one, never passed off as a word).
+ */
+#include "out.h"
+
+static json_t *span_json(const clf_text_span *s)
+{
+    return json_pack("{sIsIsIsIsIsI}", "start", (json_int_t)s->offset, "end",
+                     (json_int_t)(s->offset + s->len), "cp_start", (json_int_t)s->cp_offset,
+                     "cp_end", (json_int_t)(s->cp_offset + s->cp_len), "u16_start",
+                     (json_int_t)s->u16_offset, "u16_end", (json_int_t)(s->u16_offset + s->u16_len));
+}
+
+static json_t *word_json(const clf_explanation *ex, size_t k, int up, size_t i,
+                         const clf_contribution *c)
+{
+    json_t *f = json_object();
+    json_object_set_new(f, "word", json_string(c->original ? c->original : c->text));
+    json_object_set_new(f, "normalized", json_string(c->text));
+    json_object_set_new(f, "kind", json_string(clf_token_kind_name(c->kind)));
+    json_object_set_new(f, "count", json_integer((json_int_t)c->value));
+    json_object_set_new(f, "contribution", json_real(c->contribution));
+    size_t ns;
+    const clf_text_span *sp = clf_explanation_word_spans(ex, k, up, i, &ns);
+    json_t *spans = json_array();
+    for (size_t j = 0; sp && j < ns; j++)
+        json_array_append_new(spans, span_json(&sp[j]));
+    json_object_set_new(f, "spans", spans);
+    return f;
+}
+
+json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m, int all)
+{
+    json_t *o = json_object();
+    for (size_t k = 0; o && k < clf_model_num_categories(m); k++) {
+        if (!all && !clf_explanation_result(ex, k)->flagged)
+            continue;
+        json_t *cat = json_object();
+        for (int view = 0; view < 2; view++) {
+            json_t *lists = json_object();
+            for (int up = 1; up >= 0; up--) {
+                size_t n;
+                const clf_contribution *c = view == 0 ? clf_explanation_words(ex, k, up, &n)
+                                                      : clf_explanation_features(ex, k, up, &n);
+                json_t *arr = json_array();
+                for (size_t i = 0; i < n; i++) {
+                    if (view == 0) {
+                        json_array_append_new(arr, word_json(ex, k, up, i, &c[i]));
+                        continue;
+                    }
+                    json_t *f = json_object();
+                    json_object_set_new(f, "feature", json_string(c[i].text));
+                    json_object_set_new(f, "family", json_string(clf_family_name(c[i].family)));
+                    json_object_set_new(f, "kind", json_string(clf_token_kind_name(c[i].kind)));
+                    json_object_set_new(f, "contribution", json_real(c[i].contribution));
+                    json_array_append_new(arr, f);
+                }
+                json_object_set_new(lists, up ? "up" : "down", arr);
+            }
+            json_object_set_new(cat, view == 0 ? "words" : "features", lists);
+        }
+        json_object_set_new(o, clf_model_category_name(m, k), cat);
+    }
+    return o;
+}
