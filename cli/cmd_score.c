@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "commands.h"
@@ -49,6 +50,9 @@ typedef struct score_opts {
     const char *model_path;
     int format;         /* clf_format or FORMAT_DOC */
     int tsv_out;
+    int table;          /* --output table (the default on a terminal) */
+    int output_set;
+    int color;          /* --color: 0 auto, 1 always, -1 never */
     size_t explain;
     int explain_all;
     int only_flagged;
@@ -69,6 +73,7 @@ typedef struct job {
     int tsv_out;
     int only_flagged;
     int explain_all;
+    const clf_cli_table *table; /* NULL unless --output table */
 } job;
 
 static void format_doc(doc *d, const job *j);
@@ -93,9 +98,14 @@ static void help(void)
         "  -m, --model M      model file (default: $CLF_MODEL or the shipped model)\n"
         "  -t, --threshold C=P  override category C's threshold (repeatable)\n\n"
         "Output (stdout):\n"
-        "  --output jsonl|tsv JSON Lines (default): {\"id\", \"scores\": {cat: p},\n"
-        "                     \"flagged\": [cats]}; TSV: id, one column per category,\n"
-        "                     flagged, abstain, error\n"
+        "  --output F         jsonl  JSON Lines (the default in a pipe): {\"id\",\n"
+        "                            \"scores\": {cat: p}, \"flagged\": [cats]}\n"
+        "                     tsv    id, one column per category, flagged, abstain, error\n"
+        "                     table  for people (the default on a terminal): one row per\n"
+        "                            document with flagged categories, probabilities and\n"
+        "                            an excerpt; with --explain the top words below\n"
+        "  --color WHEN       table colours: auto (default: on a terminal, unless\n"
+        "                     NO_COLOR is set), always, never\n"
         "  --explain K        add, per flagged category, the K words (as written, with\n"
         "                     their offsets) and the K n-gram features pushing its\n"
         "                     score up and down; each says its kind (word,\n"
@@ -109,7 +119,7 @@ static void help(void)
         "Exit status: 0 ok, 1 some records had errors, 2 usage, model or I/O error.\n");
 }
 
-enum { OPT_FORMAT = 256, OPT_OUTPUT, OPT_EXPLAIN, OPT_ONLY, OPT_MAXB, OPT_EXPLAIN_ALL };
+enum { OPT_FORMAT = 256, OPT_OUTPUT, OPT_EXPLAIN, OPT_ONLY, OPT_MAXB, OPT_EXPLAIN_ALL, OPT_COLOR };
 
 static int parse_args(int argc, char **argv, score_opts *o)
 {
@@ -121,6 +131,7 @@ static int parse_args(int argc, char **argv, score_opts *o)
         {"output", required_argument, NULL, OPT_OUTPUT},
         {"explain", required_argument, NULL, OPT_EXPLAIN},
         {"explain-all", no_argument, NULL, OPT_EXPLAIN_ALL},
+        {"color", required_argument, NULL, OPT_COLOR},
         {"only-flagged", no_argument, NULL, OPT_ONLY},
         {"max-bytes", required_argument, NULL, OPT_MAXB},
         {"help", no_argument, NULL, 'h'},
@@ -162,9 +173,12 @@ static int parse_args(int argc, char **argv, score_opts *o)
                 return clf_cli_usage_error("score", "--format: auto, text, tsv, jsonl or doc");
             break;
         case OPT_OUTPUT:
+            o->output_set = 1;
+            o->tsv_out = o->table = 0;
             if (!strcmp(optarg, "tsv")) o->tsv_out = 1;
-            else if (!strcmp(optarg, "jsonl")) o->tsv_out = 0;
-            else return clf_cli_usage_error("score", "--output: jsonl or tsv");
+            else if (!strcmp(optarg, "table")) o->table = 1;
+            else if (strcmp(optarg, "jsonl") != 0)
+                return clf_cli_usage_error("score", "--output: jsonl, tsv or table");
             break;
         case OPT_EXPLAIN: {
             char *end;
@@ -179,6 +193,12 @@ static int parse_args(int argc, char **argv, score_opts *o)
             break;
         case OPT_EXPLAIN_ALL:
             o->explain_all = 1;
+            break;
+        case OPT_COLOR:
+            if (!strcmp(optarg, "auto")) o->color = 0;
+            else if (!strcmp(optarg, "always")) o->color = 1;
+            else if (!strcmp(optarg, "never")) o->color = -1;
+            else return clf_cli_usage_error("score", "--color: auto, always or never");
             break;
         case OPT_MAXB:
             if (clf_cli_parse_size(optarg, &o->max_bytes))
@@ -324,7 +344,13 @@ static void format_doc(doc *d, const job *j)
     FILE *f = open_memstream(&d->out, &d->out_len);
     if (!f)
         return; /* the writer reports the missing record as out of memory */
-    if (j->tsv_out)
+    if (j->table) {
+        clf_cli_row row = {d->id, d->text, d->len, d->rc == CLF_OK ? d->res : NULL, d->truncated,
+                           d->abstain, NULL, d->ex};
+        if (d->rc != CLF_OK)
+            row.error = d->errmsg ? d->errmsg : clf_strerror(d->rc);
+        clf_cli_table_row(f, j->table, j->m, &row);
+    } else if (j->tsv_out)
         write_tsv(f, d, j->m);
     else
         write_jsonl(f, d, j->m, j->explain_all);
@@ -434,6 +460,7 @@ typedef struct run {
     size_t cap, n;
     size_t bytes;       /* text held by the batch: flushed past BATCH_BYTES */
     int had_errors;
+    clf_cli_table table;
 } run;
 
 static void flush_batch(run *r, int stream)
@@ -448,7 +475,8 @@ static void flush_batch(run *r, int stream)
     for (int t = 0; t < T; t++) {
         size_t from = (size_t)t < r->n ? (size_t)t : r->n;
         jobs[t] = (job){r->scorers[t], r->m, r->docs, from, r->n, (size_t)T, r->o->explain, K,
-                        r->o->tsv_out, r->o->only_flagged, r->o->explain_all};
+                        r->o->tsv_out, r->o->only_flagged, r->o->explain_all,
+                        r->o->table ? &r->table : NULL};
         if (t > 0 && from < r->n)
             started[t] = pthread_create(&tids[t], NULL, score_range, &jobs[t]) == 0;
         if (t > 0 && from < r->n && !started[t])
@@ -563,6 +591,14 @@ int cmd_score(int argc, char **argv)
     for (size_t i = 0; i < r.cap; i++)
         r.docs[i].res = results + i * K;
 
+    if (!o.output_set && isatty(STDOUT_FILENO))
+        o.table = 1; /* people at a terminal read a table; pipes get JSON Lines */
+    if (o.table) {
+        clf_cli_table_init(&r.table, o.color);
+        r.table.top_words = o.explain ? o.explain : 3;
+        r.table.explain_all = o.explain_all;
+        clf_cli_table_header(stdout, &r.table, m, r.scorers[0]);
+    }
     if (o.tsv_out) {
         printf("id");
         for (size_t k = 0; k < K; k++)

@@ -21,4 +21,41 @@
  */
 json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m, int all);
 
+/* One record of the table (what cmd_score knows about a document). */
+typedef struct clf_cli_row {
+    const char *id;
+    const char *text;                /* the input, or NULL for an error record */
+    size_t len;
+    const clf_score_result *res;     /* num_categories entries, or NULL (error) */
+    int truncated;
+    int abstain;                     /* CLF_ABSTAIN_* */
+    const char *error;               /* NULL unless the record is an error */
+    const clf_explanation *ex;       /* NULL without --explain */
+} clf_cli_row;
+
+/* Table settings: terminal width and colour, decided once per run. */
+typedef struct clf_cli_table {
+    int color;          /* ANSI colours */
+    int width;          /* columns of the terminal (80 when unknown) */
+    size_t top_words;   /* words listed per explained category */
+    int explain_all;    /* explain every category, not only the flagged ones */
+} clf_cli_table;
+
+/*
+ * clf_cli_table_init - colour when `color_mode` is 1 (always), or 0 (auto)
+ * and stdout is a terminal and NO_COLOR is unset or empty; width from the
+ * terminal, else $COLUMNS, else 80.
+ */
+void clf_cli_table_init(clf_cli_table *t, int color_mode);
+
+/* clf_cli_table_header - the line naming the model and the thresholds in
+ * force (those of s; the model's when s is NULL), then the column heads. */
+void clf_cli_table_header(FILE *out, const clf_cli_table *t, const clf_model *m,
+                          const clf_scorer *s);
+
+/* clf_cli_table_row - one document: id, flagged categories with their
+ * probabilities, an excerpt, and with an explanation the top words. */
+void clf_cli_table_row(FILE *out, const clf_cli_table *t, const clf_model *m,
+                       const clf_cli_row *r);
+
 #endif

@@ -1,0 +1,320 @@
+/*
+ * out_table.c - `classify score --output table`: one row per document for
+ * a person at a terminal (id, flagged categories with probabilities, an
+ * excerpt; with --explain the words that made the decision underneath).
+ *
+ * Arabic text is wrapped in Unicode bidi isolates (FSI ... PDI) so that the
+ * bidi algorithm of a terminal or browser cannot carry the numbers and
+ * quotes next to it into the Arabic run (`"الله" +1.46` would otherwise show
+ * as `1.46+ "الله"`); bidi controls inside the input are dropped from the
+ * excerpt so that a text cannot break out of its isolate. Widths count
+ * terminal columns: marks and invisible characters take none.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "out.h"
+
+#define FSI "\xE2\x81\xA8" /* U+2068 FIRST STRONG ISOLATE */
+#define PDI "\xE2\x81\xA9" /* U+2069 POP DIRECTIONAL ISOLATE */
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[1;31m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+
+/* Column widths: 24 and 30 on a wide terminal, less on a narrow one. */
+#define ID_COLS (t->width >= 100 ? 24 : t->width / 5)
+#define FLAG_COLS (t->width >= 100 ? 30 : t->width * 3 / 10)
+
+void clf_cli_table_init(clf_cli_table *t, int color_mode)
+{
+    memset(t, 0, sizeof *t);
+    const char *nc = getenv("NO_COLOR"); /* no-color.org: set and not empty */
+    t->color = color_mode == 1 || (color_mode == 0 && isatty(STDOUT_FILENO) && !(nc && *nc));
+    t->width = 0;
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        t->width = ws.ws_col;
+    const char *cols = getenv("COLUMNS");
+    if (!t->width && cols && atoi(cols) > 0)
+        t->width = atoi(cols);
+    if (!t->width)
+        t->width = 80;
+    if (t->width < 40)
+        t->width = 40;
+    t->top_words = 3;
+}
+
+/* ---- characters ----------------------------------------------------------- */
+
+/* Decode one UTF-8 character of s[0..n) (input already validated by
+ * scoring; a bad byte counts as U+FFFD). Returns its length. */
+static size_t next_cp(const unsigned char *s, size_t n, uint32_t *c)
+{
+    unsigned char b = s[0];
+    size_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    if (len > n || (len > 1 && (b & 0xC0) != 0xC0)) {
+        *c = 0xFFFD;
+        return 1;
+    }
+    uint32_t v = len == 1 ? b : len == 2 ? (b & 0x1Fu) : len == 3 ? (b & 0x0Fu) : (b & 0x07u);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *c = 0xFFFD;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    *c = v;
+    return len;
+}
+
+static int is_rtl(uint32_t c)
+{
+    return (c >= 0x0590 && c <= 0x08FF) || (c >= 0xFB1D && c <= 0xFDFF) ||
+           (c >= 0xFE70 && c <= 0xFEFE) || (c >= 0x10800 && c <= 0x10FFF) ||
+           (c >= 0x1E800 && c <= 0x1EFFF);
+}
+
+/* Bidi controls: dropped from what we print, so input cannot reorder it. */
+static int is_bidi_control(uint32_t c)
+{
+    return c == 0x200E || c == 0x200F || c == 0x061C || (c >= 0x202A && c <= 0x202E) ||
+           (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Terminal columns of c (a small wcwidth that needs no locale). */
+static int cols_of(uint32_t c)
+{
+    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x0483 && c <= 0x0489) ||
+        (c >= 0x0591 && c <= 0x05C7) || (c >= 0x0610 && c <= 0x061A) ||
+        (c >= 0x064B && c <= 0x065F) || c == 0x0670 || (c >= 0x06D6 && c <= 0x06ED) ||
+        (c >= 0x0898 && c <= 0x08FF) || (c >= 0x200B && c <= 0x200F) ||
+        (c >= 0x2060 && c <= 0x2069) || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF ||
+        (c >= 0xFE20 && c <= 0xFE2F) || (c >= 0x1F3FB && c <= 0x1F3FF))
+        return 0;
+    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) ||
+        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+        (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+/*
+ * Write s[0..n) in at most max columns: controls and line breaks become
+ * spaces (runs of them one space), bidi controls are dropped, and an
+ * ellipsis ends a cut text. Wrapped in FSI/PDI when it holds RTL letters.
+ * Returns the columns used.
+ */
+static int put_text(FILE *out, const char *s, size_t n, int max)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    while (n > 0 && (u[n - 1] == ' ' || u[n - 1] == '\t' || u[n - 1] == '\n' || u[n - 1] == '\r'))
+        n--;
+    int rtl = 0;
+    for (size_t i = 0; i < n && !rtl;) {
+        uint32_t c;
+        i += next_cp(u + i, n - i, &c);
+        rtl = is_rtl(c);
+    }
+    if (rtl)
+        fputs(FSI, out);
+    int used = 0, space = 1;
+    size_t i = 0;
+    while (i < n && (u[i] == ' ' || u[i] == '\t' || u[i] == '\n' || u[i] == '\r'))
+        i++;
+    while (i < n) {
+        uint32_t c;
+        size_t l = next_cp(u + i, n - i, &c);
+        if (is_bidi_control(c)) {
+            i += l;
+            continue;
+        }
+        int sp = c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == ' ' || c == 0x2028 ||
+                 c == 0x2029;
+        if (sp && space) {
+            i += l;
+            continue;
+        }
+        int w = sp ? 1 : cols_of(c);
+        if (used + w > max - 1) {
+            /* does the rest fit exactly? else cut here with an ellipsis */
+            int rest = 0;
+            for (size_t k = i; k < n && rest <= max - used;) {
+                uint32_t d;
+                k += next_cp(u + k, n - k, &d);
+                rest += is_bidi_control(d) ? 0 : cols_of(d);
+            }
+            if (used + rest > max) {
+                fputs("\xE2\x80\xA6", out); /* … */
+                used++;
+                break;
+            }
+        }
+        if (sp)
+            putc(' ', out);
+        else
+            fwrite(u + i, 1, l, out);
+        used += w;
+        space = sp;
+        i += l;
+    }
+    if (rtl)
+        fputs(PDI, out);
+    return used;
+}
+
+static void pad(FILE *out, int n)
+{
+    for (; n > 0; n--)
+        putc(' ', out);
+}
+
+/* A probability in 4 decimals, or, when that would show 0 or 1 for a value
+ * that is neither, its distance from it ("1-2.9e-11"): a queue sorted by
+ * what the table shows must not look tied. */
+static int fmt_prob(char *buf, size_t size, double p)
+{
+    if (p > 0 && p < 0.00005)
+        return snprintf(buf, size, "%.1e", p);
+    if (p < 1 && p >= 0.99995)
+        return snprintf(buf, size, "1-%.1e", 1 - p);
+    return snprintf(buf, size, "%.4f", p);
+}
+
+/* ---- header and rows --------------------------------------------------------- */
+
+void clf_cli_table_header(FILE *out, const clf_cli_table *t, const clf_model *m,
+                          const clf_scorer *s)
+{
+    if (t->color)
+        fputs(C_DIM, out);
+    int used = fprintf(out, "model %s  thresholds", clf_model_id(m));
+    for (size_t k = 0; k < clf_model_num_categories(m); k++) {
+        char item[160], p[32];
+        fmt_prob(p, sizeof p, s ? clf_scorer_threshold(s, k) : clf_model_threshold(m, k));
+        int l = snprintf(item, sizeof item, " %s>=%s", clf_model_category_name(m, k), p);
+        if (used + l > t->width) { /* wrap under "thresholds" */
+            used = fprintf(out, "\n%*s", 10, "") - 1;
+        }
+        used += fprintf(out, "%s", item);
+    }
+    fputs(t->color ? C_RESET "\n" C_BOLD : "\n", out);
+    fprintf(out, "%-*s  %-*s  %s", ID_COLS, "ID", FLAG_COLS, "FLAGGED", "TEXT");
+    fputs(t->color ? C_RESET "\n" : "\n", out);
+}
+
+/* The flagged column; returns the columns used. */
+static int put_flags(FILE *out, const clf_cli_table *t, const clf_model *m, const clf_cli_row *r)
+{
+    int used = 0;
+    if (r->error) {
+        if (t->color)
+            fputs(C_RED, out);
+        used = fprintf(out, "error") ;
+        if (t->color)
+            fputs(C_RESET, out);
+        return used;
+    }
+    if (r->abstain) {
+        if (t->color)
+            fputs(C_YELLOW, out);
+        used = fprintf(out, "abstained: %s", clf_abstain_name(r->abstain));
+        if (t->color)
+            fputs(C_RESET, out);
+        return used;
+    }
+    size_t K = clf_model_num_categories(m), best = 0;
+    for (size_t k = 0; k < K; k++) {
+        if (r->res[k].probability > r->res[best].probability)
+            best = k;
+        if (!r->res[k].flagged)
+            continue;
+        char p[32];
+        fmt_prob(p, sizeof p, r->res[k].probability);
+        if (used)
+            used += fprintf(out, " ");
+        if (t->color)
+            fputs(C_RED, out);
+        used += fprintf(out, "%s", clf_model_category_name(m, k));
+        if (t->color)
+            fputs(C_RESET, out);
+        used += fprintf(out, " %s", p);
+    }
+    if (!used && K) {
+        char p[32];
+        fmt_prob(p, sizeof p, r->res[best].probability);
+        if (t->color)
+            fputs(C_DIM, out);
+        used = fprintf(out, "- (top %s %s)", clf_model_category_name(m, best), p);
+        if (t->color)
+            fputs(C_RESET, out);
+    }
+    return used;
+}
+
+/* "  why extremism: الخلافه +5.64, ..." for one category. */
+static void put_why(FILE *out, const clf_cli_table *t, const clf_model *m, const clf_cli_row *r,
+                    size_t k)
+{
+    size_t n;
+    const clf_contribution *c = clf_explanation_words(r->ex, k, 1, &n);
+    int used = fprintf(out, "%*s", ID_COLS + 2, "");
+    if (t->color)
+        fputs(C_CYAN, out);
+    used += fprintf(out, "%s:", clf_model_category_name(m, k));
+    if (t->color)
+        fputs(C_RESET, out);
+    if (n == 0)
+        used += fprintf(out, " (no word pushes it up)");
+    for (size_t i = 0; i < n && i < t->top_words; i++) {
+        const char *w = c[i].original ? c[i].original : c[i].text;
+        char suffix[64];
+        int sl = snprintf(suffix, sizeof suffix, "%s%s%s %+.2f",
+                          c[i].kind != CLF_TOKEN_WORD && c[i].kind != CLF_TOKEN_HASHTAG ? " (" : "",
+                          c[i].kind != CLF_TOKEN_WORD && c[i].kind != CLF_TOKEN_HASHTAG
+                              ? clf_token_kind_name(c[i].kind) : "",
+                          c[i].kind != CLF_TOKEN_WORD && c[i].kind != CLF_TOKEN_HASHTAG ? ")" : "",
+                          c[i].contribution);
+        int room = t->width - used - (i ? 2 : 1) - sl;
+        if (room < 6)
+            break;
+        used += fprintf(out, "%s ", i ? "," : "");
+        used += put_text(out, w, strlen(w), room > 24 ? 24 : room);
+        used += fprintf(out, "%s", suffix);
+    }
+    putc('\n', out);
+}
+
+void clf_cli_table_row(FILE *out, const clf_cli_table *t, const clf_model *m,
+                       const clf_cli_row *r)
+{
+    int used = put_text(out, r->id ? r->id : "", r->id ? strlen(r->id) : 0, ID_COLS);
+    pad(out, ID_COLS - used + 2);
+    used = put_flags(out, t, m, r);
+    pad(out, used < FLAG_COLS ? FLAG_COLS - used + 2 : 2);
+    int room = t->width - ID_COLS - 2 - (used > FLAG_COLS ? used : FLAG_COLS) - 2;
+    if (room < 10)
+        room = 10;
+    if (r->error) {
+        put_text(out, r->error, strlen(r->error), room);
+    } else {
+        int w = put_text(out, r->text ? r->text : "", r->text ? r->len : 0, room);
+        if (r->truncated && w + 12 <= room)
+            fputs(t->color ? C_DIM " [truncated]" C_RESET : " [truncated]", out);
+    }
+    putc('\n', out);
+    if (!r->ex || r->error || r->abstain)
+        return;
+    for (size_t k = 0; k < clf_model_num_categories(m); k++)
+        if (t->explain_all || r->res[k].flagged)
+            put_why(out, t, m, r, k);
+}
