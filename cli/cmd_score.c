@@ -42,6 +42,7 @@ typedef struct doc {
     int nflagged;
     clf_score_result *res;
     clf_explanation *ex;
+    clf_spans *spans;   /* --spans */
     char *out;          /* the formatted output record (NULL: nothing to print) */
     size_t out_len;
 } doc;
@@ -55,6 +56,8 @@ typedef struct score_opts {
     int color;          /* --color: 0 auto, 1 always, -1 never */
     size_t explain;
     int explain_all;
+    int spans;          /* --spans: 1 + CLF_SPAN_* unit, 0 off */
+    size_t top_spans;
     int only_flagged;
     int threads;
     size_t max_bytes;
@@ -74,6 +77,7 @@ typedef struct job {
     int only_flagged;
     int explain_all;
     const clf_cli_table *table; /* NULL unless --output table */
+    int spans;
 } job;
 
 static void format_doc(doc *d, const job *j);
@@ -111,6 +115,9 @@ static void help(void)
         "                     score up and down; each says its kind (word,\n"
         "                     punctuation, emoji, placeholder, hashtag)\n"
         "  --explain-all      explain every category, not only the flagged ones\n"
+        "  --spans[=UNIT]     score each sentence (default) or paragraph too: \"spans\":\n"
+        "                     [{start, end (bytes), cp_*, u16_*, scores, flagged}];\n"
+        "                     the table lists the --top-spans N (default 3) best\n"
         "  --only-flagged     print only records with a flagged category (and errors)\n"
         "  -j, --threads N    score with N threads (default 1); order is kept\n"
         "  -h, --help         this help\n\n"
@@ -119,7 +126,7 @@ static void help(void)
         "Exit status: 0 ok, 1 some records had errors, 2 usage, model or I/O error.\n");
 }
 
-enum { OPT_FORMAT = 256, OPT_OUTPUT, OPT_EXPLAIN, OPT_ONLY, OPT_MAXB, OPT_EXPLAIN_ALL, OPT_COLOR };
+enum { OPT_FORMAT = 256, OPT_OUTPUT, OPT_EXPLAIN, OPT_ONLY, OPT_MAXB, OPT_EXPLAIN_ALL, OPT_COLOR, OPT_SPANS, OPT_TOP_SPANS };
 
 static int parse_args(int argc, char **argv, score_opts *o)
 {
@@ -132,6 +139,8 @@ static int parse_args(int argc, char **argv, score_opts *o)
         {"explain", required_argument, NULL, OPT_EXPLAIN},
         {"explain-all", no_argument, NULL, OPT_EXPLAIN_ALL},
         {"color", required_argument, NULL, OPT_COLOR},
+        {"spans", optional_argument, NULL, OPT_SPANS},
+        {"top-spans", required_argument, NULL, OPT_TOP_SPANS},
         {"only-flagged", no_argument, NULL, OPT_ONLY},
         {"max-bytes", required_argument, NULL, OPT_MAXB},
         {"help", no_argument, NULL, 'h'},
@@ -194,6 +203,22 @@ static int parse_args(int argc, char **argv, score_opts *o)
         case OPT_EXPLAIN_ALL:
             o->explain_all = 1;
             break;
+        case OPT_SPANS:
+            if (!optarg || !strcmp(optarg, "sentences"))
+                o->spans = 1 + CLF_SPAN_SENTENCES;
+            else if (!strcmp(optarg, "paragraphs"))
+                o->spans = 1 + CLF_SPAN_PARAGRAPHS;
+            else
+                return clf_cli_usage_error("score", "--spans: sentences or paragraphs");
+            break;
+        case OPT_TOP_SPANS: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 1000)
+                return clf_cli_usage_error("score", "--top-spans: 1..1000");
+            o->top_spans = (size_t)v;
+            break;
+        }
         case OPT_COLOR:
             if (!strcmp(optarg, "auto")) o->color = 0;
             else if (!strcmp(optarg, "always")) o->color = 1;
@@ -220,6 +245,7 @@ static void doc_clear(doc *d)
     if (d->json)
         json_decref(d->json);
     clf_explanation_free(d->ex);
+    clf_spans_free(d->spans);
     clf_score_result *res = d->res;
     memset(d, 0, sizeof *d);
     d->res = res;
@@ -261,6 +287,11 @@ static void *score_range(void *arg)
             d->truncated |= info.truncated;
             d->abstain = info.abstain;
         }
+        if (d->rc == CLF_OK && j->spans) {
+            clf_span_options so = CLF_SPAN_OPTIONS_INIT;
+            so.unit = j->spans - 1;
+            d->rc = clf_score_spans(&d->spans, j->scorer, d->text, d->len, &so);
+        }
         if (d->rc != CLF_OK)
             d->errmsg = strdup(clf_last_error());
     }
@@ -297,6 +328,8 @@ static void write_jsonl(FILE *out, const doc *d, const clf_model *m, int explain
             json_object_set_new(o, "abstain", json_string(clf_abstain_name(d->abstain)));
         if (d->ex)
             json_object_set_new(o, "explanation", clf_cli_explanation_json(d->ex, m, explain_all));
+        if (d->spans)
+            json_object_set_new(o, "spans", clf_cli_spans_json(d->spans, m, d->text));
     }
     json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     putc('\n', out);
@@ -346,7 +379,7 @@ static void format_doc(doc *d, const job *j)
         return; /* the writer reports the missing record as out of memory */
     if (j->table) {
         clf_cli_row row = {d->id, d->text, d->len, d->rc == CLF_OK ? d->res : NULL, d->truncated,
-                           d->abstain, NULL, d->ex};
+                           d->abstain, NULL, d->ex, d->spans};
         if (d->rc != CLF_OK)
             row.error = d->errmsg ? d->errmsg : clf_strerror(d->rc);
         clf_cli_table_row(f, j->table, j->m, &row);
@@ -476,7 +509,7 @@ static void flush_batch(run *r, int stream)
         size_t from = (size_t)t < r->n ? (size_t)t : r->n;
         jobs[t] = (job){r->scorers[t], r->m, r->docs, from, r->n, (size_t)T, r->o->explain, K,
                         r->o->tsv_out, r->o->only_flagged, r->o->explain_all,
-                        r->o->table ? &r->table : NULL};
+                        r->o->table ? &r->table : NULL, r->o->spans};
         if (t > 0 && from < r->n)
             started[t] = pthread_create(&tids[t], NULL, score_range, &jobs[t]) == 0;
         if (t > 0 && from < r->n && !started[t])
@@ -597,6 +630,8 @@ int cmd_score(int argc, char **argv)
         clf_cli_table_init(&r.table, o.color);
         r.table.top_words = o.explain ? o.explain : 3;
         r.table.explain_all = o.explain_all;
+        if (o.top_spans)
+            r.table.top_spans = o.top_spans;
         clf_cli_table_header(stdout, &r.table, m, r.scorers[0]);
     }
     if (o.tsv_out) {

@@ -21,6 +21,13 @@
  */
 json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m, int all);
 
+/*
+ * clf_cli_spans_json - [{"start","end","cp_start","cp_end","u16_start",
+ * "u16_end","scores","flagged"[,"abstain"]}] for the spans sp of text.
+ * New reference, NULL when out of memory.
+ */
+json_t *clf_cli_spans_json(const clf_spans *sp, const clf_model *m, const char *text);
+
 /* One record of the table (what cmd_score knows about a document). */
 typedef struct clf_cli_row {
     const char *id;
@@ -31,6 +38,7 @@ typedef struct clf_cli_row {
     int abstain;                     /* CLF_ABSTAIN_* */
     const char *error;               /* NULL unless the record is an error */
     const clf_explanation *ex;       /* NULL without --explain */
+    const clf_spans *spans;          /* NULL without --spans */
 } clf_cli_row;
 
 /* Table settings: terminal width and colour, decided once per run. */
@@ -39,6 +47,7 @@ typedef struct clf_cli_table {
     int width;          /* columns of the terminal (80 when unknown) */
     size_t top_words;   /* words listed per explained category */
     int explain_all;    /* explain every category, not only the flagged ones */
+    size_t top_spans;   /* spans listed per document with --spans */
 } clf_cli_table;
 
 /*

@@ -49,6 +49,7 @@ void clf_cli_table_init(clf_cli_table *t, int color_mode)
     if (t->width < 40)
         t->width = 40;
     t->top_words = 3;
+    t->top_spans = 3;
 }
 
 /* ---- characters ----------------------------------------------------------- */
@@ -294,6 +295,70 @@ static void put_why(FILE *out, const clf_cli_table *t, const clf_model *m, const
     putc('\n', out);
 }
 
+/* The span's highest probability among the categories that matter: those
+ * the document is flagged for, or all when it is flagged for none. */
+static double span_key(const clf_span *s, const clf_cli_row *r, size_t K, size_t *cat)
+{
+    int any = 0;
+    for (size_t k = 0; k < K; k++)
+        any |= r->res[k].flagged;
+    double best = -1;
+    for (size_t k = 0; k < K; k++)
+        if ((!any || r->res[k].flagged) && s->results[k].probability > best) {
+            best = s->results[k].probability;
+            *cat = k;
+        }
+    return best;
+}
+
+/* "span 120-340  extremism 0.9812  excerpt" for the top spans, best first. */
+static void put_spans(FILE *out, const clf_cli_table *t, const clf_model *m, const clf_cli_row *r)
+{
+    size_t n = clf_spans_count(r->spans), K = clf_model_num_categories(m);
+    size_t show = n < t->top_spans ? n : t->top_spans;
+    size_t *top = calloc(show ? show : 1, sizeof *top);
+    if (!top)
+        return;
+    size_t got = 0;
+    for (size_t i = 0; i < n; i++) { /* insertion into a short sorted list */
+        size_t c;
+        double key = span_key(clf_spans_get(r->spans, i), r, K, &c);
+        size_t j = got < show ? got++ : show;
+        while (j > 0 && span_key(clf_spans_get(r->spans, top[j - 1]), r, K, &c) < key) {
+            if (j < show)
+                top[j] = top[j - 1];
+            j--;
+        }
+        if (j < show)
+            top[j] = i;
+    }
+    for (size_t i = 0; i < got; i++) {
+        const clf_span *s = clf_spans_get(r->spans, top[i]);
+        size_t c = 0;
+        span_key(s, r, K, &c);
+        char p[32];
+        fmt_prob(p, sizeof p, s->results[c].probability);
+        int used = fprintf(out, "%*s", ID_COLS + 2, "");
+        if (t->color)
+            fputs(C_DIM, out);
+        used += fprintf(out, "span %zu-%zu", s->begin, s->end);
+        if (t->color)
+            fputs(C_RESET, out);
+        used += fprintf(out, "  ");
+        if (t->color && s->results[c].flagged)
+            fputs(C_RED, out);
+        used += fprintf(out, "%s %s", clf_model_category_name(m, c), p);
+        if (t->color && s->results[c].flagged)
+            fputs(C_RESET, out);
+        used += fprintf(out, "  ");
+        int room = t->width - used;
+        if (room > 8)
+            put_text(out, r->text + s->begin, s->end - s->begin, room);
+        putc('\n', out);
+    }
+    free(top);
+}
+
 void clf_cli_table_row(FILE *out, const clf_cli_table *t, const clf_model *m,
                        const clf_cli_row *r)
 {
@@ -312,9 +377,11 @@ void clf_cli_table_row(FILE *out, const clf_cli_table *t, const clf_model *m,
             fputs(t->color ? C_DIM " [truncated]" C_RESET : " [truncated]", out);
     }
     putc('\n', out);
-    if (!r->ex || r->error || r->abstain)
+    if (r->error || r->abstain)
         return;
-    for (size_t k = 0; k < clf_model_num_categories(m); k++)
+    for (size_t k = 0; r->ex && k < clf_model_num_categories(m); k++)
         if (t->explain_all || r->res[k].flagged)
             put_why(out, t, m, r, k);
+    if (r->spans)
+        put_spans(out, t, m, r);
 }
