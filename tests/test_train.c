@@ -256,6 +256,64 @@ START_TEST(test_one_class)
 }
 END_TEST
 
+/* Issue 8 finding 14: recipe mistakes that used to give a useless model, exit 0. */
+static char *replace(const char *text, const char *from, const char *to)
+{
+    const char *p = strstr(text, from);
+    ck_assert_ptr_nonnull(p);
+    size_t a = (size_t)(p - text), fl = strlen(from), tl = strlen(to), n = strlen(text);
+    char *out = malloc(n - fl + tl + 1);
+    memcpy(out, text, a);
+    memcpy(out + a, to, tl);
+    memcpy(out + a + tl, p + fl, n - a - fl + 1);
+    return out;
+}
+
+START_TEST(test_min_df_too_high)
+{
+    write_all(NULL);
+    /* 260 training documents: no n-gram is in 100000 of them, so no feature is kept */
+    char *text = replace(recipe_text, "\"min_df\": 1", "\"min_df\": 100000");
+    const char *out = out_path("mindf.clf");
+    remove(out);
+    int rc = train_to(text, out, 2, 0, NULL);
+    ck_assert_int_eq(rc, CLF_E_TRAIN);
+    ck_assert_msg(strstr(clf_last_error(), "min_df") != NULL, "%s", clf_last_error());
+    ck_assert_msg(strstr(clf_last_error(), "features") != NULL, "%s", clf_last_error());
+    FILE *f = fopen(out, "rb");
+    ck_assert_ptr_null(f); /* no model written */
+    free(text);
+}
+END_TEST
+
+START_TEST(test_unlabeled_annotating_corpus)
+{
+    write_all(NULL);
+    /* declared as text: refused when the recipe is parsed, naming the key */
+    char *text = replace(recipe_text, "\"train\": \"ca_train.tsv\",", "\"train\": \"ca_train.tsv\", \"format\": \"text\",");
+    clf_recipe *r = NULL;
+    int rc = clf_recipe_parse(&r, text, strlen(text), "synthetic.json");
+    ck_assert_int_eq(rc, CLF_E_PARSE);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(clf_last_error(), "corpora[0] (ca).format") != NULL, "%s", clf_last_error());
+    ck_assert_msg(strstr(clf_last_error(), "annotates") != NULL, "%s", clf_last_error());
+    free(text);
+    /* detected as plain text (one sentence a line): refused when read */
+    char path[8192];
+    snprintf(path, sizeof path, "%s/plain.txt", data_dir());
+    FILE *f = fopen(path, "w");
+    for (int i = 0; i < 30; i++)
+        fprintf(f, "الماء البيت سيف %d\n", i);
+    fclose(f);
+    text = replace(recipe_text, "\"train\": \"ca_train.tsv\"", "\"train\": \"plain.txt\"");
+    rc = train_to(text, out_path("plain.clf"), 2, 0, NULL);
+    ck_assert_int_eq(rc, CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "annotates") != NULL, "%s", clf_last_error());
+    ck_assert_msg(strstr(clf_last_error(), "plain.txt") != NULL, "%s", clf_last_error());
+    free(text);
+}
+END_TEST
+
 /* Run a shell command line; returns the exit status and its output. */
 static int run(const char *cmd, char *out, size_t size)
 {
@@ -328,6 +386,8 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_unknown_label);
     tcase_add_test(tc, test_skip_bad_rows);
     tcase_add_test(tc, test_one_class);
+    tcase_add_test(tc, test_min_df_too_high);
+    tcase_add_test(tc, test_unlabeled_annotating_corpus);
     tcase_add_test(tc, test_cli);
     suite_add_tcase(s, tc);
     return s;

@@ -140,6 +140,16 @@ static int read_file(loader *L, size_t c, int split)
     uint64_t uses = clf_recipe_uses(L->r, c);
     clf_record rec;
     while ((rc = clf_reader_next(rd, &rec)) == 1) {
+        /* Without labels every document would be a negative of what the
+         * corpus annotates: its positives would silently turn into negatives. */
+        if (!rec.has_labels && cp->annotates) {
+            rc = clf__error(CLF_E_PARSE, "%s: corpus %s of %s lists categories under \"annotates\" "
+                            "but its records have no labels (read as %s): give a labeled file "
+                            "(tsv, fasttext, jsonl with labels) or move the categories to "
+                            "\"negatives_for\"", cf->path, cp->name, L->r->source,
+                            clf_format_name(clf_reader_format(rd)));
+            break;
+        }
         if (rec.error != CLF_OK) {
             if (!L->o->skip_bad_rows) {
                 rc = clf__error(rec.error, "%s (use --skip-bad-rows to skip such rows)",
@@ -289,6 +299,15 @@ static int build_vocabulary(loader *L, uint32_t **row_of_out)
         }
     }
     d->n_rows = kept;
+    if (kept == 0) {
+        /* A model without features scores the bias alone: the same answer for
+         * every document. */
+        free(row_of);
+        return clf__error(CLF_E_TRAIN, "%s: features.min_df = %u keeps no feature: no n-gram "
+                          "occurs in %u of the %zu training documents (%zu distinct); lower "
+                          "\"min_df\" in \"features\"", L->r->source, L->r->min_df, L->r->min_df,
+                          ntrain, distinct);
+    }
     *row_of_out = row_of;
     return CLF_OK;
 }

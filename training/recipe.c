@@ -511,6 +511,9 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
     if (!c->annotates && !c->negatives_for)
         return perr(p, "%s: gives no examples: list categories in \"annotates\" or "
                        "\"negatives_for\"", where);
+    if (c->annotates && c->format == CLF_FORMAT_TEXT)
+        return perr(p, "%s.format: \"text\" has no labels, so a corpus with \"annotates\" would "
+                       "have no positives; use a labeled format or \"negatives_for\"", where);
 
     json_t *labels = json_object_get(obj, "labels");
     if (labels) {
