@@ -28,7 +28,7 @@ typedef struct eval_args {
     const char *model, *compare, *recipe, *corpora, *split, *json, *html;
     const char *map, *annotates, *negatives;
     const char *functional;
-    int gate;
+    int gate, skip_bad_rows;
     int format;
     char *corpus_names[MAX_CORPORA];
     size_t n_corpus_names;
@@ -65,6 +65,8 @@ static void help(void)
            "  --corpora DIR        root of the recipe's corpus paths (default $CLF_CORPORA)\n"
            "  FILE...              labeled files (tsv, fasttext, jsonl), each its own corpus\n"
            "  --format FMT         auto (default), tsv, fasttext or jsonl for FILEs\n"
+           "  --skip-bad-rows      skip and count malformed rows and unmapped labels\n"
+           "                       (default: stop at the first, as classify train does)\n"
            "  --map L=C[+C],...    FILE labels to model categories (L= ignores a label,\n"
            "                       *=C maps any other label); default: labels are categories\n"
            "  --annotates C,...    categories the FILEs label (default: those --map names,\n"
@@ -107,7 +109,7 @@ enum {
     OPT_COMPARE = 256, OPT_RECIPE, OPT_CORPUS, OPT_SPLIT, OPT_CORPORA, OPT_FORMAT, OPT_MAP,
     OPT_ANNOTATES, OPT_NEGATIVES, OPT_CV, OPT_THREADS, OPT_TP, OPT_TR, OPT_LEVELS, OPT_RESAMPLES,
     OPT_SEED, OPT_STEP, OPT_ERRORS, OPT_EXPLAIN, OPT_JSON, OPT_HTML, OPT_MINF1, OPT_MAXFR,
-    OPT_FUNCTIONAL, OPT_GATE
+    OPT_FUNCTIONAL, OPT_GATE, OPT_SKIP
 };
 
 static int parse_double(const char *s, double lo, double hi, double *out)
@@ -154,6 +156,7 @@ static int parse_args(eval_args *a, int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'}, {"min-f1", required_argument, NULL, OPT_MINF1},
         {"max-flag-rate", required_argument, NULL, OPT_MAXFR}, {"help", no_argument, NULL, 'h'},
         {"functional", required_argument, NULL, OPT_FUNCTIONAL}, {"gate", no_argument, NULL, OPT_GATE},
+        {"skip-bad-rows", no_argument, NULL, OPT_SKIP},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     a->split = "dev";
@@ -279,6 +282,7 @@ static int parse_args(eval_args *a, int argc, char **argv)
             break;
         case OPT_FUNCTIONAL: a->functional = optarg; break;
         case OPT_GATE: a->gate = 1; break;
+        case OPT_SKIP: a->skip_bad_rows = 1; break;
         case 'h': help(); return 1;
         default:
             return clf_cli_usage_error("eval", "unknown option or missing value: '%s'", argv[optind - 1]);
@@ -309,6 +313,13 @@ static int parse_args(eval_args *a, int argc, char **argv)
     if (a->quiet && a->verbose)
         return clf_cli_usage_error("eval", "--quiet and --verbose exclude each other");
     return 0;
+}
+
+/* Notes of the eval library (skipped rows, --cv progress) go to stderr. */
+static void print_note(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "classify eval: %s\n", msg);
 }
 
 /* The corpora root: --corpora, else $CLF_CORPORA. */
@@ -460,6 +471,7 @@ static int run_holdout(const eval_args *a, int n_files, char **files)
     clf_eval_report *rep = NULL;
     clf_eval_label_map *map = NULL;
     size_t n_map = 0, n_skipped = 0;
+    clf_eval_read_options ro = {a->skip_bad_rows, print_note, NULL};
     const char *model_path = a->model ? a->model : clf_cli_default_model();
     if (!model_path)
         return 2;
@@ -550,7 +562,8 @@ static int run_holdout(const eval_args *a, int n_files, char **files)
                 goto fail;
             clf_eval_mapping m = {recipe, ci, cat_map, 0, NULL};
             clf_eval_file_stats st;
-            if ((rc = clf_eval_score_file(data, (size_t)src, path, rc_->format, &m, sa, sb, bidx, &st)) != CLF_OK)
+            if ((rc = clf_eval_score_file(data, (size_t)src, path, rc_->format, &m, sa, sb, bidx, &ro, &st)) !=
+                CLF_OK)
                 goto fail;
             n_skipped += st.skipped;
         }
@@ -572,7 +585,7 @@ static int run_holdout(const eval_args *a, int n_files, char **files)
             clf_eval_mapping m = {NULL, 0, NULL, n_map, map};
             clf_eval_file_stats st;
             if ((rc = clf_eval_score_file(data, (size_t)src, files[i], (clf_format)a->format, &m, sa, sb, bidx,
-                                          &st)) != CLF_OK)
+                                          &ro, &st)) != CLF_OK)
                 goto fail;
             n_skipped += st.skipped;
         }
@@ -635,7 +648,8 @@ static int run_cv(const eval_args *a)
     co.corpora_root = root;
     co.threads = a->threads;
     co.errors_k = a->errors;
-    co.verbose = !a->quiet;
+    co.note = a->quiet ? NULL : print_note;
+    co.skip_bad_rows = a->skip_bad_rows;
     for (size_t i = 0; i < a->n_thr; i++) {
         co.thr_names[i] = a->thr_names[i];
         co.thr_values[i] = a->thr_values[i];

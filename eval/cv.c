@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,21 @@ static void free_corpus(cv_corpus *c)
     free(c->docs);
 }
 
-static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, unsigned int folds)
+static void note(const clf_eval_cv_options *o, const char *fmt, ...) CLF_PRINTF(2, 3);
+static void note(const clf_eval_cv_options *o, const char *fmt, ...)
+{
+    if (!o->note)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    o->note(o->note_ctx, msg);
+}
+
+static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, unsigned int folds,
+                       const clf_eval_cv_options *o)
 {
     clf_reader *r = NULL;
     int rc = clf_reader_open(&r, path, fmt, NULL);
@@ -63,7 +78,13 @@ static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, unsigned 
     int got;
     while ((got = clf_reader_next(r, &rec)) == 1) {
         if (rec.error != CLF_OK) {
-            c->skipped++;
+            /* the rule of training and of holdout eval: stop, or skip and count */
+            if (!o->skip_bad_rows) {
+                rc = clf__error(rec.error, "%s (use --skip-bad-rows to skip such rows)", rec.error_msg);
+                break;
+            }
+            if (c->skipped++ < 5)
+                note(o, "skipped: %s", rec.error_msg);
             continue;
         }
         if (c->n == c->cap) {
@@ -227,10 +248,12 @@ int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_
         if (!r->corpora[c].train)
             continue;
         snprintf(path, sizeof path, "%s/%s", o->corpora_root, r->corpora[c].train);
-        rc = read_corpus(&corp[c], path, r->corpora[c].format, K);
-        if (rc == CLF_OK && o->verbose)
-            fprintf(stderr, "eval --cv: %s: %zu documents%s\n", r->corpora[c].name, corp[c].n,
-                    corp[c].skipped ? " (some malformed rows skipped)" : "");
+        rc = read_corpus(&corp[c], path, r->corpora[c].format, K, o);
+        if (rc == CLF_OK)
+            note(o, "eval --cv: %s: %zu documents", r->corpora[c].name, corp[c].n);
+        if (rc == CLF_OK && corp[c].skipped)
+            note(o, "eval --cv: %s: skipped %zu bad row%s", r->corpora[c].name, corp[c].skipped,
+                 corp[c].skipped == 1 ? "" : "s");
     }
 
     /* 2. Train one model per fold on the other folds. */
@@ -251,8 +274,7 @@ int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_
             rc = fold_recipe(&fr, r, corp, f);
         if (rc != CLF_OK)
             break;
-        if (o->verbose)
-            fprintf(stderr, "eval --cv: fold %u/%u: training...\n", f + 1, K);
+        note(o, "eval --cv: fold %u/%u: training...", f + 1, K);
         clf_train_options to = CLF_TRAIN_OPTIONS_INIT;
         to.corpora_root = dir;
         to.threads = o->threads;
@@ -288,8 +310,7 @@ int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_
             if (!strcmp(o->thr_names[i], r->categories[k]))
                 thr[k] = o->thr_values[i];
         cats[k] = r->categories[k];
-        if (o->verbose)
-            fprintf(stderr, "eval --cv: %s: decision threshold %.4f\n", cats[k], thr[k]);
+        note(o, "eval --cv: %s: decision threshold %.4f", cats[k], thr[k]);
     }
     if (rc == CLF_OK)
         rc = clf_eval_data_new(&data, nc, cats, thr, NULL, o->errors_k);

@@ -28,7 +28,9 @@ typedef struct clf_eval_cv_options {
     const char *corpora_root;       /* required */
     unsigned int threads;           /* training threads, 0 = all CPUs */
     size_t errors_k;                /* error-analysis candidates per corpus and category */
-    int verbose;                    /* progress lines on stderr */
+    clf_eval_note_fn note;          /* progress and skipped rows, one line a call (NULL = silent) */
+    void *note_ctx;
+    int skip_bad_rows;              /* bad rows: stop (0) or skip and count (1), as training does */
     const unsigned char *selected;  /* per recipe corpus: evaluate it (NULL = all); all train */
     size_t n_thr;                   /* threshold overrides */
     const char *thr_names[CLF_EVAL_CV_MAX_THRESHOLDS];

@@ -7,6 +7,7 @@
 #include "evaluate.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,11 +360,36 @@ static int map_labels(const clf_eval_data *d, const clf_eval_mapping *map, const
     return CLF_OK;
 }
 
-#define MAX_WARNINGS 5
+#define MAX_NOTES 5
+
+static void note(const clf_eval_read_options *ro, const char *fmt, ...) CLF_PRINTF(2, 3);
+static void note(const clf_eval_read_options *ro, const char *fmt, ...)
+{
+    if (!ro || !ro->note)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ro->note(ro->note_ctx, msg);
+}
+
+/* A bad row: an error naming it, or (skip_bad_rows) skipped and counted. */
+static int bad_row(const clf_eval_read_options *ro, clf_eval_file_stats *st, int code, const char *path,
+                   size_t line, const char *what)
+{
+    if (!ro || !ro->skip_bad_rows)
+        return clf__error(code, "%s:%zu: %s (use --skip-bad-rows to skip such rows)", path, line, what);
+    if (st->skipped++ < MAX_NOTES)
+        note(ro, "%s:%zu: skipped: %s", path, line, what);
+    return CLF_OK;
+}
 
 int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_format fmt,
                         const clf_eval_mapping *map, clf_scorer *a, clf_scorer *b,
-                        const int *bidx, clf_eval_file_stats *stats)
+                        const int *bidx, const clf_eval_read_options *ro,
+                        clf_eval_file_stats *stats)
 {
     if (!d || !path || !map || !a || source >= d->n_sources || (d->has_b && (!b || !bidx)))
         return clf__error(CLF_E_INVALID_ARG, "eval: bad arguments to clf_eval_score_file");
@@ -381,9 +407,13 @@ int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_f
     int got;
     while ((got = clf_reader_next(r, &rec)) == 1) {
         if (rec.error != CLF_OK) {
-            if (st.skipped++ < MAX_WARNINGS)
-                fprintf(stderr, "classify eval: %s:%zu: skipped: %s\n", path, rec.line,
-                        rec.error_msg);
+            /* the reader's message already names the file and line */
+            if (!ro || !ro->skip_bad_rows) {
+                rc = clf__error(rec.error, "%s (use --skip-bad-rows to skip such rows)", rec.error_msg);
+                break;
+            }
+            if (st.skipped++ < MAX_NOTES)
+                note(ro, "skipped: %s", rec.error_msg);
             continue;
         }
         if (!rec.has_labels) {
@@ -395,11 +425,15 @@ int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_f
         uint64_t positive;
         const char *unknown;
         if ((rc = map_labels(d, map, &rec, &positive, &unknown)) != CLF_OK) {
-            if (rc == CLF_E_LABEL)
-                rc = clf__error(CLF_E_LABEL, "%s:%zu: label \"%s\" is not mapped to a category "
-                                "(use --map label=category, or label= to ignore it)",
-                                path, rec.line, unknown ? unknown : "?");
-            break;
+            if (rc != CLF_E_LABEL)
+                break;
+            char what[600];
+            snprintf(what, sizeof what, "label \"%s\" is not mapped to a category%s",
+                     unknown ? unknown : "?", map->recipe ? " by the recipe" :
+                     " (use --map label=category, or label= to ignore it)");
+            if ((rc = bad_row(ro, &st, CLF_E_LABEL, path, rec.line, what)) != CLF_OK)
+                break;
+            continue;
         }
         clf_doc_info info = {0, 0, 0};
         int s1 = clf_score(a, rec.text, rec.text_len, res_a, CLF_EVAL_MAX_CATEGORIES, &info);
@@ -409,9 +443,10 @@ int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_f
             break;
         }
         if (s1 < 0 || s2 < 0) {
-            if (st.skipped++ < MAX_WARNINGS)
-                fprintf(stderr, "classify eval: %s:%zu: skipped: %s\n", path, rec.line,
-                        clf_last_error()[0] ? clf_last_error() : clf_strerror(s1 < 0 ? s1 : s2));
+            char what[600];
+            snprintf(what, sizeof what, "%s", clf_last_error()[0] ? clf_last_error() : clf_strerror(s1 < 0 ? s1 : s2));
+            if ((rc = bad_row(ro, &st, s1 < 0 ? s1 : s2, path, rec.line, what)) != CLF_OK)
+                break;
             continue;
         }
         st.truncated += info.truncated != 0 || rec.truncated;
@@ -427,8 +462,8 @@ int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_f
     if (got < 0 && rc == CLF_OK)
         rc = got;
     clf_reader_close(r);
-    if (st.skipped > MAX_WARNINGS)
-        fprintf(stderr, "classify eval: %s: %zu records skipped in all\n", path, st.skipped);
+    if (st.skipped)
+        note(ro, "%s: skipped %zu bad row%s", path, st.skipped, st.skipped == 1 ? "" : "s");
     if (stats)
         *stats = st;
     return rc;

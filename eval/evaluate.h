@@ -109,22 +109,44 @@ int clf_eval_parse_cats(const char *spec, size_t n_cats, const char *const *cats
 /* Counters of one clf_eval_score_file() run. */
 typedef struct clf_eval_file_stats {
     size_t records;   /* records scored */
-    size_t skipped;   /* records with a parse or UTF-8 error, not scored */
-    size_t truncated; /* records cut at max_record_bytes (scored) */
+    size_t skipped;   /* records skipped (only with skip_bad_rows) */
+    size_t truncated; /* records cut at the scorer's byte limit (scored) */
 } clf_eval_file_stats;
+
+/*
+ * Notes for the caller (the library never writes to stderr): msg is one
+ * line without a newline, valid during the call.
+ */
+typedef void (*clf_eval_note_fn)(void *ctx, const char *msg);
+
+/*
+ * How clf_eval_score_file() treats bad rows: the rule of training
+ * (clf_train_options.skip_bad_rows), so that eval and train never disagree
+ * on what a corpus holds. A row the reader reports as malformed, a text
+ * the scorer rejects (invalid UTF-8) or a label the mapping does not know
+ * stops the run with an error naming the file, line and problem; with
+ * skip_bad_rows it is skipped and counted, and note (if set) hears of the
+ * first few and of the total.
+ */
+typedef struct clf_eval_read_options {
+    int skip_bad_rows;
+    clf_eval_note_fn note;
+    void *note_ctx;
+} clf_eval_read_options;
 
 /*
  * clf_eval_score_file - read path in format fmt, map each record's labels
  * with *map, score its text with scorer a (and b, NULL unless comparing;
  * bidx[k] = model B's index of category k or -1) and add it to source.
- * Records with an error are skipped and counted (with a warning on stderr
- * for the first few). A label the mapping does not know fails with
- * CLF_E_LABEL naming the file, line and label; a file without labels fails
- * with CLF_E_PARSE. Errors: those of the reader, clf_score, CLF_E_NOMEM.
+ * Bad rows follow *ro (NULL = stop at the first). A file without labels
+ * fails with CLF_E_PARSE. Errors: CLF_E_PARSE and CLF_E_UTF8 (a bad row),
+ * CLF_E_LABEL (an unmapped label), those of the reader and clf_score,
+ * CLF_E_NOMEM.
  */
 int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_format fmt,
                         const clf_eval_mapping *map, clf_scorer *a, clf_scorer *b,
-                        const int *bidx, clf_eval_file_stats *stats);
+                        const int *bidx, const clf_eval_read_options *ro,
+                        clf_eval_file_stats *stats);
 
 /* Options of clf_eval_compute(). */
 typedef struct clf_eval_options {

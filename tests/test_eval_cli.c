@@ -11,10 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "../eval/bootstrap.h"
+#include "../eval/cv.h"
+#include "recipe.h"
 #include "testutil.h"
 
 static char dir[512], recipe[600], model[600];
@@ -246,6 +249,88 @@ START_TEST(test_cross_validation)
 }
 END_TEST
 
+/* Issue 8 finding 18: eval treats bad rows as train does. */
+START_TEST(test_bad_rows)
+{
+    setup();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/bad-rows.tsv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("id\tlabels\ttext\n1\trude\tأنت غبي\n2\t\tالبيت جميل\n3\tonly two fields\n4\t\tالشمس\n"
+          "5\t\t\xff\xfe\n6\trude\tحقير\n", f);
+    fclose(f);
+    /* default: stop at the first bad row, naming it and the option, exit 2 */
+    ck_assert_int_eq(run("eval --model tiny.clf --map rude=offensive --resamples 0 -q bad-rows.tsv"), 2);
+    char *err = read_in_dir("stderr.txt");
+    ck_assert_msg(strstr(err, "bad-rows.tsv:4") && strstr(err, "--skip-bad-rows"), "%s", err);
+    free(err);
+    /* --skip-bad-rows: skipped, counted, named on stderr, the rest scored */
+    ck_assert_int_eq(run("eval --model tiny.clf --map rude=offensive --resamples 0 -q --skip-bad-rows "
+                         "--json b.json bad-rows.tsv"), 0);
+    err = read_in_dir("stderr.txt");
+    ck_assert_msg(strstr(err, "skipped 2 bad rows"), "%s", err);
+    free(err);
+    json_t *j = load_json("b.json");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "records")), 4);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "skipped")), 2);
+    json_decref(j);
+    /* an unmapped label is a bad row too: stops, or is skipped with the option */
+    ck_assert_int_eq(run("eval --model tiny.clf --map rude=offensive,*= --resamples 0 -q adhoc.tsv"), 0);
+    ck_assert_int_eq(run("eval --model tiny.clf --map other=offensive --resamples 0 -q adhoc.tsv"), 2);
+    ck_assert_int_eq(run("eval --model tiny.clf --map other=offensive --resamples 0 -q --skip-bad-rows "
+                         "--json c.json adhoc.tsv"), 0);
+    j = load_json("c.json");
+    ck_assert_int_gt(json_integer_value(json_object_get(j, "skipped")), 0);
+    json_decref(j);
+}
+END_TEST
+
+static size_t n_notes;
+static void count_note(void *ctx, const char *msg)
+{
+    (void)ctx;
+    ck_assert_ptr_null(strchr(msg, '\n'));
+    n_notes++;
+}
+
+/* Library code never writes to stderr: --cv progress comes through the callback. */
+START_TEST(test_cv_quiet_library)
+{
+    setup();
+    clf_recipe *r = NULL;
+    ck_assert_int_eq(clf_recipe_load(&r, recipe), CLF_OK);
+    clf_eval_cv_options o;
+    clf_eval_cv_options_init(&o);
+    o.folds = 2;
+    o.corpora_root = dir;
+    o.threads = 1;
+    o.note = count_note;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cv-stderr.txt", dir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    dup2(fileno(f), 2);
+    clf_eval_data *d = NULL;
+    int rc = clf_eval_cv_run(r, &o, &d);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(f);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    ck_assert_uint_eq(clf_eval_data_docs(d), 300);
+    ck_assert_uint_ge(n_notes, 4); /* corpora read, folds trained, thresholds */
+    size_t len = 0;
+    char *text = clf_test_read_file(path, &len);
+    ck_assert_msg(len == 0, "clf_eval_cv_run wrote to stderr: %s", text);
+    free(text);
+    clf_eval_data_free(d);
+    clf_recipe_free(r);
+}
+END_TEST
+
 static void write_suite(const char *name, int with_positive)
 {
     char path[1024];
@@ -348,6 +433,8 @@ int main(void)
     tcase_add_test(tc, test_files_and_compare);
     tcase_add_test(tc, test_cross_validation);
     tcase_add_test(tc, test_functional);
+    tcase_add_test(tc, test_bad_rows);
+    tcase_add_test(tc, test_cv_quiet_library);
     suite_add_tcase(s, tc);
     return clf_test_run(s);
 }
