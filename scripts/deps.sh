@@ -5,7 +5,7 @@ set -eu
 PKGS="cmake make gcc pkg-config libicu-dev libstemmer-dev liblinear-dev libjansson-dev
 libxxhash-dev libmicrohttpd-dev check"
 case "${1:-}" in
-  --test) PKGS="$PKGS python3 python3-sklearn curl" ;;     # metrics are checked against scikit-learn; curl talks to classify serve
+  --test) PKGS="$PKGS python3 python3-sklearn" ;;          # metrics are checked against scikit-learn
   --bench) PKGS="$PKGS python3 python3-sklearn fasttext time wrk" ;;  # bench/run.sh runs the peers; bench/serve.sh wrk
 esac
 missing=""

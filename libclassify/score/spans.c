@@ -60,7 +60,7 @@ static int is_line_break(uint32_t c)
 /* Append [b, e) trimmed of white space; empty spans are dropped. */
 static int push(cuts *c, const unsigned char *t, size_t b, size_t e)
 {
-    uint32_t cp;
+    uint32_t cp = 0;
     while (b < e) {
         int k = clf__utf8_decode(t + b, e - b, &cp);
         if (!is_space(cp))
@@ -102,7 +102,7 @@ static int split(cuts *c, const unsigned char *t, size_t len, int unit, size_t m
     while (i < len) {
         if (max_spans && c->n + 1 >= max_spans)
             break; /* the rest of the text is the last span */
-        uint32_t cp;
+        uint32_t cp = 0;
         int k = clf__utf8_decode(t + i, len - i, &cp);
         size_t next = i + (size_t)k;
         size_t cut_at = 0; /* 0: no boundary here */
@@ -118,7 +118,7 @@ static int split(cuts *c, const unsigned char *t, size_t len, int unit, size_t m
                     j++;
                 size_t q = j;
                 while (q < len) {
-                    uint32_t c2;
+                    uint32_t c2 = 0;
                     int k2 = clf__utf8_decode(t + q, len - q, &c2);
                     if (is_line_break(c2)) {
                         cut_at = q;
@@ -134,7 +134,7 @@ static int split(cuts *c, const unsigned char *t, size_t len, int unit, size_t m
             /* a run of terminators and closing quotes, then a space or the end */
             size_t j = next;
             while (j < len) {
-                uint32_t c2;
+                uint32_t c2 = 0;
                 int k2 = clf__utf8_decode(t + j, len - j, &c2);
                 if (!is_terminator(c2) && !is_closer(c2))
                     break;
@@ -179,7 +179,7 @@ CLF_API int clf_score_spans(clf_spans **out, clf_scorer *s, const char *text, si
     const unsigned char *t = (const unsigned char *)(text ? text : "");
     /* validate first: the splitter decodes without checking */
     for (size_t i = 0; i < len;) {
-        uint32_t cp;
+        uint32_t cp = 0;
         int k = clf__utf8_decode(t + i, len - i, &cp);
         if (!k)
             return clf__error(CLF_E_UTF8, "invalid UTF-8 at byte offset %zu", i);
