@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "internal.h"
+#include "dataset.h"
 #include "train.h"
 
 void clf_eval_cv_options_init(clf_eval_cv_options *o)
@@ -67,13 +68,14 @@ static void note(const clf_eval_cv_options *o, const char *fmt, ...)
     o->note(o->note_ctx, msg);
 }
 
-static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, unsigned int folds,
-                       const clf_eval_cv_options *o)
+static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, const clf_recipe *rcp,
+                       const clf_eval_cv_options *o, clf_normalizer *nz)
 {
     clf_reader *r = NULL;
     int rc = clf_reader_open(&r, path, fmt, NULL);
     if (rc != CLF_OK)
         return rc;
+    const uint64_t seed = clf_cv_outer_seed(rcp->seed);
     clf_record rec;
     int got;
     while ((got = clf_reader_next(r, &rec)) == 1) {
@@ -103,8 +105,15 @@ static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, unsigned 
         d->text = clf__memdup(rec.text, rec.text_len);
         d->len = rec.text_len;
         d->labels = calloc(rec.n_labels ? rec.n_labels : 1, sizeof *d->labels);
-        /* Identical texts always share a fold, so no text is on both sides. */
-        d->fold = (unsigned int)(XXH3_64bits(rec.text, rec.text_len) % folds);
+        /* training's fold rule: texts that normalize alike share a fold */
+        const char *norm = "";
+        size_t nlen = 0;
+        int nrc = clf_normalize(nz, rec.text, rec.text_len, &norm, &nlen, NULL);
+        if (nrc != CLF_OK) {
+            rc = clf__error(nrc, "%s:%zu: %s", path, rec.line, clf_last_error());
+            break;
+        }
+        d->fold = clf_fold_of(norm, nlen, seed, o->folds);
         if (!d->id || !d->text || !d->labels) {
             rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
             break;
@@ -244,17 +253,22 @@ int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_
     have_dir = 1;
 
     /* 1. Read every train split once. */
+    clf_normalizer *nz = NULL;
+    if ((rc = clf_normalizer_new(&nz, &r->nopts)) != CLF_OK)
+        goto done;
     for (size_t c = 0; c < ncorp && rc == CLF_OK; c++) {
         if (!r->corpora[c].train)
             continue;
         snprintf(path, sizeof path, "%s/%s", o->corpora_root, r->corpora[c].train);
-        rc = read_corpus(&corp[c], path, r->corpora[c].format, K, o);
+        rc = read_corpus(&corp[c], path, r->corpora[c].format, r, o, nz);
         if (rc == CLF_OK)
             note(o, "eval --cv: %s: %zu documents", r->corpora[c].name, corp[c].n);
         if (rc == CLF_OK && corp[c].skipped)
             note(o, "eval --cv: %s: skipped %zu bad row%s", r->corpora[c].name, corp[c].skipped,
                  corp[c].skipped == 1 ? "" : "s");
     }
+
+    clf_normalizer_free(nz);
 
     /* 2. Train one model per fold on the other folds. */
     for (unsigned int f = 0; f < K && rc == CLF_OK; f++) {

@@ -1,8 +1,9 @@
 /*
  * cv.h - K-fold cross-validation of a recipe for `classify eval --cv K`.
  *
- * The train split of every recipe corpus is cut into K folds by a hash of
- * each document's text (identical texts share a fold). For each fold a
+ * The train split of every recipe corpus is cut into K folds by training's
+ * fold rule (clf_fold_of: a hash of the normalized text, so texts that
+ * normalize alike share a fold), with an outer seed of its own. For each fold a
  * model is trained with training/train.h on the other K-1 folds, through a
  * temporary copy of the recipe whose corpora point at temporary TSV files,
  * and the held-out fold is scored with that model through the public API.

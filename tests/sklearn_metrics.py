@@ -89,6 +89,12 @@ def main():
                 v, t = best(rc, pc >= lv, tc)
                 out.append((cid, "r_at_p%g" % lv, v))
                 out.append((cid, "r_at_p%g_thr" % lv, t))
+            # training's threshold rule: best F1, ties -> highest threshold
+            with np.errstate(all="ignore"):
+                f1c = np.where(pc + rc > 0, 2 * pc * rc / (pc + rc), 0.0)
+            v, t = best(f1c, np.ones(f1c.shape, dtype=bool), tc)
+            out.append((cid, "f1best", v))
+            out.append((cid, "f1best_thr", t))
         if w is None:
             # calibration_curve gives non-empty bins only; recompute the bin
             # ids the same way (its own code) to weight them for the ECE.

@@ -17,6 +17,7 @@
 
 #include "../eval/bootstrap.h"
 #include "../eval/cv.h"
+#include "../eval/eval_internal.h"
 #include "recipe.h"
 #include "testutil.h"
 
@@ -331,6 +332,90 @@ START_TEST(test_cv_quiet_library)
 }
 END_TEST
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * Issue 8 finding 16: eval --cv folds by training's rule, a hash of the
+ * normalized text. Each document comes twice, once with tatweel: the two
+ * normalize alike, so they must share a fold and get the very same
+ * out-of-fold score from the one fold model that saw neither.
+ */
+START_TEST(test_cv_folds_normalized)
+{
+    setup();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/dup-train.tsv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("id\tlabels\ttext\n", f);
+    clf_rng r;
+    clf_rng_seed(&r, 11);
+    for (int i = 0; i < 60; i++) {
+        int kind = (int)clf_rng_below(&r, 2);
+        char buf[512];
+        FILE *m = fmemopen(buf, sizeof buf, "w");
+        fprintf(m, "%d ", i); /* a number of its own: no two pairs alike */
+        sentence(m, &r, kind);
+        fclose(m);
+        fprintf(f, "a%d\t%s\t%s\n", i, kind ? "rude" : "", buf);
+        /* the same text with a kashida after the first letter of each word */
+        fprintf(f, "b%d\t%s\t", i, kind ? "rude" : "");
+        for (const char *p = buf; *p; p++) {
+            fputc(*p, f);
+            if ((unsigned char)*p >= 0xD8 && (p == buf || p[-1] == ' ')) {
+                fputc(p[1], f);
+                p++;
+                if ((unsigned char)p[1] >= 0xD8)
+                    fputs("\xd9\x80", f);
+            }
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/dup-recipe.json", dir);
+    f = fopen(path, "w");
+    fputs("{\"name\": \"dup\", \"categories\": [\"offensive\"],\n"
+          " \"features\": {\"word_ngram_max\": 1, \"char_ngram_max\": 3, \"hash_bits\": 12, \"min_df\": 1},\n"
+          " \"training\": {\"folds\": 2, \"c_grid\": [1]},\n"
+          " \"corpora\": [{\"name\": \"dup\", \"train\": \"dup-train.tsv\", \"annotates\": [\"offensive\"],\n"
+          "   \"labels\": {\"rude\": [\"offensive\"]}}]}\n", f);
+    fclose(f);
+    clf_recipe *rc_ = NULL;
+    ck_assert_int_eq(clf_recipe_load(&rc_, path), CLF_OK);
+    clf_eval_cv_options o;
+    clf_eval_cv_options_init(&o);
+    o.folds = 4;
+    o.corpora_root = dir;
+    o.threads = 1;
+    clf_eval_data *d = NULL;
+    int rc = clf_eval_cv_run(rc_, &o, &d);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    ck_assert_uint_eq(d->n_docs, 120);
+    double *v = malloc(d->n_docs * sizeof *v);
+    for (size_t i = 0; i < d->n_docs; i++)
+        v[i] = d->sa[i * d->n_cats];
+    qsort(v, d->n_docs, sizeof *v, cmp_dbl);
+    /* every score appears an even number of times: pairs scored by one model */
+    size_t runs_odd = 0;
+    for (size_t i = 0; i < d->n_docs;) {
+        size_t j = i;
+        while (j < d->n_docs && v[j] == v[i])
+            j++;
+        runs_odd += (j - i) % 2;
+        i = j;
+    }
+    ck_assert_msg(runs_odd == 0, "%zu scores without their twin: duplicates fell on both sides of a fold",
+                  runs_odd);
+    free(v);
+    clf_eval_data_free(d);
+    clf_recipe_free(rc_);
+}
+END_TEST
+
 static void write_suite(const char *name, int with_positive)
 {
     char path[1024];
@@ -435,6 +520,7 @@ int main(void)
     tcase_add_test(tc, test_functional);
     tcase_add_test(tc, test_bad_rows);
     tcase_add_test(tc, test_cv_quiet_library);
+    tcase_add_test(tc, test_cv_folds_normalized);
     suite_add_tcase(s, tc);
     return clf_test_run(s);
 }

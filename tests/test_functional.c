@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../eval/functional.h"
-#include "../eval/metrics.h"
+#include "metrics.h"
 #include "testutil.h"
 
 static const char *const CATS[] = {"extremism", "hate", "incitement"};

@@ -13,7 +13,8 @@
 
 #include "../eval/bootstrap.h"
 #include "../eval/evaluate.h"
-#include "../eval/metrics.h"
+#include "metrics.h"
+#include "threshold.h"
 #include "testutil.h"
 
 #define EPS 1e-12
@@ -110,7 +111,67 @@ START_TEST(test_ranking_by_hand)
     ck_close(op.recall, 1.0 / 3); ck_close(op.threshold, 0.9);
     ck_assert_int_eq(clf_curve_best_recall_at_precision(&c, 0.7, &op), 1);
     ck_close(op.recall, 1); ck_close(op.threshold, 0.6); ck_close(op.flag_rate, 4.0 / 6);
+    /* a chosen threshold is placed halfway to the next lower score */
+    ck_close(op.placed, 0.55);
+    double f1;
+    ck_assert_int_eq(clf_curve_best_f1(&c, &op, &f1), 1);
+    ck_close(f1, 6.0 / 7); ck_close(op.threshold, 0.6); ck_close(op.placed, 0.55);
     clf_curve_free(&c);
+}
+END_TEST
+
+/*
+ * Issue 8 finding 16: training chooses thresholds with the metrics eval
+ * reports. On random scores clf_choose_threshold gives exactly the placed
+ * threshold, precision and recall of eval's best-F1 and recall-at-precision
+ * operating points.
+ */
+START_TEST(test_training_uses_eval_metrics)
+{
+    clf_rng r;
+    clf_rng_seed(&r, 5);
+    for (int round = 0; round < 50; round++) {
+        size_t n = 5 + clf_rng_below(&r, 200);
+        double s[205];
+        unsigned char y[205];
+        int any = 0;
+        for (size_t i = 0; i < n; i++) {
+            /* coarse scores: many ties */
+            s[i] = (double)clf_rng_below(&r, 20) / 20.0;
+            y[i] = clf_rng_below(&r, 3) == 0 || (i == 0 && !any);
+            any |= y[i];
+        }
+        clf_curve c = CLF_CURVE_INIT;
+        ck_assert_int_eq(clf_curve_build(&c, s, y, NULL, n, NULL), 0);
+        clf_operating_point op;
+        double f1;
+        ck_assert_int_eq(clf_curve_best_f1(&c, &op, &f1), 1);
+        clf_threshold_choice ch;
+        ck_assert_int_eq(clf_choose_threshold(s, y, n, CLF_THRESHOLD_BEST_F1, 0, &ch), CLF_OK);
+        ck_assert_double_eq(ch.threshold, op.placed);
+        ck_assert_double_eq(ch.f1, f1);
+        ck_assert_double_eq(ch.precision, op.precision);
+        /* the placed threshold flags exactly the items of the point */
+        clf_eval_confusion cm;
+        clf_eval_confusion_at(&cm, s, y, NULL, n, ch.threshold);
+        ck_assert_double_eq(cm.tp, op.tp);
+        ck_assert_double_eq(cm.fp, op.fp);
+        if (clf_curve_best_recall_at_precision(&c, 0.6, &op)) {
+            ck_assert_int_eq(clf_choose_threshold(s, y, n, CLF_THRESHOLD_PRECISION, 0.6, &ch), CLF_OK);
+            ck_assert(ch.target_reached);
+            ck_assert_double_eq(ch.threshold, op.placed);
+            ck_assert_double_eq(ch.recall, op.recall);
+        }
+        clf_curve_free(&c);
+    }
+    /* Equal recall: the higher threshold wins (training used to take the
+     * lowest threshold reaching the precision, flagging a needless negative). */
+    const double s2[] = {0.9, 0.8, 0.7};
+    const unsigned char y2[] = {1, 1, 0};
+    clf_threshold_choice ch;
+    ck_assert_int_eq(clf_choose_threshold(s2, y2, 3, CLF_THRESHOLD_PRECISION, 0.6, &ch), CLF_OK);
+    ck_close(ch.threshold, 0.75);
+    ck_close(ch.precision, 1.0);
 }
 END_TEST
 
@@ -340,6 +401,17 @@ static double our_value(const gen_case *c, const char *key, int *known)
         if (!strcmp(suffix, "_thr"))
             return op.threshold;
         return what[0] == 'p' ? op.precision : op.recall;
+    }
+    if (!strcmp(key, "f1best") || !strcmp(key, "f1best_thr")) {
+        clf_curve cv = CLF_CURVE_INIT;
+        clf_operating_point op;
+        double f1 = NAN;
+        ck_assert_int_eq(clf_curve_build(&cv, c->s, c->y, w, c->n, NULL), 0);
+        int found = clf_curve_best_f1(&cv, &op, &f1);
+        clf_curve_free(&cv);
+        if (!found)
+            return NAN;
+        return key[6] ? op.threshold : f1;
     }
     clf_calib_bin bins[10];
     clf_reliability(bins, 10, c->s, c->y, w, c->n);
@@ -589,6 +661,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_confusion_by_hand);
     tcase_add_test(tc, test_no_positives);
     tcase_add_test(tc, test_ranking_by_hand);
+    tcase_add_test(tc, test_training_uses_eval_metrics);
     tcase_add_test(tc, test_ties);
     tcase_add_test(tc, test_all_positive);
     tcase_add_test(tc, test_weights_equal_duplicates);

@@ -195,6 +195,16 @@ static int read_file(loader *L, size_t c, int split)
     return CLF_OK;
 }
 
+unsigned int clf_fold_of(const char *norm, size_t len, uint64_t seed, unsigned int folds)
+{
+    return folds ? (unsigned int)(XXH3_64bits_withSeed(norm, len, seed) % folds) : 0;
+}
+
+uint64_t clf_cv_outer_seed(uint64_t recipe_seed)
+{
+    return recipe_seed ^ UINT64_C(0x9E3779B97F4A7C15);
+}
+
 static int featurize_job(void *ctx, size_t job, unsigned int worker)
 {
     loader *L = ctx;
@@ -221,8 +231,7 @@ static int featurize_job(void *ctx, size_t job, unsigned int worker)
          * that differ only in diacritics or tatweel) share a fold. */
         size_t nlen;
         const char *norm = clf__featurizer_normalized(f, &nlen);
-        uint64_t h = XXH3_64bits_withSeed(norm, nlen, L->r->seed);
-        d->docs[i].fold = (uint8_t)(h % L->r->folds);
+        d->docs[i].fold = (uint8_t)clf_fold_of(norm, nlen, L->r->seed, L->r->folds);
         free(rd->text);
         rd->text = NULL;
     }

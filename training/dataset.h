@@ -82,4 +82,19 @@ int clf_dataset_load(clf_dataset **out, const clf_recipe *r, const clf_dataset_o
 
 void clf_dataset_free(clf_dataset *d);
 
+/*
+ * clf_fold_of - the one fold rule of training (its inner folds, seed = the
+ * recipe's seed) and of `classify eval --cv` (outer folds, seed =
+ * clf_cv_outer_seed(recipe seed)): XXH3-64 of the document's NORMALIZED
+ * text (the recipe's normalization) with seed, modulo folds. Texts that
+ * normalize alike (duplicates differing in diacritics, tatweel, look-alike
+ * letters) always share a fold, so none is on both sides of one.
+ */
+unsigned int clf_fold_of(const char *norm, size_t len, uint64_t seed, unsigned int folds);
+
+/* clf_cv_outer_seed - the seed of eval --cv's outer folds: not the recipe's
+ * own seed, or the trainer's inner folds inside an outer training set would
+ * repeat the outer split (one inner fold would be empty). */
+uint64_t clf_cv_outer_seed(uint64_t recipe_seed);
+
 #endif /* CLF_DATASET_H */

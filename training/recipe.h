@@ -32,7 +32,7 @@
 
 typedef enum clf_threshold_rule {
     CLF_THRESHOLD_BEST_F1 = 0,   /* "best_f1": the threshold of maximum F1 */
-    CLF_THRESHOLD_PRECISION = 1  /* "precision:P": lowest threshold with precision >= P */
+    CLF_THRESHOLD_PRECISION = 1  /* "precision:P": highest recall with precision >= P (ties: higher threshold) */
 } clf_threshold_rule;
 
 typedef enum clf_threshold_source {

@@ -1,6 +1,6 @@
 /*
  * threshold.h - choosing a category's decision threshold on calibrated
- * probabilities: the best-F1 threshold, or the lowest threshold that
+ * probabilities: the best-F1 threshold, or the highest-recall threshold that
  * reaches a target precision.
  */
 #ifndef CLF_THRESHOLD_H
@@ -18,9 +18,12 @@ typedef struct clf_threshold_choice {
 
 /*
  * clf_choose_threshold - choose a threshold for probabilities p with 0/1
- * labels y. The threshold is placed halfway between the lowest flagged
- * probability and the next lower one, so that it does not sit on a
- * training example. Ties in F1 go to the higher threshold.
+ * labels y: the point of best F1, or with the precision rule the point of
+ * highest recall whose precision reaches target (best F1 when none does).
+ * Ties go to the higher threshold, and the threshold is placed halfway
+ * between the lowest flagged probability and the next lower one, so that
+ * it does not sit on a training example (metrics.h: the same rules as the
+ * operating points eval reports).
  * Errors: CLF_E_NOMEM, CLF_E_TRAIN when y has no positive.
  */
 int clf_choose_threshold(const double *p, const unsigned char *y, size_t n,

@@ -333,13 +333,23 @@ static int run_phase(trainer *t, const char *stage, int final)
     return rc;
 }
 
+/* AP of the one metrics module (metrics.h); NaN without positives. */
+static int average_precision(const double *score, const unsigned char *y, size_t n, double *ap)
+{
+    clf_curve c = CLF_CURVE_INIT;
+    int rc = clf_curve_build(&c, score, y, NULL, n, NULL);
+    *ap = rc == 0 ? clf_curve_average_precision(&c) : NAN;
+    clf_curve_free(&c);
+    return rc == 0 ? CLF_OK : clf__error(CLF_E_NOMEM, "out of memory (or a NaN score) computing AP");
+}
+
 /* After cross-validation: choose C, calibrate, choose the threshold. */
 static int select_and_calibrate(trainer *t, cat *c)
 {
     const clf_recipe *r = t->r;
     int rc;
     for (size_t ci = 0; ci < r->n_c; ci++) {
-        if ((rc = clf_average_precision(c->oof + ci * c->n, c->y, c->n, &c->cv_ap[ci])) != CLF_OK)
+        if ((rc = average_precision(c->oof + ci * c->n, c->y, c->n, &c->cv_ap[ci])) != CLF_OK)
             return rc;
         /* ties go to the smaller C, the more regularized model */
         if (ci == 0 || c->cv_ap[ci] > c->cv_ap[c->best])
@@ -435,18 +445,17 @@ static int dev_probs(const trainer *t, const built *b, clf_model_weight_type wt,
 static void metrics_of(const double *p, const unsigned char *y, size_t n, double threshold,
                        clf_train_metrics *out)
 {
-    clf_confusion cf;
-    clf_confusion_at(p, y, n, threshold, &cf);
+    /* undefined values are NaN (written as null), as eval reports them */
+    clf_eval_confusion cf;
+    clf_eval_confusion_at(&cf, p, y, NULL, n, threshold);
     out->documents = n;
-    out->positives = cf.tp + cf.fn;
-    out->flagged = cf.tp + cf.fp;
-    out->precision = clf_precision(&cf);
-    out->recall = clf_recall(&cf);
-    out->f1 = clf_f1(&cf);
-    if (clf_average_precision(p, y, n, &out->average_precision) != CLF_OK)
+    out->positives = (size_t)(cf.tp + cf.fn);
+    out->flagged = (size_t)(cf.tp + cf.fp);
+    out->precision = clf_eval_precision(&cf);
+    out->recall = clf_eval_recall(&cf);
+    out->f1 = clf_eval_f1(&cf);
+    if (average_precision(p, y, n, &out->average_precision) != CLF_OK)
         out->average_precision = NAN;
-    if (n == 0)
-        out->precision = out->recall = out->f1 = NAN;
 }
 
 /* ---- metadata ---- */
