@@ -486,15 +486,34 @@ START_TEST(truncation)
     ck_assert_str_eq(rec.id, "id8");
     clf_reader_close(r);
 
-    const char js[] = "{\"text\":\"a long enough text\"}\n{\"text\":\"ok\"}\n";
-    r = open_buf(js, sizeof js - 1, CLF_FORMAT_JSONL, 20);
-    next_err(r, &rec, CLF_E_PARSE);
+    /* JSONL: the same rule on the text, not on the line (escapes included). */
+    const char js[] = "{\"id\":\"j\",\"text\":\"abcdefghi\\u0645 tail\"}\n{\"text\":\"ok\"}\n";
+    r = open_buf(js, sizeof js - 1, CLF_FORMAT_JSONL, 10);
+    next_ok(r, &rec);
     ck_assert_int_eq(rec.truncated, 1);
-    ck_assert_ptr_nonnull(strstr(rec.error_msg, "max_record_bytes = 20"));
+    ck_assert_str_eq(rec.id, "j");
+    ck_text_eq(rec, "abcdefghi");  /* the letter straddles byte 10 */
     next_ok(r, &rec);
     ck_assert_uint_eq(rec.line, 2);
+    ck_assert_int_eq(rec.truncated, 0);
     ck_text_eq(rec, "ok");
     clf_reader_close(r);
+
+    /* A JSON line too long to hold such a text is an error that says so. */
+    size_t big = 70000;
+    char *line = malloc(big + 32);
+    ck_assert_ptr_nonnull(line);
+    memcpy(line, "{\"text\":\"", 9);
+    memset(line + 9, 'x', big);
+    memcpy(line + 9 + big, "\"}\n{\"text\":\"ok\"}\n", 17);
+    r = open_buf(line, 9 + big + 17, CLF_FORMAT_JSONL, 10);
+    next_err(r, &rec, CLF_E_PARSE);
+    ck_assert_int_eq(rec.truncated, 1);
+    ck_assert_ptr_nonnull(strstr(rec.error_msg, "longer than the"));
+    next_ok(r, &rec);
+    ck_text_eq(rec, "ok");
+    clf_reader_close(r);
+    free(line);
 }
 END_TEST
 
@@ -677,8 +696,8 @@ START_TEST(auto_detection)
 
     r = OPEN_LIT("\n\n__label__x y\n", CLF_FORMAT_AUTO);
     ck_assert_int_eq(clf_reader_format(r), CLF_FORMAT_FASTTEXT);
-    ck_assert_uint_eq(clf_reader_skipped_blank(r), 2);
     next_ok(r, &rec);
+    ck_assert_uint_eq(clf_reader_skipped_blank(r), 2);
     ck_assert_uint_eq(rec.line, 3);
     ck_text_eq(rec, "y");
     clf_reader_close(r);

@@ -1,11 +1,16 @@
 /*
  * corpus.c - the record reader of corpus.h: bounded-memory line reading and
- * the text, TSV, fastText and JSON Lines formats (docs/input-formats.md).
+ * the text, TSV, fastText, JSON Lines and whole-document formats
+ * (docs/input-formats.md).
  *
- * A line is read byte by byte with getc_unlocked (not fread, which would
- * block on a pipe until a whole chunk arrived, and not getline, whose memory
- * is unbounded); at most max_record_bytes (+1 to see a CR) are kept. Fields
- * are split in place in the line buffer, so a record points into it.
+ * Input is read in blocks with read(2) on the file descriptor (one call
+ * returns what a pipe holds, so a streaming filter is not held back) and
+ * lines are found with memchr; stdio's fread only for a FILE without a
+ * descriptor (fmemopen). Format detection looks into the block without
+ * consuming it, so the records come from the same bytes: nothing is read
+ * twice, and pipes and FIFOs work. At most line_max bytes of a line (+1 to
+ * see a CR) are kept; fields are split in place in the line buffer, so a
+ * record points into it.
  */
 #include "corpus.h"
 
@@ -15,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -28,29 +34,29 @@
 #define FT_PREFIX_LEN (sizeof FT_PREFIX - 1)
 
 struct clf_reader {
-    FILE *f;
+    FILE *f;                 /* read through fd, or with fread when it has none */
+    int fd;
     int owns_file;
     int failed;              /* sticky negative code once reading failed */
+    int eof;
     char *name;              /* as given at open */
     const char *display;     /* name used in messages ("<stdin>" for "-") */
     clf_format fmt;
-    size_t max;              /* max_record_bytes */
+    size_t max;              /* max_record_bytes: the limit on a record's text */
+    size_t line_max;         /* the limit on a line kept in memory (format syntax included) */
     char *text_field, *id_field, *labels_field;
+
+    /* Input block: bytes [bpos, bend) are read but not yet used. */
+    unsigned char *buf;
+    size_t bpos, bend, bcap;
 
     /* The current line: line_len content bytes (CR stripped), NUL-terminated. */
     char *line;
     size_t line_len, line_cap;   /* line_cap usable bytes; allocated line_cap + 1 */
     int line_trunc;
     size_t line_no;
+    int doc_done;            /* doc format: the one record was returned */
 
-    /* Bytes read while checking for a BOM that were not one: replayed first. */
-    unsigned char pb[3];
-    int pb_len, pb_pos;
-    int started;
-
-    /* AUTO detection reads ahead: leading blank lines and one unreturned line. */
-    size_t pending_blank, pending_blank_line;
-    int have_pending;
     int seen_content;        /* a non-blank line was returned (TSV header check) */
     size_t skipped_blank;
 
@@ -66,7 +72,7 @@ static const char *const no_labels[1] = { NULL };
 
 int clf_format_parse(const char *name)
 {
-    static const char *const names[] = { "auto", "text", "tsv", "fasttext", "jsonl" };
+    static const char *const names[] = { "auto", "text", "tsv", "fasttext", "jsonl", "doc" };
     if (!name)
         return -1;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -83,6 +89,7 @@ const char *clf_format_name(clf_format f)
     case CLF_FORMAT_TSV: return "tsv";
     case CLF_FORMAT_FASTTEXT: return "fasttext";
     case CLF_FORMAT_JSONL: return "jsonl";
+    case CLF_FORMAT_DOC: return "doc";
     }
     return "unknown";
 }
@@ -149,80 +156,171 @@ static int grow_line(clf_reader *r, size_t limit)
     return CLF_OK;
 }
 
+static int read_failed(clf_reader *r, int err)
+{
+    return r->failed = clf__error(CLF_E_IO, "%s: read error after line %zu: %s", r->display,
+                                  r->line_no, strerror(err));
+}
+
 /*
- * read_line - the next physical line into r->line. Returns 1, 0 at end of
- * input, or a negative code (sticky: later calls return it again).
+ * fill - read more input after bend (compacting first when the block is
+ * full). One read(2): on a pipe it returns what has arrived, so a record is
+ * handled as soon as its line is complete. Returns bytes read, 0 at end of
+ * input, or a negative code (sticky).
+ */
+static ssize_t fill(clf_reader *r)
+{
+    if (r->failed)
+        return r->failed;
+    if (r->eof)
+        return 0;
+    if (r->bpos == r->bend)
+        r->bpos = r->bend = 0;
+    if (r->bend == r->bcap && r->bpos > 0) {
+        memmove(r->buf, r->buf + r->bpos, r->bend - r->bpos);
+        r->bend -= r->bpos;
+        r->bpos = 0;
+    }
+    if (r->bend == r->bcap)
+        return 0; /* full: callers never ask for more than one block */
+    size_t want = r->bcap - r->bend;
+    ssize_t got;
+    if (r->fd >= 0) {
+        do
+            got = read(r->fd, r->buf + r->bend, want);
+        while (got < 0 && errno == EINTR);
+        if (got < 0)
+            return read_failed(r, errno);
+    } else {
+        got = (ssize_t)fread(r->buf + r->bend, 1, want, r->f);
+        if (got == 0 && ferror(r->f))
+            return read_failed(r, errno ? errno : EIO);
+    }
+    if (got == 0)
+        r->eof = 1;
+    r->bend += (size_t)got;
+    return got;
+}
+
+/* peek - make at least n bytes (or all that is left) available from bpos. */
+static int peek(clf_reader *r, size_t n)
+{
+    while (r->bend - r->bpos < n && !r->eof) {
+        if (r->bcap - r->bpos < n) {  /* grow so that n bytes fit from bpos */
+            size_t cap = r->bcap;
+            while (cap - r->bpos < n)
+                cap *= 2;
+            unsigned char *p = realloc(r->buf, cap);
+            if (!p)
+                return r->failed = clf__error(CLF_E_NOMEM, "%s: out of memory", r->display);
+            r->buf = p;
+            r->bcap = cap;
+        }
+        ssize_t got = fill(r);
+        if (got < 0)
+            return (int)got;
+    }
+    return CLF_OK;
+}
+
+/*
+ * read_line - the next physical line into r->line: at most line_max bytes
+ * (+1 to see a CR) are kept, the rest is skipped without being held.
+ * Returns 1, 0 at end of input, or a negative code (sticky).
  */
 static int read_line(clf_reader *r)
 {
-    FILE *f = r->f;
-    const size_t keep_limit = r->max + 1;  /* one more byte to recognise a CR */
+    const size_t keep_limit = r->line_max + 1;  /* one more byte to recognise a CR */
     size_t raw = 0, kept = 0;
-    int c = EOF, last = EOF, rc = CLF_OK;
+    int last = EOF, got_nl = 0, rc;
 
     if (r->failed)
         return r->failed;
     if (!r->line && (rc = grow_line(r, keep_limit)) != CLF_OK)
         return r->failed = rc;
-    flockfile(f);
-    if (!r->started) {
-        /* A BOM is dropped; other first bytes are replayed into the line. */
-        r->started = 1;
-        static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
-        while (r->pb_len < 3 && (c = getc_unlocked(f)) != EOF) {
-            r->pb[r->pb_len++] = (unsigned char)c;
-            if (c != bom[r->pb_len - 1])
-                break;
-        }
-        if (r->pb_len == 3 && memcmp(r->pb, bom, 3) == 0)
-            r->pb_len = 0;
-    }
     for (;;) {
-        if (CLF_UNLIKELY(r->pb_pos < r->pb_len))
-            c = r->pb[r->pb_pos++];
-        else
-            c = getc_unlocked(f);
-        if (c == EOF || c == '\n')
-            break;
-        raw++;
-        last = c;
-        if (CLF_LIKELY(kept < r->line_cap)) {
-            r->line[kept++] = (char)c;
-        } else if (kept < keep_limit) {
-            if ((rc = grow_line(r, keep_limit)) != CLF_OK)
+        if (r->bpos == r->bend) {
+            ssize_t got = fill(r);
+            if (got < 0)
+                return (int)got;
+            if (got == 0)
                 break;
-            r->line[kept++] = (char)c;
         }
-        /* else: beyond the limit, discarded */
+        const unsigned char *p = r->buf + r->bpos;
+        size_t avail = r->bend - r->bpos;
+        const unsigned char *nl = memchr(p, '\n', avail);
+        size_t take = nl ? (size_t)(nl - p) : avail;
+        size_t copy = take < keep_limit - kept ? take : keep_limit - kept;
+        while (kept + copy > r->line_cap)
+            if ((rc = grow_line(r, keep_limit)) != CLF_OK)
+                return r->failed = rc;
+        memcpy(r->line + kept, p, copy);
+        kept += copy;
+        raw += take;
+        if (take)
+            last = p[take - 1];
+        r->bpos += take + (nl != NULL);
+        if (nl) {
+            got_nl = 1;
+            break;
+        }
     }
-    int io_failed = c == EOF && ferror(f);
-    int saved_errno = errno;
-    funlockfile(f);
-    if (rc != CLF_OK)
-        return r->failed = rc;
-    if (io_failed)
-        return r->failed = clf__error(CLF_E_IO, "%s: read error after line %zu: %s",
-                                      r->display, r->line_no, strerror(saved_errno));
-    if (c == EOF && raw == 0)
+    if (!got_nl && raw == 0)
         return 0;
 
     r->line_no++;
     size_t content = raw - (last == '\r');
-    if (content <= r->max) {
+    if (content <= r->line_max) {
         r->line_len = content;
         r->line_trunc = 0;
     } else {
-        r->line_len = utf8_cut(r->line, r->max);
+        r->line_len = utf8_cut(r->line, r->line_max);
         r->line_trunc = 1;
     }
     r->line[r->line_len] = '\0';
     return 1;
 }
 
-static clf_format detect(const clf_reader *r)
+/*
+ * read_doc - the whole rest of the input as one line (doc format): the
+ * first max bytes are kept, cut at a character boundary.
+ */
+static int read_doc(clf_reader *r)
 {
-    const char *s = r->line;
-    size_t n = r->line_len;
+    const size_t keep_limit = r->max + 1;  /* one more byte to know there is more */
+    size_t kept = 0;
+    int rc;
+    if (r->failed)
+        return r->failed;
+    if (!r->line && (rc = grow_line(r, keep_limit)) != CLF_OK)
+        return r->failed = rc;
+    for (;;) {
+        if (r->bpos == r->bend) {
+            ssize_t got = fill(r);
+            if (got < 0)
+                return (int)got;
+            if (got == 0)
+                break;
+        }
+        size_t avail = r->bend - r->bpos;
+        size_t copy = avail < keep_limit - kept ? avail : keep_limit - kept;
+        while (kept + copy > r->line_cap)
+            if ((rc = grow_line(r, keep_limit)) != CLF_OK)
+                return r->failed = rc;
+        memcpy(r->line + kept, r->buf + r->bpos, copy);
+        kept += copy;
+        r->bpos += avail;
+    }
+    r->line_no = 1;
+    r->line_trunc = kept > r->max;
+    r->line_len = r->line_trunc ? utf8_cut(r->line, r->max) : kept;
+    r->line[r->line_len] = '\0';
+    return 1;
+}
+
+/* detect - the format of the first non-empty line s[0..n). */
+static clf_format detect(const char *s, size_t n, clf_format fallback)
+{
     if (n > 0 && s[0] == '{')
         return CLF_FORMAT_JSONL;
     if (n >= FT_PREFIX_LEN && memcmp(s, FT_PREFIX, FT_PREFIX_LEN) == 0)
@@ -230,7 +328,7 @@ static clf_format detect(const clf_reader *r)
     size_t tabs = 0;
     for (const char *p = s; (p = memchr(p, '\t', n - (size_t)(p - s))) != NULL; p++)
         tabs++;
-    return tabs == 2 ? CLF_FORMAT_TSV : CLF_FORMAT_TEXT;
+    return tabs == 2 ? CLF_FORMAT_TSV : fallback;
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -265,7 +363,7 @@ static void fail(clf_reader *r, clf_record *rec, int code, const char *fmt, ...)
     if (r->line_trunc) {
         used = strlen(r->msg);
         snprintf(r->msg + used, r->msg_cap - used,
-                 " (the line is longer than max_record_bytes = %zu and was truncated)", r->max);
+                 " (the line is longer than the %zu bytes kept and was truncated)", r->line_max);
     }
     rec->error = code;
     rec->error_msg = r->msg;
@@ -522,6 +620,54 @@ static int parse_jsonl(clf_reader *r, clf_record *rec)
     return CLF_OK;
 }
 
+/*
+ * set_line_max - how much of a line is kept: the text limit plus room for
+ * the format's syntax (ids, labels; JSON escapes take up to 6 bytes per
+ * text byte), so that a text is cut by the one rule of cut_text and not by
+ * where its line happened to end.
+ */
+static void set_line_max(clf_reader *r)
+{
+    const size_t slack = (size_t)64 << 10;
+    switch (r->fmt) {
+    case CLF_FORMAT_TSV:
+    case CLF_FORMAT_FASTTEXT:
+        r->line_max = r->max + slack;
+        break;
+    case CLF_FORMAT_JSONL:
+        r->line_max = r->max * 6 + slack;
+        break;
+    default:
+        r->line_max = r->max;
+        break;
+    }
+}
+
+/* cut_text - the one truncation rule: a text keeps its first max bytes,
+ * cut back to a character boundary. */
+static void cut_text(clf_reader *r, clf_record *rec)
+{
+    if (rec->error != CLF_OK || rec->text_len <= r->max)
+        return;
+    size_t n = utf8_cut(rec->text, r->max);
+    if (r->json) {
+        /* a jansson string is not ours to cut: replace it (rare, so the copy is fine) */
+        json_t *cut = json_stringn_nocheck(rec->text, n);
+        if (!cut || json_object_set_new(r->json, r->text_field, cut) != 0) {
+            rec->error = CLF_E_NOMEM;
+            rec->error_msg = "out of memory";
+            rec->text = "";
+            rec->text_len = 0;
+            return;
+        }
+        rec->text = json_string_value(cut);
+    } else {
+        ((char *)rec->text)[n] = '\0';  /* points into the line buffer */
+    }
+    rec->text_len = n;
+    rec->truncated = 1;
+}
+
 int clf_reader_next(clf_reader *r, clf_record *rec)
 {
     if (!r || !rec)
@@ -533,20 +679,23 @@ int clf_reader_next(clf_reader *r, clf_record *rec)
     }
     r->n_labels = 0;
 
-    if (r->pending_blank > 0) {  /* text format: leading empty lines read by detection */
-        r->pending_blank--;
-        rec->line = r->pending_blank_line++;
-        set_line_id(r, rec);
+    if (r->fmt == CLF_FORMAT_DOC) {
+        if (r->doc_done)
+            return r->failed ? r->failed : 0;
+        int rc = read_doc(r);
+        if (rc < 0)
+            return rc;
+        r->doc_done = 1;
+        rec->line = 1;
+        rec->truncated = r->line_trunc;
+        rec->id = r->name;
+        parse_text(r, rec);
         return 1;
     }
     for (;;) {
-        if (r->have_pending) {
-            r->have_pending = 0;
-        } else {
-            int rc = read_line(r);
-            if (rc <= 0)
-                return rc;
-        }
+        int rc = read_line(r);
+        if (rc <= 0)
+            return rc;
         if (r->fmt != CLF_FORMAT_TEXT && line_blank(r)) {
             r->skipped_blank++;
             continue;
@@ -577,6 +726,7 @@ int clf_reader_next(clf_reader *r, clf_record *rec)
         rc = parse_jsonl(r, rec);
         break;
     case CLF_FORMAT_TEXT:
+    case CLF_FORMAT_DOC:   /* never: handled above */
     case CLF_FORMAT_AUTO:  /* never: AUTO is resolved at open */
         parse_text(r, rec);
         break;
@@ -585,6 +735,7 @@ int clf_reader_next(clf_reader *r, clf_record *rec)
         reset_record(rec);
         return rc;
     }
+    cut_text(r, rec);
     return 1;
 }
 
@@ -600,33 +751,38 @@ static char *dup_or(const char *s, const char *fallback)
     return p;
 }
 
-/* detect_format - AUTO: read ahead to the first non-empty line and decide. */
-static int detect_format(clf_reader *r)
+/* Bytes of the first non-empty line that detection looks at. */
+#define DETECT_WINDOW ((size_t)64 << 10)
+/* How far detection looks past leading blank lines before it gives up. */
+#define DETECT_LIMIT ((size_t)1 << 20)
+
+/*
+ * detect_format - AUTO: look at the first non-empty line in the input
+ * block without consuming anything, so the records are read from the same
+ * bytes (a pipe cannot be read twice).
+ */
+static int detect_format(clf_reader *r, clf_format fallback)
 {
-    size_t blanks = 0;
+    size_t off = 0;  /* start of the current line, from bpos */
     for (;;) {
-        int rc = read_line(r);
-        if (rc < 0)
+        int rc = peek(r, off + DETECT_WINDOW);
+        if (rc != CLF_OK)
             return rc;
-        if (rc == 0) {  /* nothing but blank lines: text, so they stay records */
-            r->fmt = CLF_FORMAT_TEXT;
-            break;
+        const char *s = (const char *)r->buf + r->bpos + off;
+        size_t avail = r->bend - r->bpos - off;
+        if (avail == 0) {  /* nothing but blank lines (or nothing) */
+            r->fmt = fallback;
+            return CLF_OK;
         }
-        if (line_blank(r)) {
-            blanks++;
-            continue;
+        const char *nl = memchr(s, '\n', avail);
+        size_t n = nl ? (size_t)(nl - s) : avail;
+        size_t content = n - (n > 0 && s[n - 1] == '\r');
+        if (content > 0 || !nl || off + n + 1 > DETECT_LIMIT) {
+            r->fmt = detect(s, content, fallback);
+            return CLF_OK;
         }
-        r->fmt = detect(r);
-        r->have_pending = 1;
-        break;
+        off += n + 1;
     }
-    if (r->fmt == CLF_FORMAT_TEXT) {
-        r->pending_blank = blanks;
-        r->pending_blank_line = 1;
-    } else {
-        r->skipped_blank += blanks;
-    }
-    return CLF_OK;
 }
 
 int clf_reader_open_file(clf_reader **out, FILE *f, const char *name, clf_format fmt,
@@ -637,38 +793,48 @@ int clf_reader_open_file(clf_reader **out, FILE *f, const char *name, clf_format
     *out = NULL;
     if (!f)
         return clf__error(CLF_E_INVALID_ARG, "clf_reader_open_file: FILE is NULL");
-    if ((int)fmt < CLF_FORMAT_AUTO || (int)fmt > CLF_FORMAT_JSONL)
+    if ((int)fmt < CLF_FORMAT_AUTO || (int)fmt > CLF_FORMAT_DOC)
         return clf__error(CLF_E_INVALID_ARG, "clf_reader_open_file: unknown format %d", (int)fmt);
+    clf_format fallback = opts && opts->auto_fallback == CLF_FORMAT_DOC ? CLF_FORMAT_DOC
+                                                                        : CLF_FORMAT_TEXT;
     size_t max = opts && opts->max_record_bytes ? opts->max_record_bytes : READER_DEFAULT_MAX;
-    if (max > SIZE_MAX / 4)
+    if (max > SIZE_MAX / 16)
         return clf__error(CLF_E_INVALID_ARG, "max_record_bytes %zu is too large", max);
 
     clf_reader *r = calloc(1, sizeof *r);
     if (!r)
         return clf__error(CLF_E_NOMEM, "out of memory for a reader");
     r->f = f;
+    r->fd = fileno(f);
     r->fmt = fmt;
     r->max = max;
     r->name = dup_or(name, "<input>");
     r->text_field = dup_or(opts ? opts->text_field : NULL, "text");
     r->id_field = dup_or(opts ? opts->id_field : NULL, "id");
     r->labels_field = dup_or(opts ? opts->labels_field : NULL, "labels");
+    r->bcap = (size_t)64 << 10;
+    r->buf = malloc(r->bcap);
     if (r->name) {
         r->display = strcmp(r->name, "-") == 0 ? "<stdin>" : r->name;
         r->msg_cap = strlen(r->display) + 512;
         r->msg = malloc(r->msg_cap);
     }
-    if (!r->name || !r->text_field || !r->id_field || !r->labels_field || !r->msg) {
+    if (!r->name || !r->text_field || !r->id_field || !r->labels_field || !r->msg || !r->buf) {
         clf_reader_close(r);
         return clf__error(CLF_E_NOMEM, "out of memory for a reader");
     }
-    if (fmt == CLF_FORMAT_AUTO) {
-        int rc = detect_format(r);
-        if (rc != CLF_OK) {
-            clf_reader_close(r);
-            return rc;
-        }
+    /* A BOM is dropped; anything else stays for the records. */
+    int rc = peek(r, 3);
+    if (rc == CLF_OK && r->bend - r->bpos >= 3 && memcmp(r->buf + r->bpos, "\xEF\xBB\xBF", 3) == 0)
+        r->bpos += 3;
+    if (rc == CLF_OK && fmt == CLF_FORMAT_AUTO)
+        rc = detect_format(r, fallback);
+    if (rc != CLF_OK && (fmt == CLF_FORMAT_AUTO || rc != CLF_E_IO)) {
+        clf_reader_close(r);
+        return rc;
     }
+    /* Other formats report a read error from clf_reader_next (it is sticky). */
+    set_line_max(r);
     *out = r;
     return CLF_OK;
 }
@@ -719,6 +885,7 @@ void clf_reader_close(clf_reader *r)
     if (r->owns_file)
         fclose(r->f);
     free(r->line);
+    free(r->buf);
     free((void *)r->labels);
     free(r->msg);
     free(r->name);

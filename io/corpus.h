@@ -5,12 +5,15 @@
  * optional header line), fastText (__label__a __label__b text) and JSON
  * Lines ({"id":..., "text":..., "labels":[...]}; other fields are kept).
  *
- * Used by training (labeled corpora), evaluation and `classify score`.
+ * Used by training (labeled corpora), evaluation and `classify score`; it
+ * depends on the runtime and jansson only, never on training/.
  * A reader never drops or reorders a line: a malformed line comes back as a
  * record with an error set, and the caller decides (fail, skip and count,
- * or emit an error record). Memory is bounded by max_record_bytes: the part
- * of a longer line beyond it is discarded while reading and the record is
- * marked truncated.
+ * or emit an error record). One truncation rule for every format: a
+ * record's text keeps its first max_record_bytes bytes, cut back to a UTF-8
+ * character boundary, and the record is marked truncated. Memory is bounded
+ * by a few times max_record_bytes: the part of a line beyond what can hold
+ * such a text (plus its id, labels or JSON syntax) is discarded unread.
  */
 #ifndef CLF_CORPUS_H
 #define CLF_CORPUS_H
@@ -23,21 +26,25 @@ typedef enum clf_format {
     CLF_FORMAT_TEXT,
     CLF_FORMAT_TSV,
     CLF_FORMAT_FASTTEXT,
-    CLF_FORMAT_JSONL
+    CLF_FORMAT_JSONL,
+    CLF_FORMAT_DOC        /* the whole input is one document (id: the name) */
 } clf_format;
 
-/* clf_format_parse - "auto", "text", "tsv", "fasttext", "jsonl"; -1 if unknown. */
+/* clf_format_parse - "auto", "text", "tsv", "fasttext", "jsonl", "doc"; -1 if unknown. */
 int clf_format_parse(const char *name);
 const char *clf_format_name(clf_format f);
 
 typedef struct clf_reader_options {
-    size_t max_record_bytes;  /* default 1 MiB (CLF_NORM_DEFAULT_MAX_BYTES) */
+    size_t max_record_bytes;  /* limit on a record's text; default 1 MiB
+                                 (CLF_NORM_DEFAULT_MAX_BYTES) */
     const char *text_field;   /* JSONL: default "text" */
     const char *id_field;     /* JSONL: default "id" */
     const char *labels_field; /* JSONL: default "labels" */
+    clf_format auto_fallback; /* AUTO, when the first line is not jsonl/tsv/fasttext:
+                                 CLF_FORMAT_TEXT (0 means that) or CLF_FORMAT_DOC */
 } clf_reader_options;
 
-#define CLF_READER_OPTIONS_INIT { 0, NULL, NULL, NULL }
+#define CLF_READER_OPTIONS_INIT { 0, NULL, NULL, NULL, CLF_FORMAT_AUTO }
 
 typedef struct clf_record {
     size_t line;              /* 1-based line number in the file */
@@ -59,13 +66,19 @@ typedef struct clf_reader clf_reader;
  * clf_reader_open - open path ("-" = stdin) for reading records in format
  * fmt (CLF_FORMAT_AUTO detects it). opts may be NULL.
  * With CLF_FORMAT_AUTO the reader reads ahead to the first non-empty line
- * here, so clf_reader_format is known on return (docs/input-formats.md).
+ * here (without consuming it), so clf_reader_format is known on return
+ * (docs/input-formats.md).
  * Errors: CLF_E_IO (message names the path), CLF_E_NOMEM, CLF_E_INVALID_ARG.
  */
 int clf_reader_open(clf_reader **out, const char *path, clf_format fmt,
                     const clf_reader_options *opts);
 
-/* clf_reader_open_file - same for an already open FILE (not closed by the reader). */
+/*
+ * clf_reader_open_file - same for an already open FILE (not closed by the
+ * reader). The reader reads the FILE's descriptor directly (fread only when
+ * it has none, as with fmemopen), so nothing may have been read from the
+ * FILE through stdio before.
+ */
 int clf_reader_open_file(clf_reader **out, FILE *f, const char *name, clf_format fmt,
                          const clf_reader_options *opts);
 
