@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "args.h"
+#include "atomic.h"
 #include "classify.h"
 #include "commands.h"
 #include "corpus.h"
@@ -112,28 +114,18 @@ enum {
     OPT_FUNCTIONAL, OPT_GATE, OPT_SKIP
 };
 
-static int parse_double(const char *s, double lo, double hi, double *out)
+static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || isnan(v) || v < lo || v > hi)
+    uint64_t v;
+    if (clf_cli_parse_u64(s, 0, max, &v))
         return -1;
-    *out = v;
+    *out = (unsigned long)v;
     return 0;
 }
 
-static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
+static int parse_double(const char *s, double lo, double hi, double *out)
 {
-    char *end;
-    errno = 0;
-    if (*s == '-')
-        return -1;
-    unsigned long v = strtoul(s, &end, 10);
-    if (end == s || *end || errno || v > max)
-        return -1;
-    *out = v;
-    return 0;
+    return clf_cli_parse_double(s, lo, hi, out);
 }
 
 /* Returns 0 to go on, 1 after --help, 2 after a usage error (printed). */
@@ -175,18 +167,13 @@ static int parse_args(eval_args *a, int argc, char **argv)
         case 'm': a->model = optarg; break;
         case OPT_COMPARE: a->compare = optarg; break;
         case 't': {
-            /* "c=p" or "c=p,d=q" */
-            char buf[1024];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-                if (a->n_thr == MAX_THRESHOLDS)
-                    return clf_cli_usage_error("eval", "too many --threshold options");
-                double v;
-                if (clf_cli_parse_threshold(tok, a->thr_names[a->n_thr], sizeof a->thr_names[0], &v) != 0 ||
-                    v < 0 || v > 1)
-                    return clf_cli_usage_error("eval", "--threshold: expected CATEGORY=P with P in [0,1], "
-                                                       "not '%s'", tok);
-                a->thr_values[a->n_thr++] = v;
+            clf_cli_thresholds t = {0};
+            if (clf_cli_parse_thresholds(optarg, &t) || a->n_thr + t.n > MAX_THRESHOLDS)
+                return clf_cli_usage_error("eval", "--threshold: expected CATEGORY=P[,CATEGORY=P...] "
+                                                   "with P in [0,1], not '%s'", optarg);
+            for (size_t i = 0; i < t.n; i++, a->n_thr++) {
+                memcpy(a->thr_names[a->n_thr], t.names[i], sizeof t.names[i]);
+                a->thr_values[a->n_thr] = t.values[i];
             }
             break;
         }
@@ -204,7 +191,7 @@ static int parse_args(eval_args *a, int argc, char **argv)
         case OPT_CORPORA: a->corpora = optarg; break;
         case OPT_FORMAT:
             a->format = clf_format_parse(optarg);
-            if (a->format < 0 || a->format == CLF_FORMAT_TEXT)
+            if (a->format < 0 || a->format == CLF_FORMAT_TEXT || a->format == CLF_FORMAT_DOC)
                 return clf_cli_usage_error("eval", "--format: auto, tsv, fasttext or jsonl (labeled formats)");
             break;
         case OPT_MAP: a->map = optarg; break;
@@ -246,11 +233,9 @@ static int parse_args(eval_args *a, int argc, char **argv)
             a->opts.resamples = (unsigned int)u;
             break;
         case OPT_SEED: {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (end == optarg || *end || errno || *optarg == '-')
-                return clf_cli_usage_error("eval", "--seed: a non-negative integer");
+            uint64_t v;
+            if (clf_cli_parse_u64(optarg, 0, UINT64_MAX, &v))
+                return clf_cli_usage_error("eval", "--seed: an integer 0..2^64-1");
             a->opts.seed = v;
             break;
         }
@@ -407,12 +392,18 @@ static int write_outputs(const eval_args *a, const clf_eval_report *rep)
     for (size_t i = 0; i < 2; i++) {
         if (!outs[i].path)
             continue;
-        clf_cli_atomic at;
-        if (clf_cli_atomic_open(&at, outs[i].path) != 0)
+        clf_atomic *at;
+        if (clf_atomic_open(&at, outs[i].path) != CLF_OK) {
+            fprintf(stderr, "classify eval: %s\n", clf_last_error());
             return 2;
-        int ok = outs[i].write(at.f, rep) == 0;
-        if (clf_cli_atomic_commit(&at, ok) != 0 || !ok) {
+        }
+        if (outs[i].write(clf_atomic_file(at), rep) != 0) {
+            clf_atomic_abort(at);
             fprintf(stderr, "classify eval: could not write %s\n", outs[i].path);
+            return 2;
+        }
+        if (clf_atomic_commit(at) != CLF_OK) {
+            fprintf(stderr, "classify eval: %s\n", clf_last_error());
             return 2;
         }
     }

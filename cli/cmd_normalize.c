@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "classify.h"
 #include "commands.h"
 #include "corpus.h"
@@ -86,25 +87,29 @@ static int parse_opts(const char *cmd, int argc, char **argv, text_opts *o, int 
                 return clf_cli_usage_error(cmd, "--norm: %s", clf_last_error());
             break;
         case OPT_MAXB:
-            if (clf_cli_parse_size(optarg, &o->nopts.max_bytes))
-                return clf_cli_usage_error(cmd, "--max-bytes: not a size: %s", optarg);
+            if (clf_cli_parse_size(optarg, 0, (size_t)1 << 30, &o->nopts.max_bytes))
+                return clf_cli_usage_error(cmd, "--max-bytes: a size up to 1G (0 = no limit), "
+                                                "not '%s'", optarg);
             break;
         case OPT_MODEL:
             o->model_path = optarg;
             o->use_model = 1;
             break;
         case OPT_WORD:
-            o->fopts.word_ngram_max = (unsigned)strtoul(optarg, NULL, 10);
+            if (clf_cli_parse_uint(optarg, 0, CLF_MAX_WORD_NGRAM, &o->fopts.word_ngram_max))
+                return clf_cli_usage_error(cmd, "--word-ngrams: 0..%d, not '%s'",
+                                           CLF_MAX_WORD_NGRAM, optarg);
             break;
         case OPT_CHAR: {
             unsigned a = 0, b = 0;
             if (!strcmp(optarg, "0")) {
                 o->fopts.char_ngram_max = 0;
-            } else if (sscanf(optarg, "%u-%u", &a, &b) == 2) {
+            } else if (clf_cli_parse_range(optarg, 1, CLF_MAX_CHAR_NGRAM, &a, &b) == 0) {
                 o->fopts.char_ngram_min = a;
                 o->fopts.char_ngram_max = b;
             } else {
-                return clf_cli_usage_error(cmd, "--char-ngrams: expected A-B, got %s", optarg);
+                return clf_cli_usage_error(cmd, "--char-ngrams: 0 or A-B with 1 <= A <= B <= %d, "
+                                                "not '%s'", CLF_MAX_CHAR_NGRAM, optarg);
             }
             break;
         }
@@ -118,10 +123,13 @@ static int parse_opts(const char *cmd, int argc, char **argv, text_opts *o, int 
             o->fopts.stems = 0;
             break;
         case OPT_BITS:
-            o->fopts.hash_bits = (unsigned)strtoul(optarg, NULL, 10);
+            if (clf_cli_parse_uint(optarg, CLF_MIN_HASH_BITS, CLF_MAX_HASH_BITS, &o->fopts.hash_bits))
+                return clf_cli_usage_error(cmd, "--hash-bits: %d..%d, not '%s'", CLF_MIN_HASH_BITS,
+                                           CLF_MAX_HASH_BITS, optarg);
             break;
         case OPT_SEED:
-            o->fopts.hash_seed = strtoull(optarg, NULL, 10);
+            if (clf_cli_parse_u64(optarg, 0, UINT64_MAX, &o->fopts.hash_seed))
+                return clf_cli_usage_error(cmd, "--seed: an integer 0..2^64-1, not '%s'", optarg);
             break;
         default:
             return clf_cli_usage_error(cmd, "unknown option");
@@ -203,9 +211,8 @@ int cmd_normalize(int argc, char **argv)
         fprintf(stderr, "classify normalize: %s\n", clf_last_error());
         return 2;
     }
-    /* read a little past max_bytes so that truncation is the normalizer's */
-    size_t limit = o.nopts.max_bytes ? o.nopts.max_bytes + 4 : 0;
-    rc = for_each_line("normalize", argc, argv, limit, normalize_one, n);
+    /* the reader cuts at max_bytes by the normalizer's rule (a character boundary) */
+    rc = for_each_line("normalize", argc, argv, o.nopts.max_bytes, normalize_one, n);
     clf_normalizer_free(n);
     return rc;
 }
@@ -258,8 +265,7 @@ int cmd_features(int argc, char **argv)
         clf_model_free(m);
         return 2;
     }
-    size_t limit = o.nopts.max_bytes ? o.nopts.max_bytes + 4 : 0;
-    rc = for_each_line("features", argc, argv, limit, features_one, &c);
+    rc = for_each_line("features", argc, argv, o.nopts.max_bytes, features_one, &c);
     clf_featurizer_free(c.f);
     clf_model_free(m);
     return rc;

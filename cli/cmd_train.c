@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
+#include "atomic.h"
 #include "classify.h"
 #include "commands.h"
 #include "recipe.h"
@@ -172,16 +174,11 @@ int cmd_train(int argc, char **argv)
         case OPT_RECIPE: recipe_path = optarg; break;
         case OPT_OUT: out = optarg; break;
         case OPT_CORPORA: corpora = optarg; break;
-        case OPT_THREADS: {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (end == optarg || *end || errno || v < 1 || v > 256)
+        case OPT_THREADS:
+            if (clf_cli_parse_uint(optarg, 1, 256, &topt.threads))
                 return clf_cli_usage_error("train", "--threads: expected 1..256, not '%s'",
                                            optarg);
-            topt.threads = (unsigned int)v;
             break;
-        }
         case OPT_SKIP: topt.skip_bad_rows = 1; break;
         case OPT_QUIET: disp.quiet = 1; break;
         case OPT_VERBOSE: disp.verbose = 1; break;
@@ -213,6 +210,12 @@ int cmd_train(int argc, char **argv)
     if (stat(corpora, &st) != 0 || !S_ISDIR(st.st_mode)) {
         fprintf(stderr, "classify train: corpora directory %s: %s\n", corpora,
                 stat(corpora, &st) != 0 ? strerror(errno) : "not a directory");
+        return 2;
+    }
+
+    /* fail now, not after an hour of training */
+    if (clf_atomic_check(out) != CLF_OK) {
+        fprintf(stderr, "classify train: --out: %s\n", clf_last_error());
         return 2;
     }
 

@@ -6,6 +6,7 @@
 
 #include "classify.h"
 #include "commands.h"
+#include "util.h"
 
 static const struct {
     const char *name;
@@ -32,23 +33,32 @@ static void usage(FILE *out)
                  "'classify --version' prints the version.\n");
 }
 
+static int finish(const char *cmd, int status)
+{
+    /* every command: output that did not reach stdout is a failure */
+    if (clf_cli_close_stdout(cmd) != 0)
+        status = 2;
+    return status;
+}
+
 int main(int argc, char **argv)
 {
+    clf_cli_sanitize_fds();
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
-        return 0;
+        return finish("help", 0);
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         printf("classify %s (libclassify %s)\n", CLF_VERSION_STRING, clf_version_string());
-        return 0;
+        return finish("--version", 0);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+            return finish(commands[i].name, commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "classify: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

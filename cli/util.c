@@ -1,10 +1,11 @@
 /*
  * util.c - helpers shared by the classify subcommands: default model
- * lookup, option value parsing, atomic file output.
+ * lookup, usage errors, standard streams.
  */
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -64,86 +65,44 @@ int clf_cli_usage_error(const char *cmd, const char *fmt, ...)
     return 2;
 }
 
-int clf_cli_parse_size(const char *s, size_t *out)
+void clf_cli_sanitize_fds(void)
 {
-    char *end;
-    errno = 0;
-    if (!s || *s == '-' || *s == '\0')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
-        return -1;
-    unsigned long long mul = 1;
-    if (*end == 'k' || *end == 'K') mul = 1ull << 10, end++;
-    else if (*end == 'M') mul = 1ull << 20, end++;
-    else if (*end == 'G') mul = 1ull << 30, end++;
-    if (*end != '\0' || v > (unsigned long long)SIZE_MAX / mul)
-        return -1;
-    *out = (size_t)(v * mul);
-    return 0;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        int nfd = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (nfd >= 0 && nfd != fd) {
+            dup2(nfd, fd);
+            close(nfd);
+        }
+    }
 }
 
-int clf_cli_parse_threshold(const char *s, char *name, size_t name_size, double *value)
+int clf_cli_close_stdout(const char *cmd)
 {
-    const char *eq = strchr(s, '=');
-    if (!eq || eq == s || (size_t)(eq - s) >= name_size)
-        return -1;
-    memcpy(name, s, (size_t)(eq - s));
-    name[eq - s] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(eq + 1, &end);
-    if (errno || end == eq + 1 || *end != '\0' || !(v >= 0.0 && v <= 1.0))
-        return -1;
-    *value = v;
-    return 0;
+    int bad = ferror(stdout);
+    int err = bad ? EIO : 0;
+    if (fflush(stdout) != 0) {
+        bad = 1;
+        err = errno;
+    }
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (bad)
+        fprintf(stderr, "classify %s: write error on stdout: %s\n", cmd, strerror(err));
+    return bad ? -1 : 0;
 }
 
-int clf_cli_atomic_open(clf_cli_atomic *a, const char *path)
+char *clf_cli_memdup(const char *s, size_t n)
 {
-    memset(a, 0, sizeof *a);
-    if (strlen(path) + 16 >= sizeof a->tmp) {
-        fprintf(stderr, "classify: path too long: %s\n", path);
-        return -1;
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
     }
-    snprintf(a->path, sizeof a->path, "%s", path);
-    snprintf(a->tmp, sizeof a->tmp, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(a->tmp);
-    if (fd < 0) {
-        fprintf(stderr, "classify: cannot create %s: %s\n", a->tmp, strerror(errno));
-        return -1;
-    }
-    fchmod(fd, 0644);
-    a->f = fdopen(fd, "w");
-    if (!a->f) {
-        close(fd);
-        unlink(a->tmp);
-        fprintf(stderr, "classify: cannot write %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-int clf_cli_atomic_commit(clf_cli_atomic *a, int ok)
-{
-    if (!a->f)
-        return -1;
-    int bad = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0;
-    bad |= fclose(a->f) != 0;
-    a->f = NULL;
-    if (!ok || bad) {
-        if (bad)
-            fprintf(stderr, "classify: write to %s failed: %s\n", a->path, strerror(errno));
-        unlink(a->tmp);
-        return -1;
-    }
-    if (rename(a->tmp, a->path) != 0) {
-        fprintf(stderr, "classify: cannot rename %s to %s: %s\n", a->tmp, a->path,
-                strerror(errno));
-        unlink(a->tmp);
-        return -1;
-    }
-    return 0;
+    return p;
 }
 
 int clf_cli_is_stream(FILE *f)

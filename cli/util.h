@@ -19,25 +19,23 @@ const char *clf_cli_default_model(void);
 int clf_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* clf_cli_parse_size - parse a non-negative integer with optional k/M/G suffix. */
-int clf_cli_parse_size(const char *s, size_t *out);
-
-/* clf_cli_parse_threshold - parse "name=value"; returns 0 on success. */
-int clf_cli_parse_threshold(const char *s, char *name, size_t name_size, double *value);
+/*
+ * clf_cli_sanitize_fds - make sure fds 0-2 are open before anything else
+ * opens a file: a closed stdout would otherwise become the first file
+ * opened (a model's temp file), and output would land in it. A closed
+ * one is reopened on /dev/null in the wrong direction, so every use fails
+ * as it would on the closed descriptor (and the exit status says so).
+ */
+void clf_cli_sanitize_fds(void);
 
 /*
- * clf_cli_atomic_open / commit - write a file through a temp file in the
- * same directory that replaces `path` only when complete.
- * clf_cli_atomic_commit closes the stream and renames (or removes the temp
- * file when ok == 0). Both return 0 on success, -1 after printing an error.
+ * clf_cli_close_stdout - flush and close stdout; 0, or -1 after printing
+ * "classify CMD: write error: ..." (a full disk, /dev/full, a closed pipe).
  */
-typedef struct clf_cli_atomic {
-    FILE *f;
-    char tmp[4096];
-    char path[4096];
-} clf_cli_atomic;
-int clf_cli_atomic_open(clf_cli_atomic *a, const char *path);
-int clf_cli_atomic_commit(clf_cli_atomic *a, int ok);
+int clf_cli_close_stdout(const char *cmd);
+
+/* clf_cli_memdup - a malloc'ed NUL-terminated copy of n bytes (which may hold NULs), or NULL. */
+char *clf_cli_memdup(const char *s, size_t n);
 
 /* clf_cli_is_stream - the FILE is a pipe or terminal (flush per record). */
 int clf_cli_is_stream(FILE *f);

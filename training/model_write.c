@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "internal.h"
 #include "model/format.h"
 #include "model/model_internal.h"
@@ -305,51 +306,6 @@ int clf_model_write_buffer(unsigned char **out, size_t *len, const clf_model_spe
     return CLF_OK;
 }
 
-static int io_error(const char *path, const char *what, int err)
-{
-    char msg[128];
-    if (strerror_r(err, msg, sizeof msg) != 0)
-        snprintf(msg, sizeof msg, "error %d", err);
-    return clf__error(CLF_E_IO, "%s: %s: %s", path, what, msg);
-}
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* fsync the directory holding path so that the rename itself is durable.
- * Best effort: the new file is already in place, and some file systems
- * refuse fsync on directories. */
-static void sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else if ((size_t)(slash - path) < sizeof dir)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    else
-        return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
 int clf_model_write(const char *path, const clf_model_spec *spec)
 {
     if (!path || !spec)
@@ -359,44 +315,16 @@ int clf_model_write(const char *path, const clf_model_spec *spec)
     int rc = clf_model_write_buffer(&buf, &len, spec);
     if (rc != CLF_OK)
         return rc;
-
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + sizeof ".tmp.XXXXXX");
-    if (!tmp) {
-        free(buf);
-        return clf__error(CLF_E_NOMEM, "out of memory");
+    clf_atomic *a;
+    rc = clf_atomic_open(&a, path);
+    if (rc == CLF_OK) {
+        if (fwrite(buf, 1, len, clf_atomic_file(a)) == len) {
+            rc = clf_atomic_commit(a);
+        } else {
+            rc = clf__error(CLF_E_IO, "%s: cannot write: %s", path, strerror(errno));
+            clf_atomic_abort(a);
+        }
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = io_error(tmp, "cannot create a temporary file", errno);
-        goto out;
-    }
-    /* mkstemp makes 0600; a model is not a secret, and a replaced model
-     * keeps the mode it had. */
-    struct stat st;
-    mode_t mode = (stat(path, &st) == 0 && S_ISREG(st.st_mode)) ? (st.st_mode & 07777) : 0644;
-    if (fchmod(fd, mode) != 0 || write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
-        rc = io_error(tmp, "cannot write", errno);
-        close(fd);
-        unlink(tmp);
-        goto out;
-    }
-    if (close(fd) != 0) {
-        rc = io_error(tmp, "cannot write", errno);
-        unlink(tmp);
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = io_error(path, "cannot replace", errno);
-        unlink(tmp);
-        goto out;
-    }
-    sync_dir(path);
-    rc = CLF_OK;
-out:
-    free(tmp);
     free(buf);
     return rc;
 }

@@ -72,7 +72,9 @@ void clf_model_spec_init(clf_model_spec *spec);
  * to disk (fsync) and renamed over path, so readers see the old model or
  * the new one, never a partial file; on any error the temporary file is
  * removed and an existing file at path is left untouched. A new file gets
- * mode 0644; a replaced file keeps its mode.
+ * mode 0644; a replaced file keeps its mode. The writing is io/atomic.h's:
+ * symlinks are followed, a device or FIFO is written through, the temp
+ * file is removed on SIGINT/SIGTERM.
  * Errors: CLF_E_INVALID_ARG (the spec breaks a rule; clf_last_error()
  * names the field), CLF_E_IO (path and system error in the message),
  * CLF_E_NOMEM, CLF_E_INTERNAL (the written bytes failed the loader's
