@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "args.h"
 #include "commands.h"
 #include "serve/serve.h"
 #include "util.h"
@@ -40,13 +41,13 @@ static void help(void)
 enum { OPT_MAXBODY = 256, OPT_MAXDOC, OPT_MAXIN, OPT_TIMEOUT, OPT_MAXCONN, OPT_DRAIN, OPT_FEEDBACK,
        OPT_LOG };
 
+/* the one checked parser (args.h), for unsigned long */
 static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || s[0] == '-' || v < lo || v > hi)
+    uint64_t v;
+    if (clf_cli_parse_u64(s, lo, hi, &v))
         return -1;
-    *out = v;
+    *out = (unsigned long)v;
     return 0;
 }
 
@@ -100,7 +101,7 @@ int cmd_serve(int argc, char **argv)
         case OPT_MAXBODY:
         case OPT_MAXDOC: {
             size_t sz;
-            if (clf_cli_parse_size(optarg, &sz) || sz == 0 || sz > ((size_t)1 << 30))
+            if (clf_cli_parse_size(optarg, 1, (size_t)1 << 30, &sz))
                 return clf_cli_usage_error("serve", "%s: a size from 1 to 1G, got '%s'",
                                            opt == OPT_MAXBODY ? "--max-body" : "--max-doc", optarg);
             if (opt == OPT_MAXBODY)

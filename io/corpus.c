@@ -871,6 +871,11 @@ size_t clf_reader_skipped_blank(const clf_reader *r)
     return r ? r->skipped_blank : 0;
 }
 
+size_t clf_reader_buffered(const clf_reader *r)
+{
+    return r ? r->bend - r->bpos : 0;
+}
+
 const char *clf_reader_name(const clf_reader *r)
 {
     return r && r->name ? r->name : "";

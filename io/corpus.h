@@ -101,6 +101,13 @@ clf_format clf_reader_format(const clf_reader *r);
  */
 size_t clf_reader_skipped_blank(const clf_reader *r);
 
+/*
+ * clf_reader_buffered - bytes read from the input but not yet returned as
+ * records. 0 means the next clf_reader_next may wait for input (a pipe):
+ * a streaming caller writes its results out first.
+ */
+size_t clf_reader_buffered(const clf_reader *r);
+
 /* clf_reader_name - the path or name given at open. */
 const char *clf_reader_name(const clf_reader *r);
 

@@ -97,7 +97,7 @@ rs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 assert rs[0]["id"] == "a" and rs[0]["lang"] == "ar" and "scores" in rs[0]
 assert "error" in rs[1] and rs[1]["line"] == 2
 assert "error" in rs[2] and rs[2]["line"] == 3
-assert rs[3]["id"] == 7 and "scores" in rs[3]
+assert rs[3]["id"] == "7" and "scores" in rs[3]  # ids are strings
 PYEOF
 
   # TSV in, TSV out
@@ -105,7 +105,8 @@ PYEOF
   "$CLF" score --model "$MODEL" --output tsv "$T/in.tsv" > "$T/t.out"; rc=$?
   check "score tsv exits 0" test $rc -eq 0
   check "score tsv: header" grep -q $'^id\textremism' "$T/t.out"
-  check "score tsv: rows in order" test "$(cut -f1 "$T/t.out" | tr '\n' ' ')" = "id x1 x2 "
+  check "score tsv: model line" grep -q '^# model: arabic-default@' "$T/t.out"
+  check "score tsv: rows in order" test "$(grep -v '^#' "$T/t.out" | cut -f1 | tr '\n' ' ')" = "id x1 x2 "
 
   # abstention: no Arabic letter -> "abstain", nothing flagged, base-rate scores
   printf 'hello world 123 https://x.com @user\nمرحبا بكم\n' > "$T/ab.txt"
