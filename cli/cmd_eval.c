@@ -380,6 +380,35 @@ static uint64_t to_model_mask(uint64_t rmask, const int *cat_map, size_t n)
     return m;
 }
 
+/* Report files go through the one atomic writer (io/atomic.h); one open at a time. */
+static clf_atomic *out_writer;
+
+static FILE *open_output(const char *path)
+{
+    if (clf_atomic_open(&out_writer, path) != CLF_OK) {
+        fprintf(stderr, "classify eval: %s\n", clf_last_error());
+        return NULL;
+    }
+    return clf_atomic_file(out_writer);
+}
+
+/* close_output - commit when the report was written (ok), else drop it; 0 or -1. */
+static int close_output(int ok, const char *path)
+{
+    clf_atomic *a = out_writer;
+    out_writer = NULL;
+    if (!ok) {
+        clf_atomic_abort(a);
+        fprintf(stderr, "classify eval: could not write %s\n", path);
+        return -1;
+    }
+    if (clf_atomic_commit(a) != CLF_OK) {
+        fprintf(stderr, "classify eval: %s\n", clf_last_error());
+        return -1;
+    }
+    return 0;
+}
+
 static int write_outputs(const eval_args *a, const clf_eval_report *rep)
 {
     if (!a->quiet && clf_eval_report_text(stdout, rep, a->verbose) != 0) {
@@ -392,20 +421,9 @@ static int write_outputs(const eval_args *a, const clf_eval_report *rep)
     for (size_t i = 0; i < 2; i++) {
         if (!outs[i].path)
             continue;
-        clf_atomic *at;
-        if (clf_atomic_open(&at, outs[i].path) != CLF_OK) {
-            fprintf(stderr, "classify eval: %s\n", clf_last_error());
+        FILE *f = open_output(outs[i].path);
+        if (!f || close_output(outs[i].write(f, rep) == 0, outs[i].path) != 0)
             return 2;
-        }
-        if (outs[i].write(clf_atomic_file(at), rep) != 0) {
-            clf_atomic_abort(at);
-            fprintf(stderr, "classify eval: could not write %s\n", outs[i].path);
-            return 2;
-        }
-        if (clf_atomic_commit(at) != CLF_OK) {
-            fprintf(stderr, "classify eval: %s\n", clf_last_error());
-            return 2;
-        }
     }
     return 0;
 }
@@ -693,14 +711,9 @@ static int write_functional(const eval_args *a, const clf_func_report *rep)
     for (size_t i = 0; i < 2; i++) {
         if (!outs[i].path)
             continue;
-        clf_cli_atomic at;
-        if (clf_cli_atomic_open(&at, outs[i].path) != 0)
+        FILE *f = open_output(outs[i].path);
+        if (!f || close_output(outs[i].write(f, rep) == 0, outs[i].path) != 0)
             return 2;
-        int ok = outs[i].write(at.f, rep) == 0;
-        if (clf_cli_atomic_commit(&at, ok) != 0 || !ok) {
-            fprintf(stderr, "classify eval: could not write %s\n", outs[i].path);
-            return 2;
-        }
     }
     return 0;
 }
