@@ -29,7 +29,7 @@
 typedef struct eval_args {
     const char *model, *compare, *recipe, *corpora, *split, *json, *html;
     const char *map, *annotates, *negatives;
-    const char *functional;
+    const char *functional, *compare_recipe;
     int gate, skip_bad_rows;
     int format;
     char *corpus_names[MAX_CORPORA];
@@ -77,6 +77,8 @@ static void help(void)
            "  --cv K               K-fold cross-validation of --recipe on its train splits:\n"
            "                       train on K-1 folds, score the held-out fold (slow)\n"
            "  --threads N          training threads for --cv (default: all CPUs)\n"
+           "  --compare-recipe B   with --cv: cross-validate recipe B on the same folds and\n"
+           "                       compare it with --recipe per corpus (paired bootstrap)\n"
            "  --functional SUITE   run a functional test suite (eval/functional/*.json): per\n"
            "                       class the share flagged (benign) or recall (positive)\n"
            "  --gate               with --functional: exit 1 when a class misses the limit\n"
@@ -111,7 +113,7 @@ enum {
     OPT_COMPARE = 256, OPT_RECIPE, OPT_CORPUS, OPT_SPLIT, OPT_CORPORA, OPT_FORMAT, OPT_MAP,
     OPT_ANNOTATES, OPT_NEGATIVES, OPT_CV, OPT_THREADS, OPT_TP, OPT_TR, OPT_LEVELS, OPT_RESAMPLES,
     OPT_SEED, OPT_STEP, OPT_ERRORS, OPT_EXPLAIN, OPT_JSON, OPT_HTML, OPT_MINF1, OPT_MAXFR,
-    OPT_FUNCTIONAL, OPT_GATE, OPT_SKIP
+    OPT_FUNCTIONAL, OPT_GATE, OPT_SKIP, OPT_CMP_RECIPE
 };
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
@@ -149,6 +151,7 @@ static int parse_args(eval_args *a, int argc, char **argv)
         {"max-flag-rate", required_argument, NULL, OPT_MAXFR}, {"help", no_argument, NULL, 'h'},
         {"functional", required_argument, NULL, OPT_FUNCTIONAL}, {"gate", no_argument, NULL, OPT_GATE},
         {"skip-bad-rows", no_argument, NULL, OPT_SKIP},
+        {"compare-recipe", required_argument, NULL, OPT_CMP_RECIPE},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     a->split = "dev";
@@ -268,6 +271,7 @@ static int parse_args(eval_args *a, int argc, char **argv)
         case OPT_FUNCTIONAL: a->functional = optarg; break;
         case OPT_GATE: a->gate = 1; break;
         case OPT_SKIP: a->skip_bad_rows = 1; break;
+        case OPT_CMP_RECIPE: a->compare_recipe = optarg; break;
         case 'h': help(); return 1;
         default:
             return clf_cli_usage_error("eval", "unknown option or missing value: '%s'", argv[optind - 1]);
@@ -293,6 +297,8 @@ static int parse_args(eval_args *a, int argc, char **argv)
         return clf_cli_usage_error("eval", "--corpus needs --recipe");
     if (a->cv && !a->recipe)
         return clf_cli_usage_error("eval", "--cv needs --recipe");
+    if (a->compare_recipe && !a->cv)
+        return clf_cli_usage_error("eval", "--compare-recipe needs --cv K (use --compare for two models)");
     if (a->cv && (a->model || a->compare))
         return clf_cli_usage_error("eval", "--cv trains its own models: --model and --compare do not apply");
     if (a->quiet && a->verbose)
@@ -411,7 +417,8 @@ static int close_output(int ok, const char *path)
 
 static int write_outputs(const eval_args *a, const clf_eval_report *rep)
 {
-    if (!a->quiet && clf_eval_report_text(stdout, rep, a->verbose) != 0) {
+    if (!a->quiet && (clf_eval_report_text(stdout, rep, a->verbose) != 0 ||
+                      clf_eval_report_decision_text(stdout, rep) != 0)) {
         fprintf(stderr, "classify eval: writing to stdout failed\n");
         return 2;
     }
@@ -636,21 +643,10 @@ out:
 }
 
 /* Cross-validation: out-of-fold scores of models trained on the other folds. */
-static int run_cv(const eval_args *a)
+/* The out-of-fold data of recipe r, folds by fold_recipe (both recipes of a comparison use A's). */
+static int cv_data(const eval_args *a, const char *root, const clf_recipe *r, const clf_recipe *fold_recipe,
+                   clf_eval_data **out)
 {
-    const char *root = corpora_root(a);
-    if (!root)
-        return 2;
-    clf_recipe *recipe = NULL;
-    int rc = clf_recipe_load(&recipe, a->recipe);
-    if (rc != CLF_OK) {
-        fprintf(stderr, "classify eval: %s\n", clf_last_error());
-        return 2;
-    }
-    if (check_corpus_names(a, recipe) != 0) {
-        clf_recipe_free(recipe);
-        return 2;
-    }
     clf_eval_cv_options co;
     clf_eval_cv_options_init(&co);
     co.folds = a->cv;
@@ -659,26 +655,55 @@ static int run_cv(const eval_args *a)
     co.errors_k = a->errors;
     co.note = a->quiet ? NULL : print_note;
     co.skip_bad_rows = a->skip_bad_rows;
+    co.fold_recipe = fold_recipe;
     for (size_t i = 0; i < a->n_thr; i++) {
         co.thr_names[i] = a->thr_names[i];
         co.thr_values[i] = a->thr_values[i];
     }
     co.n_thr = a->n_thr;
-    unsigned char *selected = calloc(recipe->n_corpora ? recipe->n_corpora : 1, 1);
-    clf_eval_data *data = NULL;
-    int status = 2;
+    unsigned char *selected = calloc(r->n_corpora ? r->n_corpora : 1, 1);
     if (!selected) {
         fprintf(stderr, "classify eval: out of memory\n");
-        goto out;
+        return 2;
     }
-    for (size_t ci = 0; ci < recipe->n_corpora; ci++)
-        selected[ci] = (unsigned char)corpus_selected(a, recipe->corpora[ci].name);
+    for (size_t ci = 0; ci < r->n_corpora; ci++)
+        selected[ci] = (unsigned char)corpus_selected(a, r->corpora[ci].name);
     co.selected = selected;
-    if ((rc = clf_eval_cv_run(recipe, &co, &data)) != CLF_OK) {
+    int rc = clf_eval_cv_run(r, &co, out);
+    free(selected);
+    if (rc != CLF_OK) {
         fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
+        return 2;
+    }
+    return 0;
+}
+
+/* Cross-validation: out-of-fold scores of models trained on the other folds;
+ * with --compare-recipe, of a second recipe on the same folds, paired. */
+static int run_cv(const eval_args *a)
+{
+    const char *root = corpora_root(a);
+    if (!root)
+        return 2;
+    clf_recipe *recipe = NULL, *recipe_b = NULL;
+    clf_eval_data *data = NULL, *data_b = NULL;
+    clf_eval_report *rep = NULL;
+    int status = 2, rc = clf_recipe_load(&recipe, a->recipe);
+    if (rc == CLF_OK && a->compare_recipe)
+        rc = clf_recipe_load(&recipe_b, a->compare_recipe);
+    if (rc != CLF_OK) {
+        fprintf(stderr, "classify eval: %s\n", clf_last_error());
         goto out;
     }
-    clf_eval_report *rep = NULL;
+    if (check_corpus_names(a, recipe) != 0 || (recipe_b && check_corpus_names(a, recipe_b) != 0))
+        goto out;
+    if (cv_data(a, root, recipe, recipe, &data) != 0 || (recipe_b && cv_data(a, root, recipe_b, recipe, &data_b) != 0))
+        goto out;
+    if (data_b && (rc = clf_eval_data_pair(data, data_b)) != CLF_OK) {
+        fprintf(stderr, "classify eval: --compare-recipe: %s (both recipes must read the same train "
+                        "splits)\n", clf_last_error());
+        goto out;
+    }
     if ((rc = clf_eval_compute(data, &a->opts, &rep)) != CLF_OK) {
         fprintf(stderr, "classify eval: %s\n", clf_last_error());
         goto out;
@@ -687,16 +712,21 @@ static int run_cv(const eval_args *a)
     snprintf(mode, sizeof mode, "cross-validation (%u folds)", a->cv);
     rep->model = dupstr(a->recipe);
     rep->model_name = dupstr(recipe->name);
+    if (recipe_b) {
+        rep->model_b = dupstr(a->compare_recipe);
+        rep->model_b_name = dupstr(recipe_b->name);
+    }
     rep->mode = dupstr(mode);
     rep->split = dupstr("train, out of fold");
     status = write_outputs(a, rep);
     if (status == 0)
         status = run_checks(a, rep);
-    clf_eval_report_free(rep);
 out:
-    free(selected);
+    clf_eval_report_free(rep);
     clf_eval_data_free(data);
+    clf_eval_data_free(data_b);
     clf_recipe_free(recipe);
+    clf_recipe_free(recipe_b);
     return status;
 }
 

@@ -226,114 +226,161 @@ static void remove_tree(const char *dir, unsigned int folds, size_t n_corpora)
     rmdir(dir);
 }
 
-int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_data **out)
-{
-    if (!r || !o || !out || !o->corpora_root || o->folds < 2 || o->folds > 20 ||
-        r->n_categories > CLF_EVAL_MAX_CATEGORIES || r->n_corpora > 256)
-        return clf__error(CLF_E_INVALID_ARG, "eval --cv: bad arguments");
-    *out = NULL;
-    unsigned int K = o->folds;
-    size_t nc = r->n_categories, ncorp = r->n_corpora;
-    cv_corpus *corp = calloc(ncorp ? ncorp : 1, sizeof *corp);
-    double *fold_thr = malloc(K * nc * sizeof *fold_thr);
-    char dir[2048], path[4096];
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/clf-cv.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    int rc = CLF_OK;
-    int have_dir = 0;
-    clf_eval_data *data = NULL;
-    if (!corp || !fold_thr) {
-        rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
-        goto done;
-    }
-    if (!mkdtemp(dir)) {
-        rc = clf__error(CLF_E_IO, "eval --cv: cannot create a temporary directory: %s", strerror(errno));
-        goto done;
-    }
-    have_dir = 1;
+/* The state of one cross-validation run, shared by its steps. */
+typedef struct cv_run {
+    const clf_recipe *r;
+    const clf_eval_cv_options *o;
+    unsigned int K;
+    size_t nc, ncorp;
+    cv_corpus *corp;
+    double *fold_thr;      /* K x nc: each fold model's thresholds */
+    char dir[2048];        /* the temporary directory */
+} cv_run;
 
-    /* 1. Read every train split once. */
+/* 1. Read every train split once, folds by the fold recipe's normalization and seed. */
+static int cv_read(cv_run *R)
+{
+    const clf_recipe *r = R->r, *fr = R->o->fold_recipe ? R->o->fold_recipe : r;
     clf_normalizer *nz = NULL;
-    if ((rc = clf_normalizer_new(&nz, &r->nopts)) != CLF_OK)
-        goto done;
-    for (size_t c = 0; c < ncorp && rc == CLF_OK; c++) {
+    int rc = clf_normalizer_new(&nz, &fr->nopts);
+    char path[4096];
+    for (size_t c = 0; c < R->ncorp && rc == CLF_OK; c++) {
         if (!r->corpora[c].train)
             continue;
-        snprintf(path, sizeof path, "%s/%s", o->corpora_root, r->corpora[c].train);
-        rc = read_corpus(&corp[c], path, r->corpora[c].format, r, o, nz);
+        snprintf(path, sizeof path, "%s/%s", R->o->corpora_root, r->corpora[c].train);
+        rc = read_corpus(&R->corp[c], path, r->corpora[c].format, fr, R->o, nz);
         if (rc == CLF_OK)
-            note(o, "eval --cv: %s: %zu documents", r->corpora[c].name, corp[c].n);
-        if (rc == CLF_OK && corp[c].skipped)
-            note(o, "eval --cv: %s: skipped %zu bad row%s", r->corpora[c].name, corp[c].skipped,
-                 corp[c].skipped == 1 ? "" : "s");
+            note(R->o, "eval --cv: %s: %zu documents", r->corpora[c].name, R->corp[c].n);
+        if (rc == CLF_OK && R->corp[c].skipped)
+            note(R->o, "eval --cv: %s: skipped %zu bad row%s", r->corpora[c].name, R->corp[c].skipped,
+                 R->corp[c].skipped == 1 ? "" : "s");
     }
-
     clf_normalizer_free(nz);
+    return rc;
+}
 
-    /* 2. Train one model per fold on the other folds. */
-    for (unsigned int f = 0; f < K && rc == CLF_OK; f++) {
-        snprintf(path, sizeof path, "%s/fold%u", dir, f);
-        if (mkdir(path, 0700) != 0) {
-            rc = clf__error(CLF_E_IO, "%s: %s", path, strerror(errno));
-            break;
-        }
-        for (size_t c = 0; c < ncorp && rc == CLF_OK; c++) {
-            if (!r->corpora[c].train || corp[c].n == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/fold%u/corpus%zu.tsv", dir, f, c);
-            rc = write_fold_file(path, &corp[c], f);
-        }
-        clf_recipe *fr = NULL;
-        if (rc == CLF_OK)
-            rc = fold_recipe(&fr, r, corp, f);
-        if (rc != CLF_OK)
-            break;
-        note(o, "eval --cv: fold %u/%u: training...", f + 1, K);
-        clf_train_options to = CLF_TRAIN_OPTIONS_INIT;
-        to.corpora_root = dir;
-        to.threads = o->threads;
-        snprintf(path, sizeof path, "%s/fold%u.clf", dir, f);
-        rc = clf_train(fr, &to, path, NULL);
-        clf_recipe_free(fr);
-        if (rc != CLF_OK)
-            break;
-        clf_model *m = NULL;
-        if ((rc = clf_model_load(&m, path)) != CLF_OK)
-            break;
-        for (size_t k = 0; k < nc; k++) {
-            size_t mk;
-            fold_thr[f * nc + k] = clf_model_category_index(m, r->categories[k], &mk) == CLF_OK
-                                       ? clf_model_threshold(m, mk)
-                                       : NAN;
-        }
-        clf_model_free(m);
+/* 2. Train the model of fold f on the other folds; keep its thresholds. */
+static int cv_train_fold(cv_run *R, unsigned int f)
+{
+    const clf_recipe *r = R->r;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fold%u", R->dir, f);
+    if (mkdir(path, 0700) != 0)
+        return clf__error(CLF_E_IO, "%s: %s", path, strerror(errno));
+    int rc = CLF_OK;
+    for (size_t c = 0; c < R->ncorp && rc == CLF_OK; c++) {
+        if (!r->corpora[c].train || R->corp[c].n == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/fold%u/corpus%zu.tsv", R->dir, f, c);
+        rc = write_fold_file(path, &R->corp[c], f);
     }
+    clf_recipe *fr = NULL;
+    if (rc == CLF_OK)
+        rc = fold_recipe(&fr, r, R->corp, f);
+    if (rc != CLF_OK)
+        return rc;
+    note(R->o, "eval --cv: fold %u/%u: training...", f + 1, R->K);
+    clf_train_options to = CLF_TRAIN_OPTIONS_INIT;
+    to.corpora_root = R->dir;
+    to.threads = R->o->threads;
+    snprintf(path, sizeof path, "%s/fold%u.clf", R->dir, f);
+    rc = clf_train(fr, &to, path, NULL);
+    clf_recipe_free(fr);
+    clf_model *m = NULL;
+    if (rc != CLF_OK || (rc = clf_model_load(&m, path)) != CLF_OK)
+        return rc;
+    for (size_t k = 0; k < R->nc; k++) {
+        size_t mk;
+        R->fold_thr[f * R->nc + k] = clf_model_category_index(m, r->categories[k], &mk) == CLF_OK
+                                         ? clf_model_threshold(m, mk)
+                                         : NAN;
+    }
+    clf_model_free(m);
+    return CLF_OK;
+}
 
-    /* 3. One decision threshold per category: an override, else the median fold threshold. */
-    double thr[CLF_EVAL_MAX_CATEGORIES];
-    const char *cats[CLF_EVAL_MAX_CATEGORIES];
-    for (size_t k = 0; rc == CLF_OK && k < nc; k++) {
+/* 3. One decision threshold per category: an override, else the median fold threshold. */
+static void cv_thresholds(const cv_run *R, double *thr)
+{
+    const clf_eval_cv_options *o = R->o;
+    for (size_t k = 0; k < R->nc; k++) {
         double v[20];
         size_t m = 0;
-        for (unsigned int f = 0; f < K; f++)
-            if (!isnan(fold_thr[f * nc + k]))
-                v[m++] = fold_thr[f * nc + k];
+        for (unsigned int f = 0; f < R->K; f++)
+            if (!isnan(R->fold_thr[f * R->nc + k]))
+                v[m++] = R->fold_thr[f * R->nc + k];
         qsort(v, m, sizeof v[0], cmp_double);
         thr[k] = m == 0 ? 0.5 : m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
         for (size_t i = 0; i < o->n_thr; i++)
-            if (!strcmp(o->thr_names[i], r->categories[k]))
+            if (!strcmp(o->thr_names[i], R->r->categories[k]))
                 thr[k] = o->thr_values[i];
-        cats[k] = r->categories[k];
-        note(o, "eval --cv: %s: decision threshold %.4f", cats[k], thr[k]);
+        note(o, "eval --cv: %s: decision threshold %.4f", R->r->categories[k], thr[k]);
     }
-    if (rc == CLF_OK)
-        rc = clf_eval_data_new(&data, nc, cats, thr, NULL, o->errors_k);
+}
 
-    /* 4. Score each held-out fold with the model that did not see it. */
+/* 4. Score the held-out fold f with the model that did not see it. */
+static int cv_score_fold(cv_run *R, unsigned int f, clf_eval_data *data, const int *src_of)
+{
+    const clf_recipe *r = R->r;
+    clf_model *m = NULL;
+    clf_scorer *sc = NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fold%u.clf", R->dir, f);
+    int rc;
+    if ((rc = clf_model_load(&m, path)) != CLF_OK || (rc = clf_scorer_new(&sc, m)) != CLF_OK) {
+        clf_model_free(m);
+        return rc;
+    }
+    int midx[CLF_EVAL_MAX_CATEGORIES];
+    for (size_t k = 0; k < R->nc; k++) {
+        size_t mk;
+        midx[k] = clf_model_category_index(m, r->categories[k], &mk) == CLF_OK ? (int)mk : -1;
+    }
+    clf_score_result res[CLF_EVAL_MAX_CATEGORIES];
+    double p[CLF_EVAL_MAX_CATEGORIES];
+    for (size_t c = 0; c < R->ncorp && c < 256 && rc == CLF_OK; c++) {
+        if (src_of[c] < 0)
+            continue;
+        for (size_t i = 0; i < R->corp[c].n && rc == CLF_OK; i++) {
+            const cv_doc *d = &R->corp[c].docs[i];
+            if (d->fold != f)
+                continue;
+            uint64_t pos = 0;
+            const char *unknown = NULL;
+            rc = clf_recipe_map_labels(r, c, (const char *const *)d->labels, d->n_labels, &pos, &unknown);
+            if (rc == CLF_E_LABEL) {
+                rc = clf__error(rc, "%s: document %s: label \"%s\" is not mapped by the recipe",
+                                r->corpora[c].name, d->id, unknown ? unknown : "?");
+                break;
+            }
+            int s = clf_score(sc, d->text, d->len, res, CLF_EVAL_MAX_CATEGORIES, NULL);
+            if (s < 0)
+                continue; /* the reader already rejected invalid text: cannot happen */
+            for (size_t k = 0; k < R->nc; k++)
+                p[k] = midx[k] >= 0 ? res[midx[k]].probability : 0.0;
+            rc = clf_eval_data_add(data, (size_t)src_of[c], d->id, d->text, d->len, pos, p, NULL);
+        }
+    }
+    clf_scorer_free(sc);
+    clf_model_free(m);
+    return rc;
+}
+
+/* 3-4: the evaluation data of the out-of-fold scores, one source per selected corpus. */
+static int cv_collect(cv_run *R, clf_eval_data **out)
+{
+    const clf_recipe *r = R->r;
+    double thr[CLF_EVAL_MAX_CATEGORIES];
+    const char *cats[CLF_EVAL_MAX_CATEGORIES];
+    cv_thresholds(R, thr);
+    for (size_t k = 0; k < R->nc; k++)
+        cats[k] = r->categories[k];
+    clf_eval_data *data = NULL;
+    int rc = clf_eval_data_new(&data, R->nc, cats, thr, NULL, R->o->errors_k);
     int src_of[256];
-    for (size_t c = 0; c < ncorp && c < 256 && rc == CLF_OK; c++) {
+    for (size_t c = 0; c < R->ncorp && rc == CLF_OK; c++) {
         src_of[c] = -1;
-        if ((o->selected && !o->selected[c]) || corp[c].n == 0)
+        if ((R->o->selected && !R->o->selected[c]) || R->corp[c].n == 0)
             continue;
         int s = clf_eval_data_add_source(data, r->corpora[c].name, r->corpora[c].annotates,
                                          r->corpora[c].negatives_for);
@@ -341,58 +388,45 @@ int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_
             rc = s;
         src_of[c] = s;
     }
-    for (unsigned int f = 0; f < K && rc == CLF_OK; f++) {
-        clf_model *m = NULL;
-        clf_scorer *sc = NULL;
-        snprintf(path, sizeof path, "%s/fold%u.clf", dir, f);
-        if ((rc = clf_model_load(&m, path)) != CLF_OK || (rc = clf_scorer_new(&sc, m)) != CLF_OK) {
-            clf_model_free(m);
-            break;
-        }
-        int midx[CLF_EVAL_MAX_CATEGORIES];
-        for (size_t k = 0; k < nc; k++) {
-            size_t mk;
-            midx[k] = clf_model_category_index(m, r->categories[k], &mk) == CLF_OK ? (int)mk : -1;
-        }
-        clf_score_result res[CLF_EVAL_MAX_CATEGORIES];
-        double p[CLF_EVAL_MAX_CATEGORIES];
-        for (size_t c = 0; c < ncorp && c < 256 && rc == CLF_OK; c++) {
-            if (src_of[c] < 0)
-                continue;
-            for (size_t i = 0; i < corp[c].n && rc == CLF_OK; i++) {
-                const cv_doc *d = &corp[c].docs[i];
-                if (d->fold != f)
-                    continue;
-                uint64_t pos = 0;
-                const char *unknown = NULL;
-                rc = clf_recipe_map_labels(r, c, (const char *const *)d->labels, d->n_labels, &pos, &unknown);
-                if (rc == CLF_E_LABEL) {
-                    rc = clf__error(rc, "%s: document %s: label \"%s\" is not mapped by the recipe",
-                                    r->corpora[c].name, d->id, unknown ? unknown : "?");
-                    break;
-                }
-                int s = clf_score(sc, d->text, d->len, res, CLF_EVAL_MAX_CATEGORIES, NULL);
-                if (s < 0)
-                    continue; /* the trainer skipped it too */
-                for (size_t k = 0; k < nc; k++)
-                    p[k] = midx[k] >= 0 ? res[midx[k]].probability : 0.0;
-                rc = clf_eval_data_add(data, (size_t)src_of[c], d->id, d->text, d->len, pos, p, NULL);
-            }
-        }
-        clf_scorer_free(sc);
-        clf_model_free(m);
-    }
-done:
-    if (have_dir)
-        remove_tree(dir, K, ncorp);
-    for (size_t c = 0; corp && c < ncorp; c++)
-        free_corpus(&corp[c]);
-    free(corp);
-    free(fold_thr);
+    for (unsigned int f = 0; f < R->K && rc == CLF_OK; f++)
+        rc = cv_score_fold(R, f, data, src_of);
     if (rc != CLF_OK) {
         clf_eval_data_free(data);
         return rc;
     }
     *out = data;
     return CLF_OK;
+}
+
+int clf_eval_cv_run(const clf_recipe *r, const clf_eval_cv_options *o, clf_eval_data **out)
+{
+    if (!r || !o || !out || !o->corpora_root || o->folds < 2 || o->folds > 20 ||
+        r->n_categories > CLF_EVAL_MAX_CATEGORIES || r->n_corpora > 256)
+        return clf__error(CLF_E_INVALID_ARG, "eval --cv: bad arguments");
+    *out = NULL;
+    cv_run R = {r, o, o->folds, r->n_categories, r->n_corpora, NULL, NULL, ""};
+    R.corp = calloc(R.ncorp ? R.ncorp : 1, sizeof *R.corp);
+    R.fold_thr = malloc(R.K * R.nc * sizeof *R.fold_thr);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(R.dir, sizeof R.dir, "%s/clf-cv.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int rc = CLF_OK, have_dir = 0;
+    if (!R.corp || !R.fold_thr)
+        rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
+    else if (!mkdtemp(R.dir))
+        rc = clf__error(CLF_E_IO, "eval --cv: cannot create a temporary directory: %s", strerror(errno));
+    else
+        have_dir = 1;
+    if (rc == CLF_OK)
+        rc = cv_read(&R);
+    for (unsigned int f = 0; f < R.K && rc == CLF_OK; f++)
+        rc = cv_train_fold(&R, f);
+    if (rc == CLF_OK)
+        rc = cv_collect(&R, out);
+    if (have_dir)
+        remove_tree(R.dir, R.K, R.ncorp);
+    for (size_t c = 0; R.corp && c < R.ncorp; c++)
+        free_corpus(&R.corp[c]);
+    free(R.corp);
+    free(R.fold_thr);
+    return rc;
 }

@@ -32,6 +32,9 @@ typedef struct clf_eval_cv_options {
     clf_eval_note_fn note;          /* progress and skipped rows, one line a call (NULL = silent) */
     void *note_ctx;
     int skip_bad_rows;              /* bad rows: stop (0) or skip and count (1), as training does */
+    const clf_recipe *fold_recipe;  /* folds by this recipe's normalization and seed (NULL = the
+                                     * recipe's own): two recipes cross-validated with the same
+                                     * fold_recipe see the same folds, so they can be paired */
     const unsigned char *selected;  /* per recipe corpus: evaluate it (NULL = all); all train */
     size_t n_thr;                   /* threshold overrides */
     const char *thr_names[CLF_EVAL_CV_MAX_THRESHOLDS];

@@ -116,6 +116,39 @@ int clf_eval_data_add_source(clf_eval_data *d, const char *name, uint64_t annota
     return (int)(d->n_sources - 1);
 }
 
+int clf_eval_data_pair(clf_eval_data *d, const clf_eval_data *b)
+{
+    if (!d || !b || d->has_b)
+        return clf__error(CLF_E_INVALID_ARG, "eval: bad arguments to clf_eval_data_pair");
+    if (d->n_docs != b->n_docs)
+        return clf__error(CLF_E_INVALID_ARG, "eval: the two runs scored %zu and %zu documents: not the same "
+                          "documents, cannot pair them", d->n_docs, b->n_docs);
+    for (size_t i = 0; i < d->n_docs; i++)
+        if (strcmp(d->sources[d->src[i]].name, b->sources[b->src[i]].name))
+            return clf__error(CLF_E_INVALID_ARG, "eval: document %zu comes from %s in one run and %s in the "
+                              "other: cannot pair them", i, d->sources[d->src[i]].name,
+                              b->sources[b->src[i]].name);
+    int bk[CLF_EVAL_MAX_CATEGORIES];
+    for (size_t k = 0; k < d->n_cats; k++) {
+        bk[k] = -1;
+        for (size_t j = 0; j < b->n_cats; j++)
+            if (!strcmp(d->cats[k], b->cats[j]))
+                bk[k] = (int)j;
+    }
+    double *sb = malloc((d->cap_docs ? d->cap_docs : 1) * d->n_cats * sizeof *sb);
+    if (!sb)
+        return clf__error(CLF_E_NOMEM, "eval: out of memory");
+    for (size_t i = 0; i < d->n_docs; i++)
+        for (size_t k = 0; k < d->n_cats; k++)
+            sb[i * d->n_cats + k] = bk[k] >= 0 ? b->sa[i * b->n_cats + (size_t)bk[k]] : 0.0;
+    for (size_t k = 0; k < d->n_cats; k++)
+        d->thr_b[k] = bk[k] >= 0 ? b->thr_a[bk[k]] : NAN;
+    free(d->sb);
+    d->sb = sb;
+    d->has_b = 1;
+    return CLF_OK;
+}
+
 size_t clf_eval_data_docs(const clf_eval_data *d)
 {
     return d ? d->n_docs : 0;

@@ -64,6 +64,17 @@ int clf_eval_data_add(clf_eval_data *d, size_t source, const char *id, const cha
                       size_t len, uint64_t positives, const double *scores_a,
                       const double *scores_b);
 
+/*
+ * clf_eval_data_pair - give d (model A's data) the scores of b as model
+ * B's, for a paired comparison of two runs over the same documents
+ * (`eval --cv K --recipe A --compare-recipe B`). b must hold the same
+ * documents in the same order, from sources of the same names; its
+ * categories are matched to d's by name (NaN threshold, not compared,
+ * where b lacks one). The labels stay d's. d must not have a model B yet.
+ * Errors: CLF_E_INVALID_ARG (different documents), CLF_E_NOMEM.
+ */
+int clf_eval_data_pair(clf_eval_data *d, const clf_eval_data *b);
+
 /* clf_eval_data_docs - documents added so far. */
 size_t clf_eval_data_docs(const clf_eval_data *d);
 

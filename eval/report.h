@@ -153,6 +153,14 @@ void clf_eval_report_free(clf_eval_report *r);
  */
 int clf_eval_report_text(FILE *f, const clf_eval_report *r, int verbose);
 
+/*
+ * clf_eval_report_decision_text - with a model B: per annotating corpus and
+ * category AP and F1 of A and B with the paired-bootstrap interval of B - A,
+ * and per hard-negative corpus the flag rates (constraints); nothing
+ * without model B. Returns 0, or -1 on a write error.
+ */
+int clf_eval_report_decision_text(FILE *f, const clf_eval_report *r);
+
 /* clf_eval_report_json - the JSON document of docs/eval.md. Returns 0 or -1. */
 int clf_eval_report_json(FILE *f, const clf_eval_report *r);
 

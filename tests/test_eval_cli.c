@@ -332,6 +332,73 @@ START_TEST(test_cv_quiet_library)
 }
 END_TEST
 
+/* Issue 9 section 6: two recipes compared per corpus on the same folds. */
+START_TEST(test_cv_compare_recipe)
+{
+    setup();
+    /* B: another C grid; A against itself must differ by exactly nothing */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/recipe-b.json", dir);
+    char *text = clf_test_read_file(recipe, NULL);
+    char *p = strstr(text, "\"c_grid\": [1, 4]");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, "\"c_grid\": [64,8]", strlen("\"c_grid\": [1, 4]")); /* same length */
+    p = strstr(text, "\"tiny\"");
+    memcpy(p, "\"tinb\"", 6);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    int st = run("eval --cv 2 --recipe recipe.json --compare-recipe recipe.json --corpora . --resamples 50 "
+                 "--json self.json -q");
+    char *err = read_in_dir("stderr.txt");
+    ck_assert_msg(st == 0, "eval --cv --compare-recipe failed (%d): %s", st, err);
+    free(err);
+    json_t *j = load_json("self.json");
+    json_t *groups = json_object_get(j, "groups");
+    size_t checked = 0;
+    for (size_t g = 0; g < json_array_size(groups); g++) {
+        const char *key;
+        json_t *c;
+        json_object_foreach(json_object_get(json_array_get(groups, g), "categories"), key, c) {
+            json_t *cmp = json_object_get(c, "comparison");
+            ck_assert_msg(json_is_object(cmp), "no comparison for %s", key);
+            int pos = json_is_true(json_object_get(c, "has_positives"));
+            json_t *d = json_object_get(cmp, pos ? "average_precision" : "flag_rate");
+            ck_assert(json_is_number(json_object_get(d, "diff")));
+            ck_assert(fabs(json_number_value(json_object_get(d, "diff"))) < 1e-12);
+            /* the very same scores: no resample can tell them apart */
+            ck_assert(fabs(json_number_value(json_object_get(d, "fraction_b_better"))) < 1e-12);
+            checked++;
+        }
+    }
+    ck_assert_uint_ge(checked, 4);
+    json_decref(j);
+
+    st = run("eval --cv 2 --recipe recipe.json --compare-recipe recipe-b.json --corpora . --resamples 50 "
+             "--json cmp.json");
+    err = read_in_dir("stderr.txt");
+    ck_assert_msg(st == 0, "eval --cv --compare-recipe failed (%d): %s", st, err);
+    free(err);
+    char *out = read_in_dir("stdout.txt");
+    ck_assert_ptr_nonnull(strstr(out, "== by corpus: tinb (B) minus tiny (A) =="));
+    ck_assert_ptr_nonnull(strstr(out, "constraints: flag rate on hard-negative corpora"));
+    ck_assert_ptr_nonnull(strstr(out, "news "));
+    free(out);
+    j = load_json("cmp.json");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "compare_model"), "name")), "tinb");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "records")), 300);
+    json_t *synth_off = json_object_get(json_object_get(json_array_get(json_object_get(j, "groups"), 0),
+                                                        "categories"), "offensive");
+    json_t *dap = json_object_get(json_object_get(synth_off, "comparison"), "average_precision");
+    ck_assert(json_is_array(json_object_get(dap, "ci")));
+    ck_assert(json_is_number(json_object_get(dap, "diff")));
+    ck_assert(json_is_number(json_object_get(dap, "b")));
+    json_decref(j);
+    ck_assert_int_eq(run("eval --recipe recipe.json --compare-recipe recipe-b.json --corpora ."), 2);
+}
+END_TEST
+
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -521,6 +588,7 @@ int main(void)
     tcase_add_test(tc, test_bad_rows);
     tcase_add_test(tc, test_cv_quiet_library);
     tcase_add_test(tc, test_cv_folds_normalized);
+    tcase_add_test(tc, test_cv_compare_recipe);
     suite_add_tcase(s, tc);
     return clf_test_run(s);
 }
