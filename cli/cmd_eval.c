@@ -623,6 +623,8 @@ static int run_holdout(const eval_args *a, int n_files, char **files)
     rep->n_skipped = n_skipped;
     if (a->explain && (rc = clf_eval_explain(rep, sa, ma, a->explain)) != CLF_OK)
         goto fail;
+    if (mb && (rc = clf_eval_changes(rep, data, sa, sb, bidx)) != CLF_OK)
+        goto fail;
     status = write_outputs(a, rep);
     if (status == 0)
         status = run_checks(a, rep);

@@ -19,11 +19,14 @@
 #include "commands.h"
 #include "recipe.h"
 #include "train.h"
+#include "train_input.h"
 #include "util.h"
 
 static void train_help(void)
 {
-    printf("Usage: classify train --recipe FILE --out MODEL [OPTIONS]\n\n"
+    printf("Usage: classify train --recipe FILE --out MODEL [OPTIONS]\n"
+           "       classify train --input FILE [--dev FILE] [--label L=CAT]... [--negative L]...\n"
+           "                      --out MODEL [OPTIONS]\n\n"
            "Train a model from a recipe (see docs/training.md) and the labeled corpora\n"
            "it names; write it to MODEL (atomically) and print the cross-validation and\n"
            "dev-split results.\n\n"
@@ -32,6 +35,16 @@ static void train_help(void)
            "  --out MODEL        the model file to write\n"
            "  --corpora DIR      the root the recipe's corpus paths are relative to\n"
            "                     (default: $CLF_CORPORA; one of the two is required)\n"
+           "  --input FILE       train from one labeled file without a recipe (TSV\n"
+           "                     id<TAB>labels<TAB>text, fastText __label__X, JSONL): each\n"
+           "                     distinct label is a category, rows without labels are\n"
+           "                     negatives; thresholds from cross-validation\n"
+           "  --dev FILE         with --input: a labeled dev file to report on\n"
+           "  --label L=CAT      with --input: label L counts for category CAT (several\n"
+           "                     labels may map to one category); repeatable\n"
+           "  --negative L       with --input: label L means none of the categories\n"
+           "  --name NAME        with --input: the model's name (default \"quick\")\n"
+           "  --save-recipe F    with --input: also write the recipe it made to F\n"
            "  --threads N        worker threads (default: the number of CPUs); the\n"
            "                     model file is the same whatever N\n"
            "  --skip-bad-rows    skip malformed rows and rows with labels the recipe does\n"
@@ -147,7 +160,8 @@ static void print_summary(const clf_recipe *r, const clf_train_result *res, cons
     printf("%s\ntrained in %.1f s\n", any ? "" : " none", seconds);
 }
 
-enum { OPT_RECIPE = 256, OPT_OUT, OPT_CORPORA, OPT_THREADS, OPT_SKIP, OPT_QUIET, OPT_VERBOSE };
+enum { OPT_RECIPE = 256, OPT_OUT, OPT_CORPORA, OPT_THREADS, OPT_SKIP, OPT_QUIET, OPT_VERBOSE,
+       OPT_INPUT, OPT_DEV, OPT_LABEL, OPT_NEGATIVE, OPT_NAME, OPT_SAVE_RECIPE };
 
 int cmd_train(int argc, char **argv)
 {
@@ -159,9 +173,17 @@ int cmd_train(int argc, char **argv)
         {"skip-bad-rows", no_argument, NULL, OPT_SKIP},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"input", required_argument, NULL, OPT_INPUT},
+        {"dev", required_argument, NULL, OPT_DEV},
+        {"label", required_argument, NULL, OPT_LABEL},
+        {"negative", required_argument, NULL, OPT_NEGATIVE},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"save-recipe", required_argument, NULL, OPT_SAVE_RECIPE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *recipe_path = NULL, *out = NULL, *corpora = NULL;
+    const char *recipe_path = NULL, *out = NULL, *corpora = NULL, *save_recipe = NULL;
+    clf_cli_train_input in;
+    memset(&in, 0, sizeof in);
     clf_train_options topt = CLF_TRAIN_OPTIONS_INIT;
     display disp;
     memset(&disp, 0, sizeof disp);
@@ -174,6 +196,20 @@ int cmd_train(int argc, char **argv)
         case OPT_RECIPE: recipe_path = optarg; break;
         case OPT_OUT: out = optarg; break;
         case OPT_CORPORA: corpora = optarg; break;
+        case OPT_INPUT: in.input = optarg; break;
+        case OPT_DEV: in.dev = optarg; break;
+        case OPT_NAME: in.name = optarg; break;
+        case OPT_SAVE_RECIPE: save_recipe = optarg; break;
+        case OPT_LABEL:
+            if (in.n_map == CLF_CLI_TRAIN_MAX_FLAGS)
+                return clf_cli_usage_error("train", "too many --label options");
+            in.map[in.n_map++] = optarg;
+            break;
+        case OPT_NEGATIVE:
+            if (in.n_negative == CLF_CLI_TRAIN_MAX_FLAGS)
+                return clf_cli_usage_error("train", "too many --negative options");
+            in.negative[in.n_negative++] = optarg;
+            break;
         case OPT_THREADS:
             if (clf_cli_parse_uint(optarg, 1, 256, &topt.threads))
                 return clf_cli_usage_error("train", "--threads: expected 1..256, not '%s'",
@@ -192,12 +228,21 @@ int cmd_train(int argc, char **argv)
     }
     if (optind < argc)
         return clf_cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
-    if (!recipe_path)
-        return clf_cli_usage_error("train", "--recipe FILE is required");
+    if (recipe_path && in.input)
+        return clf_cli_usage_error("train", "--recipe and --input exclude each other");
+    if (!in.input && (in.dev || in.n_map || in.n_negative || in.name || save_recipe))
+        return clf_cli_usage_error("train", "--dev, --label, --negative, --name and "
+                                            "--save-recipe go with --input");
+    if (!recipe_path && !in.input)
+        return clf_cli_usage_error("train", "--recipe FILE (or --input FILE) is required");
     if (!out)
         return clf_cli_usage_error("train", "--out MODEL is required");
     if (disp.quiet && disp.verbose)
         return clf_cli_usage_error("train", "--quiet and --verbose exclude each other");
+    if (in.input && corpora)
+        return clf_cli_usage_error("train", "--corpora goes with --recipe, not --input");
+    if (in.input)
+        corpora = "/"; /* the recipe made from --input names absolute paths */
     if (!corpora) {
         const char *env = getenv("CLF_CORPORA");
         if (env && *env)
@@ -220,8 +265,30 @@ int cmd_train(int argc, char **argv)
     }
 
     clf_recipe *r;
-    int rc = clf_recipe_load(&r, recipe_path);
-    if (rc != CLF_OK) {
+    int rc;
+    if (in.input) {
+        char err[1024], *text = NULL;
+        if (clf_cli_train_input_recipe(&in, &r, save_recipe ? &text : NULL, err, sizeof err)) {
+            fprintf(stderr, "classify train: %s\n", err);
+            return 2;
+        }
+        if (save_recipe) {
+            clf_atomic *a = NULL;
+            int ok = clf_atomic_open(&a, save_recipe) == CLF_OK;
+            if (ok && (fputs(text, clf_atomic_file(a)) < 0 || fputc('\n', clf_atomic_file(a)) == EOF)) {
+                clf_atomic_abort(a);
+                ok = 0;
+            } else if (ok) {
+                ok = clf_atomic_commit(a) == CLF_OK;
+            }
+            free(text);
+            if (!ok) {
+                fprintf(stderr, "classify train: --save-recipe: %s\n", clf_last_error());
+                clf_recipe_free(r);
+                return 2;
+            }
+        }
+    } else if ((rc = clf_recipe_load(&r, recipe_path)) != CLF_OK) {
         fprintf(stderr, "classify train: %s\n", clf_last_error());
         return 2;
     }

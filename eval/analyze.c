@@ -77,6 +77,17 @@ void clf_eval_report_free(clf_eval_report *r)
     free(r->model_b_name);
     free(r->mode);
     free(r->split);
+    for (size_t i = 0; i < r->n_changes; i++) {
+        clf_eval_change *c = &r->changes[i];
+        for (size_t j = 0; j < c->n_cats; j++)
+            for (size_t w = 0; w < c->cats[j].n_words; w++)
+                free(c->cats[j].words[w]);
+        free(c->cats);
+        free(c->id);
+        free(c->source);
+        free(c->text);
+    }
+    free(r->changes);
     free(r);
 }
 

@@ -35,6 +35,14 @@ struct clf_eval_data {
     double *sa, *sb;          /* n_docs x n_cats probabilities of models A and B */
     uint64_t *pos;            /* positive categories (within the source's annotates) */
     uint32_t *src;            /* source of each document */
+    /* with model B: the documents where a decision differs (changes.c) */
+    size_t n_changed;         /* all of them */
+    size_t n_changed_kept;    /* the first CLF_EVAL_CHANGED_KEEP, with their text */
+    clf_eval_cand *changed;
+    uint64_t *changed_mask;   /* categories whose decision differs */
 };
+
+/* Changed documents kept with their text for the report. */
+#define CLF_EVAL_CHANGED_KEEP 200
 
 #endif /* CLF_EVAL_INTERNAL_H */

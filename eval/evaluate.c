@@ -59,6 +59,9 @@ void clf_eval_data_free(clf_eval_data *d)
 {
     if (!d)
         return;
+    free_cands(d->changed, d->n_changed_kept);
+    free(d->changed);
+    free(d->changed_mask);
     for (size_t s = 0; s < d->n_sources; s++) {
         clf_eval_source *src = &d->sources[s];
         free(src->name);
@@ -234,6 +237,31 @@ int clf_eval_data_add(clf_eval_data *d, size_t source, const char *id, const cha
     d->pos[doc] = positives & s->annotates;
     d->src[doc] = (uint32_t)source;
     d->n_docs++;
+    if (d->has_b) {
+        /* a decision that differs between the models: the list people read */
+        uint64_t mask = 0;
+        for (size_t k = 0; k < nc; k++)
+            if (!isnan(d->thr_b[k]) && (scores_a[k] >= d->thr_a[k]) != (scores_b[k] >= d->thr_b[k]))
+                mask |= (uint64_t)1 << k;
+        if (mask && d->n_changed++ < CLF_EVAL_CHANGED_KEEP) {
+            if (!d->changed) {
+                d->changed = calloc(CLF_EVAL_CHANGED_KEEP, sizeof *d->changed);
+                d->changed_mask = calloc(CLF_EVAL_CHANGED_KEEP, sizeof *d->changed_mask);
+                if (!d->changed || !d->changed_mask)
+                    return clf__error(CLF_E_NOMEM, "eval: out of memory");
+            }
+            clf_eval_cand *c = &d->changed[d->n_changed_kept];
+            c->doc = doc;
+            c->id = strdup(id ? id : "");
+            c->text = malloc(len + 1);
+            d->changed_mask[d->n_changed_kept++] = mask;
+            if (!c->id || !c->text)
+                return clf__error(CLF_E_NOMEM, "eval: out of memory");
+            if (len)
+                memcpy(c->text, text, len);
+            c->text[len] = '\0';
+        }
+    }
     for (size_t k = 0; k < nc; k++) {
         uint64_t bit = (uint64_t)1 << k;
         if (!((s->annotates | s->negatives) & bit))

@@ -190,4 +190,15 @@ int clf_eval_compute(const clf_eval_data *d, const clf_eval_options *o,
  */
 int clf_eval_explain(clf_eval_report *r, clf_scorer *s, const clf_model *m, size_t top_k);
 
+/*
+ * clf_eval_changes - with model B: list in r the documents whose decision
+ * differs between the models (the first CLF_EVAL_CHANGED_KEEP read; all are
+ * counted in r->n_changed), each changed category with both probabilities,
+ * its label when the source judges it, and the words whose contribution
+ * moved most towards B's decision (clf_explain with both scorers; bidx[k]
+ * is category k's index in B). Errors: CLF_E_NOMEM, those of clf_explain.
+ */
+int clf_eval_changes(clf_eval_report *r, const clf_eval_data *d, clf_scorer *sa, clf_scorer *sb,
+                     const int *bidx);
+
 #endif /* CLF_EVAL_EVALUATE_H */

@@ -119,6 +119,25 @@ typedef struct clf_eval_group {
     clf_eval_avg avg;
 } clf_eval_group;
 
+/* One category of a document whose decision differs between models A and B. */
+#define CLF_EVAL_CHANGE_WORDS 3
+typedef struct clf_eval_change_cat {
+    size_t k;                 /* category (report order) */
+    double pa, pb;            /* the two probabilities */
+    int labeled;              /* the source judges this category */
+    int positive;             /* ... and labels the document positive */
+    int flagged_b;            /* B flags it (A does not), else B clears it */
+    size_t n_words;           /* words whose contribution moved most, towards B's decision */
+    char *words[CLF_EVAL_CHANGE_WORDS];   /* as written in the document */
+    double delta[CLF_EVAL_CHANGE_WORDS];  /* contribution in B minus in A (margin units) */
+} clf_eval_change_cat;
+
+typedef struct clf_eval_change {
+    char *id, *source, *text;
+    size_t n_cats;
+    clf_eval_change_cat *cats;
+} clf_eval_change;
+
 typedef struct clf_eval_report {
     char *model;              /* model A path and name */
     char *model_name;
@@ -140,6 +159,10 @@ typedef struct clf_eval_report {
     size_t n_records, n_skipped;
     size_t n_groups;
     clf_eval_group *groups;
+    /* with --compare (clf_eval_changes): documents whose decision changed */
+    size_t n_changed;         /* all of them */
+    size_t n_changes;         /* listed (the first ones read) */
+    clf_eval_change *changes;
 } clf_eval_report;
 
 /* clf_eval_report_free - NULL is a no-op. */

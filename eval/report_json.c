@@ -181,6 +181,33 @@ static json_t *group(const clf_eval_report *r, const clf_eval_group *g)
                      (json_int_t)g->n_docs, "categories", cats, "averages", avg);
 }
 
+/* {"count": N, "documents": [{id, source, text, categories: [...]}]} */
+static json_t *changes_json(const clf_eval_report *r)
+{
+    json_t *docs = json_array();
+    for (size_t i = 0; docs && i < r->n_changes; i++) {
+        const clf_eval_change *ch = &r->changes[i];
+        json_t *cats = json_array();
+        for (size_t j = 0; j < ch->n_cats; j++) {
+            const clf_eval_change_cat *cc = &ch->cats[j];
+            json_t *words = json_array();
+            for (size_t w = 0; w < cc->n_words; w++)
+                json_array_append_new(words, json_pack("{s:s, s:o}", "word", cc->words[w],
+                                                       "delta", num(cc->delta[w])));
+            json_array_append_new(
+                cats, json_pack("{s:s, s:o, s:o, s:s, s:o, s:o}", "category", r->cats[cc->k],
+                                "a", num(cc->pa), "b", num(cc->pb), "b_decision",
+                                cc->flagged_b ? "flagged" : "cleared", "label",
+                                cc->labeled ? json_boolean(cc->positive) : json_null(), "words",
+                                words));
+        }
+        json_array_append_new(docs, json_pack("{s:s, s:s, s:s, s:o}", "id", ch->id, "source",
+                                              ch->source, "text", ch->text, "categories", cats));
+    }
+    return json_pack("{s:I, s:I, s:o}", "count", (json_int_t)r->n_changed, "listed",
+                     (json_int_t)r->n_changes, "documents", docs);
+}
+
 int clf_eval_report_json(FILE *f, const clf_eval_report *r)
 {
     json_t *levels = json_array(), *cats = json_array(), *groups = json_array();
@@ -206,6 +233,8 @@ int clf_eval_report_json(FILE *f, const clf_eval_report *r)
         "categories", cats, "groups", groups);
     if (!root)
         return -1;
+    if (r->model_b)
+        json_object_set_new(root, "changed_decisions", changes_json(r));
     int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
     json_decref(root);
     fputc('\n', f);

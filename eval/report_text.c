@@ -124,6 +124,8 @@ static void print_details(FILE *f, const clf_eval_report *r, const clf_eval_cat 
     print_errors(f, "top false negatives (labeled, missed)", c->top_fn, c->n_fn, 0);
 }
 
+static void print_verdict(FILE *f, const clf_eval_report *r, const clf_eval_group *g);
+
 static void print_group(FILE *f, const clf_eval_report *r, const clf_eval_group *g, int verbose)
 {
     char s1[64], s2[64], s3[64], s4[64], a[32], b[32];
@@ -193,6 +195,15 @@ static void print_group(FILE *f, const clf_eval_report *r, const clf_eval_group 
                     fmt_delta(s2, sizeof s2, &c->d_ap), fmt_delta(s3, sizeof s3, &c->d_precision),
                     fmt_delta(s4, sizeof s4, &c->d_recall));
         }
+        fprintf(f, "thresholds (A -> B):");
+        for (size_t k = 0; k < r->n_cats; k++) {
+            const clf_eval_cat *c = &g->cats[k];
+            if (c->judged && c->compared)
+                fprintf(f, " %s %s -> %s", c->name, clf_eval_fmt(a, sizeof a, c->threshold, 4),
+                        clf_eval_fmt(b, sizeof b, c->threshold_b, 4));
+        }
+        fputc('\n', f);
+        print_verdict(f, r, g);
         if (g->avg.n_cats > 1)
             fprintf(f, "%-12s micro F1 %s   macro F1 %s   macro AP %s\n", "averages",
                     fmt_delta(s1, sizeof s1, &g->avg.d_micro_f1), fmt_delta(s2, sizeof s2, &g->avg.d_macro_f1),
@@ -202,6 +213,86 @@ static void print_group(FILE *f, const clf_eval_report *r, const clf_eval_group 
         for (size_t k = 0; k < r->n_cats; k++)
             if (g->cats[k].judged)
                 print_details(f, r, &g->cats[k]);
+}
+
+/* An interval that excludes 0: the difference is not noise. */
+static int significant(const clf_eval_delta *d)
+{
+    return !isnan(d->ci.lo) && !isnan(d->ci.hi) && (d->ci.lo > 0 || d->ci.hi < 0);
+}
+
+/* Plain words on what the comparison found: which model is better where,
+ * and a tie said as a tie. */
+static void print_verdict(FILE *f, const clf_eval_report *r, const clf_eval_group *g)
+{
+    char better[512] = "", worse[512] = "";
+    size_t nb = 0, nw = 0;
+    for (size_t k = 0; k < r->n_cats; k++) {
+        const clf_eval_cat *c = &g->cats[k];
+        if (!c->judged || !c->compared)
+            continue;
+        const clf_eval_delta *d[3] = {&c->d_f1, &c->d_ap, &c->d_flag_rate};
+        int up = 0, down = 0;
+        for (int i = c->has_positives ? 0 : 2; i < (c->has_positives ? 2 : 3); i++) {
+            if (!significant(d[i]))
+                continue;
+            /* a lower flag rate on documents without positives is better */
+            int b_better = i == 2 ? d[i]->diff < 0 : d[i]->diff > 0;
+            up |= b_better;
+            down |= !b_better;
+        }
+        if (up && !down)
+            nb += (size_t)snprintf(better + strlen(better), sizeof better - strlen(better), "%s%s",
+                                   nb ? ", " : "", c->name) > 0;
+        else if (down && !up)
+            nw += (size_t)snprintf(worse + strlen(worse), sizeof worse - strlen(worse), "%s%s",
+                                   nw ? ", " : "", c->name) > 0;
+    }
+    if (!nb && !nw)
+        fprintf(f, "verdict: the models tie: no category's F1, AP (or flag rate, without "
+                   "positives) differs beyond the interval\n");
+    else
+        fprintf(f, "verdict: B is better on %s; B is worse on %s; the others tie\n",
+                nb ? better : "no category", nw ? worse : "no category");
+}
+
+/* put_excerpt in a bidi isolate, so that the numbers after it stay put. */
+static void put_isolated(FILE *f, const char *s, size_t max)
+{
+    fputs("\xE2\x81\xA8", f);
+    put_excerpt(f, s, max);
+    fputs("\xE2\x81\xA9", f);
+}
+
+static void print_changes(FILE *f, const clf_eval_report *r)
+{
+    char a[32], b[32];
+    fprintf(f, "\ndecisions changed (A -> B): %zu of %zu documents", r->n_changed, r->n_records);
+    if (r->n_changes < r->n_changed)
+        fprintf(f, " (the first %zu listed)", r->n_changes);
+    fprintf(f, "%s\n", r->n_changed ? ":" : "");
+    for (size_t i = 0; i < r->n_changes; i++) {
+        const clf_eval_change *ch = &r->changes[i];
+        fprintf(f, "  %s (%s) ", ch->id, ch->source);
+        put_isolated(f, ch->text, 120);
+        fputc('\n', f);
+        for (size_t j = 0; j < ch->n_cats; j++) {
+            const clf_eval_change_cat *cc = &ch->cats[j];
+            int flagged_b = cc->flagged_b;
+            fprintf(f, "    %-12s A %s -> B %s: %s by B%s", r->cats[cc->k],
+                    clf_eval_fmt(a, sizeof a, cc->pa, 4), clf_eval_fmt(b, sizeof b, cc->pb, 4),
+                    flagged_b ? "flagged" : "cleared",
+                    !cc->labeled ? " (not labeled for it)"
+                    : cc->positive == flagged_b ? " (right: the label agrees with B)"
+                                                : " (wrong: the label agrees with A)");
+            for (size_t w = 0; w < cc->n_words; w++) {
+                fprintf(f, "%s", w ? ", " : "; moved by ");
+                put_isolated(f, cc->words[w], 60);
+                fprintf(f, " %+.2f", cc->delta[w]);
+            }
+            fputc('\n', f);
+        }
+    }
 }
 
 int clf_eval_report_text(FILE *f, const clf_eval_report *r, int verbose)
@@ -219,5 +310,7 @@ int clf_eval_report_text(FILE *f, const clf_eval_report *r, int verbose)
                 r->resamples, (unsigned long long)r->seed);
     for (size_t g = 0; g < r->n_groups; g++)
         print_group(f, r, &r->groups[g], verbose);
+    if (r->model_b)
+        print_changes(f, r);
     return ferror(f) ? -1 : 0;
 }
