@@ -73,29 +73,38 @@ print("texts: %d, %.0f bytes on average" % (len(texts), size / len(texts)))
 PY
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); wrk 1 thread, $CONNS connections, ${SECS}s per row"
 
+# CPU time (user + system, clock ticks) the server has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SRV_PID/stat"; }
+TCK=$(getconf CLK_TCK)
+
 # One wrk row: name, path, bodies file (or - for GET), docs per request.
 row() {
-  local name=$1 path=$2 bodies=$3 per=$4 out
+  local name=$1 path=$2 bodies=$3 per=$4 out c0 c1
+  c0=$(cpu_ticks)
   if [ "$bodies" = - ]; then
     out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$PORT$path")
   else
     out=$(BODIES="$bodies" wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$ROOT/bench/serve/bodies.lua" \
           "http://127.0.0.1:$PORT$path")
   fi
-  local rps p50 p99 non2xx
+  c1=$(cpu_ticks)
+  local rps p50 p99 non2xx n cpu
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
+  # server CPU per request: robust to other load on the machine, unlike wall time
+  cpu=$(awk -v t=$((c1 - c0)) -v n="$n" -v hz="$TCK" 'BEGIN {printf "%.0f", t / hz / n * 1e6}')
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  printf "| %-26s | %7s | %10s | %10s | %9s | %8s |\n" "$name" "$WORKERS" "$rps" \
-    "$(awk -v r="$rps" -v p="$per" 'BEGIN {printf "%.0f", r * p}')" "$p50" "$p99"
+  printf "| %-26s | %7s | %10s | %10s | %9s | %8s | %6s |\n" "$name" "$WORKERS" "$rps" \
+    "$(awk -v r="$rps" -v p="$per" 'BEGIN {printf "%.0f", r * p}')" "$p50" "$p99" "$cpu"
   [ -n "$non2xx" ] && echo "    ($non2xx non-2xx responses; expected only on the bad-attribute row)"
   return 0
 }
 
 echo
-echo "| request | workers | requests/s | comments/s | p50 | p99 |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| request | workers | requests/s | comments/s | p50 | p99 | server CPU µs/request |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for WORKERS in 1 2; do
   "$CLF" serve --listen 127.0.0.1:0 --threads "$WORKERS" --max-inputs 64 > "$TMP/srv.out" 2> "$TMP/srv.err" &
   SRV_PID=$!
@@ -110,14 +119,16 @@ done
 
 echo
 echo "classify score on the same texts, cycled to $(wc -l < "$TMP/texts.txt") lines (no network; best of 3):"
+LINES=$(wc -l < "$TMP/texts.txt")
 for t in 1 2; do
   best=
   for _ in 1 2 3; do
     s=$(date +%s.%N)
-    "$CLF" score --format text --threads "$t" "$TMP/texts.txt" > /dev/null
+    /usr/bin/time -f "%U %S" -o "$TMP/time.txt" "$CLF" score --format text --threads "$t" "$TMP/texts.txt" > /dev/null
     e=$(date +%s.%N)
-    r=$(awk -v n="$(wc -l < "$TMP/texts.txt")" -v a="$s" -v b="$e" 'BEGIN {printf "%.0f", n / (b - a)}')
-    [ -z "$best" ] || [ "$r" -gt "$best" ] && best=$r
+    r=$(awk -v n="$LINES" -v a="$s" -v b="$e" 'BEGIN {printf "%.0f", n / (b - a)}')
+    cpu=$(awk -v n="$LINES" '{printf "%.0f", ($1 + $2) / n * 1e6}' "$TMP/time.txt")
+    if [ -z "$best" ] || [ "$r" -gt "$best" ]; then best=$r; bestcpu=$cpu; fi
   done
-  echo "| classify score, $t thread(s) | $best comments/s |"
+  echo "| classify score, $t thread(s) | $best comments/s | CPU $bestcpu µs/comment |"
 done
