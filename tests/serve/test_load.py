@@ -21,7 +21,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serveutil import CLF, MODEL, Server, classify_score, round4  # noqa: E402
+from serveutil import CLF, MODEL, Server, classify_score  # noqa: E402
 
 ANALYZE = "/v1alpha1/comments:analyze"
 MODERATIONS = "/v1/moderations"
@@ -99,7 +99,7 @@ class Load:
         if want is None:
             return "unexpected model %r" % model_id
         w = want[idx][0]
-        got = {c: round4(p) for c, p in scores.items()}
+        got = {c: p for c, p in scores.items()}
         if got != {c: w[c] for c in got}:
             return "text %d: %r != classify score %r (model %s)" % (idx, got, w, model_id)
         return None
