@@ -47,14 +47,20 @@ CLF_API void clf_clear_error(void)
 
 int clf__error(int code, const char *fmt, ...)
 {
+    /* Callers may pass clf_last_error() itself as an argument (to add
+     * context to a lower-level message): formatting straight into
+     * last_error would read the buffer while writing it. Format into a
+     * temporary, then copy. */
+    char tmp[sizeof last_error];
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(last_error, sizeof last_error, fmt, ap);
+        vsnprintf(tmp, sizeof tmp, fmt, ap);
         va_end(ap);
     } else {
-        snprintf(last_error, sizeof last_error, "%s", clf_strerror(code));
+        snprintf(tmp, sizeof tmp, "%s", clf_strerror(code));
     }
+    memcpy(last_error, tmp, sizeof last_error);
     return code;
 }
 
