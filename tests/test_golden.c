@@ -1,0 +1,192 @@
+/*
+ * test_golden.c - the shipped model's scores on fixed inputs, compared
+ * with tests/golden/arabic-default.tsv within a tolerance, so that a change
+ * in normalization, features or scoring cannot slip by unnoticed.
+ *
+ * The inputs (tests/golden/inputs.txt, one text per line) were written for
+ * this test; they are not corpus excerpts. When the model is retrained on
+ * purpose, regenerate the file with one command and commit it:
+ *     cmake --build build --target golden-update
+ * (which runs `test_golden --regenerate`).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "testutil.h"
+
+#define MODEL_REL "models/arabic-default.clf"
+#define INPUTS_REL "tests/golden/inputs.txt"
+#define GOLDEN_REL "tests/golden/arabic-default.tsv"
+#define REGEN "cmake --build build --target golden-update"
+/* Scores are doubles computed the same way on every x86-64 build; the
+ * tolerance leaves room for compiler and libm differences only. */
+#define TOL_MARGIN 1e-6
+#define TOL_PROB 1e-6
+
+/* Checks that work both under Check and in --regenerate (no test running). */
+static int regenerating;
+#define REQUIRE(cond, ...)                                   \
+    do {                                                     \
+        if (!(cond)) {                                       \
+            if (!regenerating)                               \
+                ck_abort_msg(__VA_ARGS__);                   \
+            fprintf(stderr, "test_golden: " __VA_ARGS__);    \
+            fputc('\n', stderr);                             \
+            exit(1);                                         \
+        }                                                    \
+    } while (0)
+
+static char *next_line(char **p)
+{
+    char *s = *p;
+    if (!*s)
+        return NULL;
+    char *e = strchr(s, '\n');
+    if (e) {
+        *e = '\0';
+        *p = e + 1;
+    } else {
+        *p = s + strlen(s);
+    }
+    return s;
+}
+
+/* One line of the golden file for input line `no`. */
+static void format_scores(char *out, size_t size, size_t no, clf_scorer *s,
+                          const clf_model *m, const char *text)
+{
+    size_t K = clf_model_num_categories(m);
+    clf_score_result r[64];
+    clf_doc_info info;
+    REQUIRE(K <= 64, "%zu categories", K);
+    int rc = clf_score(s, text, strlen(text), r, 64, &info);
+    REQUIRE(rc >= 0, "line %zu: %s", no, clf_last_error());
+    int n = snprintf(out, size, "%zu\t%s", no, clf_abstain_name(info.abstain));
+    for (size_t k = 0; k < K; k++)
+        n += snprintf(out + n, size - (size_t)n, "\t%s:%.10g:%.10g:%d", clf_model_category_name(m, k),
+                      r[k].margin, r[k].probability, r[k].flagged);
+    REQUIRE((size_t)n < size, "line %zu: too long", no);
+}
+
+static void load(clf_model **m, clf_scorer **s, char **inputs)
+{
+    REQUIRE(clf_model_load(m, clf_test_source_path(MODEL_REL)) == CLF_OK, "%s",
+            clf_last_error());
+    REQUIRE(clf_scorer_new(s, *m) == CLF_OK, "%s", clf_last_error());
+    size_t len;
+    *inputs = clf_test_read_file(clf_test_source_path(INPUTS_REL), &len);
+    REQUIRE(*inputs != NULL, "cannot read %s", INPUTS_REL);
+}
+
+/* Compare one "cat:margin:prob:flagged" field. */
+static void compare_field(size_t no, const char *want, const char *got)
+{
+    char wn[300], gn[300];
+    double wm, wp, gm, gp;
+    int wf, gf;
+    ck_assert_msg(sscanf(want, "%299[^:]:%lf:%lf:%d", wn, &wm, &wp, &wf) == 4,
+                  "golden line %zu: bad field %s", no, want);
+    ck_assert_int_eq(sscanf(got, "%299[^:]:%lf:%lf:%d", gn, &gm, &gp, &gf), 4);
+    ck_assert_str_eq(wn, gn);
+    ck_assert_msg(fabs(wm - gm) <= TOL_MARGIN * (1 + fabs(wm)),
+                  "line %zu, %s: margin %.10g, golden %.10g", no, wn, gm, wm);
+    ck_assert_msg(fabs(wp - gp) <= TOL_PROB, "line %zu, %s: probability %.10g, golden %.10g",
+                  no, wn, gp, wp);
+    ck_assert_msg(wf == gf, "line %zu, %s: flagged %d, golden %d", no, wn, gf, wf);
+}
+
+START_TEST(scores_match_golden)
+{
+    clf_model *m;
+    clf_scorer *s;
+    char *inputs;
+    load(&m, &s, &inputs);
+    size_t len;
+    char *golden = clf_test_read_file(clf_test_source_path(GOLDEN_REL), &len);
+    ck_assert_msg(golden != NULL, "no %s: create it with %s", GOLDEN_REL, REGEN);
+    char *gp = golden, *ip = inputs;
+    char *head = next_line(&gp);
+    char want_head[512];
+    snprintf(want_head, sizeof want_head, "# model %s", clf_model_id(m));
+    ck_assert_msg(head && strcmp(head, want_head) == 0,
+                  "%s is for another model (\"%s\", the shipped model is %s): if the model "
+                  "was retrained on purpose, run %s and commit the file",
+                  GOLDEN_REL, head ? head : "", clf_model_id(m), REGEN);
+    size_t no = 0;
+    char *text, line[4096];
+    while ((text = next_line(&ip)) != NULL) {
+        no++;
+        char *g = next_line(&gp);
+        ck_assert_msg(g != NULL, "%s has no line for input %zu: run %s", GOLDEN_REL, no, REGEN);
+        format_scores(line, sizeof line, no, s, m, text);
+        /* number and abstention exactly, then each category with a tolerance */
+        char *gs = NULL, *ls = NULL;
+        char *gt = strtok_r(g, "\t", &gs), *lt = strtok_r(line, "\t", &ls);
+        ck_assert_str_eq(gt, lt);
+        gt = strtok_r(NULL, "\t", &gs);
+        lt = strtok_r(NULL, "\t", &ls);
+        ck_assert_msg(gt && lt && strcmp(gt, lt) == 0, "line %zu: abstain %s, golden %s", no,
+                      lt ? lt : "?", gt ? gt : "?");
+        size_t fields = 0;
+        while ((gt = strtok_r(NULL, "\t", &gs)) != NULL) {
+            lt = strtok_r(NULL, "\t", &ls);
+            ck_assert_msg(lt != NULL, "line %zu: fewer categories than the golden file", no);
+            compare_field(no, gt, lt);
+            fields++;
+        }
+        ck_assert_ptr_null(strtok_r(NULL, "\t", &ls));
+        ck_assert_uint_eq(fields, clf_model_num_categories(m));
+    }
+    ck_assert_uint_ge(no, 30);
+    ck_assert_msg(next_line(&gp) == NULL, "%s has more lines than the inputs: run %s",
+                  GOLDEN_REL, REGEN);
+    free(golden);
+    free(inputs);
+    clf_scorer_free(s);
+    clf_model_free(m);
+}
+END_TEST
+
+/* --regenerate: write the golden file from the current build. */
+static int regenerate(void)
+{
+    clf_model *m;
+    clf_scorer *s;
+    char *inputs;
+    load(&m, &s, &inputs);
+    const char *path = clf_test_source_path(GOLDEN_REL);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    fprintf(f, "# model %s\n", clf_model_id(m));
+    char *ip = inputs, *text, line[4096];
+    size_t no = 0;
+    while ((text = next_line(&ip)) != NULL) {
+        format_scores(line, sizeof line, ++no, s, m, text);
+        fprintf(f, "%s\n", line);
+    }
+    int bad = fclose(f) != 0;
+    printf("%s: %zu inputs scored by %s\n", path, no, clf_model_id(m));
+    free(inputs);
+    clf_scorer_free(s);
+    clf_model_free(m);
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--regenerate") == 0) {
+        regenerating = 1;
+        return regenerate();
+    }
+    Suite *su = suite_create("golden");
+    TCase *tc = tcase_create("golden");
+    tcase_add_test(tc, scores_match_golden);
+    suite_add_tcase(su, tc);
+    return clf_test_run(su);
+}
