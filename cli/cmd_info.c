@@ -50,14 +50,30 @@ int cmd_info(int argc, char **argv)
     clf_model_options(m, &no, &fo);
     char flags[256];
     clf_norm_flag_names(no.flags, flags, sizeof flags);
-    printf("model:          %s\nfile:           %s\nformat version: %u\n", clf_model_name(m),
-           path, clf_model_format_version(m));
+    printf("model:          %s\nid:             %s\nfile:           %s\nformat version: %u\n",
+           clf_model_name(m), clf_model_id(m), path, clf_model_format_version(m));
     printf("normalization:  %s (max %zu bytes)\n", flags, no.max_bytes);
     printf("features:       word 1-%u, char %u-%u (%s), stems %s, 2^%u buckets, seed %llu\n",
            fo.word_ngram_max, fo.char_ngram_min, fo.char_ngram_max,
            fo.char_mode == CLF_CHAR_WITHIN ? "within words"
            : fo.char_mode == CLF_CHAR_ACROSS ? "across words" : "within+across",
            fo.stems ? "on" : "off", fo.hash_bits, (unsigned long long)fo.hash_seed);
+    /* what the features depend on: the model's record and this host */
+    clf_feature_deps md, host;
+    clf_model_feature_deps(m, &md);
+    int have_host = clf_runtime_feature_deps(&host) == CLF_OK;
+    printf("feature deps:   revision %u, Unicode %s (ICU %s), stemmer %s\n", md.feature_revision,
+           md.unicode_version, md.icu_version, md.stemmer);
+    if (have_host) {
+        printf("this host:      revision %u, Unicode %s (ICU %s), stemmer %s\n",
+               host.feature_revision, host.unicode_version, host.icu_version, host.stemmer);
+        if (strcmp(md.unicode_version, "unknown") != 0 &&
+            (strcmp(md.unicode_version, host.unicode_version) != 0 ||
+             strcmp(md.stemmer, host.stemmer) != 0))
+            fprintf(stderr, "classify info: note: this host's Unicode tables or stemmer differ "
+                            "from the model's: some texts may get other features than in "
+                            "training\n");
+    }
     printf("categories:\n");
     for (size_t i = 0; i < clf_model_num_categories(m); i++)
         printf("  %-14s threshold %.4f\n", clf_model_category_name(m, i),

@@ -9,6 +9,7 @@
 #include "model_write.h"
 
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,8 +27,8 @@
 
 /* The section order of the files we write: small ones first, big arrays last. */
 static const uint32_t write_order[] = {
-    CLF__SEC_OPTIONS, CLF__SEC_CATEGORIES, CLF__SEC_STRINGS, CLF__SEC_META,
-    CLF__SEC_ROWS,    CLF__SEC_IDF,        CLF__SEC_WEIGHTS
+    CLF__SEC_OPTIONS, CLF__SEC_DEPS, CLF__SEC_CATEGORIES, CLF__SEC_STRINGS,
+    CLF__SEC_META,    CLF__SEC_ROWS, CLF__SEC_IDF,        CLF__SEC_WEIGHTS
 };
 #define N_WRITE (sizeof write_order / sizeof write_order[0])
 
@@ -131,7 +132,9 @@ static uint64_t align8(uint64_t x)
     return (x + 7) & ~(uint64_t)7;
 }
 
-/* Per-category i16 scales: max|w| / 32767, or 1 for an all-zero column. */
+/* Per-category i16 scales: max|w| / 32767, or 1 for an all-zero column
+ * (and for one whose scale would not be a normal float: its weights are
+ * below 1e-33 and quantize to 0 either way). */
 static void quant_scales(const clf_model_spec *s, double *scale)
 {
     for (size_t c = 0; c < s->n_cats; c++) {
@@ -141,78 +144,65 @@ static void quant_scales(const clf_model_spec *s, double *scale)
             if (a > mx)
                 mx = a;
         }
-        scale[c] = mx > 0.0 ? mx / 32767.0 : 1.0;
+        scale[c] = mx > 0.0 && (float)(mx / 32767.0) >= FLT_MIN ? mx / 32767.0 : 1.0;
     }
 }
 
-int clf_model_write_buffer(unsigned char **out, size_t *len, const clf_model_spec *spec)
-{
-    if (!out || !len || !spec)
-        return clf__error(CLF_E_INVALID_ARG, "clf_model_write_buffer: NULL argument");
-    *out = NULL;
-    *len = 0;
-    if (!clf__host_little_endian())
-        return clf__error(CLF_E_INTERNAL,
-                          "model files are little-endian and this host is big-endian: "
-                          "not supported");
-    const char *meta = NULL;
-    size_t meta_len = 0;
-    int rc = check_spec(spec, &meta, &meta_len);
-    if (rc != CLF_OK)
-        return rc;
+/* The layout of a file: each section's size and offset, and the total. */
+typedef struct layout {
+    uint64_t sizes[CLF__SEC_DEPS + 1], offs[CLF__SEC_DEPS + 1];
+    uint64_t total;
+} layout;
 
-    const int i16 = spec->weight_type == CLF_MODEL_WEIGHTS_I16;
+static void plan(const clf_model_spec *spec, size_t meta_len, layout *L)
+{
     const size_t K = spec->n_cats, R = spec->n_rows;
-    size_t name_len = strlen(spec->name), strings_len = name_len;
+    size_t strings_len = strlen(spec->name);
     for (size_t i = 0; i < K; i++)
         strings_len += strlen(spec->cats[i].name);
-
-    uint64_t sizes[CLF__SEC_META + 1] = { 0 };
-    sizes[CLF__SEC_OPTIONS] = sizeof(clf__file_options);
-    sizes[CLF__SEC_CATEGORIES] = 8 + (uint64_t)K * sizeof(clf__file_category);
-    sizes[CLF__SEC_STRINGS] = strings_len;
-    sizes[CLF__SEC_META] = meta_len;
-    sizes[CLF__SEC_ROWS] = 8 + (uint64_t)R * 4;
-    sizes[CLF__SEC_IDF] = spec->idf ? (uint64_t)R * 4 : 0;
-    sizes[CLF__SEC_WEIGHTS] = (uint64_t)R * K * (i16 ? 2 : 4);
-    uint64_t offs[CLF__SEC_META + 1] = { 0 };
+    memset(L, 0, sizeof *L);
+    L->sizes[CLF__SEC_OPTIONS] = sizeof(clf__file_options);
+    L->sizes[CLF__SEC_DEPS] = sizeof(clf__file_deps);
+    L->sizes[CLF__SEC_CATEGORIES] = 8 + (uint64_t)K * sizeof(clf__file_category);
+    L->sizes[CLF__SEC_STRINGS] = strings_len;
+    L->sizes[CLF__SEC_META] = meta_len;
+    L->sizes[CLF__SEC_ROWS] = 8 + (uint64_t)R * 4;
+    L->sizes[CLF__SEC_IDF] = spec->idf ? (uint64_t)R * 4 : 0;
+    L->sizes[CLF__SEC_WEIGHTS] =
+        (uint64_t)R * K * (spec->weight_type == CLF_MODEL_WEIGHTS_I16 ? 2 : 4);
     uint64_t pos = CLF__HEADER_SIZE + N_WRITE * CLF__SECTION_ENTRY_SIZE;
     for (size_t i = 0; i < N_WRITE; i++) {
         pos = align8(pos);
-        offs[write_order[i]] = pos;
-        pos += sizes[write_order[i]];
+        L->offs[write_order[i]] = pos;
+        pos += L->sizes[write_order[i]];
     }
-    const uint64_t total = align8(pos);
-    if (total > SIZE_MAX)
-        return clf__error(CLF_E_TOO_LARGE, SPEC ": a %llu-byte model does not fit in memory",
-                          (unsigned long long)total);
-    unsigned char *buf = calloc(1, (size_t)total);
-    if (!buf)
-        return clf__error(CLF_E_NOMEM, "out of memory (%llu bytes)", (unsigned long long)total);
+    L->total = align8(pos);
+}
 
+/* Header and section table. */
+static void put_header(unsigned char *buf, const layout *L)
+{
     clf__file_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, CLF__MAGIC, 8);
     h.format_version = CLF__FORMAT_VERSION;
     h.header_size = CLF__HEADER_SIZE;
-    h.file_size = total;
+    h.file_size = L->total;
     h.n_sections = (uint32_t)N_WRITE;
     memcpy(buf, &h, sizeof h);
     for (size_t i = 0; i < N_WRITE; i++) {
         clf__section_entry e;
         memset(&e, 0, sizeof e);
         e.id = write_order[i];
-        e.offset = offs[e.id];
-        e.size = sizes[e.id];
+        e.offset = L->offs[e.id];
+        e.size = L->sizes[e.id];
         memcpy(buf + CLF__HEADER_SIZE + i * CLF__SECTION_ENTRY_SIZE, &e, sizeof e);
     }
+}
 
-    /* STRINGS: the model name, then each category name, no separators. */
-    unsigned char *str = buf + offs[CLF__SEC_STRINGS];
-    uint32_t spos = 0;
-    memcpy(str, spec->name, name_len);
-    spos += (uint32_t)name_len;
-
+/* OPTIONS and DEPS (what this library computes features with). */
+static int put_options(unsigned char *buf, const layout *L, const clf_model_spec *spec)
+{
     clf__file_options o;
     memset(&o, 0, sizeof o);
     o.norm_flags = spec->nopts.flags;
@@ -227,14 +217,35 @@ int clf_model_write_buffer(unsigned char **out, size_t *len, const clf_model_spe
     o.sublinear_tf = spec->fopts.sublinear_tf;
     o.l2_normalize = spec->fopts.l2_normalize;
     o.hash_seed = spec->fopts.hash_seed;
-    o.name_offset = 0;
-    o.name_len = (uint32_t)name_len;
-    memcpy(buf + offs[CLF__SEC_OPTIONS], &o, sizeof o);
+    o.name_offset = 0; /* the model name opens STRINGS */
+    o.name_len = (uint32_t)strlen(spec->name);
+    memcpy(buf + L->offs[CLF__SEC_OPTIONS], &o, sizeof o);
 
-    double scale[CLF__MAX_CATEGORIES];
-    if (i16)
-        quant_scales(spec, scale);
-    unsigned char *cat = buf + offs[CLF__SEC_CATEGORIES];
+    clf_feature_deps host;
+    int rc = clf_runtime_feature_deps(&host);
+    if (rc != CLF_OK)
+        return rc;
+    clf__file_deps d;
+    memset(&d, 0, sizeof d);
+    d.feature_revision = host.feature_revision;
+    memcpy(d.unicode_version, host.unicode_version, strnlen(host.unicode_version, 15));
+    memcpy(d.icu_version, host.icu_version, strnlen(host.icu_version, 15));
+    memcpy(d.stemmer, host.stemmer, strnlen(host.stemmer, 55));
+    memcpy(buf + L->offs[CLF__SEC_DEPS], &d, sizeof d);
+    return CLF_OK;
+}
+
+/* CATEGORIES and STRINGS: the model name, then each category name, no separators. */
+static void put_categories(unsigned char *buf, const layout *L, const clf_model_spec *spec,
+                           const double *scale)
+{
+    const int i16 = spec->weight_type == CLF_MODEL_WEIGHTS_I16;
+    const size_t K = spec->n_cats;
+    unsigned char *str = buf + L->offs[CLF__SEC_STRINGS];
+    size_t name_len = strlen(spec->name);
+    memcpy(str, spec->name, name_len);
+    uint32_t spos = (uint32_t)name_len;
+    unsigned char *cat = buf + L->offs[CLF__SEC_CATEGORIES];
     const uint32_t n32 = (uint32_t)K, wt = i16 ? CLF__WEIGHTS_I16 : CLF__WEIGHTS_F32;
     memcpy(cat, &n32, 4);
     memcpy(cat + 4, &wt, 4);
@@ -254,55 +265,102 @@ int clf_model_write_buffer(unsigned char **out, size_t *len, const clf_model_spe
         fc.weight_scale = i16 ? scale[i] : 1.0;
         memcpy(cat + 8 + i * sizeof fc, &fc, sizeof fc);
     }
+}
 
-    memcpy(buf + offs[CLF__SEC_META], meta, meta_len);
-
-    unsigned char *rows = buf + offs[CLF__SEC_ROWS];
+/* ROWS, IDF and WEIGHTS (quantized for i16). */
+static void put_rows(unsigned char *buf, const layout *L, const clf_model_spec *spec,
+                     const double *scale)
+{
+    const size_t K = spec->n_cats, R = spec->n_rows;
+    unsigned char *rows = buf + L->offs[CLF__SEC_ROWS];
     const uint32_t r32 = (uint32_t)R;
     memcpy(rows, &r32, 4);
     if (R) {
         memcpy(rows + 8, spec->buckets, R * 4);
         if (spec->idf)
-            memcpy(buf + offs[CLF__SEC_IDF], spec->idf, R * 4);
+            memcpy(buf + L->offs[CLF__SEC_IDF], spec->idf, R * 4);
     }
-    unsigned char *w = buf + offs[CLF__SEC_WEIGHTS];
-    if (!i16) {
+    unsigned char *w = buf + L->offs[CLF__SEC_WEIGHTS];
+    if (spec->weight_type != CLF_MODEL_WEIGHTS_I16) {
         if (R)
             memcpy(w, spec->weights, R * K * 4);
-    } else {
-        for (size_t r = 0, k = 0; r < R; r++)
-            for (size_t c = 0; c < K; c++, k++) {
-                /* lround: half away from zero, independent of the rounding mode */
-                long q = lround((double)spec->weights[k] / scale[c]);
-                if (q > 32767)
-                    q = 32767;
-                if (q < -32767)
-                    q = -32767;
-                int16_t q16 = (int16_t)q;
-                memcpy(w + k * 2, &q16, 2);
-            }
+        return;
     }
+    for (size_t r = 0, k = 0; r < R; r++)
+        for (size_t c = 0; c < K; c++, k++) {
+            /* lround: half away from zero, independent of the rounding mode */
+            long q = lround((double)spec->weights[k] / scale[c]);
+            if (q > 32767)
+                q = 32767;
+            if (q < -32767)
+                q = -32767;
+            int16_t q16 = (int16_t)q;
+            memcpy(w + k * 2, &q16, 2);
+        }
+}
 
+/* Checksum, then load the bytes back: what we write must load. */
+static int seal(unsigned char *buf, size_t total)
+{
     uint64_t sum;
-    if ((rc = clf__model_checksum(buf, (size_t)total, &sum)) != CLF_OK) {
-        free(buf);
+    int rc = clf__model_checksum(buf, total, &sum);
+    if (rc != CLF_OK)
         return rc;
-    }
     memcpy(buf + offsetof(clf__file_header, checksum), &sum, 8);
-
-    /* Self-check: what we write must load. */
     clf_model *m = NULL;
-    rc = clf_model_load_buffer(&m, buf, (size_t)total);
+    rc = clf_model_load_buffer(&m, buf, total);
     clf_model_free(m);
     if (rc != CLF_OK) {
         char why[512];
         snprintf(why, sizeof why, "%s", clf_last_error());
-        free(buf);
         return clf__error(CLF_E_INTERNAL, "model writer: the model does not load back (%s): %s",
                           clf_strerror(rc), why);
     }
+    return CLF_OK;
+}
+
+int clf_model_write_buffer(unsigned char **out, size_t *len, const clf_model_spec *spec)
+{
+    if (!out || !len || !spec)
+        return clf__error(CLF_E_INVALID_ARG, "clf_model_write_buffer: NULL argument");
+    *out = NULL;
+    *len = 0;
+    if (!clf__host_little_endian())
+        return clf__error(CLF_E_INTERNAL,
+                          "model files are little-endian and this host is big-endian: "
+                          "not supported");
+    const char *meta = NULL;
+    size_t meta_len = 0;
+    int rc = check_spec(spec, &meta, &meta_len);
+    if (rc != CLF_OK)
+        return rc;
+
+    layout L;
+    plan(spec, meta_len, &L);
+    if (L.total > SIZE_MAX)
+        return clf__error(CLF_E_TOO_LARGE, SPEC ": a %llu-byte model does not fit in memory",
+                          (unsigned long long)L.total);
+    /* one zeroed buffer: padding and reserved bytes are zero, output deterministic */
+    unsigned char *buf = calloc(1, (size_t)L.total);
+    if (!buf)
+        return clf__error(CLF_E_NOMEM, "out of memory (%llu bytes)", (unsigned long long)L.total);
+    double scale[CLF__MAX_CATEGORIES];
+    if (spec->weight_type == CLF_MODEL_WEIGHTS_I16)
+        quant_scales(spec, scale);
+    put_header(buf, &L);
+    rc = put_options(buf, &L, spec);
+    if (rc == CLF_OK) {
+        put_categories(buf, &L, spec, scale);
+        memcpy(buf + L.offs[CLF__SEC_META], meta, meta_len);
+        put_rows(buf, &L, spec, scale);
+        rc = seal(buf, (size_t)L.total);
+    }
+    if (rc != CLF_OK) {
+        free(buf);
+        return rc;
+    }
     *out = buf;
-    *len = (size_t)total;
+    *len = (size_t)L.total;
     return CLF_OK;
 }
 

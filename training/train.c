@@ -429,9 +429,9 @@ static int dev_probs(const trainer *t, const built *b, clf_model_weight_type wt,
         for (const struct feature_node *x = t->d->docs[dev_list[i]].x; x->index != -1; x++) {
             if (x->index == bias_index)
                 continue;
-            const float *w = m->weights + (size_t)(x->index - 1) * K;
+            const uint32_t r = (uint32_t)(x->index - 1);
             for (size_t k = 0; k < K; k++)
-                acc[k] += x->value * (double)w[k];
+                acc[k] += x->value * (double)clf__model_row_weight(m, r, k);
         }
         for (size_t k = 0; k < K; k++)
             p[i * K + k] = clf_platt_prob(m->cats[k].calib_a, m->cats[k].calib_b,

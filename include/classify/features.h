@@ -37,6 +37,13 @@ extern "C" {
 #define CLF_FAMILY_STEM       3
 
 #define CLF_FEATURE_OPTIONS_VERSION 1
+/*
+ * The revision of normalization + feature extraction (tokens, n-grams,
+ * hashing, stems) that this library computes. It changes whenever any
+ * text may get a different feature vector under the same options; a model
+ * records the revision it was trained with and loads only where it matches.
+ */
+#define CLF_FEATURE_REVISION 1
 #define CLF_MAX_WORD_NGRAM 5
 #define CLF_MAX_CHAR_NGRAM 8
 #define CLF_MIN_HASH_BITS 8

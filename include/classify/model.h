@@ -75,6 +75,35 @@ CLF_API const char *clf_model_metadata(const clf_model *m);
 /* clf_model_name - the model's name from its recipe; owned by the model. */
 CLF_API const char *clf_model_name(const clf_model *m);
 
+/*
+ * What features depend on besides the options: the feature revision, the
+ * Unicode tables of ICU (normalization, letter classes) and the stemmer.
+ * A model trained where these differed from this host may see slightly
+ * different features for some texts; `classify info` shows both sides.
+ */
+typedef struct clf_feature_deps {
+    unsigned int feature_revision; /* CLF_FEATURE_REVISION used */
+    char unicode_version[16];      /* "15.0"; "unknown" for a version-1 model file */
+    char icu_version[16];          /* "72.1"; "unknown" likewise */
+    char stemmer[56];              /* "snowball-arabic stems:1a2b3c4d" (a fingerprint of
+                                      the stems of fixed words); "unknown" likewise */
+} clf_feature_deps;
+
+/*
+ * clf_model_feature_deps - what the model's features were computed with
+ * (recorded by the writer; a model whose feature_revision differs from
+ * CLF_FEATURE_REVISION never loads: CLF_E_MODEL_VERSION).
+ * Errors: CLF_E_INVALID_ARG (a NULL argument).
+ */
+CLF_API int clf_model_feature_deps(const clf_model *m, clf_feature_deps *out);
+
+/*
+ * clf_runtime_feature_deps - the same facts for this library on this host
+ * (computed once per process; thread-safe). Errors: CLF_E_INVALID_ARG,
+ * CLF_E_STEMMER, CLF_E_NOMEM.
+ */
+CLF_API int clf_runtime_feature_deps(clf_feature_deps *out);
+
 /* clf_model_format_version - the format version of the loaded file. */
 CLF_API uint32_t clf_model_format_version(const clf_model *m);
 

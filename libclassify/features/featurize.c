@@ -15,6 +15,7 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1195,4 +1196,39 @@ void clf__featurizer_set_max_bytes(clf_featurizer *f, size_t max_bytes)
 size_t clf__featurizer_max_bytes(const clf_featurizer *f)
 {
     return clf__normalizer_max_bytes(f->norm);
+}
+
+/*
+ * Words whose stems exercise the Arabic stemmer's prefix, suffix and
+ * pattern rules; a stemmer that stems any of them differently gives a
+ * different fingerprint. Written for this purpose (normalized spelling).
+ */
+static const char *const stem_probe[] = {
+    "والمسلمون", "بالكتاب", "سيكتبون", "المدرسه", "كاتبات", "يستخدمونها", "فسيكفيكهم",
+    "الاستقلال", "المعلمين", "وبالوالدين", "اجتماعات", "مكتبتنا", "يتعلمون", "الحكومات",
+    "لاعبين", "فقالوا", "ساعدتهم", "المستشفيات", "تدريس", "كتبهما", "اخوانكم", "الجهاد",
+    "المجاهدين", "الدوله", "الاسلاميه", "بيوتهن", "وسنكتب", "استغفر", "منتديات", "ب",
+};
+
+int clf__stemmer_fingerprint(char *out, size_t size)
+{
+    struct sb_stemmer *st = sb_stemmer_new("arabic", "UTF_8");
+    if (!st)
+        return clf__error(CLF_E_STEMMER, "libstemmer: cannot create the arabic stemmer");
+    XXH3_state_t state;
+    XXH3_64bits_reset(&state);
+    for (size_t i = 0; i < sizeof stem_probe / sizeof *stem_probe; i++) {
+        const sb_symbol *r = sb_stemmer_stem(st, (const sb_symbol *)stem_probe[i],
+                                             (int)strlen(stem_probe[i]));
+        if (!r) {
+            sb_stemmer_delete(st);
+            return clf__error(CLF_E_NOMEM, "libstemmer: out of memory");
+        }
+        XXH3_64bits_update(&state, r, (size_t)sb_stemmer_length(st));
+        XXH3_64bits_update(&state, "\n", 1);
+    }
+    sb_stemmer_delete(st);
+    snprintf(out, size, "snowball-arabic-utf8 stems:%08llx",
+             (unsigned long long)(XXH3_64bits_digest(&state) >> 32));
+    return CLF_OK;
 }

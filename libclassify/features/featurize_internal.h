@@ -63,4 +63,9 @@ float clf__tf_weight(const clf_feature_options *o, uint32_t count);
 void clf__featurizer_set_max_bytes(clf_featurizer *f, size_t max_bytes);
 size_t clf__featurizer_max_bytes(const clf_featurizer *f);
 
+/* clf__stemmer_fingerprint - the stemmer's name and a hash of the stems it
+ * gives fixed probe words ("snowball-arabic-utf8 stems:1a2b3c4d").
+ * Errors: CLF_E_STEMMER, CLF_E_NOMEM. */
+int clf__stemmer_fingerprint(char *out, size_t size);
+
 #endif /* CLF_FEATURIZE_INTERNAL_H */

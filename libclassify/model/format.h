@@ -18,10 +18,17 @@
  * Changes from the first draft (documented in docs/model-format.md):
  *  - OPTIONS.reserved0 became use_idf: 1 when the IDF section holds n_rows
  *    weights, 0 when the model was trained without IDF and the IDF section
- *    is empty (clf_model_idf() must return NULL for such a model).
+ *    is empty.
  *  - i16 weights are -32767..32767 (-32768 is rejected: the writer never
  *    produces it, so it can only be corruption).
- *  - weight_scale is exactly 1 for f32 weights.
+ *  - weight_scale is exactly 1 for f32 weights; for i16 weights it must
+ *    stay a normal, finite float once cast, with 32767 * scale finite
+ *    (the loader checks values as the scorer uses them).
+ *
+ * Format version 2 adds the DEPS section (required in version 2, absent
+ * from version 1): what the features depend on, so that a model is never
+ * used with features computed differently. Version-1 files still load;
+ * they are taken as feature revision 1 with unknown dependencies.
  *
  * Sections (each required exactly once):
  *   OPTIONS     clf__file_options
@@ -34,6 +41,7 @@
  *               i16 (value = q * scale of its category) when CLF__WEIGHTS_I16
  *   STRINGS     UTF-8 bytes that names point into (offset, length)
  *   META        a JSON object, UTF-8, not NUL-terminated
+ *   DEPS        clf__file_deps (version 2 only)
  */
 #ifndef CLF_MODEL_FORMAT_H
 #define CLF_MODEL_FORMAT_H
@@ -41,7 +49,7 @@
 #include <stdint.h>
 
 #define CLF__MAGIC "CLFMODEL"          /* 8 bytes, no NUL */
-#define CLF__FORMAT_VERSION 1u
+#define CLF__FORMAT_VERSION 2u      /* what the writer writes; 1 and 2 are read */
 #define CLF__HEADER_SIZE 64u
 #define CLF__SECTION_ENTRY_SIZE 24u
 #define CLF__MAX_SECTIONS 32u
@@ -55,7 +63,8 @@ enum {
     CLF__SEC_IDF = 4,
     CLF__SEC_WEIGHTS = 5,
     CLF__SEC_STRINGS = 6,
-    CLF__SEC_META = 7
+    CLF__SEC_META = 7,
+    CLF__SEC_DEPS = 8
 };
 
 enum { CLF__WEIGHTS_F32 = 0, CLF__WEIGHTS_I16 = 1 };
@@ -110,5 +119,17 @@ typedef struct clf__file_category {
     double weight_scale;       /* for i16 weights; 1 for f32 */
     uint32_t reserved[2];
 } clf__file_category;
+
+/*
+ * DEPS section: 96 bytes. Strings are printable ASCII, NUL-terminated
+ * within their field and NUL-padded to its end.
+ */
+typedef struct clf__file_deps {
+    uint32_t feature_revision; /* CLF_FEATURE_REVISION the features were computed with */
+    uint32_t reserved;         /* 0 */
+    char unicode_version[16];  /* Unicode version of the ICU that trained, "15.0" */
+    char icu_version[16];      /* that ICU's version, "72.1" */
+    char stemmer[56];          /* stemmer name and a fingerprint of its stems */
+} clf__file_deps;
 
 #endif /* CLF_MODEL_FORMAT_H */

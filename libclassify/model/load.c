@@ -5,7 +5,7 @@
  * Every byte of the file is distrusted until checked: the header bounds
  * first, then the checksum (so that random corruption is reported as a
  * checksum mismatch), then the section table and each section. Only then
- * are the dense lookups built. Header fields and structs are read with
+ * is the compact row lookup built. Header fields and structs are read with
  * memcpy; arrays are used in place, which validation makes safe (sections
  * are 8-aligned and the file base is page- or malloc-aligned).
  */
@@ -13,6 +13,7 @@
 #define _DEFAULT_SOURCE 1
 
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
@@ -39,11 +40,12 @@ _Static_assert(offsetof(clf__file_category, threshold) == 8, "threshold at 8");
 _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE-754 binary32/64");
 
 #define CLF__CHECKSUM_OFFSET 32u
-#define CLF__N_SECTION_IDS 7u
+#define CLF__N_SECTION_IDS 8u
 
 static const char *const section_names[CLF__N_SECTION_IDS + 1] = {
-    "?", "OPTIONS", "CATEGORIES", "ROWS", "IDF", "WEIGHTS", "STRINGS", "META"
+    "?", "OPTIONS", "CATEGORIES", "ROWS", "IDF", "WEIGHTS", "STRINGS", "META", "DEPS"
 };
+_Static_assert(sizeof(clf__file_deps) == 96, "DEPS is 96 bytes");
 
 int clf__host_little_endian(void)
 {
@@ -310,10 +312,17 @@ static int check_table(const unsigned char *p, size_t size, const char *label,
         }
         order[j] = e.id;
     }
-    for (uint32_t id = 1; id <= CLF__N_SECTION_IDS; id++)
-        if (!sec[id].present)
+    for (uint32_t id = 1; id <= CLF__N_SECTION_IDS; id++) {
+        /* DEPS came with format version 2 */
+        int wanted = id != CLF__SEC_DEPS || h->format_version >= 2;
+        if (wanted && !sec[id].present)
             return clf__error(CLF_E_MODEL_FORMAT, "%s: section %s is missing", label,
                               section_names[id]);
+        if (!wanted && sec[id].present)
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: section %s is not part of format version %u", label,
+                              section_names[id], h->format_version);
+    }
     for (uint32_t i = 1; i < n; i++) {
         const section *a = &sec[order[i - 1]], *b = &sec[order[i]];
         if (a->offset + a->size > b->offset)
@@ -427,12 +436,19 @@ static int parse_categories(const unsigned char *p, const section *sec, const ch
             return clf__error(CLF_E_MODEL_FORMAT,
                               "%s: category %s: calibration (%g, %g) or bias %g is not finite",
                               label, nm, fc.calib_a, fc.calib_b, fc.bias);
+        /* The scorer multiplies by (float)weight_scale: check that value. A
+         * scale that is 0, subnormal or infinite as a float, or whose
+         * largest weight (32767 * scale) is not a finite float, would zero
+         * a category or make scores non-finite. */
+        float fs = (float)fc.weight_scale;
         if (*weight_type == CLF__WEIGHTS_F32 ? fc.weight_scale != 1.0
-                                             : !(isfinite(fc.weight_scale) && fc.weight_scale > 0))
+                                             : !(isfinite(fs) && fs >= FLT_MIN &&
+                                                 (double)fs * 32767.0 <= FLT_MAX))
             return clf__error(CLF_E_MODEL_FORMAT, "%s: category %s: invalid weight_scale %g%s",
                               label, nm, fc.weight_scale,
-                              *weight_type == CLF__WEIGHTS_F32 ? " (must be 1 for f32 weights)"
-                                                               : " (must be finite and > 0)");
+                              *weight_type == CLF__WEIGHTS_F32
+                                  ? " (must be 1 for f32 weights)"
+                                  : " (as a float it must be normal, with 32767 * scale finite)");
         if (!all_zero(fc.reserved, sizeof fc.reserved))
             return clf__error(CLF_E_MODEL_FORMAT, "%s: category %s: reserved bytes are not zero",
                               label, nm);
@@ -493,12 +509,10 @@ static int parse_meta(const unsigned char *p, const section *sec, const char *la
 }
 
 /*
- * Big owned blocks: the lookup tables (8 bytes per bucket, 8 MiB at
- * hash_bits 20) and dequantized i16 weights. Filling them is first touch
- * of every page, which was the largest cost of loading a big model (2048
- * page faults for 8 MiB at 4 KiB). Blocks of 2 MiB and more are mapped
- * 2 MiB-aligned and advised as huge pages where the system offers them,
- * which cuts that to a few faults; they come back zeroed either way.
+ * The rows block: filling it is first touch of every page, the largest
+ * cost of loading a big model (4 KiB page faults). Blocks of 2 MiB and
+ * more are mapped 2 MiB-aligned and advised as huge pages where the system
+ * offers them, which cuts that to a few faults; they come back zeroed.
  */
 #define CLF__HUGE ((size_t)2 << 20)
 
@@ -535,92 +549,49 @@ static void big_free(void *p, size_t size, int mapped)
         free(p);
 }
 
-static int alloc_tables(clf_model *m, size_t n_buckets)
-{
-    size_t size = n_buckets * (sizeof *m->row_of + sizeof *m->idf);
-    m->tables = big_alloc(size, &m->tables_mapped);
-    if (!m->tables)
-        return clf__error(CLF_E_NOMEM, "out of memory (lookup tables of %zu buckets)",
-                          n_buckets);
-    m->tables_size = size;
-    m->row_of = m->tables;
-    m->idf = (float *)(void *)((unsigned char *)m->tables + n_buckets * sizeof *m->row_of);
-    return CLF_OK;
-}
-
-/*
- * w[k] = q[k] * scale[k % K] over n weights; non-zero if some q is -32768.
- * The scales are laid out as a pattern of 8 rows so that the inner loop
- * runs over contiguous arrays and vectorizes (a k % K per weight does not).
- */
-static int dequantize(const int16_t *q, float *w, size_t n, size_t K, const double *scales)
-{
-    float pat[CLF__MAX_CATEGORIES * 8];
-    const size_t L = K * 8;
-    for (size_t j = 0; j < L; j++)
-        pat[j] = (float)scales[j % K];
-    unsigned bad = 0;
-    size_t i = 0;
-    for (; i + L <= n; i += L) {
-        const int16_t *qq = q + i;
-        float *ww = w + i;
-        for (size_t j = 0; j < L; j++) {
-            bad |= qq[j] == INT16_MIN;
-            ww[j] = (float)qq[j] * pat[j];
-        }
-    }
-    for (size_t j = 0; i < n; i++, j++) {
-        bad |= q[i] == INT16_MIN;
-        w[i] = (float)q[i] * pat[j];
-    }
-    return bad != 0;
-}
-
-static int parse_rows(const unsigned char *p, const section *sec, const char *label, clf_model *m,
-                      uint32_t weight_type, const double *scales)
+/* Check the sizes of ROWS, IDF and WEIGHTS against each other; *n = rows. */
+static int check_row_sections(const unsigned char *p, const section *sec, const char *label,
+                              const clf_model *m, uint32_t weight_type, uint32_t *n)
 {
     const section *sr = &sec[CLF__SEC_ROWS];
     if (sr->size < 8)
         return clf__error(CLF_E_MODEL_FORMAT, "%s: section ROWS is %llu bytes, too short", label,
                           (unsigned long long)sr->size);
-    uint32_t n = rd32(p + sr->offset);
+    *n = rd32(p + sr->offset);
     if (rd32(p + sr->offset + 4) != 0)
         return clf__error(CLF_E_MODEL_FORMAT, "%s: reserved ROWS field is not zero", label);
-    if (sr->size != 8 + (uint64_t)n * 4)
+    if (sr->size != 8 + (uint64_t)*n * 4)
         return clf__error(CLF_E_MODEL_FORMAT,
                           "%s: section ROWS is %llu bytes but %u rows need %llu", label,
-                          (unsigned long long)sr->size, n, (unsigned long long)(8 + (uint64_t)n * 4));
+                          (unsigned long long)sr->size, *n,
+                          (unsigned long long)(8 + (uint64_t)*n * 4));
     const uint64_t n_buckets = (uint64_t)1 << m->fopts.hash_bits;
-    if (n > n_buckets)
-        return clf__error(CLF_E_MODEL_FORMAT, "%s: %u rows but only %llu buckets", label, n,
+    if (*n > n_buckets)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: %u rows but only %llu buckets", label, *n,
                           (unsigned long long)n_buckets);
     const section *si = &sec[CLF__SEC_IDF];
-    uint64_t idf_size = m->has_idf ? (uint64_t)n * 4 : 0;
+    uint64_t idf_size = m->has_idf ? (uint64_t)*n * 4 : 0;
     if (si->size != idf_size)
         return clf__error(CLF_E_MODEL_FORMAT, "%s: section IDF is %llu bytes, expected %llu%s",
                           label, (unsigned long long)si->size, (unsigned long long)idf_size,
                           m->has_idf ? "" : " (the model has no IDF)");
-
     const section *sw = &sec[CLF__SEC_WEIGHTS];
-    const uint64_t n_weights = (uint64_t)n * m->n_cats; /* <= 2^26 * 256: no overflow */
-    const uint64_t wsize = n_weights * (weight_type == CLF__WEIGHTS_F32 ? 4 : 2);
-    if (sw->size != wsize)
+    const uint64_t wsize = (uint64_t)*n * m->n_cats * (weight_type == CLF__WEIGHTS_F32 ? 4 : 2);
+    if (sw->size != wsize) /* <= 2^26 * 256 * 4: no overflow */
         return clf__error(CLF_E_MODEL_FORMAT,
                           "%s: section WEIGHTS is %llu bytes but %u rows x %zu categories need %llu",
-                          label, (unsigned long long)sw->size, n, m->n_cats,
+                          label, (unsigned long long)sw->size, *n, m->n_cats,
                           (unsigned long long)wsize);
+    return CLF_OK;
+}
 
-    /* One pass checks the rows and fills the lookups (freed on error). */
-    int rc = alloc_tables(m, (size_t)n_buckets);
-    if (rc != CLF_OK)
-        return rc;
-    const uint32_t *buckets = (const uint32_t *)(const void *)(p + sr->offset + 8);
-    const float *idfv = (const float *)(const void *)(p + si->offset);
-    uint32_t *row_of = m->row_of;
-    float *idf = m->idf;
+/* Buckets strictly increasing and below 2^hash_bits; IDF finite and > 0. */
+static int check_buckets(const uint32_t *buckets, const float *idfv, uint32_t n,
+                         const char *label, const clf_model *m)
+{
+    const uint64_t n_buckets = (uint64_t)1 << m->fopts.hash_bits;
     for (uint32_t r = 0; r < n; r++) {
         uint32_t b = buckets[r];
-        float v = m->has_idf ? idfv[r] : 1.0f;
         if (b >= n_buckets)
             return clf__error(CLF_E_MODEL_FORMAT,
                               "%s: row %u: bucket %u is not below 2^hash_bits = %llu", label, r,
@@ -629,50 +600,188 @@ static int parse_rows(const unsigned char *p, const section *sec, const char *la
             return clf__error(CLF_E_MODEL_FORMAT,
                               "%s: row %u: buckets are not strictly increasing (%u after %u)",
                               label, r, b, buckets[r - 1]);
-        if (!(isfinite(v) && v > 0.0f))
+        if (idfv && !(isfinite(idfv[r]) && idfv[r] > 0.0f))
             return clf__error(CLF_E_MODEL_FORMAT, "%s: row %u: IDF %g is not finite and > 0",
-                              label, r, (double)v);
-        row_of[b] = r + 1;
-        idf[b] = v;
+                              label, r, (double)idfv[r]);
     }
-    m->n_rows = n;
+    return CLF_OK;
+}
 
+/* f32 weights finite; i16 weights in -32767..32767. */
+static int check_weights(const unsigned char *w, size_t n_weights, uint32_t weight_type,
+                         const char *label, size_t K)
+{
     if (weight_type == CLF__WEIGHTS_F32) {
-        const float *w = (const float *)(const void *)(p + sw->offset);
-        if (any_nonfinite(p + sw->offset, (size_t)n_weights))
-            for (size_t i = 0; i < (size_t)n_weights; i++)
-                if (!isfinite(w[i]))
+        const float *f = (const float *)(const void *)w;
+        if (any_nonfinite(w, n_weights))
+            for (size_t i = 0; i < n_weights; i++)
+                if (!isfinite(f[i]))
                     return clf__error(CLF_E_MODEL_FORMAT,
-                                      "%s: row %zu, category %zu: weight is %g", label,
-                                      i / m->n_cats, i % m->n_cats, (double)w[i]);
-        m->weights = w;
-    } else {
-        const int16_t *q = (const int16_t *)(const void *)(p + sw->offset);
-        float *w = big_alloc((size_t)n_weights * sizeof *w, &m->weights_mapped);
-        if (!w)
-            return clf__error(CLF_E_NOMEM, "out of memory (%llu weights)",
-                              (unsigned long long)n_weights);
-        m->weights = w;
-        m->weights_owned = 1;
-        if (dequantize(q, w, (size_t)n_weights, m->n_cats, scales) != 0)
-            for (size_t k = 0; k < (size_t)n_weights; k++)
-                if (q[k] == INT16_MIN)
-                    return clf__error(CLF_E_MODEL_FORMAT,
-                                      "%s: row %zu, category %zu: i16 weight -32768 is out of range",
-                                      label, k / m->n_cats, k % m->n_cats);
+                                      "%s: row %zu, category %zu: weight is %g", label, i / K,
+                                      i % K, (double)f[i]);
+        return CLF_OK;
     }
+    const int16_t *q = (const int16_t *)(const void *)w;
+    unsigned bad = 0;
+    for (size_t i = 0; i < n_weights; i++)
+        bad |= q[i] == INT16_MIN;
+    if (bad)
+        for (size_t i = 0; i < n_weights; i++)
+            if (q[i] == INT16_MIN)
+                return clf__error(CLF_E_MODEL_FORMAT,
+                                  "%s: row %zu, category %zu: i16 weight -32768 is out of range",
+                                  label, i / K, i % K);
+    return CLF_OK;
+}
 
-    /* The scorer's interleaved rows (see model_internal.h). */
-    m->row_stride = m->n_cats + 1;
-    m->rows_size = ((size_t)n ? (size_t)n : 1) * m->row_stride * sizeof *m->rows;
-    m->rows = big_alloc(m->rows_size, &m->rows_mapped);
-    if (!m->rows)
-        return clf__error(CLF_E_NOMEM, "out of memory (%u scoring rows)", n);
-    for (uint32_t r = 0; r < n; r++) {
-        float *row = m->rows + (size_t)r * m->row_stride;
-        row[0] = idf[buckets[r]];
-        memcpy(row + 1, m->weights + (size_t)r * m->n_cats, m->n_cats * sizeof *row);
+/* The lookup of model_internal.h: a bitmap when it costs at most 8 bytes
+ * per row, else sorted keys with a directory. */
+static int build_lookup(clf_model *m, const uint32_t *buckets, uint32_t n)
+{
+    const unsigned hb = m->fopts.hash_bits;
+    const uint64_t n_blocks = ((uint64_t)1 << hb) / 64 + 1; /* hash_bits >= 8 */
+    if (n_blocks * sizeof(clf__rank_block) <= (uint64_t)n * 8 + 4096) {
+        m->lookup = CLF__LOOKUP_BITMAP;
+        m->lookup_bytes = (size_t)n_blocks * sizeof *m->blocks;
+        m->blocks = calloc((size_t)n_blocks, sizeof *m->blocks);
+        if (!m->blocks)
+            return clf__error(CLF_E_NOMEM, "out of memory (row lookup)");
+        for (uint32_t r = 0; r < n; r++)
+            m->blocks[buckets[r] >> 6].bits |= (uint64_t)1 << (buckets[r] & 63);
+        uint32_t rank = 0;
+        for (uint64_t b = 0; b < n_blocks; b++) {
+            m->blocks[b].rank = rank;
+            rank += clf__popcount64(m->blocks[b].bits);
+        }
+        return CLF_OK;
     }
+    m->lookup = CLF__LOOKUP_SORTED;
+    unsigned dir_bits = 0;
+    while (dir_bits < hb && ((uint64_t)2 << dir_bits) <= n)
+        dir_bits++; /* 2^dir_bits <= n rows: ranges hold one or two rows */
+    m->dir_shift = hb - dir_bits;
+    const size_t nd = ((size_t)1 << dir_bits) + 1;
+    m->lookup_bytes = nd * sizeof *m->dir + (size_t)n * sizeof *m->keys;
+    m->dir = malloc(nd * sizeof *m->dir);
+    m->keys = malloc((n ? n : 1) * sizeof *m->keys);
+    if (!m->dir || !m->keys)
+        return clf__error(CLF_E_NOMEM, "out of memory (row lookup)");
+    if (n)
+        memcpy(m->keys, buckets, (size_t)n * sizeof *m->keys);
+    uint32_t r = 0;
+    for (size_t d = 0; d < nd; d++) {
+        while (r < n && (buckets[r] >> m->dir_shift) < d)
+            r++;
+        m->dir[d] = r;
+    }
+    m->dir[nd - 1] = n;
+    return CLF_OK;
+}
+
+/* Interleave each row's idf and weights (see model_internal.h). */
+static int build_rows(clf_model *m, const float *idfv, const unsigned char *w, uint32_t n,
+                      uint32_t weight_type, const double *scales)
+{
+    const size_t K = m->n_cats, wb = weight_type == CLF__WEIGHTS_I16 ? 2 : 4;
+    m->weight_type = weight_type;
+    m->wscale = malloc(K * sizeof *m->wscale);
+    if (!m->wscale)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    for (size_t k = 0; k < K; k++)
+        m->wscale[k] = weight_type == CLF__WEIGHTS_I16 ? (float)scales[k] : 1.0f;
+    m->row_bytes = (4 + K * wb + 3) & ~(size_t)3; /* float-aligned rows */
+    m->rows_bytes = (size_t)n * m->row_bytes;
+    m->rows = big_alloc(m->rows_bytes, &m->rows_mapped);
+    if (!m->rows)
+        return clf__error(CLF_E_NOMEM, "out of memory (%u rows)", n);
+    for (uint32_t r = 0; r < n; r++) {
+        unsigned char *row = m->rows + (size_t)r * m->row_bytes;
+        *(float *)(void *)row = idfv ? idfv[r] : 1.0f;
+        if (wb == 2) {
+            int16_t *q = (int16_t *)(void *)(row + 4);
+            memcpy(q, w + (size_t)r * K * 2, K * 2);
+        } else {
+            float *f = (float *)(void *)(row + 4);
+            memcpy(f, w + (size_t)r * K * 4, K * 4);
+        }
+    }
+    return CLF_OK;
+}
+
+static int parse_rows(const unsigned char *p, const section *sec, const char *label, clf_model *m,
+                      uint32_t weight_type, const double *scales)
+{
+    uint32_t n = 0;
+    int rc = check_row_sections(p, sec, label, m, weight_type, &n);
+    if (rc != CLF_OK)
+        return rc;
+    const uint32_t *buckets = (const uint32_t *)(const void *)(p + sec[CLF__SEC_ROWS].offset + 8);
+    const float *idfv =
+        m->has_idf ? (const float *)(const void *)(p + sec[CLF__SEC_IDF].offset) : NULL;
+    const unsigned char *w = p + sec[CLF__SEC_WEIGHTS].offset;
+    if ((rc = check_buckets(buckets, idfv, n, label, m)) != CLF_OK ||
+        (rc = check_weights(w, (size_t)n * m->n_cats, weight_type, label, m->n_cats)) != CLF_OK ||
+        (rc = build_lookup(m, buckets, n)) != CLF_OK ||
+        (rc = build_rows(m, idfv, w, n, weight_type, scales)) != CLF_OK)
+        return rc;
+    m->n_rows = n;
+    return CLF_OK;
+}
+
+/* A DEPS string field: printable ASCII, NUL-terminated, NUL-padded. */
+static int take_dep(const char *field, size_t size, const char *what, const char *label,
+                    char *out)
+{
+    size_t len = strnlen(field, size);
+    if (len == 0 || len == size || !all_zero(field + len, size - len))
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: DEPS %s is not a NUL-padded string", label,
+                          what);
+    for (size_t i = 0; i < len; i++)
+        if (field[i] < 0x20 || field[i] > 0x7E)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: DEPS %s has a non-printable byte", label,
+                              what);
+    memcpy(out, field, len + 1);
+    return CLF_OK;
+}
+
+static int parse_deps(const unsigned char *p, const section *sec, const char *label,
+                      clf_model *m)
+{
+    clf_feature_deps *d = &m->deps;
+    if (m->format_version < 2) {
+        /* written before DEPS existed: the features of revision 1 */
+        d->feature_revision = 1;
+        strcpy(d->unicode_version, "unknown");
+        strcpy(d->icu_version, "unknown");
+        strcpy(d->stemmer, "unknown");
+    } else {
+        const section *sd = &sec[CLF__SEC_DEPS];
+        if (sd->size != sizeof(clf__file_deps))
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: section DEPS is %llu bytes, expected %zu",
+                              label, (unsigned long long)sd->size, sizeof(clf__file_deps));
+        clf__file_deps fd;
+        memcpy(&fd, p + sd->offset, sizeof fd);
+        _Static_assert(sizeof fd.unicode_version == sizeof d->unicode_version, "sizes");
+        _Static_assert(sizeof fd.stemmer == sizeof d->stemmer, "sizes");
+        int rc;
+        if (fd.reserved != 0)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: reserved DEPS field is not zero", label);
+        if ((rc = take_dep(fd.unicode_version, sizeof fd.unicode_version, "unicode_version",
+                           label, d->unicode_version)) != CLF_OK ||
+            (rc = take_dep(fd.icu_version, sizeof fd.icu_version, "icu_version", label,
+                           d->icu_version)) != CLF_OK ||
+            (rc = take_dep(fd.stemmer, sizeof fd.stemmer, "stemmer", label, d->stemmer)) !=
+                CLF_OK)
+            return rc;
+        d->feature_revision = fd.feature_revision;
+    }
+    if (d->feature_revision != CLF_FEATURE_REVISION)
+        return clf__error(CLF_E_MODEL_VERSION,
+                          "%s: the model's features are revision %u but this libclassify "
+                          "computes revision %u: its scores would be meaningless here; retrain "
+                          "the model with this libclassify (or use one of revision %u)",
+                          label, d->feature_revision, (unsigned)CLF_FEATURE_REVISION,
+                          d->feature_revision);
     return CLF_OK;
 }
 
@@ -701,7 +810,8 @@ static int parse(clf_model *m, const unsigned char *p, size_t size, const char *
     m->checksum = h.checksum;
     uint32_t weight_type = 0;
     double scales[CLF__MAX_CATEGORIES];
-    if ((rc = parse_options(p, sec, label, m)) != CLF_OK ||
+    if ((rc = parse_deps(p, sec, label, m)) != CLF_OK ||
+        (rc = parse_options(p, sec, label, m)) != CLF_OK ||
         (rc = parse_categories(p, sec, label, m, &weight_type, scales)) != CLF_OK ||
         (rc = parse_meta(p, sec, label, m)) != CLF_OK ||
         (rc = parse_rows(p, sec, label, m, weight_type, scales)) != CLF_OK)
@@ -710,6 +820,15 @@ static int parse(clf_model *m, const unsigned char *p, size_t size, const char *
     snprintf(m->id, sizeof m->id, "%s@%08llx", m->name,
              (unsigned long long)(m->checksum >> 32));
     return CLF_OK;
+}
+
+size_t clf__model_memory(const clf_model *m)
+{
+    size_t n = sizeof *m + m->lookup_bytes + m->rows_bytes + m->n_cats * sizeof *m->cats +
+               m->n_cats * sizeof *m->wscale + strlen(m->name) + 1 + strlen(m->meta) + 1;
+    for (size_t i = 0; i < m->n_cats; i++)
+        n += strlen(m->cats[i].name) + 1;
+    return n;
 }
 
 /* Release the file bytes (mapping or copy). */
@@ -725,16 +844,16 @@ static void release_bytes(clf_model *m)
     m->size = 0;
 }
 
-/* Validate m->base, then drop the file bytes if nothing points into them. */
+/* Validate m->base and build the model, then drop the file bytes: the
+ * model keeps only what it built (memory proportional to its rows). */
 static int finish(clf_model **out, clf_model *m, const char *label)
 {
     int rc = parse(m, m->base, m->size, label);
+    release_bytes(m);
     if (rc != CLF_OK) {
         clf_model_free(m);
         return rc;
     }
-    if (m->weights_owned)
-        release_bytes(m); /* i16: everything was copied out */
     *out = m;
     return CLF_OK;
 }
@@ -747,38 +866,84 @@ static int io_error(const char *path, const char *what, int err)
     return clf__error(CLF_E_IO, "%s: %s: %s", path, what, msg);
 }
 
-/* Read a non-regular file (a pipe, a device) to its end. */
-static int read_all(int fd, const char *path, unsigned char **out, size_t *len)
+/* Read up to n bytes (fewer only at end of file); *got receives the count. */
+static int read_upto(int fd, const char *path, unsigned char *buf, size_t n, size_t *got)
 {
-    size_t cap = 1 << 16, n = 0;
+    *got = 0;
+    while (*got < n) {
+        ssize_t k = read(fd, buf + *got, n - *got);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return io_error(path, "cannot read", errno);
+        }
+        if (k == 0)
+            break;
+        *got += (size_t)k;
+    }
+    return CLF_OK;
+}
+
+/*
+ * Read a non-regular file (a pipe, a device): the header first, then
+ * exactly the size it states and one byte more to detect trailing data, so
+ * that an endless stream (/dev/zero, a FIFO that never closes) can neither
+ * make the loader read forever nor grow memory beyond the stated size.
+ * Whatever is malformed is left for check_header() to report.
+ */
+static int read_stream(int fd, const char *path, unsigned char **out, size_t *len)
+{
+    static const char magic[8] = { 'C', 'L', 'F', 'M', 'O', 'D', 'E', 'L' };
+    size_t cap = CLF__HEADER_SIZE, n = 0;
     unsigned char *buf = malloc(cap);
     if (!buf)
         return clf__error(CLF_E_NOMEM, "out of memory");
-    for (;;) {
-        if (n == cap) {
-            if (cap > SIZE_MAX / 2) {
-                free(buf);
-                return clf__error(CLF_E_TOO_LARGE, "%s: too large to read", path);
-            }
-            unsigned char *nb = realloc(buf, cap * 2);
+    int rc = read_upto(fd, path, buf, CLF__HEADER_SIZE, &n);
+    uint64_t want = 0;
+    uint32_t version = 0;
+    if (rc == CLF_OK && n == CLF__HEADER_SIZE && memcmp(buf, magic, 8) == 0) {
+        memcpy(&version, buf + 8, 4);
+        memcpy(&want, buf + 16, 8);
+    }
+    if (rc == CLF_OK && version >= 1 && version <= CLF__FORMAT_VERSION &&
+        want > CLF__HEADER_SIZE) {
+        if (want > SIZE_MAX - 1) {
+            free(buf);
+            return clf__error(CLF_E_TOO_LARGE, "%s: the header states %llu bytes", path,
+                              (unsigned long long)want);
+        }
+        /* grow by doubling: memory follows what actually arrives */
+        while (rc == CLF_OK && n < want) {
+            size_t next = cap < (SIZE_MAX - 1) / 2 ? cap * 2 : SIZE_MAX - 1;
+            if (next > want)
+                next = (size_t)want;
+            unsigned char *nb = realloc(buf, next + 1);
             if (!nb) {
                 free(buf);
-                return clf__error(CLF_E_NOMEM, "out of memory (%zu bytes)", cap * 2);
+                return clf__error(CLF_E_NOMEM, "out of memory (%zu bytes)", next + 1);
             }
             buf = nb;
-            cap *= 2;
+            cap = next;
+            size_t ask = cap - n, got;
+            rc = read_upto(fd, path, buf + n, ask, &got);
+            n += got;
+            if (got < ask)
+                break; /* end of file before the stated size: truncated */
         }
-        ssize_t got = read(fd, buf + n, cap - n);
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
-            int err = errno;
-            free(buf);
-            return io_error(path, "cannot read", err);
+        if (rc == CLF_OK && n == want) {
+            size_t extra;
+            rc = read_upto(fd, path, buf + n, 1, &extra);
+            if (rc == CLF_OK && extra) {
+                free(buf);
+                return clf__error(CLF_E_MODEL_FORMAT,
+                                  "%s: trailing data after the %llu bytes its header states",
+                                  path, (unsigned long long)want);
+            }
         }
-        if (got == 0)
-            break;
-        n += (size_t)got;
+    }
+    if (rc != CLF_OK) {
+        free(buf);
+        return rc;
     }
     *out = buf;
     *len = n;
@@ -829,7 +994,7 @@ CLF_API int clf_model_load(clf_model **out, const char *path)
         /* empty, not regular, or mmap refused: read it */
         unsigned char *buf = NULL;
         size_t len = 0;
-        int rc = read_all(fd, path, &buf, &len);
+        int rc = read_stream(fd, path, &buf, &len);
         if (rc != CLF_OK) {
             close(fd);
             free(m);
@@ -873,13 +1038,12 @@ CLF_API void clf_model_free(clf_model *m)
     free(m->cats);
     free(m->name);
     free(m->meta);
-    if (m->tables)
-        big_free(m->tables, m->tables_size, m->tables_mapped);
-    if (m->weights_owned)
-        big_free((void *)(uintptr_t)m->weights, m->n_rows * m->n_cats * sizeof(float),
-                 m->weights_mapped);
+    free(m->blocks);
+    free(m->dir);
+    free(m->keys);
+    free(m->wscale);
     if (m->rows)
-        big_free(m->rows, m->rows_size, m->rows_mapped);
+        big_free(m->rows, m->rows_bytes, m->rows_mapped);
     release_bytes(m);
     free(m);
 }

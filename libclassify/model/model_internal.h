@@ -11,6 +11,15 @@
 #include "classify/model.h"
 #include "format.h"
 
+enum { CLF__LOOKUP_BITMAP = 0, CLF__LOOKUP_SORTED = 1 };
+
+/* 64 buckets of the BITMAP lookup. */
+typedef struct clf__rank_block {
+    uint64_t bits;   /* bit i: bucket 64 * block + i is a row */
+    uint32_t rank;   /* rows in the blocks before this one */
+    uint32_t unused;
+} clf__rank_block;
+
 typedef struct clf__category {
     char *name;                /* NUL-terminated copy */
     double threshold;
@@ -19,7 +28,8 @@ typedef struct clf__category {
 } clf__category;
 
 struct clf_model {
-    /* the file: either mmap'ed (mapped = 1) or a malloc'ed copy */
+    /* the file while loading: either mmap'ed (mapped = 1) or a malloc'ed
+     * copy; released once the model is built */
     const unsigned char *base;
     size_t size;
     int mapped;
@@ -36,54 +46,110 @@ struct clf_model {
     clf__category *cats;
 
     size_t n_rows;
+    int has_idf;               /* 0: every row's idf is 1 */
+    clf_feature_deps deps;     /* DEPS section, or revision 1 and "unknown" (version 1) */
+
     /*
-     * Dense lookup built at load: row_of[bucket] is row+1 for buckets the
-     * model knows and 0 otherwise; idf[bucket] is its IDF (0 when unknown).
-     * Both have 2^hash_bits entries. idf is built even for a model trained
-     * without IDF (has_idf = 0: 1.0 for every known bucket) so the scorer
-     * needs no branch; clf_model_idf() returns NULL for such a model.
+     * Row lookup, bucket -> row + 1 (0 = a bucket the model never saw),
+     * in memory proportional to the rows, never to 2^hash_bits:
+     *  - BITMAP: one block per 64 buckets, a presence bit per bucket and
+     *    the number of rows before the block (rank); the row of a present
+     *    bucket is rank + popcount(bits below it). 16 bytes per 64
+     *    buckets; used when that is at most 8 bytes per row.
+     *  - SORTED: the rows' buckets in order (keys) and the first row of
+     *    each of 2^dir_bits equal ranges of buckets (dir); a bucket is
+     *    searched in its range. 4 bytes per row + 4 per range, ranges <= rows.
      */
-    uint32_t *row_of;
-    float *idf;
-    int has_idf;
-    /* row_of and idf live in one block (load.c allocates it, large ones
-     * with mmap so that they can use huge pages) */
-    void *tables;
-    size_t tables_size;
-    int tables_mapped;
-    /* n_rows x n_cats weights, row-major; points into the file for f32
-     * weights, or to an owned dequantized copy (weights_owned = 1). */
-    const float *weights;
-    int weights_owned;
-    int weights_mapped;        /* the owned copy is an mmap (load.c) */
+    int lookup;                /* CLF__LOOKUP_* */
+    clf__rank_block *blocks;   /* BITMAP */
+    uint32_t *dir;             /* SORTED: 2^dir_bits + 1 entries */
+    uint32_t *keys;            /* SORTED: n_rows buckets */
+    unsigned dir_shift;        /* SORTED: hash_bits - dir_bits */
+    size_t lookup_bytes;
+
     /*
-     * The scorer's layout, built at load: row r is rows[r * row_stride]
-     * = { idf, w_0 .. w_{n_cats-1} }, so one lookup of row_of[] and one
-     * cache line give everything a feature needs.
+     * Rows, built at load (the file is released after): row r is
+     * row_bytes bytes at rows + r * row_bytes = { f32 idf, K weights },
+     * the weights as stored in the file (f32, or i16 q with the weight
+     * w = q * wscale[k]), so one lookup and one cache line give a feature
+     * everything and i16 models keep their half size in memory.
      */
-    float *rows;
-    size_t row_stride;         /* n_cats + 1 */
-    size_t rows_size;
-    int rows_mapped;
+    unsigned char *rows;
+    size_t row_bytes, rows_bytes;
+    int rows_mapped;           /* rows is an mmap (load.c, huge pages) */
+    uint32_t weight_type;      /* CLF__WEIGHTS_F32 or CLF__WEIGHTS_I16 */
+    float *wscale;             /* K scales: 1 for f32 weights */
 };
+
+/* Popcount without relying on the POPCNT instruction (baseline x86-64). */
+static inline uint32_t clf__popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
 
 /* clf__model_row - row + 1 of a bucket the model knows, 0 otherwise. */
 static inline uint32_t clf__model_row(const clf_model *m, uint32_t bucket)
 {
-    return m->row_of[bucket];
+    if (m->lookup == CLF__LOOKUP_BITMAP) {
+        const clf__rank_block *k = &m->blocks[bucket >> 6];
+        uint64_t bit = (uint64_t)1 << (bucket & 63);
+        if (!(k->bits & bit))
+            return 0;
+        return k->rank + clf__popcount64(k->bits & (bit - 1)) + 1;
+    }
+    uint32_t h = bucket >> m->dir_shift;
+    uint32_t lo = m->dir[h], hi = m->dir[h + 1];
+    while (lo < hi) { /* binary search: ranges are short, but a file may say otherwise */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->keys[mid] < bucket)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->dir[h + 1] && m->keys[lo] == bucket ? lo + 1 : 0;
+}
+
+/* clf__model_prefetch - start loading what clf__model_row(m, bucket) reads. */
+static inline void clf__model_prefetch(const clf_model *m, uint32_t bucket)
+{
+#if defined(__GNUC__)
+    if (m->lookup == CLF__LOOKUP_BITMAP)
+        __builtin_prefetch(&m->blocks[bucket >> 6]);
+    else
+        __builtin_prefetch(&m->dir[bucket >> m->dir_shift]);
+#else
+    (void)m;
+    (void)bucket;
+#endif
+}
+
+/* clf__model_row_ptr - the bytes of row r. */
+static inline const unsigned char *clf__model_row_ptr(const clf_model *m, uint32_t r)
+{
+    return m->rows + (size_t)r * m->row_bytes;
 }
 
 /* clf__model_row_idf - the IDF of row r (1 for a model without IDF). */
 static inline float clf__model_row_idf(const clf_model *m, uint32_t r)
 {
-    return m->rows[(size_t)r * m->row_stride];
+    return *(const float *)(const void *)clf__model_row_ptr(m, r);
 }
 
-/* clf__model_row_weight - category k's weight of row r. */
+/* clf__model_row_weight - category k's weight of row r, as the scorer uses it. */
 static inline float clf__model_row_weight(const clf_model *m, uint32_t r, size_t k)
 {
-    return m->rows[(size_t)r * m->row_stride + 1 + k];
+    const unsigned char *p = clf__model_row_ptr(m, r) + 4;
+    if (m->weight_type == CLF__WEIGHTS_I16)
+        return (float)((const int16_t *)(const void *)p)[k] * m->wscale[k];
+    return ((const float *)(const void *)p)[k];
 }
+
+/* clf__model_memory - bytes the loaded model holds (lookup, rows, names,
+ * metadata): what "memory proportional to the rows" is measured on. */
+size_t clf__model_memory(const clf_model *m);
 
 /*
  * Checks shared by the loader and the writer (training/model_write.c), so

@@ -147,4 +147,8 @@ unsigned int clf__normalizer_flags(const clf_normalizer *n);
  */
 int clf__has_arabic_letter(const char *text, size_t len);
 
+/* clf__icu_versions - the Unicode and ICU versions of the linked ICU, as
+ * "15.0" and "72.1" (NUL-terminated, cut to size). */
+void clf__icu_versions(char *unicode, char *icu, size_t size);
+
 #endif /* CLF_NORM_INTERNAL_H */

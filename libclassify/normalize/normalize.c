@@ -1042,6 +1042,18 @@ unsigned int clf__normalizer_flags(const clf_normalizer *n)
     return n->flags;
 }
 
+void clf__icu_versions(char *unicode, char *icu, size_t size)
+{
+    UVersionInfo v;
+    char buf[U_MAX_VERSION_STRING_LENGTH];
+    u_getUnicodeVersion(v);
+    u_versionToString(v, buf);
+    snprintf(unicode, size, "%s", buf);
+    u_getVersion(v);
+    u_versionToString(v, buf);
+    snprintf(icu, size, "%s", buf);
+}
+
 /* A letter of the Arabic script (general category L*, script Arabic):
  * harakat (Mn), tatweel (Common), Arabic digits and punctuation are not. */
 static int is_arabic_letter(uint32_t c)

@@ -105,43 +105,49 @@ double clf__calibrate(const clf__category *c, double margin)
 #endif
 
 /*
- * acc[k] += v * w_k over the features the model knows, norm2 += v^2. K is a
- * constant in the common instantiations, so the accumulators live in
- * registers and the category loop is unrolled; every accumulator sees the
- * same operations in the same order as in the generic loop (bit-identical).
+ * acc[k] += v * w_k over the features the model knows, norm2 += v^2. K and
+ * i16 are constants in the common instantiations, so the accumulators live
+ * in registers and the category loop is unrolled; every accumulator sees
+ * the same operations in the same order as in the generic loop
+ * (bit-identical). i16 weights are summed as integers times the feature
+ * value; the category's scale multiplies the sum once, at the end.
  *
- * The lookups are random accesses into tables of megabytes: prefetch the
- * bucket's row index PF1 features ahead and its row (idf and weights,
- * adjacent) PF2 ahead, so that the misses overlap instead of stalling one
- * by one.
+ * The lookups are random accesses: prefetch the bucket's lookup entry PF1
+ * features ahead and its row (idf and weights, adjacent) PF2 ahead, so that
+ * the misses overlap instead of stalling one by one.
  */
 CLF__INLINE double accumulate(const clf_scorer *s, const clf__count *counts, size_t n,
-                              const size_t K, double *acc)
+                              const size_t K, const int i16, double *acc)
 {
     enum { PF1 = 16, PF2 = 8 };
     const clf_model *m = s->model;
     const clf_feature_options *fo = &m->fopts;
-    const uint32_t *row_of = m->row_of;
-    const float *rows = m->rows;
-    const size_t stride = m->row_stride;
     double norm2 = 0.0;
     for (size_t j = 0; j < n; j++) {
         if (j + PF1 < n)
-            __builtin_prefetch(&row_of[counts[j + PF1].bucket]);
+            clf__model_prefetch(m, counts[j + PF1].bucket);
         if (j + PF2 < n) {
-            uint32_t pr = row_of[counts[j + PF2].bucket];
+            uint32_t pr = clf__model_row(m, counts[j + PF2].bucket);
             if (pr)
-                __builtin_prefetch(rows + (size_t)(pr - 1) * stride);
+                __builtin_prefetch(clf__model_row_ptr(m, pr - 1));
         }
-        uint32_t r = row_of[counts[j].bucket];
+        uint32_t r = clf__model_row(m, counts[j].bucket);
         if (!r)
             continue; /* never seen in training: dropped, as in training */
-        const float *row = rows + (size_t)(r - 1) * stride;
+        const unsigned char *row = clf__model_row_ptr(m, r - 1);
         uint32_t c = counts[j].count;
-        double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) * row[0];
+        double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) *
+                   (double)*(const float *)(const void *)row;
         norm2 += v * v;
-        for (size_t k = 0; k < K; k++)
-            acc[k] += v * row[1 + k];
+        if (i16) {
+            const int16_t *q = (const int16_t *)(const void *)(row + 4);
+            for (size_t k = 0; k < K; k++)
+                acc[k] += v * (double)q[k];
+        } else {
+            const float *w = (const float *)(const void *)(row + 4);
+            for (size_t k = 0; k < K; k++)
+                acc[k] += v * (double)w[k];
+        }
     }
     return norm2;
 }
@@ -172,18 +178,19 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
 
     double *acc = s->acc;
     double norm2;
+    const int i16 = m->weight_type == CLF__WEIGHTS_I16;
     if (K == 5) { /* the shipped model */
         double a[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
-        norm2 = accumulate(s, counts, n, 5, a);
+        norm2 = i16 ? accumulate(s, counts, n, 5, 1, a) : accumulate(s, counts, n, 5, 0, a);
         memcpy(acc, a, sizeof a);
     } else {
         memset(acc, 0, K * sizeof *acc);
-        norm2 = accumulate(s, counts, n, K, acc);
+        norm2 = i16 ? accumulate(s, counts, n, K, 1, acc) : accumulate(s, counts, n, K, 0, acc);
     }
     const clf_feature_options *fo = &m->fopts;
     double scale = (fo->l2_normalize && norm2 > 0.0) ? 1.0 / sqrt(norm2) : 1.0;
     for (size_t k = 0; k < K; k++)
-        margins[k] = acc[k] * scale + m->cats[k].bias;
+        margins[k] = acc[k] * (double)m->wscale[k] * scale + m->cats[k].bias;
     return CLF_OK;
 }
 

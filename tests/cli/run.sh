@@ -108,6 +108,21 @@ PYEOF
   check "score tsv: model line" grep -q '^# model: arabic-default@' "$T/t.out"
   check "score tsv: rows in order" test "$(grep -v '^#' "$T/t.out" | cut -f1 | tr '\n' ' ')" = "id x1 x2 "
 
+  # info names the model and what its features depend on
+  "$CLF" info --model "$MODEL" > "$T/info.out" 2>&1
+  check "info: model id" grep -q '^id: *arabic-default@[0-9a-f]\{8\}$' "$T/info.out"
+  check "info: feature deps" grep -q '^feature deps: *revision 1' "$T/info.out"
+  check "info: this host" grep -q '^this host: *revision 1, Unicode [0-9]' "$T/info.out"
+  # an endless non-regular model file is refused, not read forever
+  timeout 20 "$CLF" info --model /dev/zero >/dev/null 2>"$T/zero.err"; rc=$?
+  check "info --model /dev/zero exits 2" test $rc -eq 2
+  check "info --model /dev/zero: says why" grep -q "no CLFMODEL magic" "$T/zero.err"
+  timeout 20 "$CLF" info --model <(cat "$MODEL"; yes) >/dev/null 2>"$T/yes.err"; rc=$?
+  check "info --model <(model; yes) exits 2" test $rc -eq 2
+  check "info --model <(model; yes): trailing data" grep -q "trailing data" "$T/yes.err"
+  timeout 20 "$CLF" info --model <(cat "$MODEL") >/dev/null; rc=$?
+  check "info --model <(model) exits 0" test $rc -eq 0
+
   # abstention: no Arabic letter -> "abstain", nothing flagged, base-rate scores
   printf 'hello world 123 https://x.com @user\nمرحبا بكم\n' > "$T/ab.txt"
   "$CLF" score --model "$MODEL" --format text -t extremism=0 "$T/ab.txt" > "$T/ab.out"; rc=$?
