@@ -29,9 +29,17 @@
 
 #include "norm_internal.h"
 
-/* Inputs longer than this are normalized in blocks cut at ASCII whitespace
- * (bounds the scratch memory; see docs/normalization.md). */
-#define CLF__NORM_BLOCK ((size_t)4 << 20)
+/* Inputs longer than this are normalized in blocks cut at ASCII whitespace:
+ * NFKC expands some characters up to 18x (U+FDFA), so the scratch memory of
+ * one block is bounded by ~18x its size, whatever the document's length
+ * (see docs/normalization.md). */
+#define CLF__NORM_BLOCK ((size_t)64 << 10)
+/* The normalized text is kept within this many times the input's bytes (+
+ * a little): real text shrinks or grows by a third at most (lam-alef
+ * ligatures), so only expansion attacks hit it; they are cut, as truncated,
+ * and the features and explanations built on the output stay bounded too. */
+#define CLF__NORM_OUT_FACTOR 2
+#define CLF__NORM_OUT_SLACK 256
 /* The character stage is repeated until it changes nothing, at most this often. */
 #define CLF__NORM_MAX_PASSES 4
 /* At most this many non-starters in a row are kept (Unicode's Stream-Safe
@@ -1099,6 +1107,17 @@ static size_t block_cut(const unsigned char *s, size_t limit)
     return i;
 }
 
+/* cut_output - keep the normalized text's tokens that end within cap bytes. */
+static void cut_output(clf_normalizer *n, size_t cap)
+{
+    size_t end = cap;
+    while (end > 0 && n->out.data[end] != ' ')
+        end--;
+    n->out.len = end;
+    while (n->ntmap > 0 && n->tmap[n->ntmap - 1].norm_offset + n->tmap[n->ntmap - 1].norm_len > end)
+        n->ntmap--;
+}
+
 CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len, const char **out,
                           size_t *out_len, int *truncated)
 {
@@ -1128,6 +1147,12 @@ CLF_API int clf_normalize(clf_normalizer *n, const char *text, size_t len, const
             (rc = clf__norm_lex(n, y, ylen, ymap)))
             break;
         pos += blen;
+        if (n->out.len > use * CLF__NORM_OUT_FACTOR + CLF__NORM_OUT_SLACK) {
+            cut_output(n, use * CLF__NORM_OUT_FACTOR + CLF__NORM_OUT_SLACK);
+            if (truncated)
+                *truncated = 1;
+            break;
+        }
     }
     if (rc == CLF_OK)
         rc = clf__buf_reserve(&n->out, 1);
