@@ -1,5 +1,5 @@
 /*
- * fuzz_reader.c - the corpus record reader (training/corpus.h) on arbitrary
+ * fuzz_reader.c - the corpus record reader (io/corpus.h) on arbitrary
  * bytes. The first byte picks the format (byte % 5) and max_record_bytes
  * (1..48, or 64 KiB when byte / 5 >= 48); the rest is the file, read through
  * a memory FILE. Checks the promises of the header and aborts on a broken

@@ -1,5 +1,5 @@
 /*
- * test_reader.c - the corpus record reader (training/corpus.h): every format,
+ * test_reader.c - the corpus record reader (io/corpus.h): every format,
  * detection, CRLF/BOM/blank lines, truncation, bad bytes and bad records.
  * Inputs are small examples written here, never excerpts of real corpora.
  */

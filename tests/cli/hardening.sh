@@ -47,17 +47,17 @@ seq 1 3000 | sed 's/.*/{"id":"&","text":"نص رقم &"}/' > "$T/3000.jsonl"
 "$CLF" score <(cat "$T/3000.jsonl") > "$T/p2.out"
 check "process substitution: 3000 records, none lost" records "$T/p2.out" 3000 $(seq 1 3000)
 mkfifo "$T/fifo"
-(printf 'x1\t\tمرحبا\nx2\t\tكتاب\n' > "$T/fifo") &
-"$CLF" score "$T/fifo" > "$T/p3.out"; rc=$?
+(timeout 30 sh -c 'printf "x1\t\tمرحبا\nx2\t\tكتاب\n" > "$1"' sh "$T/fifo") &
+timeout 30 "$CLF" score "$T/fifo" > "$T/p3.out"; rc=$?
 wait
 check "FIFO TSV: exit 0" test $rc -eq 0
 check "FIFO TSV: both records" records "$T/p3.out" 2 x1 x2
-(printf 'مقال طويل\nفي سطرين\n' > "$T/fifo") &
-"$CLF" score "$T/fifo" > "$T/p4.out"
+(timeout 30 sh -c 'printf "مقال طويل\nفي سطرين\n" > "$1"' sh "$T/fifo") &
+timeout 30 "$CLF" score "$T/fifo" > "$T/p4.out"
 wait
 check "FIFO text: one document, like a named file" records "$T/p4.out" 1 "$T/fifo"
-(printf 'مقال\nفي سطرين\n' > "$T/fifo") &
-"$CLF" score --format doc "$T/fifo" > "$T/p5.out"
+(timeout 30 sh -c 'printf "مقال\nفي سطرين\n" > "$1"' sh "$T/fifo") &
+timeout 30 "$CLF" score --format doc "$T/fifo" > "$T/p5.out"
 wait
 check "FIFO --format doc" records "$T/p5.out" 1 "$T/fifo"
 printf 'مرحبا\nكتاب\n' | "$CLF" score > "$T/p6.out"
@@ -246,6 +246,35 @@ check "train --out in a missing directory: exit 2" test $rc -eq 2
 check "train --out in a missing directory: refused before training" test "$(grep -c '^train:' "$T/nd.err")" -eq 0
 check "train --out in a missing directory: says why" grep -q 'no/such/dir' "$T/nd.err"
 # (SIGINT/SIGTERM removing the temp file: tests/test_atomic.c, deterministic)
+
+# --- 17. per-document memory is bounded by the input limit -------------------
+# U+FDFA grows 18x under NFKC: its extra RSS must stay near that of ordinary
+# text of the same size (relative, so that sanitizer builds compare alike).
+$py - "$CLF" "$T" <<'PYEOF'; check "1 MiB of U+FDFA: memory bounded like ordinary text (score and --explain)" test $? -eq 0
+import os, random, resource, subprocess, sys
+clf, t = sys.argv[1], sys.argv[2]
+rnd = random.Random(1)
+words = ["كتاب", "الدولة", "مدرسة", "سيارة", "قهوة", "صباح", "مدينة"]
+plain = " ".join(rnd.choice(words) for _ in range(200000)).encode()[:1 << 20]
+plain = plain.decode("utf-8", "ignore")
+inputs = {"tiny": "مرحبا", "plain": plain, "fdfa": "\ufdfa" * ((1 << 20) // 3)}
+def rss(name, extra):
+    path = os.path.join(t, name + ".mem")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(inputs[name] + "\n")
+    # a fresh interpreter per run: RUSAGE_CHILDREN keeps the maximum of all children
+    code = ("import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, "
+            "stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, clf, "score", "--format", "text"] + extra + [path],
+                         check=True, capture_output=True, text=True).stdout
+    return int(out)
+for extra in ([], ["--explain", "3"]):
+    base, p, f = rss("tiny", extra), rss("plain", extra), rss("fdfa", extra)
+    print("extra RSS KiB %s: plain %d, U+FDFA %d" % (extra, p - base, f - base), file=sys.stderr)
+    assert f - base < 4 * max(p - base, 1024), (extra, base, p, f)
+PYEOF
+printf '\ufdfa%.0s' $(seq 1 20000) | "$CLF" score --format doc > "$T/fdfa.out"
+check "U+FDFA expansion: scored and marked truncated" grep -q '"truncated":true' "$T/fdfa.out"
 
 # --- 19. one checked number parser -------------------------------------------
 for a in "--hash-bits 4294967304" "--hash-bits 8x" "--seed abc" "--seed -1" "--seed 18446744073709551616" \
