@@ -5,7 +5,10 @@ set -eu
 PKGS="cmake make gcc pkg-config libicu-dev libstemmer-dev liblinear-dev libjansson-dev
 libxxhash-dev libmicrohttpd-dev check"
 case "${1:-}" in
-  --test) PKGS="$PKGS python3 python3-sklearn" ;;          # metrics are checked against scikit-learn
+  # metrics are checked against scikit-learn; the Python binding (python/) is
+  # built offline and tested with pytest, on Dask
+  --test) PKGS="$PKGS python3 python3-sklearn python3-dev python3-setuptools python3-pip
+python3-venv python3-pytest python3-dask python3-distributed python3-pandas" ;;
   --bench) PKGS="$PKGS python3 python3-sklearn fasttext time wrk" ;;  # bench/run.sh runs the peers; bench/serve.sh wrk
 esac
 missing=""

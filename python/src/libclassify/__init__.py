@@ -1,0 +1,75 @@
+"""libclassify: flag extremist propaganda, incitement, hate and offensive
+content in Arabic text (Python binding of the libclassify C library).
+
+    import libclassify
+    with libclassify.Model() as model:          # the shipped default model
+        r = model.score("...")                  # {'scores': {...}, 'flagged': {...}, ...}
+        rs = model.score_many(texts, threads=2) # list, in input order
+
+A Model is safe to share between threads: scoring releases the GIL and
+every thread gets a scorer of its own from the Model's pool.
+"""
+import json
+import os
+
+from ._libclassify import (  # noqa: F401  (re-exported API)
+    Error,
+    InputError,
+    ModelError,
+    _Model,
+    header_version,
+    library_version,
+    normalize,
+    strerror,
+)
+from . import _libclassify
+
+__version__ = library_version
+__all__ = ["Model", "Error", "InputError", "ModelError", "normalize", "strerror",
+           "default_model_path", "error_codes"]
+
+#: {"CLF_E_UTF8": -4, ...}: the library's stable error codes.
+error_codes = {k: v for k, v in vars(_libclassify).items() if k.startswith("CLF_")}
+
+_PACKAGE_MODEL = os.path.join(os.path.dirname(__file__), "models", "arabic-default.clf")
+
+
+def default_model_path():
+    """The model Model() loads: $CLF_MODEL if set (as for `classify`), else
+    the default model installed with this package (a copy of the source
+    tree's models/arabic-default.clf made when the package was built)."""
+    env = os.environ.get("CLF_MODEL")
+    return env if env else _PACKAGE_MODEL
+
+
+class Model(_Model):
+    """Model(path=None, *, max_bytes=None, thresholds=None)
+
+    A loaded libclassify model. path defaults to default_model_path().
+    max_bytes: texts longer than this are scored on their first max_bytes
+    bytes (cut at a character boundary) and reported truncated; None keeps
+    the library's default (1 MiB), 0 means no limit. thresholds:
+    {category: probability} overrides of the model's decision thresholds.
+
+    Use as a context manager or call close(); a closed Model raises
+    ValueError. Errors raise libclassify.ModelError (with .code, .name and
+    .message from the library).
+    """
+
+    def __init__(self, path=None, *, max_bytes=None, thresholds=None):
+        super().__init__(default_model_path() if path is None else path,
+                         max_bytes=max_bytes, thresholds=thresholds)
+        self._metadata = None
+
+    @property
+    def metadata(self):
+        """The training metadata (recipe, corpora and checksums, options,
+        metrics) as a dict."""
+        if self._metadata is None:
+            self._metadata = json.loads(self.metadata_json)
+        return self._metadata
+
+    def __repr__(self):
+        if self.closed:
+            return "<libclassify.Model closed>"
+        return "<libclassify.Model %s %r categories=%r>" % (self.id, self.path, self.categories)
