@@ -11,18 +11,31 @@
 
 #define MAX_K 1000
 
+/* words: {"word", "count", "contribution", "kind", "original", "start", "end"}
+ * with start/end the first occurrence in the input as Python str indices
+ * (code points); features: {"feature", "family", "contribution", "kind"} */
 static PyObject *contributions(const clf_contribution *c, size_t n, int words)
 {
     PyObject *list = PyList_New((Py_ssize_t)n);
     for (size_t i = 0; list && i < n; i++) {
         PyObject *text = PyUnicode_DecodeUTF8(c[i].text, (Py_ssize_t)strlen(c[i].text), "replace");
-        PyObject *d = text ? (words ? Py_BuildValue("{sNsnsd}", "word", text, "count",
-                                                    (Py_ssize_t)c[i].value, "contribution",
-                                                    c[i].contribution)
-                                    : Py_BuildValue("{sNsssd}", "feature", text, "family",
-                                                    clf_family_name(c[i].family), "contribution",
-                                                    c[i].contribution))
-                           : NULL;
+        PyObject *d = NULL;
+        if (text && words) {
+            const char *orig = c[i].original ? c[i].original : "";
+            PyObject *porig = PyUnicode_DecodeUTF8(orig, (Py_ssize_t)strlen(orig), "replace");
+            d = porig ? Py_BuildValue("{sNsnsdsssNsnsn}", "word", text, "count",
+                                      (Py_ssize_t)c[i].value, "contribution", c[i].contribution,
+                                      "kind", clf_token_kind_name(c[i].kind), "original", porig,
+                                      "start", (Py_ssize_t)c[i].span.cp_offset, "end",
+                                      (Py_ssize_t)(c[i].span.cp_offset + c[i].span.cp_len))
+                      : NULL;
+            if (!porig)
+                Py_DECREF(text);
+        } else if (text) {
+            d = Py_BuildValue("{sNsssdss}", "feature", text, "family", clf_family_name(c[i].family),
+                              "contribution", c[i].contribution, "kind",
+                              clf_token_kind_name(c[i].kind));
+        }
         if (!d) {
             Py_CLEAR(list);
             break;
@@ -54,8 +67,9 @@ static PyObject *category_explanation(const clf_explanation *ex, size_t k)
     return cat;
 }
 
-static PyObject *build(clfpy_model *self, const clf_explanation *ex, const clf_doc_info *info)
+static PyObject *build(clfpy_model *self, const clf_explanation *ex)
 {
+    const clf_doc_info *info = clf_explanation_info(ex);
     clf_score_result res[64];
     for (size_t k = 0; k < self->ncat; k++)
         res[k] = *clf_explanation_result(ex, k);
@@ -110,11 +124,8 @@ PyObject *clfpy_explain(clfpy_model *self, PyObject *args, PyObject *kwds)
     if (rc < 0)
         clfpy_err_capture(&err, rc);
     Py_END_ALLOW_THREADS
-    /* the library cuts exactly the texts longer than max_bytes */
-    clf_doc_info info = {0};
-    info.truncated = self->max_bytes && t.len > self->max_bytes;
     clfpy_text_release(&t);
-    PyObject *out = rc < 0 ? clfpy_err_raise(&err) : build(self, ex, &info);
+    PyObject *out = rc < 0 ? clfpy_err_raise(&err) : build(self, ex);
     clf_explanation_free(ex);
     clfpy_model_leave(self);
     return out;

@@ -8,7 +8,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "compat.h"
+#include <classify.h>
 #include "pool.h"
 
 typedef struct clfpy_model {

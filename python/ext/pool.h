@@ -10,7 +10,7 @@
 #ifndef CLFPY_POOL_H
 #define CLFPY_POOL_H
 
-#include "compat.h"
+#include <classify.h>
 #include <pthread.h>
 
 typedef struct clfpy_pool {

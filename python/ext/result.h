@@ -10,7 +10,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "compat.h"
+#include <classify.h>
 
 /* Intern the key strings; -1 on error. */
 int clfpy_result_init(void);
