@@ -11,36 +11,64 @@
 
 #define MAX_K 1000
 
-/* words: {"word", "count", "contribution", "kind", "original", "start", "end"}
- * with start/end the first occurrence in the input as Python str indices
- * (code points); features: {"feature", "family", "contribution", "kind"} */
-static PyObject *contributions(const clf_contribution *c, size_t n, int words)
+static PyObject *str_of(const char *s)
 {
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+}
+
+/* {"start", "end"} in bytes, {"cp_start", "cp_end"} in code points (Python
+ * str indices), {"u16_start", "u16_end"} in UTF-16 units: as the CLI */
+static PyObject *span_dict(const clf_text_span *s)
+{
+    return Py_BuildValue("{snsnsnsnsnsn}", "start", (Py_ssize_t)s->offset, "end",
+                         (Py_ssize_t)(s->offset + s->len), "cp_start", (Py_ssize_t)s->cp_offset,
+                         "cp_end", (Py_ssize_t)(s->cp_offset + s->cp_len), "u16_start",
+                         (Py_ssize_t)s->u16_offset, "u16_end",
+                         (Py_ssize_t)(s->u16_offset + s->u16_len));
+}
+
+/* {"word" (as written), "normalized", "kind", "count", "contribution",
+ * "spans": every occurrence}, the keys of `classify score --explain` */
+static PyObject *word_dict(const clf_explanation *ex, size_t k, int up, size_t i,
+                           const clf_contribution *c)
+{
+    size_t ns;
+    const clf_text_span *sp = clf_explanation_word_spans(ex, k, up, i, &ns);
+    PyObject *spans = PyList_New((Py_ssize_t)ns);
+    for (size_t j = 0; spans && j < ns; j++) {
+        PyObject *d = span_dict(&sp[j]);
+        if (!d)
+            Py_CLEAR(spans);
+        else
+            PyList_SET_ITEM(spans, (Py_ssize_t)j, d);
+    }
+    if (!spans)
+        return NULL;
+    return Py_BuildValue("{sNsNsssnsdsN}", "word", str_of(c->original ? c->original : c->text),
+                         "normalized", str_of(c->text), "kind", clf_token_kind_name(c->kind),
+                         "count", (Py_ssize_t)c->value, "contribution", c->contribution,
+                         "spans", spans);
+}
+
+static PyObject *feature_dict(const clf_contribution *c)
+{
+    return Py_BuildValue("{sNsssssd}", "feature", str_of(c->text), "family",
+                         clf_family_name(c->family), "kind", clf_token_kind_name(c->kind),
+                         "contribution", c->contribution);
+}
+
+static PyObject *contributions(const clf_explanation *ex, size_t k, int up, int words)
+{
+    size_t n;
+    const clf_contribution *c = words ? clf_explanation_words(ex, k, up, &n)
+                                      : clf_explanation_features(ex, k, up, &n);
     PyObject *list = PyList_New((Py_ssize_t)n);
     for (size_t i = 0; list && i < n; i++) {
-        PyObject *text = PyUnicode_DecodeUTF8(c[i].text, (Py_ssize_t)strlen(c[i].text), "replace");
-        PyObject *d = NULL;
-        if (text && words) {
-            const char *orig = c[i].original ? c[i].original : "";
-            PyObject *porig = PyUnicode_DecodeUTF8(orig, (Py_ssize_t)strlen(orig), "replace");
-            d = porig ? Py_BuildValue("{sNsnsdsssNsnsn}", "word", text, "count",
-                                      (Py_ssize_t)c[i].value, "contribution", c[i].contribution,
-                                      "kind", clf_token_kind_name(c[i].kind), "original", porig,
-                                      "start", (Py_ssize_t)c[i].span.cp_offset, "end",
-                                      (Py_ssize_t)(c[i].span.cp_offset + c[i].span.cp_len))
-                      : NULL;
-            if (!porig)
-                Py_DECREF(text);
-        } else if (text) {
-            d = Py_BuildValue("{sNsssdss}", "feature", text, "family", clf_family_name(c[i].family),
-                              "contribution", c[i].contribution, "kind",
-                              clf_token_kind_name(c[i].kind));
-        }
-        if (!d) {
+        PyObject *d = words ? word_dict(ex, k, up, i, &c[i]) : feature_dict(&c[i]);
+        if (!d)
             Py_CLEAR(list);
-            break;
-        }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, d);
     }
     return list;
 }
@@ -52,10 +80,7 @@ static PyObject *category_explanation(const clf_explanation *ex, size_t k)
     for (int view = 0; cat && view < 2; view++) {
         PyObject *lists = PyDict_New();
         for (int up = 1; lists && up >= 0; up--) {
-            size_t n;
-            const clf_contribution *c = view == 0 ? clf_explanation_words(ex, k, up, &n)
-                                                  : clf_explanation_features(ex, k, up, &n);
-            PyObject *l = contributions(c, n, view == 0);
+            PyObject *l = contributions(ex, k, up, view == 0);
             if (!l || PyDict_SetItemString(lists, up ? "up" : "down", l) < 0)
                 Py_CLEAR(lists);
             Py_XDECREF(l);

@@ -212,8 +212,16 @@ def test_explain_shape(model):
     ex = e["explanation"]["extremism"]
     up = ex["words"]["up"]
     assert 1 <= len(up) <= 3
-    assert all(w["word"] in e["normalized"].split() for w in up)
-    assert all(isinstance(w["count"], int) and w["count"] >= 1 for w in up)
+    assert all(w["normalized"] in e["normalized"].split() for w in up)
+    assert all(isinstance(w["count"], int) and w["count"] == len(w["spans"]) >= 1 for w in up)
+    assert all(w["kind"] == "word" for w in up)
+    for w in up:  # spans point into the text as given: str indices and UTF-8 bytes
+        s = w["spans"][0]
+        assert PROPAGANDA[s["cp_start"]:s["cp_end"]] == w["word"]
+        assert PROPAGANDA.encode()[s["start"]:s["end"]] == w["word"].encode()
+    obf = "الدولـــــة الإسلامية"
+    w = model.explain(obf, 5)["explanation"]["extremism"]["words"]["up"]
+    assert {x["normalized"]: x["word"] for x in w}["الدوله"] == "الدولـــــة"
     c = [w["contribution"] for w in up]
     assert c == sorted(c, reverse=True) and c[0] > 0
     feats = ex["features"]["up"]

@@ -62,21 +62,20 @@ def test_single_score_equals_many(model):
 
 def test_explain_equals_cli(model, model_path, cli, tmp_path):
     docs = texts.sample_files() + texts.FIXED[3:10]
-    recs = cli_records(cli, model_path, docs, tmp_path, "--explain", "3")
+    recs = cli_records(cli, model_path, docs, tmp_path, "--explain", "3", "--explain-all")
     for d, r in zip(docs, recs):
         e = model.explain(d, 3)
         assert e["scores"] == model.score(d)["scores"]
         assert set(r["flagged"]) == e["flagged"]
-        for cat in model.categories:
+        assert set(r.get("explanation", {})) == (set() if e["abstain"] else set(model.categories))
+        for cat in r.get("explanation", {}):
             ce, me = r["explanation"][cat], e["explanation"][cat]
-            for view, key in (("words", "word"), ("features", "feature")):
+            for view, keys in (("words", ("word", "normalized", "kind", "count", "spans")),
+                               ("features", ("feature", "family", "kind"))):
                 for side in ("up", "down"):
                     a, b = ce[view][side], me[view][side]
-                    assert [x[key] for x in a] == [x[key] for x in b]
+                    for k in keys:
+                        assert [x[k] for x in a] == [x[k] for x in b], (r["id"], cat, view, k)
                     # the CLI prints contributions with 6 significant digits
                     assert [float("%.6g" % x["contribution"]) for x in b] == \
                         [x["contribution"] for x in a]
-                    if view == "words":
-                        assert [x["count"] for x in a] == [x["count"] for x in b]
-                    else:
-                        assert [x["family"] for x in a] == [x["family"] for x in b]
