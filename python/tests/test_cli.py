@@ -2,6 +2,7 @@
 import json
 import subprocess
 
+import libclassify
 import texts
 
 
@@ -17,41 +18,38 @@ def cli_records(cli, model_path, docs, tmp_path, *extra):
     return recs
 
 
-def decimals(x):
-    s = repr(x)
-    return len(s.split(".")[1]) if "." in s and "e" not in s else 99
-
-
-def cli_rounding(recs):
-    """How the CLI prints probabilities: 4 decimals (rounded half up, as
-    cli/cmd_score.c does) or full precision (shortest round-trip)."""
-    digits = max(decimals(p) for r in recs for p in r["scores"].values())
-    return "4" if digits <= 4 else "exact"
-
-
-def as_cli(p, mode):
-    return float(int(p * 1e4 + 0.5)) / 1e4 if mode == "4" else p
-
-
 def test_scores_equal_cli(model, model_path, cli, tmp_path):
+    """Exactly the same doubles: the CLI prints shortest round-trip decimals."""
     docs = [t for t in texts.all_texts() if "\0" not in t]  # JSON readers refuse NUL
     recs = cli_records(cli, model_path, docs, tmp_path)
     mine = model.score_many(docs)
-    mode = cli_rounding(recs)
     ndiff = 0
     for d, r, m in zip(docs, recs, mine):
         assert "error" not in r, r
+        assert r["model"] == model.id
         assert list(r["scores"]) == list(model.categories)
         for cat, p in r["scores"].items():
-            if as_cli(m["scores"][cat], mode) != p:
+            if m["scores"][cat] != p:
                 ndiff += 1
-                print("differs:", r["id"], cat, m["scores"][cat], p)
-        assert set(r["flagged"]) == m["flagged"], r["id"]
+                print("differs:", r["id"], cat, repr(m["scores"][cat]), repr(p))
+        assert r["flagged"] == [c for c in model.categories if c in m["flagged"]], r["id"]
         assert bool(r.get("truncated", False)) == m["truncated"]
-        assert (r.get("abstain") or None) == m["abstain"]
+        assert r.get("abstain") == m["abstain"]
     assert ndiff == 0
-    print("compared %d texts x %d categories with the CLI (%s digits)"
-          % (len(docs), len(model.categories), mode))
+    # the comparison means something: many distinct, unrounded values
+    values = {p for r in recs for p in r["scores"].values()}
+    assert len(values) > 1000 and sum(len(repr(p)) > 8 for p in values) > 1000
+
+
+def test_truncation_equals_cli(model_path, cli, tmp_path):
+    docs = ["ب" + "ا" * 60, "صباح الخير " * 20, "الدولة" * 3]
+    recs = cli_records(cli, model_path, docs, tmp_path, "--max-bytes", "100")
+    with libclassify.Model(model_path, max_bytes=100) as m:
+        for d, r in zip(docs, recs):
+            got = m.score(d)
+            assert got["scores"] == r["scores"]
+            assert got["truncated"] == r.get("truncated", False)
+    assert [r.get("truncated", False) for r in recs] == [True, True, False]
 
 
 def test_single_score_equals_many(model):
