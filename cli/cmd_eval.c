@@ -476,175 +476,202 @@ static const char *name_of_file(const char *path)
     return path;
 }
 
-/* Holdout evaluation: score the data with model A (and B). */
+/* What a holdout evaluation holds while it runs. */
+typedef struct holdout {
+    clf_model *ma, *mb;
+    clf_scorer *sa, *sb;
+    clf_recipe *recipe;
+    clf_eval_data *data;
+    clf_eval_label_map *map;
+    size_t n_map, n_skipped, nc;
+    const char *cats[CLF_EVAL_MAX_CATEGORIES];
+    int bidx[CLF_EVAL_MAX_CATEGORIES]; /* model B's index of each of A's categories, or -1 */
+    clf_eval_read_options ro;
+} holdout;
+
+static void holdout_free(holdout *h)
+{
+    clf_eval_data_free(h->data);
+    clf_eval_map_free(h->map, h->n_map);
+    clf_recipe_free(h->recipe);
+    clf_scorer_free(h->sa);
+    clf_scorer_free(h->sb);
+    clf_model_free(h->mb);
+    clf_model_free(h->ma);
+}
+
+/* The library's message for a failed call, or its code's. */
+static int lib_error(int rc)
+{
+    fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
+    return 2;
+}
+
+/* Models A (and B), their scorers with the --threshold overrides, and the empty data. */
+static int holdout_models(holdout *h, const eval_args *a, const char *model_path)
+{
+    int rc;
+    if ((rc = clf_model_load(&h->ma, model_path)) != CLF_OK)
+        return lib_error(rc);
+    h->nc = clf_model_num_categories(h->ma);
+    if (h->nc > CLF_EVAL_MAX_CATEGORIES) {
+        fprintf(stderr, "classify eval: %s has %zu categories; at most %d are supported\n", model_path, h->nc,
+                CLF_EVAL_MAX_CATEGORIES);
+        return 2;
+    }
+    if (a->compare && (rc = clf_model_load(&h->mb, a->compare)) != CLF_OK)
+        return lib_error(rc);
+    if (h->mb && clf_model_num_categories(h->mb) > 64) {
+        fprintf(stderr, "classify eval: %s has too many categories\n", a->compare);
+        return 2;
+    }
+    if ((rc = clf_scorer_new(&h->sa, h->ma)) != CLF_OK || (h->mb && (rc = clf_scorer_new(&h->sb, h->mb)) != CLF_OK))
+        return lib_error(rc);
+    for (size_t i = 0; i < a->n_thr; i++) {
+        int ka = category_index(h->ma, a->thr_names[i]);
+        int kb = h->mb ? category_index(h->mb, a->thr_names[i]) : -1;
+        if (ka < 0 && kb < 0)
+            return clf_cli_usage_error("eval", "--threshold: no model has a category '%s'", a->thr_names[i]);
+        if (ka >= 0)
+            clf_scorer_set_threshold(h->sa, (size_t)ka, a->thr_values[i]);
+        if (kb >= 0)
+            clf_scorer_set_threshold(h->sb, (size_t)kb, a->thr_values[i]);
+    }
+    double thr_a[CLF_EVAL_MAX_CATEGORIES], thr_b[CLF_EVAL_MAX_CATEGORIES];
+    for (size_t k = 0; k < h->nc; k++) {
+        h->cats[k] = clf_model_category_name(h->ma, k);
+        thr_a[k] = clf_scorer_threshold(h->sa, k);
+        h->bidx[k] = h->mb ? category_index(h->mb, h->cats[k]) : -1;
+        thr_b[k] = h->bidx[k] >= 0 ? clf_scorer_threshold(h->sb, (size_t)h->bidx[k]) : NAN;
+        if (h->mb && h->bidx[k] < 0)
+            fprintf(stderr, "classify eval: note: %s has no category '%s': not compared\n", a->compare,
+                    h->cats[k]);
+    }
+    if ((rc = clf_eval_data_new(&h->data, h->nc, h->cats, thr_a, h->mb ? thr_b : NULL, a->errors)) != CLF_OK)
+        return lib_error(rc);
+    return 0;
+}
+
+/* One labeled file as source `name`. */
+static int holdout_file(holdout *h, const char *name, const char *path, clf_format fmt, uint64_t annotates,
+                        uint64_t negatives, const clf_eval_mapping *m)
+{
+    int src = clf_eval_data_add_source(h->data, name, annotates, negatives);
+    if (src < 0)
+        return lib_error(src);
+    clf_eval_file_stats st;
+    int rc = clf_eval_score_file(h->data, (size_t)src, path, fmt, m, h->sa, h->sb, h->bidx, &h->ro, &st);
+    if (rc != CLF_OK)
+        return lib_error(rc);
+    h->n_skipped += st.skipped;
+    return 0;
+}
+
+/* The chosen split of every selected recipe corpus, mapped as the recipe maps it. */
+static int holdout_recipe(holdout *h, const eval_args *a)
+{
+    const char *root = corpora_root(a);
+    if (!root)
+        return 2;
+    int rc;
+    if ((rc = clf_recipe_load(&h->recipe, a->recipe)) != CLF_OK)
+        return lib_error(rc);
+    const clf_recipe *r = h->recipe;
+    if (check_corpus_names(a, r) != 0)
+        return 2;
+    int cat_map[CLF_RECIPE_MAX_CATEGORIES];
+    for (size_t k = 0; k < r->n_categories; k++) {
+        cat_map[k] = category_index(h->ma, r->categories[k]);
+        if (cat_map[k] < 0)
+            fprintf(stderr, "classify eval: note: the model has no category '%s' of the recipe: not judged\n",
+                    r->categories[k]);
+    }
+    for (size_t ci = 0; ci < r->n_corpora; ci++) {
+        const clf_recipe_corpus *c = &r->corpora[ci];
+        if (!corpus_selected(a, c->name))
+            continue;
+        const char *rel = !strcmp(a->split, "dev") ? c->dev : c->train;
+        if (!rel) {
+            fprintf(stderr, "classify eval: note: corpus %s has no %s split: skipped\n", c->name, a->split);
+            continue;
+        }
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        clf_eval_mapping m = {r, ci, cat_map, 0, NULL};
+        int st = holdout_file(h, c->name, path, c->format, to_model_mask(c->annotates, cat_map, r->n_categories),
+                              to_model_mask(c->negatives_for, cat_map, r->n_categories), &m);
+        if (st)
+            return st;
+    }
+    return 0;
+}
+
+/* Ad-hoc labeled FILEs, mapped by --map / --annotates / --negatives-for. */
+static int holdout_files(holdout *h, const eval_args *a, int n_files, char **files)
+{
+    uint64_t annotates, negatives = 0, targets = 0;
+    int rc;
+    if (a->map && (rc = clf_eval_parse_map(a->map, h->nc, h->cats, &h->map, &h->n_map, &targets)) != CLF_OK)
+        return lib_error(rc);
+    annotates = a->map ? targets : (h->nc >= 64 ? UINT64_MAX : ((uint64_t)1 << h->nc) - 1);
+    if (a->annotates && (rc = clf_eval_parse_cats(a->annotates, h->nc, h->cats, &annotates)) != CLF_OK)
+        return lib_error(rc);
+    if (a->negatives && (rc = clf_eval_parse_cats(a->negatives, h->nc, h->cats, &negatives)) != CLF_OK)
+        return lib_error(rc);
+    if (a->negatives && !a->annotates && !a->map)
+        annotates = 0; /* a file of negatives only */
+    clf_eval_mapping m = {NULL, 0, NULL, h->n_map, h->map};
+    for (int i = 0; i < n_files; i++) {
+        int st = holdout_file(h, name_of_file(files[i]), files[i], (clf_format)a->format, annotates, negatives, &m);
+        if (st)
+            return st;
+    }
+    return 0;
+}
+
+/* Holdout evaluation: score the data with model A (and B), report, check. */
 static int run_holdout(const eval_args *a, int n_files, char **files)
 {
-    int status = 2, rc;
-    clf_model *ma = NULL, *mb = NULL;
-    clf_scorer *sa = NULL, *sb = NULL;
-    clf_recipe *recipe = NULL;
-    clf_eval_data *data = NULL;
-    clf_eval_report *rep = NULL;
-    clf_eval_label_map *map = NULL;
-    size_t n_map = 0, n_skipped = 0;
-    clf_eval_read_options ro = {a->skip_bad_rows, print_note, NULL};
     const char *model_path = a->model ? a->model : clf_cli_default_model();
     if (!model_path)
         return 2;
-    if ((rc = clf_model_load(&ma, model_path)) != CLF_OK) {
-        fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
-        return 2;
-    }
-    size_t nc = clf_model_num_categories(ma);
-    if (nc > CLF_EVAL_MAX_CATEGORIES) {
-        fprintf(stderr, "classify eval: %s has %zu categories; at most %d are supported\n", model_path, nc,
-                CLF_EVAL_MAX_CATEGORIES);
-        goto out;
-    }
-    if (a->compare) {
-        if ((rc = clf_model_load(&mb, a->compare)) != CLF_OK) {
-            fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
-            goto out;
-        }
-        if (clf_model_num_categories(mb) > 64) {
-            fprintf(stderr, "classify eval: %s has too many categories\n", a->compare);
-            goto out;
-        }
-    }
-    if ((rc = clf_scorer_new(&sa, ma)) != CLF_OK || (mb && (rc = clf_scorer_new(&sb, mb)) != CLF_OK)) {
-        fprintf(stderr, "classify eval: %s\n", clf_last_error());
-        goto out;
-    }
-    for (size_t i = 0; i < a->n_thr; i++) {
-        int ka = category_index(ma, a->thr_names[i]);
-        int kb = mb ? category_index(mb, a->thr_names[i]) : -1;
-        if (ka < 0 && kb < 0) {
-            status = clf_cli_usage_error("eval", "--threshold: no model has a category '%s'", a->thr_names[i]);
-            goto out;
-        }
-        if (ka >= 0)
-            clf_scorer_set_threshold(sa, (size_t)ka, a->thr_values[i]);
-        if (kb >= 0)
-            clf_scorer_set_threshold(sb, (size_t)kb, a->thr_values[i]);
-    }
-    const char *cats[CLF_EVAL_MAX_CATEGORIES];
-    double thr_a[CLF_EVAL_MAX_CATEGORIES], thr_b[CLF_EVAL_MAX_CATEGORIES];
-    int bidx[CLF_EVAL_MAX_CATEGORIES];
-    for (size_t k = 0; k < nc; k++) {
-        cats[k] = clf_model_category_name(ma, k);
-        thr_a[k] = clf_scorer_threshold(sa, k);
-        bidx[k] = mb ? category_index(mb, cats[k]) : -1;
-        thr_b[k] = bidx[k] >= 0 ? clf_scorer_threshold(sb, (size_t)bidx[k]) : NAN;
-        if (mb && bidx[k] < 0)
-            fprintf(stderr, "classify eval: note: %s has no category '%s': not compared\n", a->compare, cats[k]);
-    }
-    if ((rc = clf_eval_data_new(&data, nc, cats, thr_a, mb ? thr_b : NULL, a->errors)) != CLF_OK) {
-        fprintf(stderr, "classify eval: %s\n", clf_last_error());
-        goto out;
-    }
-
-    if (a->recipe) {
-        const char *root = corpora_root(a);
-        if (!root)
-            goto out;
-        if ((rc = clf_recipe_load(&recipe, a->recipe)) != CLF_OK) {
-            fprintf(stderr, "classify eval: %s\n", clf_last_error());
-            goto out;
-        }
-        if (check_corpus_names(a, recipe) != 0)
-            goto out;
-        int cat_map[CLF_RECIPE_MAX_CATEGORIES];
-        for (size_t k = 0; k < recipe->n_categories; k++) {
-            cat_map[k] = category_index(ma, recipe->categories[k]);
-            if (cat_map[k] < 0)
-                fprintf(stderr, "classify eval: note: the model has no category '%s' of the recipe: "
-                                "not judged\n", recipe->categories[k]);
-        }
-        for (size_t ci = 0; ci < recipe->n_corpora; ci++) {
-            const clf_recipe_corpus *rc_ = &recipe->corpora[ci];
-            if (!corpus_selected(a, rc_->name))
-                continue;
-            const char *rel = !strcmp(a->split, "dev") ? rc_->dev : rc_->train;
-            if (!rel) {
-                fprintf(stderr, "classify eval: note: corpus %s has no %s split: skipped\n", rc_->name, a->split);
-                continue;
-            }
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s", root, rel);
-            int src = clf_eval_data_add_source(data, rc_->name,
-                                               to_model_mask(rc_->annotates, cat_map, recipe->n_categories),
-                                               to_model_mask(rc_->negatives_for, cat_map, recipe->n_categories));
-            if (src < 0)
-                goto fail;
-            clf_eval_mapping m = {recipe, ci, cat_map, 0, NULL};
-            clf_eval_file_stats st;
-            if ((rc = clf_eval_score_file(data, (size_t)src, path, rc_->format, &m, sa, sb, bidx, &ro, &st)) !=
-                CLF_OK)
-                goto fail;
-            n_skipped += st.skipped;
-        }
-    } else {
-        uint64_t annotates = 0, negatives = 0, targets = 0;
-        if (a->map && (rc = clf_eval_parse_map(a->map, nc, cats, &map, &n_map, &targets)) != CLF_OK)
-            goto fail;
-        annotates = a->map ? targets : (nc >= 64 ? UINT64_MAX : ((uint64_t)1 << nc) - 1);
-        if (a->annotates && (rc = clf_eval_parse_cats(a->annotates, nc, cats, &annotates)) != CLF_OK)
-            goto fail;
-        if (a->negatives && (rc = clf_eval_parse_cats(a->negatives, nc, cats, &negatives)) != CLF_OK)
-            goto fail;
-        if (a->negatives && !a->annotates && !a->map)
-            annotates = 0; /* a file of negatives only */
-        for (int i = 0; i < n_files; i++) {
-            int src = clf_eval_data_add_source(data, name_of_file(files[i]), annotates, negatives);
-            if (src < 0)
-                goto fail;
-            clf_eval_mapping m = {NULL, 0, NULL, n_map, map};
-            clf_eval_file_stats st;
-            if ((rc = clf_eval_score_file(data, (size_t)src, files[i], (clf_format)a->format, &m, sa, sb, bidx,
-                                          &ro, &st)) != CLF_OK)
-                goto fail;
-            n_skipped += st.skipped;
-        }
-    }
-    if (clf_eval_data_docs(data) == 0) {
+    holdout h;
+    memset(&h, 0, sizeof h);
+    h.ro = (clf_eval_read_options){a->skip_bad_rows, print_note, NULL};
+    clf_eval_report *rep = NULL;
+    int status = holdout_models(&h, a, model_path), rc;
+    if (status == 0)
+        status = a->recipe ? holdout_recipe(&h, a) : holdout_files(&h, a, n_files, files);
+    if (status == 0 && clf_eval_data_docs(h.data) == 0) {
         fprintf(stderr, "classify eval: no documents were scored\n");
-        goto out;
+        status = 2;
     }
-    if ((rc = clf_eval_compute(data, &a->opts, &rep)) != CLF_OK)
-        goto fail;
-    rep->model = dupstr(model_path);
-    rep->model_name = dupstr(clf_model_name(ma));
-    if (mb) {
-        rep->model_b = dupstr(a->compare);
-        rep->model_b_name = dupstr(clf_model_name(mb));
+    if (status == 0 && (rc = clf_eval_compute(h.data, &a->opts, &rep)) != CLF_OK)
+        status = lib_error(rc);
+    if (status == 0) {
+        rep->model = dupstr(model_path);
+        rep->model_name = dupstr(clf_model_name(h.ma));
+        if (h.mb) {
+            rep->model_b = dupstr(a->compare);
+            rep->model_b_name = dupstr(clf_model_name(h.mb));
+        }
+        rep->mode = dupstr("holdout");
+        rep->split = dupstr(a->recipe ? a->split : "files");
+        rep->n_skipped = h.n_skipped;
+        if (a->explain && (rc = clf_eval_explain(rep, h.sa, h.ma, a->explain)) != CLF_OK)
+            status = lib_error(rc);
     }
-    rep->mode = dupstr("holdout");
-    rep->split = dupstr(a->recipe ? a->split : "files");
-    rep->n_skipped = n_skipped;
-    if (a->explain && (rc = clf_eval_explain(rep, sa, ma, a->explain)) != CLF_OK)
-        goto fail;
-    if (mb && (rc = clf_eval_changes(rep, data, sa, sb, bidx)) != CLF_OK)
-        goto fail;
-    status = write_outputs(a, rep);
+    if (status == 0 && h.mb && (rc = clf_eval_changes(rep, h.data, h.sa, h.sb, h.bidx)) != CLF_OK)
+        status = lib_error(rc);
+    if (status == 0)
+        status = write_outputs(a, rep);
     if (status == 0)
         status = run_checks(a, rep);
-    goto out;
-fail:
-    fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
-    status = 2;
-out:
     clf_eval_report_free(rep);
-    clf_eval_data_free(data);
-    clf_eval_map_free(map, n_map);
-    clf_recipe_free(recipe);
-    clf_scorer_free(sa);
-    clf_scorer_free(sb);
-    clf_model_free(mb);
-    clf_model_free(ma);
+    holdout_free(&h);
     return status;
 }
 
-/* Cross-validation: out-of-fold scores of models trained on the other folds. */
 /* The out-of-fold data of recipe r, folds by fold_recipe (both recipes of a comparison use A's). */
 static int cv_data(const eval_args *a, const char *root, const clf_recipe *r, const clf_recipe *fold_recipe,
                    clf_eval_data **out)
