@@ -507,15 +507,9 @@ typedef struct evaluation {
     double max_dp;
 } evaluation;
 
-static char *build_metadata(const trainer *t, const evaluation *ev)
+/* metadata "corpora": each corpus's files as read (path, checksum, rows). */
+static json_t *meta_corpora(const clf_recipe *r, const clf_dataset *d)
 {
-    const clf_recipe *r = t->r;
-    const clf_dataset *d = t->d;
-    json_t *root = json_object();
-    json_object_set_new(root, "libclassify_version", json_string(CLF_VERSION_STRING));
-    json_object_set_new(root, "recipe_name", json_string(r->name));
-    json_object_set(root, "recipe", r->json);
-
     json_t *corpora = json_array();
     for (size_t c = 0; c < r->n_corpora; c++) {
         json_t *o = json_object();
@@ -524,9 +518,12 @@ static char *build_metadata(const trainer *t, const evaluation *ev)
         json_object_set_new(o, "dev", jfile(&d->files[c][CLF_SPLIT_DEV]));
         json_array_append_new(corpora, o);
     }
-    json_object_set_new(root, "corpora", corpora);
-    json_object_set_new(root, "corpora_paths", json_string("relative to the corpora root"));
+    return corpora;
+}
 
+/* metadata "normalize" and "features": what the features depend on. */
+static void meta_features(json_t *root, const clf_recipe *r, const clf_dataset *d)
+{
     char flags[512];
     clf_norm_flag_names(r->nopts.flags, flags, sizeof flags);
     json_t *norm = json_object();
@@ -551,7 +548,12 @@ static char *build_metadata(const trainer *t, const evaluation *ev)
     json_object_set_new(feat, "buckets_seen", json_integer((json_int_t)d->n_distinct));
     json_object_set_new(feat, "rows", json_integer((json_int_t)d->n_rows));
     json_object_set_new(root, "features", feat);
+}
 
+/* metadata "training": solver, folds, grid, calibration, threshold rules. */
+static json_t *meta_training(const trainer *t)
+{
+    const clf_recipe *r = t->r;
     json_t *tr = json_object();
     json_object_set_new(tr, "solver", json_string("liblinear L2R_LR (primal, trust-region Newton)"));
     json_object_set_new(tr, "liblinear_version", json_integer(LIBLINEAR_VERSION));
@@ -579,69 +581,76 @@ static char *build_metadata(const trainer *t, const evaluation *ev)
     json_object_set_new(tr, "threshold_source",
                         json_string(r->threshold_source == CLF_THRESHOLD_SOURCE_DEV ? "dev"
                                                                                     : "oof"));
-    json_object_set_new(root, "training", tr);
+    return tr;
+}
 
-    json_t *cats = json_object();
-    for (size_t k = 0; k < t->K; k++) {
-        const cat *c = &t->cats[k];
-        json_t *o = json_object();
-        json_object_set_new(o, "C", json_real(r->c_grid[c->best]));
-        json_t *cv = json_array();
-        for (size_t ci = 0; ci < r->n_c; ci++) {
-            json_t *e = json_object();
-            json_object_set_new(e, "C", json_real(r->c_grid[ci]));
-            json_object_set_new(e, "average_precision", jreal(c->cv_ap[ci]));
-            json_array_append_new(cv, e);
-        }
-        json_object_set_new(o, "cv_average_precision", jreal(c->cv_ap[c->best]));
-        json_object_set_new(o, "cv", cv);
-        json_t *cal = json_object();
-        json_object_set_new(cal, "method", json_string("platt"));
-        json_object_set_new(cal, "A", json_real(c->a));
-        json_object_set_new(cal, "B", json_real(c->b));
-        json_object_set_new(o, "calibration", cal);
-        char rule[64];
-        clf_recipe_threshold_name(r, k, rule, sizeof rule);
-        json_t *th = json_object();
-        json_object_set_new(th, "value", json_real(c->choice.threshold));
-        json_object_set_new(th, "rule", json_string(rule));
-        json_object_set_new(th, "source", json_string(r->threshold_source ==
-                                                              CLF_THRESHOLD_SOURCE_DEV
-                                                          ? "dev"
-                                                          : "oof"));
-        if (r->thresholds[k].rule == CLF_THRESHOLD_PRECISION)
-            json_object_set_new(th, "target_reached", json_boolean(c->choice.target_reached));
-        json_object_set_new(o, "threshold", th);
-
-        /* out-of-fold metrics at the threshold */
-        double *p = malloc(c->n * sizeof *p);
-        if (p) {
-            clf_train_metrics tm;
-            for (size_t i = 0; i < c->n; i++)
-                p[i] = clf_platt_prob(c->a, c->b, c->oof[c->best * c->n + i]);
-            metrics_of(p, c->y, c->n, c->choice.threshold, &tm);
-            json_object_set_new(o, "train_out_of_fold", jmetrics(&tm));
-            free(p);
-        }
-        json_t *dev = jmetrics(&ev->dev[k]);
-        json_t *byc = json_object();
-        json_t *rates = json_object();
-        for (size_t cc = 0; cc < r->n_corpora; cc++) {
-            if (!d->files[cc][CLF_SPLIT_DEV].present)
-                continue;
-            json_object_set_new(rates, r->corpora[cc].name,
-                                jreal(ev->flag_rate[k * r->n_corpora + cc]));
-            if (clf_recipe_uses(r, cc) & (UINT64_C(1) << k))
-                json_object_set_new(byc, r->corpora[cc].name,
-                                    jmetrics(&ev->by_corpus[k * r->n_corpora + cc]));
-        }
-        json_object_set_new(dev, "by_corpus", byc);
-        json_object_set_new(o, "dev", dev);
-        json_object_set_new(o, "dev_flag_rate", rates);
-        json_object_set_new(cats, c->name, o);
+/* metadata "categories"[k]: C and its cross-validation, calibration, threshold, metrics. */
+static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
+{
+    const clf_recipe *r = t->r;
+    const clf_dataset *d = t->d;
+    const cat *c = &t->cats[k];
+    json_t *o = json_object();
+    json_object_set_new(o, "C", json_real(r->c_grid[c->best]));
+    json_t *cv = json_array();
+    for (size_t ci = 0; ci < r->n_c; ci++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "C", json_real(r->c_grid[ci]));
+        json_object_set_new(e, "average_precision", jreal(c->cv_ap[ci]));
+        json_array_append_new(cv, e);
     }
-    json_object_set_new(root, "categories", cats);
+    json_object_set_new(o, "cv_average_precision", jreal(c->cv_ap[c->best]));
+    json_object_set_new(o, "cv", cv);
+    json_t *cal = json_object();
+    json_object_set_new(cal, "method", json_string("platt"));
+    json_object_set_new(cal, "A", json_real(c->a));
+    json_object_set_new(cal, "B", json_real(c->b));
+    json_object_set_new(o, "calibration", cal);
+    char rule[64];
+    clf_recipe_threshold_name(r, k, rule, sizeof rule);
+    json_t *th = json_object();
+    json_object_set_new(th, "value", json_real(c->choice.threshold));
+    json_object_set_new(th, "rule", json_string(rule));
+    json_object_set_new(th, "source", json_string(r->threshold_source ==
+                                                          CLF_THRESHOLD_SOURCE_DEV
+                                                      ? "dev"
+                                                      : "oof"));
+    if (r->thresholds[k].rule == CLF_THRESHOLD_PRECISION)
+        json_object_set_new(th, "target_reached", json_boolean(c->choice.target_reached));
+    json_object_set_new(o, "threshold", th);
 
+    /* out-of-fold metrics at the threshold */
+    double *p = malloc(c->n * sizeof *p);
+    if (p) {
+        clf_train_metrics tm;
+        for (size_t i = 0; i < c->n; i++)
+            p[i] = clf_platt_prob(c->a, c->b, c->oof[c->best * c->n + i]);
+        metrics_of(p, c->y, c->n, c->choice.threshold, &tm);
+        json_object_set_new(o, "train_out_of_fold", jmetrics(&tm));
+        free(p);
+    }
+    json_t *dev = jmetrics(&ev->dev[k]);
+    json_t *byc = json_object();
+    json_t *rates = json_object();
+    for (size_t cc = 0; cc < r->n_corpora; cc++) {
+        if (!d->files[cc][CLF_SPLIT_DEV].present)
+            continue;
+        json_object_set_new(rates, r->corpora[cc].name,
+                            jreal(ev->flag_rate[k * r->n_corpora + cc]));
+        if (clf_recipe_uses(r, cc) & (UINT64_C(1) << k))
+            json_object_set_new(byc, r->corpora[cc].name,
+                                jmetrics(&ev->by_corpus[k * r->n_corpora + cc]));
+    }
+    json_object_set_new(dev, "by_corpus", byc);
+    json_object_set_new(o, "dev", dev);
+    json_object_set_new(o, "dev_flag_rate", rates);
+    return o;
+}
+
+/* metadata "quantization": how much i16 weights move the dev scores. */
+static json_t *meta_quantization(const trainer *t, const evaluation *ev)
+{
+    const clf_recipe *r = t->r;
     json_t *q = json_object();
     json_object_set_new(q, "weights", json_string(r->weights == CLF_WEIGHTS_I16 ? "i16" : "f32"));
     json_object_set_new(q, "dev_max_abs_dp_i16_vs_f32", jreal(ev->max_dp));
@@ -652,7 +661,25 @@ static char *build_metadata(const trainer *t, const evaluation *ev)
     }
     json_object_set_new(q, "dev_f1_f32", f32);
     json_object_set_new(q, "dev_f1_i16", i16);
-    json_object_set_new(root, "quantization", q);
+    return q;
+}
+
+static char *build_metadata(const trainer *t, const evaluation *ev)
+{
+    const clf_recipe *r = t->r;
+    json_t *root = json_object();
+    json_object_set_new(root, "libclassify_version", json_string(CLF_VERSION_STRING));
+    json_object_set_new(root, "recipe_name", json_string(r->name));
+    json_object_set(root, "recipe", r->json);
+    json_object_set_new(root, "corpora", meta_corpora(r, t->d));
+    json_object_set_new(root, "corpora_paths", json_string("relative to the corpora root"));
+    meta_features(root, r, t->d);
+    json_object_set_new(root, "training", meta_training(t));
+    json_t *cats = json_object();
+    for (size_t k = 0; k < t->K; k++)
+        json_object_set_new(cats, t->cats[k].name, meta_category(t, ev, k));
+    json_object_set_new(root, "categories", cats);
+    json_object_set_new(root, "quantization", meta_quantization(t, ev));
 
     /* compact, six significant digits: metadata is for people and reports;
      * the exact values live in the binary sections */
