@@ -1218,13 +1218,20 @@ int clf__stemmer_fingerprint(char *out, size_t size)
     XXH3_state_t state;
     XXH3_64bits_reset(&state);
     for (size_t i = 0; i < sizeof stem_probe / sizeof *stem_probe; i++) {
-        const sb_symbol *r = sb_stemmer_stem(st, (const sb_symbol *)stem_probe[i],
-                                             (int)strlen(stem_probe[i]));
-        if (!r) {
-            sb_stemmer_delete(st);
-            return clf__error(CLF_E_NOMEM, "libstemmer: out of memory");
+        /* the same path as emit_stem(): stem_arabic.c, else libstemmer */
+        char sbuf[800];
+        size_t sn;
+        const size_t wl = strlen(stem_probe[i]);
+        if (clf__stem_arabic(stem_probe[i], wl, sbuf, sizeof sbuf, &sn) == 0) {
+            XXH3_64bits_update(&state, sbuf, sn);
+        } else {
+            const sb_symbol *r = sb_stemmer_stem(st, (const sb_symbol *)stem_probe[i], (int)wl);
+            if (!r) {
+                sb_stemmer_delete(st);
+                return clf__error(CLF_E_NOMEM, "libstemmer: out of memory");
+            }
+            XXH3_64bits_update(&state, r, (size_t)sb_stemmer_length(st));
         }
-        XXH3_64bits_update(&state, r, (size_t)sb_stemmer_length(st));
         XXH3_64bits_update(&state, "\n", 1);
     }
     sb_stemmer_delete(st);
