@@ -106,6 +106,7 @@ END_TEST
 
 int main(void)
 {
+    clf_test_corpora_or_skip();
     Suite *s = suite_create("corpus_readers");
     TCase *tc = tcase_create("shared corpora");
     tcase_set_timeout(tc, 300);

@@ -196,6 +196,7 @@ END_TEST
 
 int main(void)
 {
+    clf_test_corpora_or_skip();
     Suite *s = suite_create("stem");
     TCase *tc = tcase_create("stem");
     tcase_set_timeout(tc, 300);

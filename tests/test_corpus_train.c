@@ -81,5 +81,6 @@ static Suite *corpus_train_suite(void)
 
 int main(void)
 {
+    clf_test_corpora_or_skip();
     return clf_test_run(corpus_train_suite());
 }

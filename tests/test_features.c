@@ -981,6 +981,7 @@ START_TEST(test_stem_cache_churn)
 }
 END_TEST
 
+#ifdef CLF_CORPUS_ONLY /* built as test_corpus_* (label corpus) */
 START_TEST(test_corpus_sample)
 {
     /* invariants on real texts: sorted unique indices, unit norm */
@@ -1019,6 +1020,7 @@ START_TEST(test_corpus_sample)
     free(data);
 }
 END_TEST
+#endif
 
 static Suite *features_suite(void)
 {
@@ -1057,7 +1059,6 @@ static Suite *features_suite(void)
     tcase_add_test(tc, test_empty_and_invalid);
     tcase_add_test(tc, test_evasion_variants);
     tcase_add_test(tc, test_normalized_text);
-    tcase_add_test(tc, test_corpus_sample);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("counts");
@@ -1072,5 +1073,17 @@ static Suite *features_suite(void)
 
 int main(void)
 {
+#ifdef CLF_CORPUS_ONLY
+    /* test_corpus_features: the corpus-level check, labelled corpus */
+    clf_test_corpora_or_skip();
+    (void)features_suite;
+    Suite *s = suite_create("features-corpus");
+    TCase *tc = tcase_create("corpus");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_corpus_sample);
+    suite_add_tcase(s, tc);
+    return clf_test_run(s);
+#else
     return clf_test_run(features_suite());
+#endif
 }

@@ -1047,6 +1047,7 @@ START_TEST(test_lazy_tables_threads)
 }
 END_TEST
 
+#ifdef CLF_CORPUS_ONLY /* built as test_corpus_* (label corpus) */
 /* The shared corpora, when present: both paths agree and one pass is enough. */
 START_TEST(test_corpora_paths_and_idempotence)
 {
@@ -1092,6 +1093,7 @@ START_TEST(test_corpora_paths_and_idempotence)
     fprintf(stderr, "test_normalize: %zu corpus documents checked\n", docs);
 }
 END_TEST
+#endif
 
 static Suite *normalize_suite(void)
 {
@@ -1140,12 +1142,23 @@ static Suite *normalize_suite(void)
     tcase_set_timeout(paths, 600);
     tcase_add_test(paths, test_fast_path_matches_icu);
     tcase_add_test(paths, test_lazy_tables_threads);
-    tcase_add_test(paths, test_corpora_paths_and_idempotence);
     suite_add_tcase(s, paths);
     return s;
 }
 
 int main(void)
 {
+#ifdef CLF_CORPUS_ONLY
+    /* test_corpus_normalize: the corpus-level check, labelled corpus */
+    clf_test_corpora_or_skip();
+    (void)normalize_suite;
+    Suite *s = suite_create("normalize-corpus");
+    TCase *tc = tcase_create("corpus");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_corpora_paths_and_idempotence);
+    suite_add_tcase(s, tc);
+    return clf_test_run(s);
+#else
     return clf_test_run(normalize_suite());
+#endif
 }

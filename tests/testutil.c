@@ -29,6 +29,28 @@ const char *clf_test_corpora_dir(void)
     return NULL;
 }
 
+void clf_test_corpora_or_skip(void)
+{
+    char path[4096];
+    const char *env = getenv("CLF_CORPORA");
+    if (!(env && *env))
+        env = getenv("CLF_CORPORA_DEFAULT");
+    if (env && *env)
+        snprintf(path, sizeof path, "%s", env);
+    else
+        snprintf(path, sizeof path, "%s/../shared/corpora", CLF_SOURCE_DIR);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return;
+    const char *ci = getenv("CI");
+    if (ci && *ci && strcmp(ci, "false") != 0) {
+        fprintf(stderr, "FAIL: corpora directory %s is missing, and CI must have it\n", path);
+        exit(1);
+    }
+    fprintf(stderr, "SKIP: corpora directory %s missing; corpus checks not run\n", path);
+    exit(77);
+}
+
 const char *clf_test_source_path(const char *rel)
 {
     static _Thread_local char path[4096];

@@ -15,6 +15,13 @@
  */
 const char *clf_test_corpora_dir(void);
 
+/*
+ * clf_test_corpora_or_skip - for the corpus-level programs (test_corpus_*):
+ * when the corpora directory is missing, exit 77 (ctest shows the test as
+ * skipped) outside CI and 1 under CI (CI=true must have them).
+ */
+void clf_test_corpora_or_skip(void);
+
 /* clf_test_path - join source-tree-relative path onto CLF_SOURCE_DIR. */
 const char *clf_test_source_path(const char *rel);
 
