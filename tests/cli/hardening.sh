@@ -322,6 +322,12 @@ vals = [r["scores"]["extremism"] for r in rs]
 # printed with 17 significant digits at most, and distinct documents keep distinct scores
 assert len(set(vals)) > len(vals) * 0.9, len(set(vals))
 assert all(isinstance(v, float) for v in vals)
+# the shortest decimal that reads back as the same double (what Python's repr gives)
+import re
+for line in open(sys.argv[1]):
+    body = line.split('"scores":{', 1)[1].split('}', 1)[0]
+    for num in re.findall(r':([^,]+)', body):
+        assert repr(float(num)) == num, (num, repr(float(num)))
 PYEOF
 
 echo "cli hardening: $pass passed, $fail failed"
