@@ -449,6 +449,44 @@ class Operations(unittest.TestCase):
         self.assertEqual(json.loads(lines[1])["text"], NEWS)
         self.assertIn("incomplete last record", srv.stderr())
 
+    def test_feedback_survives_kill(self):
+        # SIGKILL while suggestions are being written: every acknowledged one is in
+        # the file, every line is a whole record (after the restart's repair)
+        tmp = tempfile.mkdtemp(prefix="serve-kill-")
+        fb = os.path.join(tmp, "fb.jsonl")
+        srv = Server("--threads", "2", "--feedback", fb)
+        acked, lock = [], threading.Lock()
+
+        def client(n):
+            for i in range(10000):
+                tok = "k%d-%d" % (n, i)
+                try:
+                    st, _, doc = srv.post(SUGGEST, {"comment": {"text": RUDE + " " + tok},
+                                                    "clientToken": tok, "attributeScores":
+                                                    {"TOXICITY": {"summaryScore": {"value": 1}}}})
+                except OSError:
+                    return
+                if st == 200:
+                    with lock:
+                        acked.append(tok)
+
+        ts = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+        for t in ts:
+            t.start()
+        while len(acked) < 200:
+            time.sleep(0.01)
+        srv.signal(signal.SIGKILL)
+        for t in ts:
+            t.join()
+        srv.stop()
+        Server("--feedback", fb).stop()  # a restart cuts a partial last line, if any
+        with open(fb, encoding="utf-8") as f:
+            recs = [json.loads(l) for l in f]  # every line parses
+        written = {r["clientToken"] for r in recs}
+        self.assertGreaterEqual(len(acked), 200)
+        self.assertEqual(set(acked) - written, set())
+        self.assertEqual(len(written), len(recs))  # no record twice
+
     def test_bad_options_and_model(self):
         for args in [["--threads", "0"], ["--listen", "localhost:80"], ["--listen", "1.2.3.4"],
                      ["--max-body", "x"], ["--nope"]]:
