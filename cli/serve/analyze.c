@@ -79,7 +79,14 @@ int srv_handle_analyze(srv_state *st, const char *body, size_t len, json_t **res
     /* UTF-16 offsets of the span boundaries, in one pass over the text */
     size_t nsp = clf_spans_count(sp);
     size_t *u16 = nsp ? malloc(2 * nsp * sizeof *u16) : NULL;
-    if (nsp && u16) {
+    if (nsp && !u16) {
+        srv_fail(err, 500, "INTERNAL", "out of memory");
+        clf_spans_free(sp);
+        clf_explanation_free(ex);
+        srv_analyze_req_free(&r);
+        return err->http;
+    }
+    if (nsp) {
         size_t pos = 0, units = 0;
         for (size_t i = 0; i < nsp; i++) {
             const clf_span *s = clf_spans_get(sp, i);
@@ -144,7 +151,8 @@ int srv_handle_analyze(srv_state *st, const char *body, size_t len, json_t **res
     if (ex)
         json_object_set_new(x, "explanation", explanation_json(ex, m));
 
-    json_t *langs = r.languages ? json_incref(r.languages) : json_pack("[s]", "ar");
+    json_t *langs = r.languages && json_array_size(r.languages) ? json_incref(r.languages)
+                                                                : json_pack("[s]", "ar");
     /* no Arabic letter: nothing detected (the scores are the base rate) */
     json_t *detected = info.abstain ? json_array() : json_pack("[s]", "ar");
     json_t *o = json_pack("{s:o, s:o, s:o}", "attributeScores", scores, "languages", langs,

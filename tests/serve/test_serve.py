@@ -165,6 +165,12 @@ class PerspectiveClients(Base):
         self.assertEqual(doc["libclassify"]["abstain"], "no_arabic_text")
         self.assertEqual(doc["libclassify"]["flagged"], [])
 
+    def test_empty_languages_mean_detect(self):
+        st, _, doc = self.srv.post(ANALYZE, {"comment": {"text": RUDE}, "languages": [],
+                                             "requestedAttributes": {"TOXICITY": {}}})
+        self.assertEqual(st, 200, doc)
+        self.assertEqual((doc["languages"], doc["detectedLanguages"]), (["ar"], ["ar"]))
+
     def test_explanation_extra(self):
         st, _, doc = self.srv.post(ANALYZE, {"comment": {"text": RUDE},
                                              "requestedAttributes": {"OFFENSIVE": {}},
