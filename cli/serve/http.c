@@ -271,6 +271,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     atomic_fetch_sub(&st->n.in_flight, 1);
 }
 
+/* fmt comes from libmicrohttpd: the attribute lets -Wformat-nonliteral
+ * (clang, -Wformat=2) check the forwarding instead of failing on it */
+__attribute__((format(printf, 2, 0)))
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
