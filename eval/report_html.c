@@ -44,7 +44,9 @@ static const char CSS[] =
     ".chart .grid{stroke:#eceff3}.chart .frame{fill:none;stroke:#9aa4b5}"
     ".chart .tick{font-size:10px;fill:#667085}.chart .axis{font-size:11.5px;fill:#3b4658}"
     ".chart .ct{font-size:12.5px;font-weight:600;fill:#1d2330}.chart .legend{font-size:11px;fill:#3b4658}"
-    ".chart .diag{stroke:#98a2b3;stroke-dasharray:4 4}.chart .bar{fill:#dbe4f3}"
+    ".chart .diag{stroke:#98a2b3;stroke-dasharray:4 4}.chart .bar{fill:#a9bfe3}"
+    ".chart .bc{font-size:10px;fill:#1d2b45}.chart .vline{stroke:#b42318;stroke-width:1.5;stroke-dasharray:5 3}"
+    ".charts svg{max-width:100%;height:auto}"
     ".chart .mark{fill:#fff;stroke:#111;stroke-width:2}"
     ".kv{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:6px 18px;margin:8px 0}"
     ".kv div{background:#f7f8fa;border-radius:6px;padding:6px 10px}"
@@ -57,7 +59,22 @@ static const char CSS[] =
     "td.feat span.dn{background:#fbeee8}"
     ".note{color:#667085;font-size:12.5px}"
     "nav{font-size:13px;margin:10px 0}nav a{margin-right:12px;color:#1f5fa8;text-decoration:none}"
-    "footer{color:#667085;font-size:12px;margin-top:30px}";
+    "footer{color:#667085;font-size:12px;margin-top:30px}"
+    /* Narrow screens: tighter cells so the tables fit an 800 px window; on a
+     * phone a table scrolls inside its card instead of running off it. */
+    "@media (max-width:960px){main{padding:16px 12px 36px}header{padding:16px 14px}"
+    "section.card,div.card{padding:12px 10px}th,td{padding:4px 4px}th{font-size:11.5px}"
+    "td{font-size:12px}.ci{font-size:10px;white-space:normal}.kv{grid-template-columns:repeat(2,minmax(0,1fr))}}"
+    "@media (max-width:640px){table{display:block;overflow-x:auto;max-width:100%}"
+    "td.text{max-width:260px;font-size:14px}nav a{display:inline-block}}"
+    /* Print: white paper, no navigation, cards and charts kept whole. */
+    "@page{size:A4;margin:12mm}"
+    "@media print{body{background:#fff;font-size:11px}header{background:none;color:#000;padding:0 0 8px}"
+    "header .meta{color:#333}nav{display:none}main{max-width:none;padding:0}"
+    "section.card,div.card{box-shadow:none;border-color:#bbb;padding:8px 10px;margin:8px 0}"
+    ".kv{grid-template-columns:repeat(4,minmax(0,1fr))}.charts,.kv,tr,svg,h4{break-inside:avoid}"
+    "h2,h3,h4{break-after:avoid}th,td{padding:2px 4px}.charts svg{width:31%;height:auto}"
+    "a{color:inherit;text-decoration:none}}";
 
 static void esc(FILE *f, const char *s)
 {
@@ -268,13 +285,14 @@ static void charts(FILE *f, const clf_eval_report *r, const clf_eval_cat *c)
     }
     /* Reliability: observed share of positives against mean probability per bin. */
     clf_eval_xy pts[CLF_EVAL_BINS];
-    double bars[CLF_EVAL_BINS], maxw = 0;
+    double bars[CLF_EVAL_BINS], counts[CLF_EVAL_BINS], maxw = 0;
     size_t np = 0;
     for (size_t b = 0; b < CLF_EVAL_BINS; b++)
         if (c->bins[b].weight > maxw)
             maxw = c->bins[b].weight;
     for (size_t b = 0; b < CLF_EVAL_BINS; b++) {
         bars[b] = maxw > 0 ? c->bins[b].weight / maxw : 0;
+        counts[b] = c->bins[b].weight;
         if (c->bins[b].weight > 0) {
             pts[np].x = c->bins[b].mean_score;
             pts[np].y = c->bins[b].frac_pos;
@@ -283,13 +301,29 @@ static void charts(FILE *f, const clf_eval_report *r, const clf_eval_cat *c)
     }
     clf_svg_chart rel;
     memset(&rel, 0, sizeof rel);
-    rel.title = "Reliability (bars: documents per bin)";
-    rel.xlabel = "mean predicted probability";
-    rel.ylabel = "observed share positive";
-    rel.diagonal = 1;
-    rel.series[rel.n_series++] = (clf_svg_series){NULL, COLOR_A, pts, np, 0, 1};
     rel.bars = bars;
+    rel.bar_counts = counts;
     rel.n_bars = CLF_EVAL_BINS;
+    char thr[64];
+    snprintf(thr, sizeof thr, "threshold %.3f", c->threshold);
+    if (c->has_positives) {
+        rel.title = "Reliability (bars: documents per bin)";
+        rel.xlabel = "mean predicted probability";
+        rel.ylabel = "observed share positive";
+        rel.diagonal = 1;
+        rel.series[rel.n_series++] = (clf_svg_series){NULL, COLOR_A, pts, np, 0, 1};
+    } else {
+        /* Without positives there is nothing to calibrate against: show where
+         * the scores fall and how many cross the threshold. */
+        rel.title = "Score histogram (documents per bin)";
+        rel.xlabel = "predicted probability";
+        rel.ylabel = "documents";
+        rel.bars_height = 0.85;
+        rel.hide_yticks = 1;
+    }
+    rel.has_vline = 1;
+    rel.vline = c->threshold;
+    rel.vline_label = thr;
     clf_svg_write(f, &rel, 368, 290);
     fputs("</div>\n", f);
 }

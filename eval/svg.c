@@ -88,19 +88,37 @@ void clf_svg_write(FILE *f, const clf_svg_chart *c, int width, int height)
                 fr.x0 + fr.w, py(&fr, v));
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">%.1f</text>\n", px(&fr, v),
                 fr.y0 + fr.h + 14, v);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%.1f</text>\n", fr.x0 - 5,
-                py(&fr, v) + 4, v);
+        if (!c->hide_yticks)
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%.1f</text>\n",
+                    fr.x0 - 5, py(&fr, v) + 4, v);
     }
     fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"frame\"/>\n", fr.x0, fr.y0,
             fr.w, fr.h);
     if (c->bars && c->n_bars) {
         /* Histogram of item counts along the x axis, in the lower quarter. */
         double bw = fr.w / (double)c->n_bars;
+        double share = c->bars_height > 0 ? c->bars_height : 0.25;
         for (size_t i = 0; i < c->n_bars; i++) {
-            double hgt = fr.h * 0.25 * (c->bars[i] > 1 ? 1 : c->bars[i]);
+            double hgt = fr.h * share * (c->bars[i] > 1 ? 1 : c->bars[i]);
             if (hgt > 0)
                 fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"bar\"/>\n",
                         fr.x0 + bw * (double)i + 1, fr.y0 + fr.h - hgt, bw - 2, hgt);
+            /* the count, so that a short bar still says how many documents it holds */
+            if (c->bar_counts && c->bar_counts[i] > 0)
+                fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"bc\" text-anchor=\"middle\">%.0f</text>\n",
+                        fr.x0 + bw * ((double)i + 0.5), fr.y0 + fr.h - hgt - 3, c->bar_counts[i]);
+        }
+    }
+    if (c->has_vline && !isnan(c->vline)) {
+        double x = px(&fr, c->vline < 0 ? 0 : c->vline > 1 ? 1 : c->vline);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"vline\"/>\n", x, fr.y0, x,
+                fr.y0 + fr.h);
+        if (c->vline_label) {
+            int right = c->vline > 0.7; /* keep the label inside the plot */
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"legend\" text-anchor=\"%s\">", right ? x - 4 : x + 4,
+                    fr.y0 + 12, right ? "end" : "start");
+            clf_html_escape(f, c->vline_label, 60);
+            fputs("</text>\n", f);
         }
     }
     if (c->diagonal)

@@ -37,6 +37,12 @@ typedef struct clf_svg_chart {
     const char *mark_label;
     const double *bars;      /* optional histogram under the plot: n_bars shares in [0,1] */
     size_t n_bars;
+    const double *bar_counts; /* optional: the count written above each bar (> 0 only) */
+    double bars_height;      /* the share of the plot a bar of 1 fills (0: a quarter) */
+    int hide_yticks;         /* the y axis has no scale (a histogram of relative heights) */
+    int has_vline;           /* a vertical line at x = vline (a threshold) */
+    double vline;
+    const char *vline_label;
 } clf_svg_chart;
 
 /* clf_svg_write - one chart as an <svg> element of width x height pixels. */

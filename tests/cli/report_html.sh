@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# report_html.sh - the layout parts of `classify eval --html`: a print
+# stylesheet and narrow-screen rules, a score histogram (with counts and the
+# threshold) for a category without positives, reliability bars with their
+# counts. Small data written here. Run by ctest as
+#   report_html.sh PATH/TO/classify SOURCE_DIR
+set -u
+CLF="$1"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+fail=0
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+"$py" - "$T" <<'EOF'
+import random, sys
+d = sys.argv[1]
+random.seed(3)
+bad = ["كريه", "حقير", "قذر"]
+good = ["جميل", "رائع", "لطيف"]
+filler = ["اليوم", "الناس", "هذا", "في", "المدينة", "الجو", "الطريق", "البيت"]
+def post(lab):
+    w = random.sample(filler, 4)
+    if lab == "abuse": w.insert(2, random.choice(bad))
+    if lab == "praise": w.insert(1, random.choice(good))
+    return " ".join(w)
+with open(f"{d}/train.tsv", "w") as f:
+    for i in range(90):
+        lab = ["abuse", "praise", "normal"][i % 3]
+        f.write(f"t{i}\t{lab}\t{post(lab)}\n")
+# the test file: abuse and normal only: "praise" has no positives here
+with open(f"{d}/test.tsv", "w") as f:
+    for i in range(37):
+        lab = ["abuse", "normal"][i % 2]
+        f.write(f"e{i}\t{lab}\t{post(lab)}\n")
+EOF
+"$CLF" train --input "$T/train.tsv" --negative normal --out "$T/m.clf" --threads 2 --quiet || bad "train"
+"$CLF" eval -m "$T/m.clf" --map abuse=abuse,normal= --annotates abuse,praise "$T/test.tsv" --html "$T/r.html" > /dev/null || bad "eval --html"
+"$py" - "$T/r.html" <<'EOF' || bad "report layout"
+import re, sys
+h = open(sys.argv[1], encoding="utf-8").read()
+assert "@media print" in h and "@page" in h, "a print stylesheet"
+assert re.search(r"@media \(max-width:\s*9\d\dpx\)", h) and re.search(r"@media \(max-width:\s*6\d\dpx\)", h), "narrow-screen rules"
+assert "break-inside:avoid" in h
+# one card per category; praise has no positives in this file: a histogram
+cards = re.split(r'<div class="card" id=', h)[1:]
+praise = [c for c in cards if c.split("</h3>")[0].find("praise") >= 0]
+abuse = [c for c in cards if c.split("</h3>")[0].find("abuse") >= 0]
+assert praise and abuse, "a card per category"
+p, a = praise[0], abuse[0]
+assert "Score histogram" in p and "Reliability" not in p, "histogram without positives"
+assert "Score histogram" not in a and "Reliability" in a, "reliability with positives"
+for card in (p, a):
+    counts = [int(x) for x in re.findall(r'class="bc"[^>]*>(\d+)</text>', card)]
+    assert sum(counts) == 37, ("bar counts add up to the documents", counts)
+    assert 'class="vline"' in card and "threshold " in card, "the threshold is drawn"
+EOF
+if [ "$fail" -ne 0 ]; then echo "$fail failed"; exit 1; fi
+echo "report_html: all passed"
