@@ -595,11 +595,15 @@ static int holdout_recipe(holdout *h, const eval_args *a)
             fprintf(stderr, "classify eval: note: corpus %s has no %s split: skipped\n", c->name, a->split);
             continue;
         }
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", root, rel);
+        char *path = clf_recipe_file(r, ci, !strcmp(a->split, "dev"), root);
+        if (!path) {
+            fprintf(stderr, "classify eval: out of memory\n");
+            return 2;
+        }
         clf_eval_mapping m = {r, ci, cat_map, 0, NULL};
         int st = holdout_file(h, c->name, path, c->format, to_model_mask(c->annotates, cat_map, r->n_categories),
                               to_model_mask(c->negatives_for, cat_map, r->n_categories), &m);
+        free(path);
         if (st)
             return st;
     }

@@ -189,6 +189,7 @@ static int fold_recipe(clf_recipe **out, const clf_recipe *r, const cv_corpus *c
         json_object_set_new(c, "train", json_string(rel));
         json_object_del(c, "dev");
         json_object_del(c, "format");
+        json_object_del(c, "root"); /* the fold files are under the fold's root */
     }
     json_t *tr = json_object_get(j, "training");
     if (json_is_object(tr))
@@ -243,12 +244,16 @@ static int cv_read(cv_run *R)
     const clf_recipe *r = R->r, *fr = R->o->fold_recipe ? R->o->fold_recipe : r;
     clf_normalizer *nz = NULL;
     int rc = clf_normalizer_new(&nz, &fr->nopts);
-    char path[4096];
     for (size_t c = 0; c < R->ncorp && rc == CLF_OK; c++) {
         if (!r->corpora[c].train)
             continue;
-        snprintf(path, sizeof path, "%s/%s", R->o->corpora_root, r->corpora[c].train);
-        rc = read_corpus(&R->corp[c], path, r->corpora[c].format, fr, R->o, nz);
+        char *file = clf_recipe_file(r, c, 0, R->o->corpora_root);
+        if (!file) {
+            rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
+            break;
+        }
+        rc = read_corpus(&R->corp[c], file, r->corpora[c].format, fr, R->o, nz);
+        free(file);
         if (rc == CLF_OK)
             note(R->o, "eval --cv: %s: %zu documents", r->corpora[c].name, R->corp[c].n);
         if (rc == CLF_OK && R->corp[c].skipped)

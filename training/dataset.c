@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <linear.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 #include <xxhash.h>
 
 #include "corpus.h"
@@ -40,21 +42,8 @@ typedef struct loader {
     clf_featurizer **feats; /* one per worker */
     size_t featurized;      /* progress, under the progress lock */
     int featurize_failed_doc;
+    uint64_t *artefact;     /* drop_artefacts: bit b = bucket b holds an artefact feature */
 } loader;
-
-static char *join_path(const char *root, const char *rel)
-{
-    size_t a = strlen(root), b = strlen(rel);
-    while (a > 1 && root[a - 1] == '/')
-        a--;
-    char *p = malloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, root, a);
-    p[a] = '/';
-    memcpy(p + a + 1, rel, b + 1);
-    return p;
-}
 
 /* XXH3-64 of a whole file, recorded in the model so that a model names
  * exactly the data it was trained on. */
@@ -83,6 +72,34 @@ static int file_checksum(const char *path, const char *corpus, uint64_t *out)
     return CLF_OK;
 }
 
+/* Replace every occurrence of from in *text (NUL-terminated, *len bytes). */
+static int rewrite(char **text, size_t *len, const char *from, const char *to)
+{
+    size_t fl = strlen(from), tl = strlen(to), n = 0;
+    for (const char *q = *text; (q = strstr(q, from)); q += fl)
+        n++;
+    if (n == 0)
+        return CLF_OK;
+    size_t out_len = *len - n * fl + n * tl;
+    char *out = malloc(out_len + 1), *w = out;
+    if (!out)
+        return CLF_E_NOMEM;
+    const char *q = *text, *hit;
+    while ((hit = strstr(q, from))) {
+        memcpy(w, q, (size_t)(hit - q));
+        w += hit - q;
+        memcpy(w, to, tl);
+        w += tl;
+        q = hit + fl;
+    }
+    size_t rest = strlen(q);
+    memcpy(w, q, rest + 1);
+    free(*text);
+    *text = out;
+    *len = out_len;
+    return CLF_OK;
+}
+
 static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split, uint64_t uses,
                     uint64_t positive)
 {
@@ -107,6 +124,10 @@ static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split
     memcpy(rd->text, rec->text, rec->text_len);
     rd->text[rec->text_len] = '\0';
     rd->len = rec->text_len;
+    const clf_recipe_corpus *cp = &L->r->corpora[corpus];
+    for (size_t i = 0; i < cp->n_rewrites; i++)
+        if (rewrite(&rd->text, &rd->len, cp->rewrite_from[i], cp->rewrite_to[i]) != CLF_OK)
+            return clf__error(CLF_E_NOMEM, "out of memory");
     clf_doc *doc = &d->docs[d->n_docs++];
     memset(doc, 0, sizeof *doc);
     doc->corpus = corpus;
@@ -126,7 +147,7 @@ static int read_file(loader *L, size_t c, int split)
         return CLF_OK;
     cf->present = 1;
     cf->rel = rel;
-    if (!(cf->path = join_path(L->o->corpora_root, rel)))
+    if (!(cf->path = clf_recipe_file(L->r, c, split == CLF_SPLIT_DEV, L->o->corpora_root)))
         return clf__error(CLF_E_NOMEM, "out of memory");
     int rc = file_checksum(cf->path, cp->name, &cf->xxh3);
     if (rc != CLF_OK)
@@ -205,6 +226,70 @@ uint64_t clf_cv_outer_seed(uint64_t recipe_seed)
     return recipe_seed ^ UINT64_C(0x9E3779B97F4A7C15);
 }
 
+/* A token that carries no words: a placeholder (<url>, <user>, <email>)
+ * or one without a letter or digit (punctuation, emoji, other symbols). */
+static int artefact_token(const char *p, size_t len)
+{
+    if ((len == 5 && !memcmp(p, "<url>", 5)) || (len == 6 && !memcmp(p, "<user>", 6)) ||
+        (len == 7 && !memcmp(p, "<email>", 7)))
+        return 1;
+    size_t i = 0;
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT(p, i, len, c);
+        if (c >= 0 && u_isalnum(c))
+            return 0;
+    }
+    return 1;
+}
+
+/* A feature that comes only from source artefacts: a word n-gram with an
+ * artefact token in it, or a character n-gram without a letter or digit
+ * (those of emoji runs). Stems are always of Arabic words. */
+static int artefact_feature(const clf_feature_text *ft)
+{
+    const char *t = ft->text;
+    size_t len = strlen(t);
+    if (ft->family == CLF_FAMILY_WORD) {
+        size_t i = 0;
+        while (i < len) {
+            size_t j = i;
+            while (j < len && t[j] != ' ')
+                j++;
+            if (j > i && artefact_token(t + i, j - i))
+                return 1;
+            i = j + 1;
+        }
+        return 0;
+    }
+    if (ft->family == CLF_FAMILY_CHAR || ft->family == CLF_FAMILY_CHAR_CROSS) {
+        size_t i = 0;
+        while (i < len) {
+            UChar32 c;
+            U8_NEXT(t, i, len, c);
+            if (c >= 0 && u_isalnum(c))
+                return 0;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* Mark the buckets of a training document's artefact features. */
+static int mark_artefacts(loader *L, clf_featurizer *f, const raw_doc *rd)
+{
+    const clf_feature_text *ft;
+    size_t n;
+    int rc = clf_featurize_text(f, rd->text, rd->len, NULL, &ft, &n);
+    if (rc != CLF_OK)
+        return rc;
+    for (size_t j = 0; j < n; j++)
+        if (artefact_feature(&ft[j]))
+            __atomic_fetch_or(&L->artefact[ft[j].index >> 6], UINT64_C(1) << (ft[j].index & 63),
+                              __ATOMIC_RELAXED);
+    return CLF_OK;
+}
+
 static int featurize_job(void *ctx, size_t job, unsigned int worker)
 {
     loader *L = ctx;
@@ -232,6 +317,11 @@ static int featurize_job(void *ctx, size_t job, unsigned int worker)
         size_t nlen;
         const char *norm = clf__featurizer_normalized(f, &nlen);
         d->docs[i].fold = (uint8_t)clf_fold_of(norm, nlen, L->r->seed, L->r->folds);
+        if (L->artefact && d->docs[i].split == CLF_SPLIT_TRAIN &&
+            (rc = mark_artefacts(L, f, rd)) != CLF_OK) {
+            const clf_corpus_file *cf = &d->files[d->docs[i].corpus][d->docs[i].split];
+            return clf__error(rc, "%s:%u: %s", cf->path, d->docs[i].line, clf_last_error());
+        }
         free(rd->text);
         rd->text = NULL;
     }
@@ -282,11 +372,17 @@ static int build_vocabulary(loader *L, uint32_t **row_of_out)
             df[L->raw[i].counts[j].bucket]++;
     }
     d->n_train = ntrain;
-    size_t kept = 0, distinct = 0;
+    size_t kept = 0, distinct = 0, artefacts = 0;
     for (size_t b = 0; b < nb; b++) {
         distinct += df[b] > 0;
+        if (L->artefact && (L->artefact[b >> 6] >> (b & 63) & 1) && df[b] > 0) {
+            /* a source artefact: no row, so the scorer drops it too */
+            artefacts += df[b] >= L->r->min_df;
+            df[b] = 0;
+        }
         kept += df[b] >= L->r->min_df && df[b] > 0;
     }
+    d->n_artefact_rows = artefacts;
     d->n_distinct = distinct;
     d->buckets = malloc((kept ? kept : 1) * sizeof *d->buckets);
     d->idf = malloc((kept ? kept : 1) * sizeof *d->idf);
@@ -415,6 +511,11 @@ int clf_dataset_load(clf_dataset **out, const clf_recipe *r, const clf_dataset_o
             rc = clf__error(CLF_E_TRAIN, "%s: the recipe's corpora have no training document",
                             r->source);
     }
+    if (rc == CLF_OK && r->drop_artefacts) {
+        L.artefact = calloc((((size_t)1 << r->fopts.hash_bits) + 63) / 64, sizeof *L.artefact);
+        if (!L.artefact)
+            rc = clf__error(CLF_E_NOMEM, "out of memory");
+    }
     if (rc == CLF_OK)
         rc = featurize_all(&L);
     uint32_t *row_of = NULL;
@@ -423,6 +524,7 @@ int clf_dataset_load(clf_dataset **out, const clf_recipe *r, const clf_dataset_o
     if (rc == CLF_OK)
         rc = build_vectors(&L, row_of);
     free(row_of);
+    free(L.artefact);
     free_raw(&L);
     if (rc != CLF_OK) {
         clf_dataset_free(d);

@@ -11,6 +11,13 @@
  * row (the rank of its bucket among the kept buckets) + 1, which preserves
  * bucket order and keeps liblinear's weight vectors small; the last node
  * before the terminator is the bias node (index n_rows + 1, value 1).
+ *
+ * With the recipe's features.drop_artefacts, a bucket that any training
+ * document fills with an artefact feature (a word n-gram containing a
+ * placeholder, punctuation or symbol token, or a character n-gram without
+ * a letter or digit) gets no row: no category can learn from it, and the
+ * scorer drops it like any unknown bucket, so a bare link, mention, emoji
+ * or punctuation mark scores as the empty text does.
  */
 #ifndef CLF_DATASET_H
 #define CLF_DATASET_H
@@ -57,6 +64,7 @@ typedef struct clf_dataset {
     uint32_t *buckets;        /* n_rows, increasing */
     float *idf;               /* n_rows */
     size_t n_distinct;        /* buckets seen in training before min_df */
+    size_t n_artefact_rows;   /* rows left out as source artefacts (drop_artefacts) */
 
     struct feature_node *arena;
     size_t arena_len;

@@ -202,7 +202,8 @@ static int parse_features(parser *p, json_t *root)
 {
     static const char *const keys[] = {"word_ngram_max", "char_ngram_min", "char_ngram_max",
                                        "char_mode", "stems", "hash_bits", "hash_seed",
-                                       "sublinear_tf", "l2_normalize", "min_df", NULL};
+                                       "sublinear_tf", "l2_normalize", "min_df", "drop_artefacts",
+                                       NULL};
     clf_recipe *r = p->r;
     clf_feature_options *fo = &r->fopts;
     json_t *obj = json_object_get(root, "features");
@@ -240,6 +241,11 @@ static int parse_features(parser *p, json_t *root)
         rc = get_bool(p, obj, "features", "sublinear_tf", &fo->sublinear_tf);
     if (rc == CLF_OK)
         rc = get_bool(p, obj, "features", "l2_normalize", &fo->l2_normalize);
+    if (rc == CLF_OK) {
+        unsigned int drop = (unsigned int)r->drop_artefacts;
+        rc = get_bool(p, obj, "features", "drop_artefacts", &drop);
+        r->drop_artefacts = (int)drop;
+    }
     if (rc == CLF_OK)
         rc = get_string(p, obj, "features", "char_mode", 0, &s);
     if (rc != CLF_OK)
@@ -334,7 +340,8 @@ static int parse_training(parser *p, json_t *root)
 {
     static const char *const keys[] = {"solver", "folds", "c_grid", "select_metric", "threshold",
                                        "threshold_source", "seed", "eps", "class_weight",
-                                       "weights", NULL};
+                                       "weights", "c_grid_extend", "c_grid_extend_gain", "select_on",
+                                       "max_flag_rate", NULL};
     clf_recipe *r = p->r;
     json_t *obj = json_object_get(root, "training");
     if (!obj)
@@ -381,6 +388,20 @@ static int parse_training(parser *p, json_t *root)
         else
             return perr(p, "training.class_weight: expected \"balanced\" or \"none\"");
     }
+    if (rc == CLF_OK) {
+        unsigned int ext = (unsigned int)r->c_grid_extend;
+        rc = get_bool(p, obj, "training", "c_grid_extend", &ext);
+        r->c_grid_extend = (int)ext;
+    }
+    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "select_on", 0, &s)) == CLF_OK &&
+        s) {
+        if (!strcmp(s, "in_domain"))
+            r->select_in_domain = 1;
+        else if (!strcmp(s, "all"))
+            r->select_in_domain = 0;
+        else
+            return perr(p, "training.select_on: expected \"in_domain\" or \"all\"");
+    }
     if (rc == CLF_OK && (rc = get_string(p, obj, "training", "weights", 0, &s)) == CLF_OK && s) {
         if (!strcmp(s, "f32"))
             r->weights = CLF_WEIGHTS_F32;
@@ -392,6 +413,13 @@ static int parse_training(parser *p, json_t *root)
     if (rc != CLF_OK)
         return rc;
 
+    json_t *gain = json_object_get(obj, "c_grid_extend_gain");
+    if (gain) {
+        if (!json_is_number(gain) || !(json_number_value(gain) >= 0.0) ||
+            json_number_value(gain) > 1.0)
+            return perr(p, "training.c_grid_extend_gain: expected a number in [0, 1]");
+        r->c_grid_extend_gain = json_number_value(gain);
+    }
     json_t *e = json_object_get(obj, "eps");
     if (e) {
         if (!json_is_number(e) || !(json_number_value(e) > 0.0) || json_number_value(e) > 1.0)
@@ -457,8 +485,9 @@ static int add_label(const parser *p, clf_recipe_corpus *c, const char *where, c
 
 static int parse_corpus(parser *p, json_t *obj, size_t idx)
 {
-    static const char *const keys[] = {"name", "train", "dev", "format", "annotates",
-                                       "negatives_for", "labels", NULL};
+    static const char *const keys[] = {"name",   "train",  "dev",       "format",
+                                       "annotates", "negatives_for", "labels", "root",
+                                       "weight", "selection", "rewrite", NULL};
     clf_recipe *r = p->r;
     clf_recipe_corpus *c = &r->corpora[idx];
     char where[CLF_RECIPE_MAX_NAME + 64];
@@ -466,9 +495,24 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
     if (!json_is_object(obj))
         return perr(p, "%s: expected an object", where);
     int rc = check_keys(p, obj, where, keys);
-    const char *name = NULL, *train = NULL, *dev = NULL, *fmt = NULL;
+    const char *name = NULL, *train = NULL, *dev = NULL, *fmt = NULL, *root = NULL;
+    c->weight = 1;
+    c->selection = 1;
+    c->max_flag_rate = NAN;
     if (rc == CLF_OK)
         rc = get_string(p, obj, where, "name", 1, &name);
+    if (rc == CLF_OK)
+        rc = get_string(p, obj, where, "root", 0, &root);
+    if (rc == CLF_OK) {
+        uint64_t w = 1;
+        rc = get_uint(p, obj, where, "weight", 1, 1000, &w);
+        c->weight = (unsigned int)w;
+    }
+    if (rc == CLF_OK) {
+        unsigned int sel = 1;
+        rc = get_bool(p, obj, where, "selection", &sel);
+        c->selection = (int)sel;
+    }
     if (rc == CLF_OK)
         rc = get_string(p, obj, where, "train", 0, &train);
     if (rc == CLF_OK)
@@ -484,6 +528,10 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
     if (!(c->name = dupstr(name)))
         return clf__error(CLF_E_NOMEM, "out of memory");
     snprintf(where, sizeof where, "corpora[%zu] (%s)", idx, name);
+    if (root && !strcmp(root, "recipe"))
+        c->recipe_root = 1;
+    else if (root && strcmp(root, "corpora"))
+        return perr(p, "%s.root: expected \"corpora\" or \"recipe\"", where);
     if (!train && !dev)
         return perr(p, "%s: needs \"train\" or \"dev\" (or both)", where);
     if ((train && (!*train || train[0] == '/')) || (dev && (!*dev || dev[0] == '/')))
@@ -515,6 +563,30 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
         return perr(p, "%s.format: \"text\" has no labels, so a corpus with \"annotates\" would "
                        "have no positives; use a labeled format or \"negatives_for\"", where);
 
+    json_t *rw = json_object_get(obj, "rewrite");
+    if (rw) {
+        if (!json_is_array(rw))
+            return perr(p, "%s.rewrite: expected an array of [from, to] pairs", where);
+        size_t n = json_array_size(rw);
+        c->rewrite_from = calloc(n ? n : 1, sizeof *c->rewrite_from);
+        c->rewrite_to = calloc(n ? n : 1, sizeof *c->rewrite_to);
+        if (!c->rewrite_from || !c->rewrite_to)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        size_t i;
+        json_t *e;
+        json_array_foreach(rw, i, e) {
+            json_t *from = json_array_get(e, 0), *to = json_array_get(e, 1);
+            if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_string(from) ||
+                !json_is_string(to) || !*json_string_value(from))
+                return perr(p, "%s.rewrite[%zu]: expected [\"from\", \"to\"] with a non-empty "
+                               "\"from\"", where, i);
+            c->n_rewrites = i + 1;
+            if (!(c->rewrite_from[i] = dupstr(json_string_value(from))) ||
+                !(c->rewrite_to[i] = dupstr(json_string_value(to))))
+                return clf__error(CLF_E_NOMEM, "out of memory");
+        }
+    }
+
     json_t *labels = json_object_get(obj, "labels");
     if (labels) {
         if (!json_is_object(labels))
@@ -532,6 +604,49 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
     return CLF_OK;
 }
 
+/* training.max_flag_rate: a number for every corpus, or {corpus: number,
+ * "*": number}; read after the corpora, whose names it uses. */
+static int parse_flag_rate_caps(parser *p, json_t *root)
+{
+    clf_recipe *r = p->r;
+    json_t *tr = json_object_get(root, "training");
+    json_t *v = json_is_object(tr) ? json_object_get(tr, "max_flag_rate") : NULL;
+    if (!v)
+        return CLF_OK;
+    const char *where = "training.max_flag_rate";
+    if (json_is_number(v)) {
+        double x = json_number_value(v);
+        if (!(x >= 0.0 && x <= 1.0))
+            return perr(p, "%s: expected a number in [0, 1]", where);
+        for (size_t c = 0; c < r->n_corpora; c++)
+            r->corpora[c].max_flag_rate = x;
+        return CLF_OK;
+    }
+    if (!json_is_object(v))
+        return perr(p, "%s: expected a number in [0, 1] or {corpus: number}", where);
+    json_t *star = json_object_get(v, "*");
+    if (star) {
+        if (!json_is_number(star) || !(json_number_value(star) >= 0.0) ||
+            json_number_value(star) > 1.0)
+            return perr(p, "%s.*: expected a number in [0, 1]", where);
+        for (size_t c = 0; c < r->n_corpora; c++)
+            r->corpora[c].max_flag_rate = json_number_value(star);
+    }
+    const char *key;
+    json_t *x;
+    json_object_foreach(v, key, x) {
+        if (!strcmp(key, "*"))
+            continue;
+        int c = clf_recipe_corpus_index(r, key);
+        if (c < 0)
+            return perr(p, "%s: unknown corpus \"%s\"", where, key);
+        if (!json_is_number(x) || !(json_number_value(x) >= 0.0) || json_number_value(x) > 1.0)
+            return perr(p, "%s.%s: expected a number in [0, 1]", where, key);
+        r->corpora[c].max_flag_rate = json_number_value(x);
+    }
+    return CLF_OK;
+}
+
 static void set_defaults(clf_recipe *r)
 {
     clf_norm_options n = CLF_NORM_OPTIONS_INIT;
@@ -545,6 +660,7 @@ static void set_defaults(clf_recipe *r)
     r->threshold_source = CLF_THRESHOLD_SOURCE_OOF;
     r->seed = 1;
     r->weights = CLF_WEIGHTS_I16;
+    r->c_grid_extend_gain = 0.002;
 }
 
 static int parse_root(parser *p, json_t *root)
@@ -593,6 +709,9 @@ static int parse_root(parser *p, json_t *root)
         if ((rc = parse_corpus(p, e, i)) != CLF_OK)
             return rc;
     }
+
+    if ((rc = parse_flag_rate_caps(p, root)) != CLF_OK)
+        return rc;
 
     /* Every category needs a corpus that can give it positives. */
     uint64_t annotated = 0;
@@ -692,6 +811,12 @@ void clf_recipe_free(clf_recipe *r)
         for (size_t l = 0; l < cp->n_labels; l++)
             free(cp->labels[l].name);
         free(cp->labels);
+        for (size_t i = 0; i < cp->n_rewrites; i++) {
+            free(cp->rewrite_from[i]);
+            free(cp->rewrite_to[i]);
+        }
+        free(cp->rewrite_from);
+        free(cp->rewrite_to);
     }
     free(r->corpora);
     free(r->c_grid);
@@ -762,6 +887,37 @@ int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labe
     }
     *positive = pos;
     return CLF_OK;
+}
+
+char *clf_recipe_file(const clf_recipe *r, size_t c, int dev, const char *corpora_root)
+{
+    if (!r || c >= r->n_corpora)
+        return NULL;
+    const clf_recipe_corpus *cp = &r->corpora[c];
+    const char *rel = dev ? cp->dev : cp->train;
+    if (!rel)
+        return NULL;
+    const char *base = corpora_root ? corpora_root : ".";
+    size_t blen = strlen(base);
+    if (cp->recipe_root) {
+        /* the recipe's folder: its source path up to the last '/' */
+        const char *src = r->source ? r->source : "";
+        const char *slash = strrchr(src, '/');
+        base = slash ? src : ".";
+        blen = slash ? (size_t)(slash - src) : 1;
+        if (slash == src)
+            blen = 1; /* a recipe in "/" */
+    }
+    while (blen > 1 && base[blen - 1] == '/')
+        blen--;
+    size_t rlen = strlen(rel);
+    char *path = malloc(blen + rlen + 2);
+    if (!path)
+        return NULL;
+    memcpy(path, base, blen);
+    path[blen] = '/';
+    memcpy(path + blen + 1, rel, rlen + 1);
+    return path;
 }
 
 void clf_recipe_threshold_name(const clf_recipe *r, size_t k, char *buf, size_t size)

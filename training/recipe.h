@@ -66,6 +66,15 @@ typedef struct clf_recipe_corpus {
     uint64_t negatives_for;
     size_t n_labels;
     clf_recipe_label *labels; /* in recipe order; "*" included if given */
+    int recipe_root;          /* "root": "recipe": paths relative to the recipe's folder */
+    size_t n_rewrites;        /* "rewrite": [[from, to], ...] literal replacements applied to */
+    char **rewrite_from;      /* each text before featurization (a corpus's own spelling of */
+    char **rewrite_to;        /* a placeholder, e.g. "مستخدم@" for a mention) */
+    unsigned int weight;      /* "weight": each training row counts this many times (>= 1) */
+    int selection;            /* "selection": rows count in the in-domain selection metrics */
+    double max_flag_rate;     /* "max_flag_rate" of training: cap on the out-of-fold share of
+                                 this corpus's rows flagged where it is a hard negative
+                                 (negatives_for); NAN = no cap */
 } clf_recipe_corpus;
 
 typedef struct clf_recipe {
@@ -88,6 +97,12 @@ typedef struct clf_recipe {
     clf_threshold_source threshold_source;
     uint64_t seed;
     clf_weight_type weights;
+    int c_grid_extend;        /* extend c_grid while the best C is at one of its ends */
+    double c_grid_extend_gain; /* ... and beats its neighbour by at least this much AP */
+    int select_in_domain;     /* "select_on": "in_domain": choose C, and score thresholds, on
+                                 the rows of corpora that annotate the category only */
+    int drop_artefacts;       /* features.drop_artefacts: no model row for features of
+                                 placeholders, punctuation and symbols (see dataset.h) */
 
     size_t n_corpora;
     clf_recipe_corpus *corpora;
@@ -132,6 +147,14 @@ uint64_t clf_recipe_uses(const clf_recipe *r, size_t c);
  */
 int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labels,
                           size_t n_labels, uint64_t *positive, const char **unknown);
+
+/*
+ * clf_recipe_file - the path of corpus c's split (dev when dev != 0) as
+ * corpora_root/rel, or recipe_folder/rel for a corpus with "root":
+ * "recipe". Returns a malloc'd string (free it), NULL when the corpus has
+ * no such split or on out of memory.
+ */
+char *clf_recipe_file(const clf_recipe *r, size_t c, int dev, const char *corpora_root);
 
 /* clf_recipe_threshold_name - category k's rule, "best_f1" or "precision:P", into buf. */
 void clf_recipe_threshold_name(const clf_recipe *r, size_t k, char *buf, size_t size);

@@ -29,4 +29,14 @@ typedef struct clf_threshold_choice {
 int clf_choose_threshold(const double *p, const unsigned char *y, size_t n,
                          clf_threshold_rule rule, double target, clf_threshold_choice *out);
 
+/*
+ * clf_choose_threshold_above - the same, among thresholds above t_min only
+ * (the lowest threshold that keeps every hard-negative corpus within its
+ * flag-rate cap). When no probability exceeds t_min the threshold is just
+ * above t_min, nothing is flagged and f1 is 0.
+ */
+int clf_choose_threshold_above(const double *p, const unsigned char *y, size_t n,
+                               clf_threshold_rule rule, double t_min, double target,
+                               clf_threshold_choice *out);
+
 #endif /* CLF_THRESHOLD_H */

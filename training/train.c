@@ -45,6 +45,10 @@ static double thread_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* How many times c_grid may grow at each end (c_grid_extend). */
+#define MAX_EXTEND 3
+#define MAX_GRID (CLF_RECIPE_MAX_C + 2 * MAX_EXTEND)
+
 /* One category's training state. */
 typedef struct cat {
     size_t k;
@@ -52,14 +56,19 @@ typedef struct cat {
     size_t n, npos;               /* training examples */
     size_t *doc;                  /* their dataset indices */
     unsigned char *y;
-    double *oof;                  /* n_c x n out-of-fold margins */
-    double *cv_ap;                /* n_c */
+    unsigned char *sel;           /* 1 = counts in the selection metrics (in-domain) */
+    double cgrid[MAX_GRID];       /* the recipe's c_grid, then any extensions, in fit order */
+    size_t n_c;                   /* values of C in cgrid */
+    size_t c_lo;                  /* first C of cgrid the current phase fits */
+    double *oof;                  /* MAX_GRID x n out-of-fold margins */
+    double *cv_ap;                /* MAX_GRID: in-domain (or pooled) out-of-fold AP */
     size_t best;                  /* index of the chosen C */
+    double t_min;                 /* thresholds must exceed this (flag-rate caps) */
     double a, b;                  /* Platt */
     clf_threshold_choice choice;
     double *w;                    /* final weights, n_rows + 1 (bias last) */
-    double *w_fold0;              /* n_c x (n_rows + 1): fold 1's fits, to warm-start the
-                                     final fit */
+    double *w_fold0;              /* MAX_GRID x (n_rows + 1): fold 1's fits, to warm-start
+                                     the final fit */
     size_t n_dev;
     size_t *dev_doc;              /* indices into the dev list */
     unsigned char *dev_y;
@@ -121,48 +130,86 @@ static void job_done(trainer *t, const cat *c, int fold)
     clf_progress_step(t->prog, t->stage, c->name, fold, done, t->n_jobs);
 }
 
-/* One fold of one category: fit every C (ascending, warm-started) on the
- * other folds and keep the margins of this fold's documents. */
+/*
+ * The training rows of category c outside fold `fold` (every row when fold
+ * is -1). A corpus's recipe "weight" w repeats each of its rows w times:
+ * liblinear 2.3 has no instance weights, and L2R_LR with a row repeated w
+ * times is the same objective as that row's loss multiplied by w. Folds
+ * are assigned before the repetition, so copies never straddle folds.
+ */
+static int subset(const trainer *t, const cat *c, int fold, struct feature_node ***xo,
+                  unsigned char **yo, size_t *no, size_t *nposo)
+{
+    const clf_dataset *d = t->d;
+    size_t nsub = 0, npos = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const clf_doc *doc = &d->docs[c->doc[i]];
+        if (fold >= 0 && doc->fold == fold)
+            continue;
+        size_t w = t->r->corpora[doc->corpus].weight;
+        nsub += w;
+        npos += c->y[i] ? w : 0;
+    }
+    struct feature_node **x = malloc((nsub ? nsub : 1) * sizeof *x);
+    unsigned char *y = malloc(nsub ? nsub : 1);
+    if (!x || !y) {
+        free(x);
+        free(y);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    size_t j = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const clf_doc *doc = &d->docs[c->doc[i]];
+        if (fold >= 0 && doc->fold == fold)
+            continue;
+        for (unsigned int rep = 0; rep < t->r->corpora[doc->corpus].weight; rep++) {
+            x[j] = doc->x;
+            y[j++] = c->y[i];
+        }
+    }
+    *xo = x;
+    *yo = y;
+    *no = nsub;
+    *nposo = npos;
+    return CLF_OK;
+}
+
+/* One fold of one category: fit the phase's values of C (in grid order,
+ * each warm-started from the previous one) on the other folds and keep the
+ * margins of this fold's documents. */
 static int cv_job(trainer *t, cat *c, int fold)
 {
     const clf_dataset *d = t->d;
     const clf_recipe *r = t->r;
     const int nf = (int)d->n_rows + 1;
-    size_t nsub = 0, npos = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (d->docs[c->doc[i]].fold != fold) {
-            nsub++;
-            npos += c->y[i];
-        }
-    if (npos == 0 || npos == nsub)
+    struct feature_node **x;
+    unsigned char *y;
+    size_t nsub, npos;
+    int rc = subset(t, c, fold, &x, &y, &nsub, &npos);
+    if (rc != CLF_OK)
+        return rc;
+    if (npos == 0 || npos == nsub) {
+        free(x);
+        free(y);
         return clf__error(CLF_E_TRAIN,
                           "category %s: leaving out fold %d of %u leaves only %s training "
                           "examples; use fewer folds or add data",
                           c->name, fold, r->folds, npos ? "positive" : "negative");
-    struct feature_node **x = malloc(nsub * sizeof *x);
-    unsigned char *y = malloc(nsub);
+    }
     double *w = malloc((size_t)nf * sizeof *w);
-    if (!x || !y || !w) {
+    if (!w) {
         free(x);
         free(y);
-        free(w);
         return clf__error(CLF_E_NOMEM, "out of memory");
     }
-    size_t j = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (d->docs[c->doc[i]].fold != fold) {
-            x[j] = d->docs[c->doc[i]].x;
-            y[j++] = c->y[i];
-        }
     clf_logreg_params prm;
     prm.eps = r->eps;
     class_weights(r, nsub, npos, &prm);
-    int rc = CLF_OK;
-    for (size_t ci = 0; ci < r->n_c && rc == CLF_OK; ci++) {
-        prm.C = r->c_grid[ci];
+    for (size_t ci = c->c_lo; ci < c->n_c && rc == CLF_OK; ci++) {
+        prm.C = c->cgrid[ci];
         /* warm start from the previous C: w is read before it is written */
         double t0 = thread_seconds();
-        rc = clf_logreg_fit(x, y, nsub, nf, &prm, ci ? w : NULL, w);
+        rc = clf_logreg_fit(x, y, nsub, nf, &prm, ci > c->c_lo ? w : NULL, w);
         clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "cross-validate",
                           "%s fold %d: C=%g fitted on %zu examples in %.2f s of CPU", c->name,
                           fold + 1, prm.C, nsub, thread_seconds() - t0);
@@ -187,27 +234,29 @@ static int final_job(trainer *t, cat *c)
 {
     const clf_dataset *d = t->d;
     const int nf = (int)d->n_rows + 1;
-    struct feature_node **x = malloc(c->n * sizeof *x);
-    if (!x)
-        return clf__error(CLF_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < c->n; i++)
-        x[i] = d->docs[c->doc[i]].x;
+    struct feature_node **x;
+    unsigned char *y;
+    size_t nall, npos;
+    int rc = subset(t, c, -1, &x, &y, &nall, &npos);
+    if (rc != CLF_OK)
+        return rc;
     clf_logreg_params prm;
     prm.eps = t->r->eps;
-    prm.C = t->r->c_grid[c->best];
-    class_weights(t->r, c->n, c->npos, &prm);
+    prm.C = c->cgrid[c->best];
+    class_weights(t->r, nall, npos, &prm);
     double t0 = thread_seconds();
     /* Starting from fold 1's solution at the same C saves Newton steps; the
      * stopping rule is relative to the gradient at w = 0, so the result is
      * as accurate as a cold start. */
-    int rc = clf_logreg_fit(x, c->y, c->n, nf, &prm, c->w_fold0 + c->best * (size_t)nf, c->w);
+    rc = clf_logreg_fit(x, y, nall, nf, &prm, c->w_fold0 + c->best * (size_t)nf, c->w);
     free(x);
+    free(y);
     if (rc != CLF_OK)
         return clf__error(rc, "category %s, final fit, C=%g: %s", c->name, prm.C,
                           clf_last_error());
     clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "fit",
                       "%s: final fit, C=%g, on %zu examples in %.2f s of CPU", c->name, prm.C,
-                      c->n, thread_seconds() - t0);
+                      nall, thread_seconds() - t0);
     return CLF_OK;
 }
 
@@ -268,20 +317,33 @@ static int setup_categories(trainer *t, const size_t *dev_list, size_t n_dev_all
                               "and negative examples (corpora annotating it: %s)",
                               c->name, c->n, c->npos ? "positive" : "negative", who);
         }
+        size_t max_c = r->n_c + (r->c_grid_extend ? 2 * MAX_EXTEND : 0);
+        c->n_c = r->n_c;
+        memcpy(c->cgrid, r->c_grid, r->n_c * sizeof *c->cgrid);
         c->doc = malloc(c->n * sizeof *c->doc);
         c->y = malloc(c->n);
-        c->oof = calloc(r->n_c * c->n, sizeof *c->oof);
-        c->cv_ap = calloc(r->n_c, sizeof *c->cv_ap);
+        c->sel = malloc(c->n);
+        c->oof = calloc(max_c * c->n, sizeof *c->oof);
+        c->cv_ap = calloc(max_c, sizeof *c->cv_ap);
         c->w = calloc(d->n_rows + 1, sizeof *c->w);
-        c->w_fold0 = calloc(r->n_c * (d->n_rows + 1), sizeof *c->w_fold0);
-        if (!c->doc || !c->y || !c->oof || !c->cv_ap || !c->w || !c->w_fold0)
+        c->w_fold0 = calloc(max_c * (d->n_rows + 1), sizeof *c->w_fold0);
+        if (!c->doc || !c->y || !c->sel || !c->oof || !c->cv_ap || !c->w || !c->w_fold0)
             return clf__error(CLF_E_NOMEM, "out of memory");
-        size_t j = 0;
+        size_t j = 0, n_sel_pos = 0;
         for (size_t i = 0; i < d->n_docs; i++)
             if (d->docs[i].split == CLF_SPLIT_TRAIN && (d->docs[i].uses & bit)) {
+                const clf_recipe_corpus *cp = &r->corpora[d->docs[i].corpus];
                 c->doc[j] = i;
-                c->y[j++] = (d->docs[i].positive & bit) != 0;
+                c->y[j] = (d->docs[i].positive & bit) != 0;
+                /* in-domain: the corpora that annotate the category */
+                c->sel[j] = !r->select_in_domain || ((cp->annotates & bit) && cp->selection);
+                n_sel_pos += c->sel[j] && c->y[j];
+                j++;
             }
+        if (n_sel_pos == 0)
+            return clf__error(CLF_E_TRAIN,
+                              "category %s: select_on \"in_domain\" but no corpus with "
+                              "\"selection\" annotates a positive of it", c->name);
         for (size_t i = 0; i < n_dev_all; i++)
             c->n_dev += (d->docs[dev_list[i]].uses & bit) != 0;
         c->dev_doc = malloc((c->n_dev ? c->n_dev : 1) * sizeof *c->dev_doc);
@@ -301,7 +363,12 @@ static int setup_categories(trainer *t, const size_t *dev_list, size_t n_dev_all
 static int run_phase(trainer *t, const char *stage, int final)
 {
     const clf_recipe *r = t->r;
-    size_t n = final ? t->K : t->K * r->folds;
+    size_t n = 0;
+    for (size_t k = 0; k < t->K; k++)
+        if (final || t->cats[k].c_lo < t->cats[k].n_c)
+            n += final ? 1 : r->folds;
+    if (n == 0)
+        return CLF_OK;
     free(t->jobs);
     t->jobs = calloc(n, sizeof *t->jobs);
     if (!t->jobs)
@@ -309,6 +376,8 @@ static int run_phase(trainer *t, const char *stage, int final)
     size_t j = 0;
     for (size_t k = 0; k < t->K; k++) {
         const cat *c = &t->cats[k];
+        if (!final && c->c_lo >= c->n_c)
+            continue;
         for (int f = final ? -1 : 0; f < (final ? 0 : (int)r->folds); f++) {
             size_t cost = 0;
             for (size_t i = 0; i < c->n; i++)
@@ -316,7 +385,7 @@ static int run_phase(trainer *t, const char *stage, int final)
                     cost += vec_len(t->d->docs[c->doc[i]].x);
             t->jobs[j].cat = k;
             t->jobs[j].fold = f;
-            t->jobs[j].cost = cost * (final ? 1 : r->n_c);
+            t->jobs[j].cost = cost * (final ? 1 : c->n_c - c->c_lo);
             j++;
         }
     }
@@ -343,33 +412,170 @@ static int average_precision(const double *score, const unsigned char *y, size_t
     return rc == 0 ? CLF_OK : clf__error(CLF_E_NOMEM, "out of memory (or a NaN score) computing AP");
 }
 
-/* After cross-validation: choose C, calibrate, choose the threshold. */
-static int select_and_calibrate(trainer *t, cat *c)
+/* Out-of-fold average precision of C index ci over the selection rows
+ * (the in-domain ones with "select_on": "in_domain", else all). */
+static int selection_ap(const cat *c, size_t ci, double *ap)
+{
+    const double *m = c->oof + ci * c->n;
+    double *ms = malloc((c->n ? c->n : 1) * sizeof *ms);
+    unsigned char *ys = malloc(c->n ? c->n : 1);
+    if (!ms || !ys) {
+        free(ms);
+        free(ys);
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    size_t j = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->sel[i]) {
+            ms[j] = m[i];
+            ys[j++] = c->y[i];
+        }
+    int rc = average_precision(ms, ys, j, ap);
+    free(ms);
+    free(ys);
+    return rc;
+}
+
+/* After a cross-validation phase: score its values of C, choose the best. */
+static int score_grid(trainer *t, cat *c)
+{
+    int rc;
+    for (size_t ci = c->c_lo; ci < c->n_c; ci++) {
+        if ((rc = selection_ap(c, ci, &c->cv_ap[ci])) != CLF_OK)
+            return rc;
+        clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "cross-validate",
+                          "%s: C=%g out-of-fold average precision %.4f", c->name, c->cgrid[ci],
+                          c->cv_ap[ci]);
+    }
+    c->best = 0;
+    for (size_t ci = 1; ci < c->n_c; ci++) {
+        /* ties go to the smaller C, the more regularized model */
+        if (c->cv_ap[ci] > c->cv_ap[c->best] ||
+            (c->cv_ap[ci] == c->cv_ap[c->best] && c->cgrid[ci] < c->cgrid[c->best]))
+            c->best = ci;
+    }
+    c->c_lo = c->n_c;
+    return CLF_OK;
+}
+
+/* c_grid_extend: when the best C is the largest (smallest) of the grid,
+ * add one more C beyond it, at the grid's own ratio; 1 when one was added. */
+static int extend_grid(const trainer *t, cat *c)
+{
+    const clf_recipe *r = t->r;
+    double lo = c->cgrid[0], hi = c->cgrid[0];
+    for (size_t ci = 1; ci < c->n_c; ci++) {
+        if (c->cgrid[ci] < lo)
+            lo = c->cgrid[ci];
+        if (c->cgrid[ci] > hi)
+            hi = c->cgrid[ci];
+    }
+    double up = r->n_c >= 2 ? r->c_grid[r->n_c - 1] / r->c_grid[r->n_c - 2] : 4.0;
+    double down = r->n_c >= 2 ? r->c_grid[1] / r->c_grid[0] : 4.0;
+    double best = c->cgrid[c->best];
+    size_t cap = r->n_c + 2 * MAX_EXTEND;
+    int added = 0;
+    /* The neighbour of the best C inside the grid: when the edge gains
+     * less than c_grid_extend_gain over it the curve is flat there, and
+     * going further only buys a less regularized model. */
+    double inner = -INFINITY;
+    for (size_t ci = 0; ci < c->n_c; ci++) {
+        if (ci == c->best)
+            continue;
+        double x = c->cgrid[ci];
+        int nearer = best == hi ? x < best : x > best;
+        if (nearer && (inner == -INFINITY || fabs(x - best) < fabs(inner - best)))
+            inner = x;
+    }
+    double inner_ap = -INFINITY;
+    for (size_t ci = 0; ci < c->n_c; ci++)
+        if (c->cgrid[ci] == inner)
+            inner_ap = c->cv_ap[ci];
+    if (inner != -INFINITY && c->cv_ap[c->best] - inner_ap < r->c_grid_extend_gain)
+        return 0;
+    if (best == hi && hi * up <= 1e6 && c->n_c < cap) {
+        c->cgrid[c->n_c++] = hi * up;
+        added = 1;
+    }
+    if (best == lo && c->n_c > 1 && lo / down >= 1e-6 && c->n_c < cap) {
+        c->cgrid[c->n_c++] = lo / down;
+        added = 1;
+    }
+    return added;
+}
+
+/*
+ * The lowest threshold (exclusive) that keeps each hard-negative corpus
+ * of the category (negatives_for) within its "max_flag_rate" out-of-fold:
+ * at most floor(cap * n) of its n rows may reach the threshold.
+ */
+static int flag_rate_floor(const trainer *t, const cat *c, const double *p, double *t_min)
+{
+    const clf_recipe *r = t->r;
+    uint64_t bit = UINT64_C(1) << c->k;
+    double *q = malloc((c->n ? c->n : 1) * sizeof *q);
+    if (!q)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    *t_min = -INFINITY;
+    for (size_t cc = 0; cc < r->n_corpora; cc++) {
+        const clf_recipe_corpus *cp = &r->corpora[cc];
+        if (!(cp->negatives_for & bit) || !isfinite(cp->max_flag_rate))
+            continue;
+        size_t m = 0;
+        for (size_t i = 0; i < c->n; i++)
+            if (t->d->docs[c->doc[i]].corpus == cc)
+                q[m++] = p[i];
+        size_t allowed = (size_t)floor(cp->max_flag_rate * (double)m + 1e-9);
+        if (allowed >= m)
+            continue;
+        size_t *o;
+        if (clf_eval_order(&o, q, m) != 0) {
+            free(q);
+            return clf__error(CLF_E_NOMEM, "out of memory (or a NaN probability)");
+        }
+        double v = q[o[allowed]]; /* the (allowed+1)-th highest must stay below */
+        free(o);
+        if (v > *t_min)
+            *t_min = v;
+    }
+    free(q);
+    return CLF_OK;
+}
+
+/* After model selection: calibrate, choose the threshold. */
+static int calibrate(trainer *t, cat *c)
 {
     const clf_recipe *r = t->r;
     int rc;
-    for (size_t ci = 0; ci < r->n_c; ci++) {
-        if ((rc = average_precision(c->oof + ci * c->n, c->y, c->n, &c->cv_ap[ci])) != CLF_OK)
-            return rc;
-        /* ties go to the smaller C, the more regularized model */
-        if (ci == 0 || c->cv_ap[ci] > c->cv_ap[c->best])
-            c->best = ci;
-        clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "cross-validate",
-                          "%s: C=%g out-of-fold average precision %.4f", c->name, r->c_grid[ci],
-                          c->cv_ap[ci]);
-    }
     const double *m = c->oof + c->best * c->n;
     if ((rc = clf_platt_fit(m, c->y, c->n, &c->a, &c->b)) != CLF_OK)
         return clf__error(rc, "category %s: %s", c->name, clf_last_error());
+    c->t_min = -INFINITY;
     if (r->threshold_source == CLF_THRESHOLD_SOURCE_OOF) {
         double *p = malloc(c->n * sizeof *p);
-        if (!p)
+        double *ps = malloc(c->n * sizeof *ps);
+        unsigned char *ys = malloc(c->n);
+        if (!p || !ps || !ys) {
+            free(p);
+            free(ps);
+            free(ys);
             return clf__error(CLF_E_NOMEM, "out of memory");
-        for (size_t i = 0; i < c->n; i++)
+        }
+        size_t ns = 0;
+        for (size_t i = 0; i < c->n; i++) {
             p[i] = clf_platt_prob(c->a, c->b, m[i]);
-        rc = clf_choose_threshold(p, c->y, c->n, r->thresholds[c->k].rule,
-                                  r->thresholds[c->k].precision, &c->choice);
+            if (c->sel[i]) {
+                ps[ns] = p[i];
+                ys[ns++] = c->y[i];
+            }
+        }
+        rc = flag_rate_floor(t, c, p, &c->t_min);
+        if (rc == CLF_OK)
+            rc = clf_choose_threshold_above(ps, ys, ns, r->thresholds[c->k].rule, c->t_min,
+                                            r->thresholds[c->k].precision, &c->choice);
         free(p);
+        free(ps);
+        free(ys);
         if (rc != CLF_OK)
             return clf__error(rc, "category %s: %s", c->name, clf_last_error());
     }
@@ -547,6 +753,9 @@ static void meta_features(json_t *root, const clf_recipe *r, const clf_dataset *
     json_object_set_new(feat, "training_documents", json_integer((json_int_t)d->n_train));
     json_object_set_new(feat, "buckets_seen", json_integer((json_int_t)d->n_distinct));
     json_object_set_new(feat, "rows", json_integer((json_int_t)d->n_rows));
+    json_object_set_new(feat, "drop_artefacts", json_boolean(r->drop_artefacts));
+    json_object_set_new(feat, "artefact_rows_dropped",
+                        json_integer((json_int_t)d->n_artefact_rows));
     json_object_set_new(root, "features", feat);
 }
 
@@ -568,7 +777,11 @@ static json_t *meta_training(const trainer *t)
     for (size_t ci = 0; ci < r->n_c; ci++)
         json_array_append_new(grid, json_real(r->c_grid[ci]));
     json_object_set_new(tr, "c_grid", grid);
-    json_object_set_new(tr, "select_metric", json_string("out-of-fold average_precision"));
+    json_object_set_new(tr, "select_metric",
+                        json_string(r->select_in_domain
+                                        ? "out-of-fold average_precision, in-domain rows"
+                                        : "out-of-fold average_precision"));
+    json_object_set_new(tr, "c_grid_extend", json_boolean(r->c_grid_extend));
     json_object_set_new(tr, "calibration",
                         json_string("Platt sigmoid on out-of-fold margins of the chosen C"));
     json_t *rules = json_object();
@@ -591,11 +804,11 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
     const clf_dataset *d = t->d;
     const cat *c = &t->cats[k];
     json_t *o = json_object();
-    json_object_set_new(o, "C", json_real(r->c_grid[c->best]));
+    json_object_set_new(o, "C", json_real(c->cgrid[c->best]));
     json_t *cv = json_array();
-    for (size_t ci = 0; ci < r->n_c; ci++) {
+    for (size_t ci = 0; ci < c->n_c; ci++) {
         json_t *e = json_object();
-        json_object_set_new(e, "C", json_real(r->c_grid[ci]));
+        json_object_set_new(e, "C", json_real(c->cgrid[ci]));
         json_object_set_new(e, "average_precision", jreal(c->cv_ap[ci]));
         json_array_append_new(cv, e);
     }
@@ -627,6 +840,33 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
             p[i] = clf_platt_prob(c->a, c->b, c->oof[c->best * c->n + i]);
         metrics_of(p, c->y, c->n, c->choice.threshold, &tm);
         json_object_set_new(o, "train_out_of_fold", jmetrics(&tm));
+        /* per corpus: quality where it annotates, flag rates where it is
+         * a hard negative (what the caps constrain) */
+        double *pc = malloc(c->n * sizeof *pc);
+        unsigned char *yc = malloc(c->n);
+        json_t *byc = json_object();
+        for (size_t cc = 0; pc && yc && cc < r->n_corpora; cc++) {
+            size_t m = 0;
+            for (size_t i = 0; i < c->n; i++)
+                if (d->docs[c->doc[i]].corpus == cc) {
+                    pc[m] = p[i];
+                    yc[m++] = c->y[i];
+                }
+            if (m == 0)
+                continue;
+            clf_train_metrics cm;
+            metrics_of(pc, yc, m, c->choice.threshold, &cm);
+            json_t *e = jmetrics(&cm);
+            json_object_set_new(e, "flag_rate", jreal((double)cm.flagged / (double)m));
+            if (isfinite(r->corpora[cc].max_flag_rate) &&
+                (r->corpora[cc].negatives_for & (UINT64_C(1) << k)))
+                json_object_set_new(e, "max_flag_rate", jreal(r->corpora[cc].max_flag_rate));
+            json_object_set_new(byc, r->corpora[cc].name, e);
+        }
+        free(pc);
+        free(yc);
+        json_object_set_new(o, "out_of_fold_by_corpus", byc);
+        json_object_set_new(o, "threshold_floor", jreal(c->t_min));
         free(p);
     }
     json_t *dev = jmetrics(&ev->dev[k]);
@@ -783,6 +1023,7 @@ static void free_trainer(trainer *t)
             cat *c = &t->cats[k];
             free(c->doc);
             free(c->y);
+            free(c->sel);
             free(c->oof);
             free(c->cv_ap);
             free(c->w);
@@ -817,7 +1058,7 @@ static int make_result(const trainer *t, const evaluation *ev, const char *out_p
         const cat *c = &t->cats[k];
         clf_train_category *o = &res->categories[k];
         o->name = c->name;
-        o->C = r->c_grid[c->best];
+        o->C = c->cgrid[c->best];
         o->cv_average_precision = c->cv_ap[c->best];
         o->calib_a = c->a;
         o->calib_b = c->b;
@@ -910,7 +1151,20 @@ int clf_train(const clf_recipe *r, const clf_train_options *o, const char *out_p
     if (rc == CLF_OK)
         rc = run_phase(&t, "cross-validate", 0);
     for (size_t k = 0; k < t.K && rc == CLF_OK; k++)
-        rc = select_and_calibrate(&t, &t.cats[k]);
+        rc = score_grid(&t, &t.cats[k]);
+    for (int round = 0; rc == CLF_OK && r->c_grid_extend && round < MAX_EXTEND; round++) {
+        int any = 0;
+        for (size_t k = 0; k < t.K; k++)
+            any |= extend_grid(&t, &t.cats[k]);
+        if (!any)
+            break;
+        rc = run_phase(&t, "cross-validate", 0);
+        for (size_t k = 0; k < t.K && rc == CLF_OK; k++)
+            if (t.cats[k].c_lo < t.cats[k].n_c)
+                rc = score_grid(&t, &t.cats[k]);
+    }
+    for (size_t k = 0; k < t.K && rc == CLF_OK; k++)
+        rc = calibrate(&t, &t.cats[k]);
     if (rc == CLF_OK)
         rc = run_phase(&t, "fit", 1);
 
@@ -940,7 +1194,7 @@ int clf_train(const clf_recipe *r, const clf_train_options *o, const char *out_p
             clf_progress_note(&prog, CLF_TRAIN_DETAIL, "evaluate",
                               "%s: C=%g cv-AP %.3f threshold %.3f | dev P %.3f R %.3f F1 %.3f "
                               "AP %.3f (%zu docs, %zu positive)",
-                              c->name, r->c_grid[c->best], c->cv_ap[c->best],
+                              c->name, c->cgrid[c->best], c->cv_ap[c->best],
                               c->choice.threshold, ev.dev[k].precision, ev.dev[k].recall,
                               ev.dev[k].f1, ev.dev[k].average_precision, ev.dev[k].documents,
                               ev.dev[k].positives);

@@ -1,0 +1,409 @@
+/*
+ * test_train_select.c - the recipe options for model selection and
+ * corpus roles, on tiny synthetic corpora: per-corpus weights (rows
+ * repeated after fold assignment), flag-rate caps on hard negatives,
+ * the C grid extension, in-domain selection, dropped source artefacts,
+ * per-corpus rewrites and corpus files relative to the recipe.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <jansson.h>
+
+#include "classify.h"
+#include "recipe.h"
+#include "train.h"
+#include "testutil.h"
+
+static const char *filler[] = {"الماء", "البيت", "الطريق", "السوق", "المدرسة", "الكتاب",
+                               "الشمس", "الحديقة", "القهوة", "الصباح", "المساء", "المدينة",
+                               "الصديق", "العمل", "السيارة", "الطعام", "اليوم", "الغد"};
+#define NFILL (sizeof filler / sizeof filler[0])
+
+static uint32_t lcg(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
+static const char *dir_of(const char *sub)
+{
+    static char dir[4][4096];
+    static int slot;
+    slot = (slot + 1) % 4;
+    snprintf(dir[slot], sizeof dir[slot], "%s/%s", clf_test_tmpdir(), sub);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir[slot]);
+    ck_assert_int_eq(system(cmd), 0);
+    return dir[slot];
+}
+
+/* n rows; every third one positive with the word `marker` (and `extra`
+ * appended to positives when not NULL); a negative gets `neg_extra` on
+ * every `neg_every`-th row when not NULL. */
+static void write_rows(const char *dir, const char *name, size_t n, const char *label,
+                       const char *marker, const char *extra, const char *neg_extra,
+                       size_t neg_every, uint32_t seed)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "id\tlabels\ttext\n");
+    for (size_t i = 0; i < n; i++) {
+        int pos = marker && i % 3 == 0;
+        fprintf(f, "%zu\t%s\t", i + 1, pos ? label : "");
+        for (int w = 0; w < 5; w++)
+            fprintf(f, "%s%s", w ? " " : "", filler[lcg(&seed) % NFILL]);
+        if (pos)
+            fprintf(f, " %s%s%s", marker, extra ? " " : "", extra ? extra : "");
+        else if (neg_extra && neg_every && i % neg_every == 1)
+            fprintf(f, " %s", neg_extra);
+        fprintf(f, "\n");
+    }
+    fclose(f);
+}
+
+/* tmpl with its "@@" replaced by arg. */
+static void fill(char *buf, size_t size, const char *tmpl, const char *arg)
+{
+    const char *at = strstr(tmpl, "@@");
+    ck_assert_ptr_nonnull(at);
+    int n = snprintf(buf, size, "%.*s%s%s", (int)(at - tmpl), tmpl, arg, at + 2);
+    ck_assert(n > 0 && (size_t)n < size);
+}
+
+static int train_text(const char *text, const char *source, const char *root, const char *out)
+{
+    clf_recipe *r;
+    int rc = clf_recipe_parse(&r, text, strlen(text), source);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    clf_train_options o = CLF_TRAIN_OPTIONS_INIT;
+    o.corpora_root = root;
+    o.threads = 2;
+    rc = clf_train(r, &o, out, NULL);
+    clf_recipe_free(r);
+    return rc;
+}
+
+static const char *out_path(const char *name)
+{
+    static char path[8][8192];
+    static int slot;
+    slot = (slot + 1) % 8;
+    snprintf(path[slot], sizeof path[slot], "%s/%s", clf_test_tmpdir(), name);
+    return path[slot];
+}
+
+/* Category 0's probability of text under model file path. */
+static double prob(const char *path, const char *text)
+{
+    clf_model *m;
+    ck_assert_int_eq(clf_model_load(&m, path), CLF_OK);
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, m), CLF_OK);
+    clf_score_result r[4];
+    ck_assert_int_ge(clf_score(s, text, strlen(text), r, NULL), 0);
+    double p = r[0].probability;
+    clf_scorer_free(s);
+    clf_model_free(m);
+    return p;
+}
+
+/* The model's metadata, parsed. */
+static json_t *metadata(const char *path)
+{
+    clf_model *m;
+    ck_assert_int_eq(clf_model_load(&m, path), CLF_OK);
+    json_error_t e;
+    json_t *j = json_loads(clf_model_metadata(m), 0, &e);
+    clf_model_free(m);
+    ck_assert_ptr_nonnull(j);
+    return j;
+}
+
+/* ---- weights ---- */
+
+static const char *weight_recipe =
+    "{\"name\": \"w\", \"categories\": [\"alpha\"],\n"
+    " \"features\": {\"hash_bits\": 16, \"min_df\": 1, \"char_ngram_max\": 0, \"stems\": false},\n"
+    " \"training\": {\"folds\": 3, \"c_grid\": [4], \"threshold\": \"best_f1\"},\n"
+    " \"corpora\": [\n"
+    "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\"],\n"
+    "   \"labels\": {\"a\": [\"alpha\"]}},\n"
+    "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"], \"weight\": @@}\n"
+    " ]}\n";
+
+/* Run the CLI; returns its exit status and output. */
+static int run(const char *cmd, char *out, size_t size)
+{
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(test_weight_repeats_rows)
+{
+    const char *dir = dir_of("weights");
+    /* the marker سيف is a positive sign in ca, but hn (hard negatives)
+     * uses it on every other row */
+    write_rows(dir, "ca.tsv", 90, "a", "سيف", NULL, NULL, 0, 1);
+    write_rows(dir, "hn.tsv", 40, "", NULL, NULL, NULL, 0, 2);
+    char path[8192];
+    snprintf(path, sizeof path, "%s/hn.tsv", dir);
+    FILE *f = fopen(path, "ab");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 20; i++)
+        fprintf(f, "x%d\t\tسيف %s %s\n", i, filler[i % NFILL], filler[(i * 7 + 3) % NFILL]);
+    fclose(f);
+
+    char text[2048];
+    const char *m1 = out_path("w1.clf"), *m10 = out_path("w10.clf");
+    fill(text, sizeof text, weight_recipe, "1");
+    ck_assert_int_eq(train_text(text, "w.json", dir, m1), CLF_OK);
+    fill(text, sizeof text, weight_recipe, "10");
+    ck_assert_int_eq(train_text(text, "w.json", dir, m10), CLF_OK);
+    /* ten copies of every hard negative weigh more against the marker */
+    double p1 = prob(m1, "سيف الماء"), p10 = prob(m10, "سيف الماء");
+    ck_assert_msg(p10 < p1, "weight 10: p %g, weight 1: p %g", p10, p1);
+
+    /* the fits see the repeated rows: 90 + 10 * 60 examples in the final fit */
+    char rpath[8192], cmd[20000], out[65536];
+    snprintf(rpath, sizeof rpath, "%s/w10.json", dir);
+    f = fopen(rpath, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' --out '%s' --corpora '%s' --verbose 2>&1",
+             CLF_CLI_PATH, rpath, out_path("wcli.clf"), dir);
+    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "final fit, C=4, on 690 examples"), "%s", out);
+
+    /* weight must be an integer >= 1 */
+    fill(text, sizeof text, weight_recipe, "0");
+    clf_recipe *r;
+    ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), "w.json"), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "weight"), "%s", clf_last_error());
+}
+END_TEST
+
+/* ---- flag-rate caps ---- */
+
+static const char *cap_recipe =
+    "{\"name\": \"cap\", \"categories\": [\"alpha\"],\n"
+    " \"features\": {\"hash_bits\": 16, \"min_df\": 1, \"char_ngram_max\": 0, \"stems\": false},\n"
+    " \"training\": {\"folds\": 3, \"c_grid\": [4], \"threshold\": \"best_f1\",\n"
+    "              \"select_on\": \"in_domain\"@@},\n"
+    " \"corpora\": [\n"
+    "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\"],\n"
+    "   \"labels\": {\"a\": [\"alpha\"]}},\n"
+    "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"]}\n"
+    " ]}\n";
+
+static double oof_rate(json_t *meta, const char *corpus)
+{
+    json_t *e = json_object_get(
+        json_object_get(json_object_get(json_object_get(meta, "categories"), "alpha"),
+                        "out_of_fold_by_corpus"),
+        corpus);
+    ck_assert_ptr_nonnull(e);
+    return json_real_value(json_object_get(e, "flag_rate"));
+}
+
+START_TEST(test_flag_rate_cap)
+{
+    const char *dir = dir_of("caps");
+    /* positives: marker سيف (and درع); a third of the hard negatives have سيف too */
+    write_rows(dir, "ca.tsv", 120, "a", "سيف", "درع", NULL, 0, 3);
+    write_rows(dir, "hn.tsv", 90, "", NULL, NULL, "سيف درع", 3, 4);
+    char text[2048];
+    const char *free_m = out_path("nocap.clf"), *cap_m = out_path("cap.clf");
+    fill(text, sizeof text, cap_recipe, "");
+    ck_assert_int_eq(train_text(text, "cap.json", dir, free_m), CLF_OK);
+    fill(text, sizeof text, cap_recipe, ", \"max_flag_rate\": {\"hn\": 0.02}");
+    ck_assert_int_eq(train_text(text, "cap.json", dir, cap_m), CLF_OK);
+    json_t *a = metadata(free_m), *b = metadata(cap_m);
+    double ra = oof_rate(a, "hn"), rb = oof_rate(b, "hn");
+    /* floor(0.02 * 90) = 1 row of hn may be flagged out-of-fold */
+    ck_assert_msg(rb <= 1.0 / 90 + 1e-12, "capped: %g of hn flagged out-of-fold", rb);
+    ck_assert_msg(ra > rb, "uncapped %g, capped %g", ra, rb);
+    json_t *cat = json_object_get(json_object_get(b, "categories"), "alpha");
+    double floor_ = json_real_value(json_object_get(cat, "threshold_floor"));
+    double thr = json_real_value(json_object_get(json_object_get(cat, "threshold"), "value"));
+    ck_assert_msg(thr > floor_, "threshold %g floor %g", thr, floor_);
+    json_decref(a);
+    json_decref(b);
+
+    /* an unknown corpus name or a rate outside [0, 1] is an error */
+    clf_recipe *r;
+    fill(text, sizeof text, cap_recipe, ", \"max_flag_rate\": {\"nosuch\": 0.02}");
+    ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), "cap.json"), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "nosuch"), "%s", clf_last_error());
+    fill(text, sizeof text, cap_recipe, ", \"max_flag_rate\": 1.5");
+    ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), "cap.json"), CLF_E_PARSE);
+}
+END_TEST
+
+/* ---- C grid extension, in-domain selection ---- */
+
+START_TEST(test_grid_extend)
+{
+    const char *dir = dir_of("grid");
+    write_rows(dir, "ca.tsv", 120, "a", "سيف", NULL, NULL, 0, 5);
+    write_rows(dir, "hn.tsv", 60, "", NULL, NULL, NULL, 0, 6);
+    const char *tmpl =
+        "{\"name\": \"g\", \"categories\": [\"alpha\"],\n"
+        " \"features\": {\"hash_bits\": 16, \"min_df\": 1},\n"
+        " \"training\": {\"folds\": 3, \"c_grid\": [1, 4], \"select_on\": \"in_domain\"@@},\n"
+        " \"corpora\": [\n"
+        "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\"],\n"
+        "   \"labels\": {\"a\": [\"alpha\"]}},\n"
+        "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"]}\n"
+        " ]}\n";
+    char text[2048];
+    const char *m0 = out_path("g0.clf"), *m1 = out_path("g1.clf"), *m2 = out_path("g2.clf");
+    fill(text, sizeof text, tmpl, "");
+    ck_assert_int_eq(train_text(text, "g.json", dir, m0), CLF_OK);
+    /* separable data: every C ranks perfectly, the best (ties: the smallest)
+     * sits at the bottom edge */
+    fill(text, sizeof text, tmpl, ", \"c_grid_extend\": true, \"c_grid_extend_gain\": 0");
+    ck_assert_int_eq(train_text(text, "g.json", dir, m1), CLF_OK);
+    /* with the default minimum gain a flat curve is not extended */
+    fill(text, sizeof text, tmpl, ", \"c_grid_extend\": true");
+    ck_assert_int_eq(train_text(text, "g.json", dir, m2), CLF_OK);
+    json_t *a = metadata(m0), *b = metadata(m1), *c = metadata(m2);
+    json_t *ca = json_object_get(json_object_get(a, "categories"), "alpha");
+    json_t *cb = json_object_get(json_object_get(b, "categories"), "alpha");
+    json_t *cc = json_object_get(json_object_get(c, "categories"), "alpha");
+    ck_assert_uint_eq(json_array_size(json_object_get(ca, "cv")), 2);
+    ck_assert_uint_eq(json_array_size(json_object_get(cc, "cv")), 2);
+    /* it grows down at the grid's ratio (4): 1/4, then 1/16, 1/64 while
+     * the smallest C stays the best, at most three steps */
+    json_t *cv = json_object_get(cb, "cv");
+    size_t n = json_array_size(cv);
+    ck_assert_msg(n >= 3 && n <= 5, "%zu values of C", n);
+    const double want[] = {1, 4, 0.25, 0.0625, 0.015625};
+    double lo = 1e9, hi = 0, best = json_real_value(json_object_get(cb, "C"));
+    for (size_t i = 0; i < n; i++) {
+        double got = json_real_value(json_object_get(json_array_get(cv, i), "C"));
+        ck_assert_msg(fabs(got - want[i]) < 1e-12, "C[%zu] = %g", i, got);
+        lo = got < lo ? got : lo;
+        hi = got > hi ? got : hi;
+    }
+    /* it stops when the best C is inside the grid, or after three steps */
+    ck_assert_msg((best != lo && best != hi) || n == 5, "best C %g of %zu", best, n);
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+}
+END_TEST
+
+/* ---- artefacts and rewrites ---- */
+
+START_TEST(test_drop_artefacts)
+{
+    const char *dir = dir_of("artefacts");
+    /* every positive ends with a link, an exclamation mark and an emoji:
+     * a corpus artefact */
+    write_rows(dir, "ca.tsv", 120, "a", "سيف", "https://t.co/x ! 😀", NULL, 0, 7);
+    write_rows(dir, "hn.tsv", 60, "", NULL, NULL, NULL, 0, 8);
+    const char *tmpl =
+        "{\"name\": \"art\", \"categories\": [\"alpha\"],\n"
+        " \"features\": {\"hash_bits\": 16, \"min_df\": 1, \"drop_artefacts\": @@},\n"
+        " \"training\": {\"folds\": 3, \"c_grid\": [4]},\n"
+        " \"corpora\": [\n"
+        "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\"],\n"
+        "   \"labels\": {\"a\": [\"alpha\"]}},\n"
+        "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"]}\n"
+        " ]}\n";
+    char text[2048];
+    const char *keep = out_path("keep.clf"), *drop = out_path("drop.clf");
+    fill(text, sizeof text, tmpl, "false");
+    ck_assert_int_eq(train_text(text, "art.json", dir, keep), CLF_OK);
+    fill(text, sizeof text, tmpl, "true");
+    ck_assert_int_eq(train_text(text, "art.json", dir, drop), CLF_OK);
+    const char *bare[] = {"https://example.org/page", "!", "😀", "@someone", "! 😀 http://a.b"};
+    double empty_keep = prob(keep, ""), empty_drop = prob(drop, "");
+    ck_assert_msg(prob(keep, bare[0]) > empty_keep + 0.05, "link %g empty %g",
+                  prob(keep, bare[0]), empty_keep);
+    for (size_t i = 0; i < sizeof bare / sizeof bare[0]; i++)
+        ck_assert_msg(prob(drop, bare[i]) == empty_drop, "'%s': %g, empty text %g", bare[i],
+                      prob(drop, bare[i]), empty_drop);
+    /* the content word still counts */
+    ck_assert_msg(prob(drop, "سيف") > empty_drop + 0.2, "%g", prob(drop, "سيف"));
+    json_t *m = metadata(drop);
+    json_int_t n = json_integer_value(
+        json_object_get(json_object_get(m, "features"), "artefact_rows_dropped"));
+    ck_assert_msg(n > 0, "%lld rows dropped", (long long)n);
+    json_decref(m);
+}
+END_TEST
+
+START_TEST(test_rewrite_and_recipe_root)
+{
+    /* corpus files next to the recipe ("root": "recipe"), in a folder that
+     * is not the corpora root */
+    const char *dir = dir_of("rroot/data");
+    write_rows(dir, "ca.tsv", 120, "a", "سيف", "ZZMARK", NULL, 0, 9);
+    write_rows(dir, "hn.tsv", 60, "", NULL, NULL, NULL, 0, 10);
+    const char *tmpl =
+        "{\"name\": \"rw\", \"categories\": [\"alpha\"],\n"
+        " \"features\": {\"hash_bits\": 16, \"min_df\": 1},\n"
+        " \"training\": {\"folds\": 3, \"c_grid\": [4]},\n"
+        " \"corpora\": [\n"
+        "  {\"name\": \"ca\", \"root\": \"recipe\", \"train\": \"data/ca.tsv\",\n"
+        "   \"annotates\": [\"alpha\"], \"labels\": {\"a\": [\"alpha\"]}@@},\n"
+        "  {\"name\": \"hn\", \"root\": \"recipe\", \"train\": \"data/hn.tsv\",\n"
+        "   \"negatives_for\": [\"alpha\"]}\n"
+        " ]}\n";
+    char text[2048], source[4200];
+    snprintf(source, sizeof source, "%s/rroot/rw.json", clf_test_tmpdir());
+    const char *plain = out_path("rw0.clf"), *rw = out_path("rw1.clf");
+    fill(text, sizeof text, tmpl, "");
+    /* the corpora root is elsewhere: paths resolve against the recipe */
+    ck_assert_int_eq(train_text(text, source, "/nonexistent", plain), CLF_OK);
+    fill(text, sizeof text, tmpl, ", \"rewrite\": [[\"ZZMARK\", \"\"]]");
+    ck_assert_int_eq(train_text(text, source, "/nonexistent", rw), CLF_OK);
+    /* without the rewrite the marker is learnt; with it, it has no row */
+    ck_assert_msg(prob(plain, "ZZMARK") > prob(plain, "") + 0.05, "%g vs %g",
+                  prob(plain, "ZZMARK"), prob(plain, ""));
+    ck_assert_msg(prob(rw, "ZZMARK") == prob(rw, ""), "%g vs %g", prob(rw, "ZZMARK"),
+                  prob(rw, ""));
+
+    clf_recipe *r;
+    fill(text, sizeof text, tmpl, ", \"rewrite\": [[\"\", \"x\"]]");
+    ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), source), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "rewrite"), "%s", clf_last_error());
+    const char *bad_root =
+        "{\"name\": \"x\", \"categories\": [\"a\"], \"corpora\": [{\"name\": \"c\", "
+        "\"root\": \"elsewhere\", \"train\": \"t.tsv\", \"annotates\": [\"a\"]}]}";
+    ck_assert_int_eq(clf_recipe_parse(&r, bad_root, strlen(bad_root), "x.json"), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "root"), "%s", clf_last_error());
+}
+END_TEST
+
+static Suite *select_suite(void)
+{
+    Suite *s = suite_create("train_select");
+    TCase *tc = tcase_create("train_select");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_weight_repeats_rows);
+    tcase_add_test(tc, test_flag_rate_cap);
+    tcase_add_test(tc, test_grid_extend);
+    tcase_add_test(tc, test_drop_artefacts);
+    tcase_add_test(tc, test_rewrite_and_recipe_root);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return clf_test_run(select_suite());
+}
