@@ -107,7 +107,7 @@ static double prob(const char *path, const char *text)
     clf_scorer *s;
     ck_assert_int_eq(clf_scorer_new(&s, m), CLF_OK);
     clf_score_result r[4];
-    ck_assert_int_ge(clf_score(s, text, strlen(text), r, NULL), 0);
+    ck_assert_int_ge(clf_score(s, text, strlen(text), r, 4, NULL), 0);
     double p = r[0].probability;
     clf_scorer_free(s);
     clf_model_free(m);
