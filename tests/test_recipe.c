@@ -112,11 +112,22 @@ START_TEST(test_default_recipe_loads)
     uint64_t ext = UINT64_C(1) << clf_recipe_category_index(r, "extremism");
     uint64_t inc = UINT64_C(1) << clf_recipe_category_index(r, "incitement");
     ck_assert_uint_eq(r->corpora[snn].negatives_for & (ext | inc), ext | inc);
-    /* only the ISIS corpus gives extremism positives */
-    for (size_t c = 0; c < r->n_corpora; c++)
-        ck_assert_msg(!(r->corpora[c].annotates & ext) ||
-                          !strcmp(r->corpora[c].name, "alfifi-isis-eval2k"),
-                      "%s annotates extremism", r->corpora[c].name);
+    /* only the ISIS corpus and the synthetic extremist rows (written for
+     * training, training/synthetic/) give extremism positives, and the
+     * synthetic ones do not count in model selection */
+    for (size_t c = 0; c < r->n_corpora; c++) {
+        const char *name = r->corpora[c].name;
+        ck_assert_msg(!(r->corpora[c].annotates & ext) || !strcmp(name, "alfifi-isis-eval2k") ||
+                          !strcmp(name, "synthetic-extremist"),
+                      "%s annotates extremism", name);
+        if (!strncmp(name, "synthetic-", 10))
+            ck_assert_msg(!r->corpora[c].annotates || !r->corpora[c].selection,
+                          "%s counts in model selection", name);
+    }
+    /* the synthetic benign rows are negatives for every category */
+    int sb = clf_recipe_corpus_index(r, "synthetic-benign");
+    ck_assert_int_ge(sb, 0);
+    ck_assert_uint_eq(r->corpora[sb].negatives_for, (UINT64_C(1) << r->n_categories) - 1);
     clf_recipe_free(r);
 }
 END_TEST

@@ -101,7 +101,9 @@ for v in r["explanation"].values():
                 assert f["kind"] == "placeholder", f
             elif t and all(unicodedata.category(c)[0] in "PS" for c in t):
                 assert f["kind"] == "punctuation", f
-assert kinds.get("punctuation") and kinds.get("placeholder") and kinds.get("word"), kinds
+# the shipped model has no rows for source artefacts (issue 9: placeholders,
+# punctuation and emoji are no evidence), so only words push its scores
+assert kinds.get("word") and not kinds.get("punctuation") and not kinds.get("placeholder"), kinds
 EOF
 
 if [ "$fail" -ne 0 ]; then echo "$fail failed"; exit 1; fi

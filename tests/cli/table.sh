@@ -44,7 +44,7 @@ printf '%s\n' \
   'شاهد الفيديو، https://example.com/v?id=3 ولا تنسوا @someone !!' \
   'hello world' \
   "$(cat "$S/propaganda-obfuscated.txt")" > "$T/in.txt"
-COLUMNS=80 "$CLF" score -m "$MODEL" --output table --explain 3 --explain-all -t hate=0.25 < "$T/in.txt" > "$T/t.out"
+COLUMNS=80 "$CLF" score -m "$MODEL" --output table --explain 3 --explain-all -t hate=0.1 < "$T/in.txt" > "$T/t.out"
 [ $? -eq 0 ] || bad "table exits 0"
 "$py" - "$T/t.out" <<'EOF' || bad "table layout"
 import re, sys, unicodedata
@@ -52,7 +52,7 @@ lines = open(sys.argv[1], encoding="utf-8").read().split("\n")[:-1]
 assert not any("\033" in l for l in lines), "no colour in a pipe"
 assert re.match(r"model arabic-default@[0-9a-f]{8}  thresholds", lines[0]), lines[0]
 head = " ".join(lines[:3])
-assert "hate>=0.2500" in head, "the overridden threshold is the one shown"
+assert "hate>=0.1000" in head, "the overridden threshold is the one shown"
 def width(s):
     w = 0
     for c in s:
@@ -80,7 +80,8 @@ assert re.search(r"\u2069 [+-][0-9]+\.[0-9]{2}", "\n".join(lines)), "contributio
 assert rows[3].startswith("4 ") and "abstained: no_arabic_text" in rows[3], rows[3]
 assert "extremism" in rows[4] and "hate" in rows[4], rows[4]
 body = "\n".join(lines)
-assert "(placeholder)" in body or "(punctuation)" in body, "non-word reasons are marked"
+# the shipped model has no rows for placeholders and punctuation (issue 9): never a reason
+assert "(placeholder)" not in body and "(punctuation)" not in body, "source artefacts are no reason"
 assert "الخـ\u200cـلافـة" in body, "the obfuscated word is shown as written"
 assert "\u2026" in body, "long texts are cut with an ellipsis"
 EOF
