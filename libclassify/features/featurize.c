@@ -205,6 +205,7 @@ struct clf_featurizer {
 
     clf__stem_entry *stem_cache;
     float tf[64];
+    unsigned char arabic_class[256]; /* cp_class() of U+0600..U+06FF */
 
     /* clf_featurize_text() */
     clf__text_entry *tents;
@@ -334,6 +335,8 @@ CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nop
     f->fam_cross = o.char_ngram_max > 0 && o.char_mode != CLF_CHAR_WITHIN;
     for (uint32_t c = 0; c < 64; c++)
         f->tf[c] = clf__tf_weight(&o, c);
+    for (uint32_t c = 0; c < 256; c++)
+        f->arabic_class[c] = (unsigned char)cp_class(0x0600 + c);
 
     f->chunk = malloc(CHUNK * sizeof *f->chunk);
     if (!f->chunk) {
@@ -528,6 +531,11 @@ CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len)
         if (c < 0x80) {
             cls |= ascii_class[c];
             i++;
+        } else if (c >= 0xD8 && c <= 0xDB && (s[i + 1] & 0xC0) == 0x80) {
+            /* U+0600..U+06FF, most of the text: decoded and classed inline
+             * (s[i + 1] exists: the text ends with the padding space) */
+            cls |= f->arabic_class[((c & 3u) << 6) | (s[i + 1] & 0x3Fu)];
+            i += 2;
         } else {
             uint32_t cp;
             int l = clf__utf8_decode(s + i, plen - i, &cp);
