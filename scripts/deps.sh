@@ -9,6 +9,7 @@ case "${1:-}" in
   # built offline and tested with pytest, on Dask
   --test) PKGS="$PKGS python3 python3-sklearn python3-dev python3-setuptools python3-pip
 python3-venv python3-pytest python3-dask python3-distributed python3-pandas" ;;
+  --ci) PKGS="$PKGS clang" ;;                              # .ci/run's clang -Werror stage
   --bench) PKGS="$PKGS python3 python3-sklearn fasttext time wrk" ;;  # bench/run.sh runs the peers; bench/serve.sh wrk
 esac
 missing=""

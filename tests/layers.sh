@@ -23,7 +23,7 @@ for h in model_write.h recipe.h evaluate.h corpus.h atomic.h record.h util.h; do
   [ -n "$(find "$SRC/training" "$SRC/eval" "$SRC/io" "$SRC/cli" -name "$h" | head -1)" ] || { bad "probe header $h does not exist"; continue; }
   printf '#include "%s"\nint clf_probe;\n' "$h" > "$T/up.c"
   if err=$($CC $RT -c "$T/up.c" -o "$T/up.o" 2>&1); then bad "runtime can include $h"
-  elif grep -q "$h: No such file" <<<"$err"; then ok
+  elif grep -qE "$h(: No such file|' file not found)" <<<"$err"; then ok
   else bad "probe $h failed for another reason: $err"; fi
 done
 # control: the same path reaches the runtime's own headers, and training's

@@ -298,8 +298,8 @@ START_TEST(evasions_score_like_plain_text)
     const char *evasions[] = {
         "الـــولـــد شـــريـــر جـــدا",             /* stuffed tatweel */
         "الْوَلَدُ شِرِّيرٌ جِدًّا",                 /* diacritics */
-        "الو\xe2\x80\x8b" "لد ش\xe2\x80\x8c" "رير جد\xe2\x80\x8d" "ا", /* zero-width */
-        "\xe2\x80\x8f" "الولد شرير جدا\xe2\x80\x8e", /* bidi marks */
+        ("الو\xe2\x80\x8b" "لد ش\xe2\x80\x8c" "رير جد\xe2\x80\x8d" "ا"), /* zero-width */
+        ("\xe2\x80\x8f" "الولد شرير جدا\xe2\x80\x8e"), /* bidi marks */
         "الولد شریر جدا",                           /* Persian yeh */
     };
     clf_score_result ref[2], r[2];
