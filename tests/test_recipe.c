@@ -267,7 +267,8 @@ END_TEST
 static void write_file(const char *dir, const char *name, const char *text)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert(n > 0 && (size_t)n < sizeof path);
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
     fputs(text, f);
