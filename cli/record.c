@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "out.h"
+#include "shortest.h"
 
 /* ---- buffer ------------------------------------------------------------- */
 
@@ -128,24 +129,6 @@ void clf_cli_buf_put_json_string(clf_cli_buf *b, const char *str, size_t n)
 static void put_jstr(clf_cli_buf *b, const char *s)
 {
     clf_cli_buf_put_json_string(b, s, strlen(s));
-}
-
-size_t clf_cli_format_double(double v, char *buf)
-{
-    int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        n = snprintf(buf, 32, "%.*g", prec, v);
-        if (prec == 17 || strtod(buf, NULL) == v)
-            break;
-    }
-    if (n < 0)
-        n = 0;
-    if (!strpbrk(buf, ".eEni")) { /* "0" -> "0.0": a JSON real stays a real */
-        buf[n++] = '.';
-        buf[n++] = '0';
-        buf[n] = '\0';
-    }
-    return (size_t)n;
 }
 
 static void put_double(clf_cli_buf *b, double v)

@@ -30,13 +30,6 @@ void clf_cli_buf_free(clf_cli_buf *b);
 /* clf_cli_buf_put_json_string - s[0..n) as a quoted JSON string (U+FFFD for bad bytes). */
 void clf_cli_buf_put_json_string(clf_cli_buf *b, const char *s, size_t n);
 
-/*
- * clf_cli_format_double - the shortest decimal that reads back as the same
- * double (so distinct scores never print alike), always with a '.' or an
- * exponent ("0.0", "1.0", "0.0123"). buf needs 32 bytes; returns the length.
- */
-size_t clf_cli_format_double(double v, char *buf);
-
 /* What one output record says. */
 typedef struct clf_cli_record {
     const char *id;              /* never NULL */
