@@ -64,7 +64,8 @@ static void help(void)
            "  --recipe FILE        take corpora and label mapping from a training recipe\n"
            "  --corpus NAME,...    only these corpora of the recipe (repeatable; default all)\n"
            "  --split dev|train    which split of each recipe corpus (default dev)\n"
-           "  --corpora DIR        root of the recipe's corpus paths (default $CLF_CORPORA)\n"
+           "  --corpora DIR        folder of the recipe's plain relative paths (default\n"
+           "                       $CLF_CORPORA, else the recipe's corpora_root, else its folder)\n"
            "  FILE...              labeled files (tsv, fasttext, jsonl), each its own corpus\n"
            "  --format FMT         auto (default), tsv, fasttext or jsonl for FILEs\n"
            "  --skip-bad-rows      skip and count malformed rows and unmapped labels\n"
@@ -313,7 +314,6 @@ static void print_note(void *ctx, const char *msg)
     fprintf(stderr, "classify eval: %s\n", msg);
 }
 
-/* The corpora root: --corpora, else $CLF_CORPORA. */
 /* The index of a model's category, or -1 when it has none of that name. */
 static int category_index(const clf_model *m, const char *name)
 {
@@ -321,26 +321,11 @@ static int category_index(const clf_model *m, const char *name)
     return clf_model_category_index(m, name, &k) == CLF_OK ? (int)k : -1;
 }
 
-static const char *corpora_root(const eval_args *a)
+/* --corpora, else $CLF_CORPORA, else NULL (the recipe's own root); 2 when not a directory. */
+static int corpora_dir(const eval_args *a, const char **dir)
 {
-    const char *root = a->corpora;
-    if (!root) {
-        const char *env = getenv("CLF_CORPORA");
-        if (env && *env)
-            root = env;
-    }
-    if (!root) {
-        clf_cli_usage_error("eval", "no corpora directory: give --corpora DIR or set CLF_CORPORA "
-                                    "(the recipe's paths are relative to it)");
-        return NULL;
-    }
-    struct stat st;
-    if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "classify eval: corpora directory %s: %s\n", root,
-                stat(root, &st) != 0 ? strerror(errno) : "not a directory");
-        return NULL;
-    }
-    return root;
+    *dir = a->corpora;
+    return clf_cli_corpora_dir("eval", dir);
 }
 
 /* Is recipe corpus `name` selected by the --corpus lists? */
@@ -570,8 +555,8 @@ static int holdout_file(holdout *h, const char *name, const char *path, clf_form
 /* The chosen split of every selected recipe corpus, mapped as the recipe maps it. */
 static int holdout_recipe(holdout *h, const eval_args *a)
 {
-    const char *root = corpora_root(a);
-    if (!root)
+    const char *dir;
+    if (corpora_dir(a, &dir) != 0)
         return 2;
     int rc;
     if ((rc = clf_recipe_load(&h->recipe, a->recipe)) != CLF_OK)
@@ -595,7 +580,7 @@ static int holdout_recipe(holdout *h, const eval_args *a)
             fprintf(stderr, "classify eval: note: corpus %s has no %s split: skipped\n", c->name, a->split);
             continue;
         }
-        char *path = clf_recipe_file(r, ci, !strcmp(a->split, "dev"), root);
+        char *path = clf_recipe_file(r, ci, !strcmp(a->split, "dev"), dir);
         if (!path) {
             fprintf(stderr, "classify eval: out of memory\n");
             return 2;
@@ -677,12 +662,17 @@ static int run_holdout(const eval_args *a, int n_files, char **files)
 }
 
 /* The out-of-fold data of recipe r, folds by fold_recipe (both recipes of a comparison use A's). */
-static int cv_data(const eval_args *a, const char *root, const clf_recipe *r, const clf_recipe *fold_recipe,
+static int cv_data(const eval_args *a, const char *dir, const clf_recipe *r, const clf_recipe *fold_recipe,
                    clf_eval_data **out)
 {
     clf_eval_cv_options co;
     clf_eval_cv_options_init(&co);
     co.folds = a->cv;
+    char *root = clf_recipe_root(r, dir); /* each recipe's own, unless --corpora */
+    if (!root) {
+        fprintf(stderr, "classify eval: out of memory\n");
+        return 2;
+    }
     co.corpora_root = root;
     co.threads = a->threads;
     co.errors_k = a->errors;
@@ -697,6 +687,7 @@ static int cv_data(const eval_args *a, const char *root, const clf_recipe *r, co
     unsigned char *selected = calloc(r->n_corpora ? r->n_corpora : 1, 1);
     if (!selected) {
         fprintf(stderr, "classify eval: out of memory\n");
+        free(root);
         return 2;
     }
     for (size_t ci = 0; ci < r->n_corpora; ci++)
@@ -704,6 +695,7 @@ static int cv_data(const eval_args *a, const char *root, const clf_recipe *r, co
     co.selected = selected;
     int rc = clf_eval_cv_run(r, &co, out);
     free(selected);
+    free(root);
     if (rc != CLF_OK) {
         fprintf(stderr, "classify eval: %s\n", clf_last_error()[0] ? clf_last_error() : clf_strerror(rc));
         return 2;
@@ -715,8 +707,8 @@ static int cv_data(const eval_args *a, const char *root, const clf_recipe *r, co
  * with --compare-recipe, of a second recipe on the same folds, paired. */
 static int run_cv(const eval_args *a)
 {
-    const char *root = corpora_root(a);
-    if (!root)
+    const char *dir;
+    if (corpora_dir(a, &dir) != 0)
         return 2;
     clf_recipe *recipe = NULL, *recipe_b = NULL;
     clf_eval_data *data = NULL, *data_b = NULL;
@@ -730,7 +722,7 @@ static int run_cv(const eval_args *a)
     }
     if (check_corpus_names(a, recipe) != 0 || (recipe_b && check_corpus_names(a, recipe_b) != 0))
         goto out;
-    if (cv_data(a, root, recipe, recipe, &data) != 0 || (recipe_b && cv_data(a, root, recipe_b, recipe, &data_b) != 0))
+    if (cv_data(a, dir, recipe, recipe, &data) != 0 || (recipe_b && cv_data(a, dir, recipe_b, recipe, &data_b) != 0))
         goto out;
     if (data_b && (rc = clf_eval_data_pair(data, data_b)) != CLF_OK) {
         fprintf(stderr, "classify eval: --compare-recipe: %s (both recipes must read the same train "

@@ -33,8 +33,9 @@ static void train_help(void)
            "Options:\n"
            "  --recipe FILE      the recipe (JSON), e.g. training/recipes/arabic-default.json\n"
            "  --out MODEL        the model file to write\n"
-           "  --corpora DIR      the root the recipe's corpus paths are relative to\n"
-           "                     (default: $CLF_CORPORA; one of the two is required)\n"
+           "  --corpora DIR      the folder of the recipe's plain relative paths (default:\n"
+           "                     $CLF_CORPORA, else the recipe's corpora_root, else its\n"
+           "                     folder); /abs, ./ and ../ paths do not use it\n"
            "  --input FILE       train from one labeled file without a recipe (TSV\n"
            "                     id<TAB>labels<TAB>text, fastText __label__X, JSONL): each\n"
            "                     distinct label is a category, rows without labels are\n"
@@ -241,22 +242,8 @@ int cmd_train(int argc, char **argv)
         return clf_cli_usage_error("train", "--quiet and --verbose exclude each other");
     if (in.input && corpora)
         return clf_cli_usage_error("train", "--corpora goes with --recipe, not --input");
-    if (in.input)
-        corpora = "/"; /* the recipe made from --input names absolute paths */
-    if (!corpora) {
-        const char *env = getenv("CLF_CORPORA");
-        if (env && *env)
-            corpora = env;
-    }
-    if (!corpora)
-        return clf_cli_usage_error("train", "no corpora directory: give --corpora DIR or set "
-                                            "CLF_CORPORA (the recipe's paths are relative to it)");
-    struct stat st;
-    if (stat(corpora, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "classify train: corpora directory %s: %s\n", corpora,
-                stat(corpora, &st) != 0 ? strerror(errno) : "not a directory");
+    if (!in.input && clf_cli_corpora_dir("train", &corpora) != 0)
         return 2;
-    }
 
     /* fail now, not after an hour of training */
     if (clf_atomic_check(out) != CLF_OK) {
@@ -293,13 +280,20 @@ int cmd_train(int argc, char **argv)
         return 2;
     }
     disp.tty = isatty(fileno(stderr));
-    topt.corpora_root = corpora;
+    char *root = clf_recipe_root(r, corpora); /* --input recipes: absolute paths only */
+    if (!root) {
+        fprintf(stderr, "classify train: out of memory\n");
+        clf_recipe_free(r);
+        return 2;
+    }
+    topt.corpora_root = root;
     topt.progress = on_event;
     topt.progress_ud = &disp;
     double t0 = now_seconds();
     clf_train_result *res = NULL;
     rc = clf_train(r, &topt, out, &res);
     double seconds = now_seconds() - t0;
+    free(root);
     clear_line(&disp);
     if (rc != CLF_OK) {
         fprintf(stderr, "classify train: %s\n", clf_last_error());

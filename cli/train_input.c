@@ -107,18 +107,13 @@ static int scan_labels(const clf_cli_train_input *in, const char *path, json_t *
     return 0;
 }
 
-/* The recipe's paths are relative to the corpora root: with the root "/",
- * an absolute path less its leading '/'. */
-static char *root_relative(const char *path, char *err, size_t errsize)
+/* The file's absolute path: the recipe made from it works from any folder. */
+static char *absolute(const char *path, char *err, size_t errsize)
 {
     char *abs = realpath(path, NULL);
-    if (!abs) {
+    if (!abs)
         snprintf(err, errsize, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *rel = strdup(abs + 1);
-    free(abs);
-    return rel;
+    return abs;
 }
 
 int clf_cli_train_input_recipe(const clf_cli_train_input *in, clf_recipe **out, char **json,
@@ -149,8 +144,8 @@ int clf_cli_train_input_recipe(const clf_cli_train_input *in, clf_recipe **out, 
                  in->input, json_array_size(cats), CLF_RECIPE_MAX_CATEGORIES);
         goto done;
     }
-    if (!(train = root_relative(in->input, err, errsize)) ||
-        (in->dev && !(dev = root_relative(in->dev, err, errsize))))
+    if (!(train = absolute(in->input, err, errsize)) ||
+        (in->dev && !(dev = absolute(in->dev, err, errsize))))
         goto done;
     char name[80];
     sanitize(in->name ? in->name : "quick", name, sizeof name);

@@ -25,8 +25,8 @@ typedef struct clf_cli_train_input {
  * its dev file) annotating every category; each distinct label of the files
  * is a category of its own name, unless --label maps it to another
  * (several labels may share one) or --negative makes it a label of no
- * category (rows with no label are negatives too). Paths are absolute
- * (the recipe's corpora root is "/"). *json, when json is not NULL,
+ * category (rows with no label are negatives too). Its paths are
+ * absolute, so a saved recipe trains from any folder. *json, when json is not NULL,
  * receives the recipe text (free it). Returns 0, or -1 with err set.
  */
 int clf_cli_train_input_recipe(const clf_cli_train_input *in, clf_recipe **out, char **json,

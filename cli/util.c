@@ -112,3 +112,18 @@ int clf_cli_is_stream(FILE *f)
         return 1;
     return !S_ISREG(st.st_mode);
 }
+
+int clf_cli_corpora_dir(const char *cmd, const char **dir)
+{
+    if (!*dir) {
+        const char *env = getenv("CLF_CORPORA");
+        *dir = env && *env ? env : NULL;
+    }
+    struct stat st;
+    if (*dir && (stat(*dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "classify %s: corpora directory %s: %s\n", cmd, *dir,
+                stat(*dir, &st) != 0 ? strerror(errno) : "not a directory");
+        return 2;
+    }
+    return 0;
+}

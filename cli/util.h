@@ -37,6 +37,15 @@ int clf_cli_close_stdout(const char *cmd);
 /* clf_cli_memdup - a malloc'ed NUL-terminated copy of n bytes (which may hold NULs), or NULL. */
 char *clf_cli_memdup(const char *s, size_t n);
 
+/*
+ * clf_cli_corpora_dir - the corpora root of train and eval: *dir is the
+ * --corpora value (or NULL) on entry; without one it becomes $CLF_CORPORA,
+ * or stays NULL (the recipe's "corpora_root", else its folder, decides:
+ * clf_recipe_root). Returns 0, or 2 after printing "classify CMD: corpora
+ * directory D: ..." when the directory given does not exist.
+ */
+int clf_cli_corpora_dir(const char *cmd, const char **dir);
+
 /* clf_cli_is_stream - the FILE is a pipe or terminal (flush per record). */
 int clf_cli_is_stream(FILE *f);
 

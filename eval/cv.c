@@ -188,8 +188,7 @@ static int fold_recipe(clf_recipe **out, const clf_recipe *r, const cv_corpus *c
         snprintf(rel, sizeof rel, "fold%u/corpus%d.tsv", fold, ci);
         json_object_set_new(c, "train", json_string(rel));
         json_object_del(c, "dev");
-        json_object_del(c, "format");
-        json_object_del(c, "root"); /* the fold files are under the fold's root */
+        json_object_del(c, "format"); /* a plain path: under the fold's corpora root */
     }
     json_t *tr = json_object_get(j, "training");
     if (json_is_object(tr))

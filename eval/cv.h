@@ -26,7 +26,7 @@
 
 typedef struct clf_eval_cv_options {
     unsigned int folds;             /* K, 2..20 */
-    const char *corpora_root;       /* required */
+    const char *corpora_root;       /* required: clf_recipe_root() of the recipe */
     unsigned int threads;           /* training threads, 0 = all CPUs */
     size_t errors_k;                /* error-analysis candidates per corpus and category */
     clf_eval_note_fn note;          /* progress and skipped rows, one line a call (NULL = silent) */

@@ -128,6 +128,28 @@ START_TEST(test_default_recipe_loads)
     int sb = clf_recipe_corpus_index(r, "synthetic-benign");
     ck_assert_int_ge(sb, 0);
     ck_assert_uint_eq(r->corpora[sb].negatives_for, (UINT64_C(1) << r->n_categories) - 1);
+    /* paths: the synthetic rows (in the repository) come from training/synthetic/
+     * whatever --corpora says; the corpora from ../shared/corpora beside the source
+     * tree unless --corpora says otherwise */
+    char *file = clf_recipe_file(r, (size_t)sb, 0, "/elsewhere");
+    FILE *f = fopen(file, "rb");
+    ck_assert_msg(f != NULL, "%s", file);
+    fclose(f);
+    free(file);
+    char want[4096];
+    char *root = clf_recipe_root(r, NULL);
+    snprintf(want, sizeof want, "%s", clf_test_source_path("training/recipes/../../../shared/corpora"));
+    ck_assert_str_eq(root, want);
+    free(root);
+    const char *corpora = clf_test_corpora_dir();
+    for (size_t c = 0; corpora && c < r->n_corpora; c++)
+        for (int dev = 0; dev < 2; dev++) {
+            if (!(file = clf_recipe_file(r, c, dev, corpora)))
+                continue;
+            ck_assert_msg((f = fopen(file, "rb")) != NULL, "corpus %s: %s", r->corpora[c].name, file);
+            fclose(f);
+            free(file);
+        }
     clf_recipe_free(r);
 }
 END_TEST
@@ -200,7 +222,13 @@ START_TEST(test_malformed)
                  CLF_E_PARSE, "min_df");
     expect_error("\"corpora\": [", "\"corpora\": [{\"name\": \"z\"},", CLF_E_PARSE,
                  "\"train\" or \"dev\"");
-    expect_error("\"train\": \"a.tsv\"", "\"train\": \"/abs/a.tsv\"", CLF_E_PARSE, "relative");
+    expect_error("\"train\": \"a.tsv\"", "\"train\": \"\"", CLF_E_PARSE, "empty");
+    expect_error("\"train\": \"a.tsv\"", "\"root\": \"recipe\", \"train\": \"a.tsv\"",
+                 CLF_E_PARSE, "\"./\" or \"../\"");
+    expect_error("\"name\": \"t\",", "\"name\": \"t\", \"corpora_root\": \"\",", CLF_E_PARSE,
+                 "corpora_root");
+    expect_error("\"name\": \"t\",", "\"name\": \"t\", \"corpora_root\": 3,", CLF_E_PARSE,
+                 "corpora_root");
     expect_error("{\"name\": \"n\"", "{\"name\": \"a\"", CLF_E_PARSE, "twice");
 }
 END_TEST
@@ -275,6 +303,176 @@ static void write_file(const char *dir, const char *name, const char *text)
     fclose(f);
 }
 
+/* base_recipe with corpus a's train path and a corpora_root (NULL: none),
+ * parsed as if read from the file `source`. */
+static clf_recipe *with_path(const char *train, const char *croot, const char *source)
+{
+    char from[] = "\"train\": \"a.tsv\"", to[512];
+    snprintf(to, sizeof to, "\"train\": \"%s\"", train);
+    char *s = variant(from, to);
+    if (croot) {
+        char *t = s;
+        const char *at = strstr(t, "\"corpora\"");
+        size_t n = strlen(t) + strlen(croot) + 64;
+        s = malloc(n);
+        ck_assert_ptr_nonnull(s);
+        snprintf(s, n, "%.*s\"corpora_root\": \"%s\", %s", (int)(at - t), t, croot, at);
+        free(t);
+    }
+    clf_recipe *r = NULL;
+    int rc = clf_recipe_parse(&r, s, strlen(s), source);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    free(s);
+    return r;
+}
+
+/* corpus a's train file, resolved with the corpora argument `corpora`, is `want`. */
+static void expect_file(const char *train, const char *croot, const char *source,
+                        const char *corpora, const char *want)
+{
+    clf_recipe *r = with_path(train, croot, source);
+    char *got = clf_recipe_file(r, 0, 0, corpora);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_msg(!strcmp(got, want), "train \"%s\", corpora_root %s, recipe %s, --corpora %s: "
+                  "got %s, want %s", train, croot ? croot : "-", source, corpora ? corpora : "-",
+                  got, want);
+    free(got);
+    clf_recipe_free(r);
+}
+
+/* The one rule for corpus paths, as names (docs/training.md "Corpus paths"). */
+START_TEST(test_corpus_path_rule)
+{
+    const char *rec = "/d/recipes/r.json";
+    /* absolute: as written, whatever the roots */
+    expect_file("/data/a.tsv", NULL, rec, NULL, "/data/a.tsv");
+    expect_file("/data/a.tsv", "../c", rec, "/elsewhere", "/data/a.tsv");
+    /* ./ and ../: the recipe's folder, whatever the corpora root */
+    expect_file("./a.tsv", NULL, rec, NULL, "/d/recipes/a.tsv");
+    expect_file("./a.tsv", "/c", rec, "/elsewhere", "/d/recipes/a.tsv");
+    expect_file("../synthetic/a.tsv", NULL, rec, "/elsewhere", "/d/recipes/../synthetic/a.tsv");
+    expect_file(".//./a.tsv", NULL, rec, NULL, "/d/recipes/a.tsv");
+    /* plain: the corpora root = the argument, else corpora_root, else the recipe's folder */
+    expect_file("x/a.tsv", NULL, rec, NULL, "/d/recipes/x/a.tsv");
+    expect_file("x/a.tsv", "../../corpora", rec, NULL, "/d/recipes/../../corpora/x/a.tsv");
+    expect_file("x/a.tsv", "/corpora/", rec, NULL, "/corpora/x/a.tsv");
+    expect_file("x/a.tsv", "../../corpora", rec, "/elsewhere/", "/elsewhere/x/a.tsv");
+    expect_file("x/a.tsv", NULL, rec, "/", "/x/a.tsv");
+    expect_file("x/a.tsv", NULL, rec, "rel/dir", "rel/dir/x/a.tsv");
+    /* ".." inside a plain path is kept for the file system, never folded */
+    expect_file("x/../../a.tsv", NULL, rec, "/c", "/c/x/../../a.tsv");
+    /* a recipe named without a folder is in "."; one in "/" */
+    expect_file("x/a.tsv", NULL, "r.json", NULL, "x/a.tsv");
+    expect_file("../a.tsv", NULL, "r.json", "/c", "../a.tsv");
+    expect_file("x/a.tsv", "corp", "r.json", NULL, "corp/x/a.tsv");
+    expect_file("./a.tsv", NULL, "/r.json", NULL, "/a.tsv");
+    expect_file("x/a.tsv", NULL, "/r.json", NULL, "/x/a.tsv");
+
+    clf_recipe *r = with_path("a.tsv", "../c", rec);
+    char *root = clf_recipe_root(r, NULL);
+    ck_assert_str_eq(root, "/d/recipes/../c");
+    free(root);
+    root = clf_recipe_root(r, "/x");
+    ck_assert_str_eq(root, "/x");
+    free(root);
+    ck_assert_ptr_null(clf_recipe_file(r, 0, 1, NULL)); /* no dev split */
+    clf_recipe_free(r);
+}
+END_TEST
+
+static void mkdirs(const char *path)
+{
+    char cmd[8300];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* The rule on real files: an absolute path, ./ and ../ from the recipe's
+ * folder, a recipe corpora_root, a --corpora override, ".." through a
+ * symlinked folder, and a missing file named as resolved. */
+START_TEST(test_corpus_paths_on_disk)
+{
+    char top[4096], dir[4200], recipe[4300], text[8192], abs_a[4300];
+    snprintf(top, sizeof top, "%s/paths", clf_test_tmpdir());
+    snprintf(dir, sizeof dir, "%s/real/recipes", top);
+    mkdirs(dir);
+    snprintf(dir, sizeof dir, "%s/data", top);
+    mkdirs(dir);
+    snprintf(dir, sizeof dir, "%s/other", top);
+    mkdirs(dir);
+    /* top/link -> top/real/recipes: "../" from the link is top/real, not top */
+    char cmd[8300];
+    snprintf(cmd, sizeof cmd, "ln -sfn '%s/real/recipes' '%s/link'", top, top);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(dir, sizeof dir, "%s/abs", top);
+    mkdirs(dir);
+    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n");
+    snprintf(abs_a, sizeof abs_a, "%s/a.tsv", dir);
+    snprintf(dir, sizeof dir, "%s/real/recipes", top);
+    write_file(dir, "n.tsv", "id\tlabels\ttext\n1\t\tخبر\n");
+    snprintf(dir, sizeof dir, "%s/real", top);
+    write_file(dir, "h.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
+    snprintf(dir, sizeof dir, "%s/data", top);
+    write_file(dir, "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n2\t\tعادي\n");
+    snprintf(dir, sizeof dir, "%s/other", top);
+    write_file(dir, "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
+
+    snprintf(text, sizeof text,
+             "{\"name\": \"p\", \"categories\": [\"ext\", \"hate\"],\n"
+             " \"corpora_root\": \"../../data\",\n"
+             " \"corpora\": [\n"
+             "  {\"name\": \"a\", \"train\": \"%s\", \"annotates\": [\"ext\"],\n"
+             "   \"labels\": {\"pro\": [\"ext\"]}},\n"
+             "  {\"name\": \"n\", \"train\": \"./n.tsv\", \"negatives_for\": [\"ext\"]},\n"
+             "  {\"name\": \"h\", \"train\": \"../h.tsv\", \"dev\": \"hd.tsv\",\n"
+             "   \"annotates\": [\"hate\"], \"labels\": {\"hate\": [\"hate\"]}}]}\n",
+             abs_a);
+    snprintf(recipe, sizeof recipe, "%s/link/r.json", top);
+    write_file(top, "link/r.json", text);
+    clf_recipe *r;
+    ck_assert_int_eq(clf_recipe_load(&r, recipe), CLF_OK);
+
+    /* the recipe's own corpora root: link/../../data = top/data (through the link) */
+    char *root = clf_recipe_root(r, NULL);
+    clf_dataset_options o = {root, 1, 0, NULL};
+    clf_dataset *d = NULL;
+    int rc = clf_dataset_load(&d, r, &o);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    ck_assert_uint_eq(d->n_docs, 6); /* a 2, n 1, h 1, hd 2 */
+    ck_assert_uint_eq(d->files[2][CLF_SPLIT_DEV].rows, 2);
+    /* the metadata's path is the one written, not the resolved one */
+    ck_assert_str_eq(d->files[0][CLF_SPLIT_TRAIN].rel, abs_a);
+    ck_assert_str_eq(d->files[2][CLF_SPLIT_TRAIN].rel, "../h.tsv");
+    clf_dataset_free(d);
+    free(root);
+
+    /* --corpora moves the plain path only: hd.tsv from other/ (1 row) */
+    snprintf(dir, sizeof dir, "%s/other", top);
+    root = clf_recipe_root(r, dir);
+    o.corpora_root = root;
+    rc = clf_dataset_load(&d, r, &o);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    ck_assert_uint_eq(d->n_docs, 5);
+    ck_assert_uint_eq(d->files[2][CLF_SPLIT_DEV].rows, 1);
+    clf_dataset_free(d);
+    free(root);
+
+    /* a missing file: the error names the path as resolved */
+    snprintf(cmd, sizeof cmd, "rm -f '%s/real/h.tsv'", top);
+    ck_assert_int_eq(system(cmd), 0);
+    root = clf_recipe_root(r, NULL);
+    o.corpora_root = root;
+    rc = clf_dataset_load(&d, r, &o);
+    ck_assert_int_eq(rc, CLF_E_IO);
+    char want[4400];
+    snprintf(want, sizeof want, "%s/link/../h.tsv: cannot open", top);
+    ck_assert_msg(strstr(clf_last_error(), want) != NULL, "'%s' lacks '%s'", clf_last_error(), want);
+    ck_assert_msg(strstr(clf_last_error(), "corpus h") != NULL, "%s", clf_last_error());
+    free(root);
+    clf_recipe_free(r);
+}
+END_TEST
+
 /* The examples a dataset holds follow annotates / negatives_for. */
 START_TEST(test_dataset_examples)
 {
@@ -347,6 +545,8 @@ static Suite *recipe_suite(void)
     tcase_add_test(tc, test_inconsistent_categories);
     tcase_add_test(tc, test_map_labels);
     tcase_add_test(tc, test_dataset_examples);
+    tcase_add_test(tc, test_corpus_path_rule);
+    tcase_add_test(tc, test_corpus_paths_on_disk);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -336,10 +336,14 @@ START_TEST(test_cli)
     fclose(f);
     const char *model = out_path("cli.clf");
 
+    /* without --corpora the recipe's plain paths are beside it (where the data
+     * is not): the error names the file as resolved */
     snprintf(cmd, sizeof cmd, "env -u CLF_CORPORA '%s' train --recipe '%s' --out '%s' 2>&1",
              CLF_CLI_PATH, recipe_path, model);
     ck_assert_int_eq(run(cmd, out, sizeof out), 2);
-    ck_assert_msg(strstr(out, "CLF_CORPORA") && strstr(out, "--corpora"), "%s", out);
+    char want[4200];
+    snprintf(want, sizeof want, "%s/ca_train.tsv: cannot open", clf_test_tmpdir());
+    ck_assert_msg(strstr(out, want), "%s", out);
 
     snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' 2>&1", CLF_CLI_PATH, recipe_path);
     ck_assert_int_eq(run(cmd, out, sizeof out), 2);

@@ -354,10 +354,10 @@ START_TEST(test_drop_artefacts)
 }
 END_TEST
 
-START_TEST(test_rewrite_and_recipe_root)
+START_TEST(test_rewrite_and_recipe_paths)
 {
-    /* corpus files next to the recipe ("root": "recipe"), in a folder that
-     * is not the corpora root */
+    /* corpus files next to the recipe ("./" paths), in a folder that is not
+     * the corpora root */
     const char *dir = dir_of("rroot/data");
     write_rows(dir, "ca.tsv", 120, "a", "سيف", "ZZMARK", NULL, 0, 9);
     write_rows(dir, "hn.tsv", 60, "", NULL, NULL, NULL, 0, 10);
@@ -366,9 +366,9 @@ START_TEST(test_rewrite_and_recipe_root)
         " \"features\": {\"hash_bits\": 16, \"min_df\": 1},\n"
         " \"training\": {\"folds\": 3, \"c_grid\": [4]},\n"
         " \"corpora\": [\n"
-        "  {\"name\": \"ca\", \"root\": \"recipe\", \"train\": \"data/ca.tsv\",\n"
+        "  {\"name\": \"ca\", \"train\": \"./data/ca.tsv\",\n"
         "   \"annotates\": [\"alpha\"], \"labels\": {\"a\": [\"alpha\"]}@@},\n"
-        "  {\"name\": \"hn\", \"root\": \"recipe\", \"train\": \"data/hn.tsv\",\n"
+        "  {\"name\": \"hn\", \"train\": \"./data/hn.tsv\",\n"
         "   \"negatives_for\": [\"alpha\"]}\n"
         " ]}\n";
     char text[2048], source[4200];
@@ -391,9 +391,12 @@ START_TEST(test_rewrite_and_recipe_root)
     ck_assert_msg(strstr(clf_last_error(), "rewrite"), "%s", clf_last_error());
     const char *bad_root =
         "{\"name\": \"x\", \"categories\": [\"a\"], \"corpora\": [{\"name\": \"c\", "
-        "\"root\": \"elsewhere\", \"train\": \"t.tsv\", \"annotates\": [\"a\"]}]}";
+        "\"root\": \"recipe\", \"train\": \"t.tsv\", \"annotates\": [\"a\"]}]}";
     ck_assert_int_eq(clf_recipe_parse(&r, bad_root, strlen(bad_root), "x.json"), CLF_E_PARSE);
-    ck_assert_msg(strstr(clf_last_error(), "root"), "%s", clf_last_error());
+    /* the per-corpus "root" of old is refused, pointing at "./" */
+    ck_assert_msg(strstr(clf_last_error(), ".root: no longer exists") &&
+                      strstr(clf_last_error(), "\"./\""),
+                  "%s", clf_last_error());
 }
 END_TEST
 
@@ -406,7 +409,7 @@ static Suite *select_suite(void)
     tcase_add_test(tc, test_flag_rate_cap);
     tcase_add_test(tc, test_grid_extend);
     tcase_add_test(tc, test_drop_artefacts);
-    tcase_add_test(tc, test_rewrite_and_recipe_root);
+    tcase_add_test(tc, test_rewrite_and_recipe_paths);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -71,7 +71,7 @@ typedef struct clf_dataset {
 } clf_dataset;
 
 typedef struct clf_dataset_options {
-    const char *corpora_root; /* required */
+    const char *corpora_root; /* required: clf_recipe_root() of the recipe */
     unsigned int threads;     /* >= 1 */
     int skip_bad_rows;        /* skip and count malformed rows and unknown labels */
     clf_progress *progress;   /* may be NULL */

@@ -486,23 +486,25 @@ static int add_label(const parser *p, clf_recipe_corpus *c, const char *where, c
 static int parse_corpus(parser *p, json_t *obj, size_t idx)
 {
     static const char *const keys[] = {"name",   "train",  "dev",       "format",
-                                       "annotates", "negatives_for", "labels", "root",
-                                       "weight", "selection", "rewrite", NULL};
+                                       "annotates", "negatives_for", "labels", "weight",
+                                       "selection", "rewrite", NULL};
     clf_recipe *r = p->r;
     clf_recipe_corpus *c = &r->corpora[idx];
     char where[CLF_RECIPE_MAX_NAME + 64];
     snprintf(where, sizeof where, "corpora[%zu]", idx);
     if (!json_is_object(obj))
         return perr(p, "%s: expected an object", where);
+    /* the per-corpus "root" of recipes before the one path rule */
+    if (json_object_get(obj, "root"))
+        return perr(p, "%s.root: no longer exists: a path that starts with \"./\" or \"../\" is "
+                       "relative to the recipe's folder (docs/training.md, \"Corpus paths\")", where);
     int rc = check_keys(p, obj, where, keys);
-    const char *name = NULL, *train = NULL, *dev = NULL, *fmt = NULL, *root = NULL;
+    const char *name = NULL, *train = NULL, *dev = NULL, *fmt = NULL;
     c->weight = 1;
     c->selection = 1;
     c->max_flag_rate = NAN;
     if (rc == CLF_OK)
         rc = get_string(p, obj, where, "name", 1, &name);
-    if (rc == CLF_OK)
-        rc = get_string(p, obj, where, "root", 0, &root);
     if (rc == CLF_OK) {
         uint64_t w = 1;
         rc = get_uint(p, obj, where, "weight", 1, 1000, &w);
@@ -528,14 +530,10 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
     if (!(c->name = dupstr(name)))
         return clf__error(CLF_E_NOMEM, "out of memory");
     snprintf(where, sizeof where, "corpora[%zu] (%s)", idx, name);
-    if (root && !strcmp(root, "recipe"))
-        c->recipe_root = 1;
-    else if (root && strcmp(root, "corpora"))
-        return perr(p, "%s.root: expected \"corpora\" or \"recipe\"", where);
     if (!train && !dev)
         return perr(p, "%s: needs \"train\" or \"dev\" (or both)", where);
-    if ((train && (!*train || train[0] == '/')) || (dev && (!*dev || dev[0] == '/')))
-        return perr(p, "%s: \"train\" and \"dev\" are paths relative to the corpora root", where);
+    if ((train && !*train) || (dev && !*dev))
+        return perr(p, "%s: \"train\" and \"dev\" are file paths, not empty strings", where);
     if ((train && !(c->train = dupstr(train))) || (dev && !(c->dev = dupstr(dev))))
         return clf__error(CLF_E_NOMEM, "out of memory");
     c->format = CLF_FORMAT_AUTO;
@@ -666,21 +664,26 @@ static void set_defaults(clf_recipe *r)
 static int parse_root(parser *p, json_t *root)
 {
     static const char *const keys[] = {"name", "description", "categories", "normalize",
-                                       "features", "training", "corpora", NULL};
+                                       "features", "training", "corpora_root", "corpora", NULL};
     clf_recipe *r = p->r;
     if (!json_is_object(root))
         return perr(p, "expected a JSON object");
     int rc = check_keys(p, root, "recipe", keys);
-    const char *name = NULL, *desc = NULL;
+    const char *name = NULL, *desc = NULL, *croot = NULL;
     if (rc == CLF_OK)
         rc = get_string(p, root, "recipe", "name", 1, &name);
     if (rc == CLF_OK)
         rc = get_string(p, root, "recipe", "description", 0, &desc);
+    if (rc == CLF_OK)
+        rc = get_string(p, root, "recipe", "corpora_root", 0, &croot);
     if (rc != CLF_OK)
         return rc;
     if (!valid_name(name))
         return perr(p, "name: expected a name of letters, digits, '_', '-', '.'");
-    if (!(r->name = dupstr(name)) || !(r->description = dupstr(desc ? desc : "")))
+    if (croot && !*croot)
+        return perr(p, "corpora_root: expected a folder, not an empty string");
+    if (!(r->name = dupstr(name)) || !(r->description = dupstr(desc ? desc : "")) ||
+        (croot && !(r->corpora_root = dupstr(croot))))
         return clf__error(CLF_E_NOMEM, "out of memory");
 
     static const double default_grid[] = {0.5, 1, 2, 4};
@@ -823,6 +826,7 @@ void clf_recipe_free(clf_recipe *r)
     free(r->name);
     free(r->description);
     free(r->source);
+    free(r->corpora_root);
     if (r->json)
         json_decref(r->json);
     free(r);
@@ -889,7 +893,67 @@ int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labe
     return CLF_OK;
 }
 
-char *clf_recipe_file(const clf_recipe *r, size_t c, int dev, const char *corpora_root)
+/* dir + "/" + rel, with dir's trailing slashes dropped (but "/" kept). */
+static char *join(const char *dir, size_t dlen, const char *rel)
+{
+    while (!strncmp(rel, "./", 2)) /* "dir/./a.tsv" reads worse in messages than "dir/a.tsv" */
+        for (rel += 2; *rel == '/'; rel++)
+            ;
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    if (dlen == 1 && dir[0] == '.' && *rel)
+        return dupstr(rel);
+    size_t rlen = strlen(rel);
+    char *path = malloc(dlen + rlen + 2);
+    if (!path)
+        return NULL;
+    memcpy(path, dir, dlen);
+    size_t at = dlen;
+    if (!(dlen == 1 && dir[0] == '/'))
+        path[at++] = '/';
+    memcpy(path + at, rel, rlen + 1);
+    return path;
+}
+
+/* The recipe's folder: its source name up to the last '/', else ".". */
+static void recipe_folder(const clf_recipe *r, const char **dir, size_t *len)
+{
+    const char *src = r->source ? r->source : "";
+    const char *slash = strrchr(src, '/');
+    *dir = slash ? src : ".";
+    *len = !slash ? 1 : slash == src ? 1 : (size_t)(slash - src);
+}
+
+/* Relative to the recipe's folder, whatever the corpora root. */
+static int folder_relative(const char *rel)
+{
+    return !strncmp(rel, "./", 2) || !strncmp(rel, "../", 3) || !strcmp(rel, ".") ||
+           !strcmp(rel, "..");
+}
+
+char *clf_recipe_root(const clf_recipe *r, const char *corpora)
+{
+    if (!r)
+        return NULL;
+    if (corpora)
+        return dupstr(corpora);
+    const char *dir;
+    size_t len;
+    recipe_folder(r, &dir, &len);
+    if (!r->corpora_root) {
+        char *copy = malloc(len + 1);
+        if (copy) {
+            memcpy(copy, dir, len);
+            copy[len] = '\0';
+        }
+        return copy;
+    }
+    if (r->corpora_root[0] == '/')
+        return dupstr(r->corpora_root);
+    return join(dir, len, r->corpora_root);
+}
+
+char *clf_recipe_file(const clf_recipe *r, size_t c, int dev, const char *corpora)
 {
     if (!r || c >= r->n_corpora)
         return NULL;
@@ -897,26 +961,17 @@ char *clf_recipe_file(const clf_recipe *r, size_t c, int dev, const char *corpor
     const char *rel = dev ? cp->dev : cp->train;
     if (!rel)
         return NULL;
-    const char *base = corpora_root ? corpora_root : ".";
-    size_t blen = strlen(base);
-    if (cp->recipe_root) {
-        /* the recipe's folder: its source path up to the last '/' */
-        const char *src = r->source ? r->source : "";
-        const char *slash = strrchr(src, '/');
-        base = slash ? src : ".";
-        blen = slash ? (size_t)(slash - src) : 1;
-        if (slash == src)
-            blen = 1; /* a recipe in "/" */
+    if (rel[0] == '/')
+        return dupstr(rel);
+    if (folder_relative(rel)) {
+        const char *dir;
+        size_t len;
+        recipe_folder(r, &dir, &len);
+        return join(dir, len, rel);
     }
-    while (blen > 1 && base[blen - 1] == '/')
-        blen--;
-    size_t rlen = strlen(rel);
-    char *path = malloc(blen + rlen + 2);
-    if (!path)
-        return NULL;
-    memcpy(path, base, blen);
-    path[blen] = '/';
-    memcpy(path + blen + 1, rel, rlen + 1);
+    char *root = clf_recipe_root(r, corpora);
+    char *path = root ? join(root, strlen(root), rel) : NULL;
+    free(root);
     return path;
 }
 

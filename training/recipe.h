@@ -59,14 +59,13 @@ typedef struct clf_recipe_label {
 
 typedef struct clf_recipe_corpus {
     char *name;
-    char *train;              /* path relative to the corpora root, or NULL */
-    char *dev;                /* path relative to the corpora root, or NULL */
+    char *train;              /* path as written (see clf_recipe_file), or NULL */
+    char *dev;                /* path as written (see clf_recipe_file), or NULL */
     clf_format format;        /* CLF_FORMAT_AUTO unless "format" is given */
     uint64_t annotates;
     uint64_t negatives_for;
     size_t n_labels;
     clf_recipe_label *labels; /* in recipe order; "*" included if given */
-    int recipe_root;          /* "root": "recipe": paths relative to the recipe's folder */
     size_t n_rewrites;        /* "rewrite": [[from, to], ...] literal replacements applied to */
     char **rewrite_from;      /* each text before featurization (a corpus's own spelling of */
     char **rewrite_to;        /* a placeholder, e.g. "مستخدم@" for a mention) */
@@ -78,7 +77,9 @@ typedef struct clf_recipe_corpus {
 } clf_recipe_corpus;
 
 typedef struct clf_recipe {
-    char *source;             /* file name (or name given to clf_recipe_parse) */
+    char *source;             /* file name (or name given to clf_recipe_parse); the part
+                                 before its last '/' is the recipe's folder */
+    char *corpora_root;       /* "corpora_root" as written, or NULL */
     char *name;
     char *description;        /* "" when absent */
     size_t n_categories;
@@ -149,12 +150,27 @@ int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labe
                           size_t n_labels, uint64_t *positive, const char **unknown);
 
 /*
- * clf_recipe_file - the path of corpus c's split (dev when dev != 0) as
- * corpora_root/rel, or recipe_folder/rel for a corpus with "root":
- * "recipe". Returns a malloc'd string (free it), NULL when the corpus has
- * no such split or on out of memory.
+ * Corpus paths: one rule (docs/training.md, "Corpus paths").
+ *   "/..."              absolute: used as written;
+ *   "./..." or "../..." relative to the recipe's folder, always;
+ *   anything else       relative to the corpora root: the corpora argument
+ *                       when not NULL (the CLI's --corpora, else
+ *                       $CLF_CORPORA), else the recipe's "corpora_root"
+ *                       (absolute, or relative to the recipe's folder),
+ *                       else the recipe's folder.
+ * ".." may appear anywhere and is left to the file system (a symlinked
+ * folder's ".." is its target's parent); nothing is resolved textually.
+ *
+ * clf_recipe_root - the corpora root as above. Returns a malloc'd string
+ * (free it), NULL on out of memory or a NULL recipe.
+ * clf_recipe_file - the path of corpus c's split (dev when dev != 0) by
+ * the rule above. Returns a malloc'd string (free it), NULL when the
+ * corpus has no such split or on out of memory.
+ * Both only compute names: nothing is opened. Thread-safe on a recipe
+ * that is not being freed.
  */
-char *clf_recipe_file(const clf_recipe *r, size_t c, int dev, const char *corpora_root);
+char *clf_recipe_root(const clf_recipe *r, const char *corpora);
+char *clf_recipe_file(const clf_recipe *r, size_t c, int dev, const char *corpora);
 
 /* clf_recipe_threshold_name - category k's rule, "best_f1" or "precision:P", into buf. */
 void clf_recipe_threshold_name(const clf_recipe *r, size_t k, char *buf, size_t size);

@@ -15,7 +15,7 @@
 #include "recipe.h"
 
 typedef struct clf_train_options {
-    const char *corpora_root;     /* required: recipe paths are relative to it */
+    const char *corpora_root;     /* required: clf_recipe_root() (plain relative paths) */
     unsigned int threads;         /* 0 = the number of online CPUs */
     int skip_bad_rows;            /* skip and count malformed rows and unknown labels */
     clf_train_progress_fn progress; /* may be NULL; called from several threads, serialized */
