@@ -2,11 +2,14 @@
  * cmd_score.c - `classify score`: score documents with a model and write
  * one result per input record, in input order, as JSON Lines or TSV.
  *
- * Records are read in batches (io/corpus.h), scored by N threads (each with
- * its own clf_scorer on the one shared model), formatted by the same
- * threads (record.h) and written in order. When an input is not a regular
- * file, a batch ends whenever the reader has nothing more buffered and the
- * output is flushed, so the command works as a streaming filter.
+ * N threads (each with its own clf_scorer on the one shared model) take
+ * turns at the reader (io/corpus.h): each reads a chunk of records, scores
+ * and formats it (record.h) on its own, and whoever completes the oldest
+ * chunk writes every completed chunk in input order. Reading and writing
+ * thus overlap with scoring and no thread waits for a batch to end; at
+ * most 2N chunks exist. When an input is not a regular file, a chunk ends
+ * whenever the reader has nothing more buffered and is written and
+ * flushed at once, so the command works as a streaming filter.
  *
  * This command uses the runtime, io/ and its own cli/ files only: nothing
  * from training/ or eval/ (the build checks it, see CMakeLists.txt).
@@ -30,13 +33,14 @@
 #include "util.h"
 
 #define MAX_THREADS 64
-#define BATCH_PER_THREAD 256
-#define BATCH_BYTES ((size_t)16 << 20) /* bounds memory whatever the documents' sizes */
+#define CHUNK_DOCS 64                      /* records read, scored and written together */
+#define CHUNK_BYTES ((size_t)256 << 10)    /* a chunk ends past this much text (memory) */
 #define MAX_TEXT_BYTES ((size_t)1 << 30)
 
 typedef struct doc {
-    char *id;
-    char *text;
+    char *id;           /* in the chunk's arena (set once the chunk is read) */
+    char *text;         /* in the arena, NUL-terminated; NULL for an error record */
+    size_t id_off, text_off;
     size_t len;
     size_t line;
     const char *source; /* printed, or NULL (owned by the run's argv) */
@@ -46,10 +50,10 @@ typedef struct doc {
     int rc;             /* CLF_OK, or the error of this record */
     char *errmsg;
     int nflagged;
+    int oom;            /* formatting ran out of memory: reported, never dropped */
     clf_score_result *res;
     clf_explanation *ex;
     clf_spans *spans;   /* --spans */
-    clf_cli_buf out;    /* the formatted output record (empty: nothing to print) */
 } doc;
 
 typedef struct score_opts {
@@ -74,8 +78,6 @@ typedef struct job {
     clf_scorer *scorer;
     const clf_model *m;
     const score_opts *o;
-    doc *docs;
-    size_t from, to, step; /* documents from, from + step, ... below to */
     size_t ncat;
     const clf_cli_table *table; /* NULL unless --output table */
 } job;
@@ -270,21 +272,6 @@ static int parse_args(int argc, char **argv, score_opts *o)
 
 /* ---- scoring and formatting ------------------------------------------------ */
 
-static void doc_clear(doc *d)
-{
-    free(d->id);
-    free(d->text);
-    free(d->errmsg);
-    clf_cli_buf_free(&d->out);
-    if (d->json)
-        json_decref(d->json);
-    clf_explanation_free(d->ex);
-    clf_spans_free(d->spans);
-    clf_score_result *res = d->res;
-    memset(d, 0, sizeof *d);
-    d->res = res;
-}
-
 static void score_doc(doc *d, const job *j)
 {
     clf_doc_info info = {0};
@@ -317,52 +304,91 @@ static void score_doc(doc *d, const job *j)
     }
 }
 
-static void format_doc(doc *d, const job *j)
+static void format_table_row(clf_cli_buf *out, doc *d, const job *j)
+{
+    clf_cli_row row = {d->id, d->text, d->len, d->rc == CLF_OK ? d->res : NULL,
+                       d->truncated, d->abstain, NULL, d->ex, d->spans};
+    if (d->rc != CLF_OK)
+        row.error = d->errmsg ? d->errmsg : clf_strerror(d->rc);
+    char *p = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&p, &n);
+    if (f) {
+        clf_cli_table_row(f, j->table, j->m, &row);
+        if (fclose(f) == 0)
+            clf_cli_buf_put(out, p, n);
+        else
+            out->failed = 1;
+    } else {
+        out->failed = 1;
+    }
+    free(p);
+}
+
+/* Append d's output record to out; on allocation failure nothing of it stays
+ * and d->oom says so. */
+static void format_doc(clf_cli_buf *out, doc *d, const job *j)
 {
     if (d->rc == CLF_OK && j->o->only_flagged && d->nflagged == 0)
         return;
+    size_t mark = out->len;
     if (j->table) {
-        clf_cli_row row = {d->id ? d->id : "", d->text, d->len, d->rc == CLF_OK ? d->res : NULL,
-                           d->truncated, d->abstain, NULL, d->ex, d->spans};
-        if (d->rc != CLF_OK)
-            row.error = d->errmsg ? d->errmsg : clf_strerror(d->rc);
-        char *p = NULL;
-        size_t n = 0;
-        FILE *f = open_memstream(&p, &n);
-        if (f) {
-            clf_cli_table_row(f, j->table, j->m, &row);
-            if (fclose(f) == 0)
-                clf_cli_buf_put(&d->out, p, n);
-            else
-                d->out.failed = 1;
-        } else {
-            d->out.failed = 1;
-        }
-        free(p);
-        return;
+        format_table_row(out, d, j);
+    } else {
+        clf_cli_record r = {
+            .id = d->id, .source = d->source, .line = d->line, .json = d->json,
+            .id_field = j->o->id_field, .text_field = j->o->text_field, .rc = d->rc,
+            .error = d->errmsg, .res = d->res, .truncated = d->truncated,
+            .abstain = d->abstain, .ex = d->ex, .explain_all = j->o->explain_all,
+            .spans = d->spans, .text = d->text};
+        if (j->o->tsv_out)
+            clf_cli_format_tsv(out, &r, j->m);
+        else
+            clf_cli_format_jsonl(out, &r, j->m);
     }
-    clf_cli_record r = {
-        .id = d->id ? d->id : "", .source = d->source, .line = d->line, .json = d->json,
-        .id_field = j->o->id_field, .text_field = j->o->text_field, .rc = d->rc,
-        .error = d->errmsg, .res = d->res, .truncated = d->truncated, .abstain = d->abstain,
-        .ex = d->ex, .explain_all = j->o->explain_all, .spans = d->spans, .text = d->text};
-    if (j->o->tsv_out)
-        clf_cli_format_tsv(&d->out, &r, j->m);
-    else
-        clf_cli_format_jsonl(&d->out, &r, j->m);
+    if (out->failed) {
+        out->failed = 0;
+        out->len = mark;
+        d->oom = 1;
+    }
 }
 
-static void *score_range(void *arg)
+/* ---- chunks ---------------------------------------------------------------- */
+
+typedef struct chunk {
+    doc docs[CHUNK_DOCS];
+    size_t n;
+    size_t bytes;        /* text read into it */
+    clf_cli_buf arena;   /* ids and texts, NUL-terminated */
+    clf_cli_buf out;     /* the formatted records */
+    size_t seq;          /* position in the output */
+    int flush;           /* a stream waits for input after it: flush once written */
+    struct chunk *next;  /* free list */
+} chunk;
+
+static void chunk_clear(chunk *c)
 {
-    job *j = arg;
-    for (size_t i = j->from; i < j->to; i += j->step) {
-        doc *d = &j->docs[i];
-        if (d->rc == CLF_OK)
-            score_doc(d, j);
-        /* formatting is as costly as scoring: the workers do it too */
-        format_doc(d, j);
+    for (size_t i = 0; i < c->n; i++) {
+        doc *d = &c->docs[i];
+        free(d->errmsg);
+        if (d->json)
+            json_decref(d->json);
+        clf_explanation_free(d->ex);
+        clf_spans_free(d->spans);
+        clf_score_result *res = d->res;
+        memset(d, 0, sizeof *d);
+        d->res = res;
     }
-    return NULL;
+    c->n = 0;
+    c->bytes = 0;
+    c->flush = 0;
+    c->arena.len = 0;
+    c->out.len = 0;
+    /* one huge document must not keep its memory for the rest of the run */
+    if (c->arena.cap > 4 * CHUNK_BYTES)
+        clf_cli_buf_free(&c->arena);
+    if (c->out.cap > 4 * CHUNK_BYTES)
+        clf_cli_buf_free(&c->out);
 }
 
 /* ---- the run --------------------------------------------------------------- */
@@ -371,60 +397,44 @@ typedef struct run {
     score_opts *o;
     const clf_model *m;
     clf_scorer *scorers[MAX_THREADS];
-    doc *docs;
-    size_t cap, n;
-    size_t bytes;       /* text held by the batch: flushed past BATCH_BYTES */
-    int had_errors;
-    int multi;          /* several inputs: every record names its source */
     clf_cli_table table;
+    char **paths;       /* the inputs; "-" when none were given */
+    int npaths;
+    int multi;          /* several inputs: every record names its source */
+    chunk *chunks;      /* 2 per thread */
+    size_t nchunks;
+
+    /* reading, under in_lock */
+    pthread_mutex_t in_lock;
+    pthread_cond_t chunk_free;
+    chunk *free_list;
+    int next_path;
+    clf_reader *rd;
+    const char *rd_path;
+    int rd_stream;
+    int in_done;
+    size_t next_seq;
+
+    /* writing, under out_lock */
+    pthread_mutex_t out_lock;
+    chunk **ready;      /* completed chunks by seq % nchunks */
+    size_t next_out;
+    int had_errors;
 } run;
 
-static void flush_batch(run *r, int stream)
+static doc *new_doc(chunk *c)
 {
-    int T = r->o->threads;
-    job jobs[MAX_THREADS];
-    pthread_t tids[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    size_t K = clf_model_num_categories(r->m);
-    /* interleaved, not in blocks: a batch often holds a run of long
-     * documents (a corpus of articles), which blocks would give one thread */
-    for (int t = 0; t < T; t++) {
-        size_t from = (size_t)t < r->n ? (size_t)t : r->n;
-        jobs[t] = (job){r->scorers[t], r->m, r->o, r->docs, from, r->n, (size_t)T, K,
-                        r->o->table ? &r->table : NULL};
-        if (t > 0 && from < r->n)
-            started[t] = pthread_create(&tids[t], NULL, score_range, &jobs[t]) == 0;
-        if (t > 0 && from < r->n && !started[t])
-            score_range(&jobs[t]); /* could not start a thread: do it here */
-    }
-    score_range(&jobs[0]);
-    for (int t = 1; t < T; t++)
-        if (started[t])
-            pthread_join(tids[t], NULL);
-    for (size_t i = 0; i < r->n; i++) {
-        doc *d = &r->docs[i];
-        if (d->rc != CLF_OK)
-            r->had_errors = 1;
-        if (d->out.failed) {
-            /* never drop a record silently */
-            fprintf(stderr, "classify score: out of memory formatting record %zu\n", d->line);
-            r->had_errors = 1;
-        } else if (d->out.len) {
-            fwrite(d->out.p, 1, d->out.len, stdout);
-        }
-        doc_clear(d);
-    }
-    if (stream)
-        fflush(stdout);
-    r->n = 0;
-    r->bytes = 0;
+    doc *d = &c->docs[c->n++];
+    d->id_off = d->text_off = SIZE_MAX;
+    return d;
 }
 
-static doc *next_slot(run *r)
+static size_t arena_put(chunk *c, const char *s, size_t n)
 {
-    if (r->n == r->cap)
-        flush_batch(r, 0);
-    return &r->docs[r->n++];
+    size_t off = c->arena.len;
+    clf_cli_buf_put(&c->arena, s, n);
+    clf_cli_buf_put(&c->arena, "", 1);
+    return off;
 }
 
 static void set_error(doc *d, int rc, const char *msg)
@@ -435,34 +445,31 @@ static void set_error(doc *d, int rc, const char *msg)
 }
 
 /* An input that cannot be opened or read: one error record in its place. */
-static void input_error(run *r, const char *path, size_t line)
+static void input_error(chunk *c, const char *path, size_t line)
 {
-    doc *d = next_slot(r);
-    d->id = strdup(path);
+    doc *d = new_doc(c);
+    d->id_off = arena_put(c, path, strlen(path));
     d->source = path;
     d->line = line;
     set_error(d, CLF_E_IO, clf_last_error());
 }
 
-static void add_record(run *r, const clf_record *rec, const char *path)
+static void add_record(run *r, chunk *c, const clf_record *rec)
 {
-    doc *d = next_slot(r);
-    d->id = strdup(rec->id);
+    doc *d = new_doc(c);
+    d->id_off = arena_put(c, rec->id, strlen(rec->id));
     d->line = rec->line;
-    d->source = r->multi || rec->error != CLF_OK ? path : NULL;
+    d->source = r->multi || rec->error != CLF_OK ? r->rd_path : NULL;
     d->truncated = rec->truncated;
     if (rec->json)
         d->json = json_incref((json_t *)rec->json);
     if (rec->error != CLF_OK) {
         set_error(d, rec->error, rec->error_msg);
-    } else if (!(d->text = clf_cli_memdup(rec->text, rec->text_len))) {
-        set_error(d, CLF_E_NOMEM, "out of memory");
     } else {
+        d->text_off = arena_put(c, rec->text, rec->text_len);
         d->len = rec->text_len;
-        r->bytes += d->len;
+        c->bytes += d->len;
     }
-    if (!d->id)
-        set_error(d, CLF_E_NOMEM, "out of memory");
 }
 
 static int is_stream(const char *path)
@@ -472,33 +479,186 @@ static int is_stream(const char *path)
     return !ok || !S_ISREG(st.st_mode);
 }
 
-static void score_input(run *r, const char *path)
+/* Open the next input into r->rd; 0 when there is none left. An input that
+ * cannot be opened becomes an error record of c. */
+static int open_next(run *r, chunk *c)
 {
-    clf_reader *rd;
-    clf_reader_options ro = CLF_READER_OPTIONS_INIT;
-    ro.max_record_bytes = r->o->max_bytes;
-    ro.id_field = r->o->id_field;
-    ro.text_field = r->o->text_field;
-    /* auto: a named file that is not records is one document; stdin is lines */
-    ro.auto_fallback = strcmp(path, "-") ? CLF_FORMAT_DOC : CLF_FORMAT_TEXT;
-    if (clf_reader_open(&rd, path, (clf_format)r->o->format, &ro) != CLF_OK) {
-        input_error(r, path, 0);
-        flush_batch(r, 0);
-        return;
+    while (r->next_path < r->npaths) {
+        const char *path = r->paths[r->next_path++];
+        clf_reader_options ro = CLF_READER_OPTIONS_INIT;
+        ro.max_record_bytes = r->o->max_bytes;
+        ro.id_field = r->o->id_field;
+        ro.text_field = r->o->text_field;
+        /* auto: a named file that is not records is one document; stdin is lines */
+        ro.auto_fallback = strcmp(path, "-") ? CLF_FORMAT_DOC : CLF_FORMAT_TEXT;
+        if (clf_reader_open(&r->rd, path, (clf_format)r->o->format, &ro) != CLF_OK) {
+            r->rd = NULL;
+            input_error(c, path, 0);
+            return 1; /* the error record is a record: the chunk may end here */
+        }
+        r->rd_path = path;
+        r->rd_stream = is_stream(path);
+        return 1;
     }
-    int stream = is_stream(path);
-    clf_record rec;
-    int rc;
-    while ((rc = clf_reader_next(rd, &rec)) == 1) {
-        add_record(r, &rec, path);
-        /* a stream: write what has arrived before waiting for more */
-        if (r->bytes >= BATCH_BYTES || (stream && clf_reader_buffered(rd) == 0))
-            flush_batch(r, stream);
+    return 0;
+}
+
+/* Fill c with the next records (in_lock held). */
+static void fill_chunk(run *r, chunk *c)
+{
+    while (!r->in_done && c->n < CHUNK_DOCS && c->bytes < CHUNK_BYTES) {
+        if (!r->rd) {
+            if (!open_next(r, c))
+                r->in_done = 1;
+            continue;
+        }
+        clf_record rec;
+        int rc = clf_reader_next(r->rd, &rec);
+        if (rc == 1) {
+            add_record(r, c, &rec);
+            /* a stream: write what has arrived before waiting for more */
+            if (r->rd_stream && clf_reader_buffered(r->rd) == 0) {
+                c->flush = 1;
+                break;
+            }
+            continue;
+        }
+        if (rc < 0) /* the records read so far stand; the rest of the input is one error */
+            input_error(c, r->rd_path, rec.line);
+        int was_stream = r->rd_stream;
+        clf_reader_close(r->rd);
+        r->rd = NULL;
+        if (was_stream && c->n) { /* the end of a stream: out with it */
+            c->flush = 1;
+            break;
+        }
     }
-    if (rc < 0) /* the records read so far stand; the rest of the input is one error */
-        input_error(r, path, rec.line);
-    flush_batch(r, stream); /* the reader's names die with it */
-    clf_reader_close(rd);
+    for (size_t i = 0; i < c->n; i++) { /* the arena has stopped moving */
+        doc *d = &c->docs[i];
+        if (c->arena.failed) {
+            if (d->rc == CLF_OK)
+                set_error(d, CLF_E_NOMEM, "out of memory");
+            d->id = (char *)"";
+            d->text = NULL;
+            d->len = 0;
+            continue;
+        }
+        d->id = c->arena.p + d->id_off;
+        d->text = d->text_off == SIZE_MAX ? NULL : c->arena.p + d->text_off;
+    }
+}
+
+/* Write c and every completed chunk after it, in order, while the next one
+ * to write is complete (out_lock held). The written chunks go to *done. */
+static void write_ready(run *r, chunk **done)
+{
+    chunk *c;
+    while ((c = r->ready[r->next_out % r->nchunks]) && c->seq == r->next_out) {
+        r->ready[r->next_out % r->nchunks] = NULL;
+        for (size_t i = 0; i < c->n; i++) {
+            doc *d = &c->docs[i];
+            if (d->rc != CLF_OK)
+                r->had_errors = 1;
+            if (d->oom) { /* never drop a record silently */
+                fprintf(stderr, "classify score: out of memory formatting record %zu\n", d->line);
+                r->had_errors = 1;
+            }
+        }
+        if (c->out.len)
+            fwrite(c->out.p, 1, c->out.len, stdout);
+        if (c->flush)
+            fflush(stdout);
+        r->next_out++;
+        c->next = *done;
+        *done = c;
+    }
+}
+
+/* One thread's loop: take a free chunk and the reader, read, score and
+ * format on its own, then write whatever has become writable. */
+static void work(run *r, const job *j)
+{
+    for (;;) {
+        pthread_mutex_lock(&r->in_lock);
+        while (!r->free_list && !r->in_done)
+            pthread_cond_wait(&r->chunk_free, &r->in_lock);
+        if (r->in_done) {
+            pthread_mutex_unlock(&r->in_lock);
+            return;
+        }
+        chunk *c = r->free_list;
+        r->free_list = c->next;
+        fill_chunk(r, c);
+        c->seq = r->next_seq;
+        if (c->n)
+            r->next_seq++;
+        else { /* nothing left to read */
+            c->next = r->free_list;
+            r->free_list = c;
+            c = NULL;
+        }
+        if (r->in_done) /* wake the threads waiting for a chunk: they are done */
+            pthread_cond_broadcast(&r->chunk_free);
+        pthread_mutex_unlock(&r->in_lock);
+        if (!c)
+            return;
+
+        for (size_t i = 0; i < c->n; i++) {
+            doc *d = &c->docs[i];
+            if (d->rc == CLF_OK)
+                score_doc(d, j);
+            format_doc(&c->out, d, j); /* as costly as scoring: no serial step */
+        }
+
+        chunk *done = NULL;
+        pthread_mutex_lock(&r->out_lock);
+        r->ready[c->seq % r->nchunks] = c;
+        write_ready(r, &done);
+        pthread_mutex_unlock(&r->out_lock);
+        if (done) {
+            for (chunk *k = done; k; k = k->next)
+                chunk_clear(k);
+            pthread_mutex_lock(&r->in_lock);
+            while (done) {
+                chunk *k = done;
+                done = k->next;
+                k->next = r->free_list;
+                r->free_list = k;
+            }
+            pthread_cond_broadcast(&r->chunk_free);
+            pthread_mutex_unlock(&r->in_lock);
+        }
+    }
+}
+
+typedef struct worker {
+    run *r;
+    job j;
+} worker;
+
+static void *work_thread(void *arg)
+{
+    worker *w = arg;
+    work(w->r, &w->j);
+    return NULL;
+}
+
+/* Score every input with o->threads threads (this one included). */
+static void score_all(run *r)
+{
+    int T = r->o->threads;
+    size_t K = clf_model_num_categories(r->m);
+    worker w[MAX_THREADS];
+    pthread_t tids[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (int t = 0; t < T; t++)
+        w[t] = (worker){r, {r->scorers[t], r->m, r->o, K, r->o->table ? &r->table : NULL}};
+    for (int t = 1; t < T; t++)
+        started[t] = pthread_create(&tids[t], NULL, work_thread, &w[t]) == 0;
+    work(r, &w[0].j); /* a thread that could not start leaves its share to the others */
+    for (int t = 1; t < T; t++)
+        if (started[t])
+            pthread_join(tids[t], NULL);
 }
 
 static int setup_scorers(run *r, clf_model *m)
@@ -520,6 +680,24 @@ static int setup_scorers(run *r, clf_model *m)
     return 0;
 }
 
+static int setup_chunks(run *r, clf_score_result **results)
+{
+    size_t K = clf_model_num_categories(r->m);
+    r->nchunks = 2 * (size_t)r->o->threads;
+    r->chunks = calloc(r->nchunks, sizeof *r->chunks);
+    r->ready = calloc(r->nchunks, sizeof *r->ready);
+    *results = calloc(r->nchunks * CHUNK_DOCS * K, sizeof **results);
+    if (!r->chunks || !r->ready || !*results)
+        return -1;
+    for (size_t c = 0; c < r->nchunks; c++) {
+        for (size_t i = 0; i < CHUNK_DOCS; i++)
+            r->chunks[c].docs[i].res = *results + (c * CHUNK_DOCS + i) * K;
+        r->chunks[c].next = r->free_list;
+        r->free_list = &r->chunks[c];
+    }
+    return 0;
+}
+
 int cmd_score(int argc, char **argv)
 {
     score_opts o;
@@ -537,24 +715,23 @@ int cmd_score(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.o = &o;
     r.m = m;
-    size_t K = clf_model_num_categories(m);
+    pthread_mutex_init(&r.in_lock, NULL);
+    pthread_mutex_init(&r.out_lock, NULL);
+    pthread_cond_init(&r.chunk_free, NULL);
     clf_score_result *results = NULL;
     int status = setup_scorers(&r, m);
     if (status)
         goto done;
-    r.cap = (size_t)o.threads * BATCH_PER_THREAD;
-    r.docs = calloc(r.cap, sizeof *r.docs);
-    results = calloc(r.cap * K, sizeof *results);
-    if (!r.docs || !results) {
+    if (setup_chunks(&r, &results) != 0) {
         fprintf(stderr, "classify score: out of memory\n");
         status = 2;
         goto done;
     }
-    for (size_t i = 0; i < r.cap; i++)
-        r.docs[i].res = results + i * K;
 
     if (!o.output_set && isatty(STDOUT_FILENO))
         o.table = 1; /* people at a terminal read a table; pipes get JSON Lines */
+    else
+        setvbuf(stdout, NULL, _IOFBF, (size_t)64 << 10); /* fewer write calls */
     if (o.table) {
         clf_cli_table_init(&r.table, o.color);
         r.table.top_words = o.explain ? o.explain : 3;
@@ -565,20 +742,31 @@ int cmd_score(int argc, char **argv)
     } else if (o.tsv_out) {
         clf_cli_tsv_header(stdout, m);
     }
+    static char *stdin_only[] = {"-"};
     int nfiles = argc - optind;
+    r.paths = nfiles ? argv + optind : stdin_only;
+    r.npaths = nfiles ? nfiles : 1;
     r.multi = nfiles > 1;
-    for (int i = 0; i < (nfiles ? nfiles : 1); i++)
-        score_input(&r, nfiles ? argv[optind + i] : "-");
+    score_all(&r);
     status = r.had_errors ? 1 : 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "classify score: write error on stdout: %s\n", strerror(errno));
         status = 2;
     }
 done:
+    for (size_t c = 0; c < r.nchunks && r.chunks; c++) {
+        chunk_clear(&r.chunks[c]);
+        clf_cli_buf_free(&r.chunks[c].arena);
+        clf_cli_buf_free(&r.chunks[c].out);
+    }
+    free(r.chunks);
+    free(r.ready);
     free(results);
-    free(r.docs);
     for (int t = 0; t < o.threads; t++)
         clf_scorer_free(r.scorers[t]);
+    pthread_mutex_destroy(&r.in_lock);
+    pthread_mutex_destroy(&r.out_lock);
+    pthread_cond_destroy(&r.chunk_free);
     clf_model_free(m);
     return status;
 }
