@@ -366,13 +366,28 @@ typedef struct chunk {
     struct chunk *next;  /* free list */
 } chunk;
 
+/*
+ * The records' JSON objects are shared with the reader, which drops its own
+ * reference on its next record, in whichever thread reads then; jansson's
+ * json_decref reads the count without an atomic load, so every reference
+ * of a record is dropped under in_lock (chunk_drop_json), never beside the
+ * reader.
+ */
+static void chunk_drop_json(chunk *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->docs[i].json) {
+            json_decref(c->docs[i].json);
+            c->docs[i].json = NULL;
+        }
+}
+
+/* Empty c for reuse (its JSON objects dropped first: chunk_drop_json). */
 static void chunk_clear(chunk *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         doc *d = &c->docs[i];
         free(d->errmsg);
-        if (d->json)
-            json_decref(d->json);
         clf_explanation_free(d->ex);
         clf_spans_free(d->spans);
         clf_score_result *res = d->res;
@@ -616,6 +631,10 @@ static void work(run *r, const job *j)
         write_ready(r, &done);
         pthread_mutex_unlock(&r->out_lock);
         if (done) {
+            pthread_mutex_lock(&r->in_lock);
+            for (chunk *k = done; k; k = k->next)
+                chunk_drop_json(k);
+            pthread_mutex_unlock(&r->in_lock);
             for (chunk *k = done; k; k = k->next)
                 chunk_clear(k);
             pthread_mutex_lock(&r->in_lock);
@@ -755,6 +774,7 @@ int cmd_score(int argc, char **argv)
     }
 done:
     for (size_t c = 0; c < r.nchunks && r.chunks; c++) {
+        chunk_drop_json(&r.chunks[c]);
         chunk_clear(&r.chunks[c]);
         clf_cli_buf_free(&r.chunks[c].arena);
         clf_cli_buf_free(&r.chunks[c].out);

@@ -139,6 +139,14 @@ PYEOF
   "$CLF" score --model "$MODEL" --format text -j 2 "$T/many.txt" > "$T/m2.out"
   check "score: --threads 2 equals --threads 1" cmp -s "$T/m1.out" "$T/m2.out"
   check "score: 3000 records" test "$(wc -l < "$T/m2.out")" -eq 3000
+  # JSON Lines with pass-through fields, from a pipe, 3 threads (the reader
+  # and the writers share each record's JSON object: TSan runs this too)
+  awk '{printf "{\"id\":\"d%d\",\"text\":\"%s\",\"meta\":{\"n\":[%d]}}\n", NR, $0, NR}' \
+    "$T/many.txt" > "$T/many.jsonl"
+  "$CLF" score --model "$MODEL" -j 1 "$T/many.jsonl" > "$T/mj1.out"
+  cat "$T/many.jsonl" | "$CLF" score --model "$MODEL" -j 3 > "$T/mj3.out"
+  check "score: jsonl through a pipe, --threads 3 equals --threads 1" cmp -s "$T/mj1.out" "$T/mj3.out"
+  check "score: jsonl pass-through kept" test "$(grep -c '"meta":{"n":\[' "$T/mj3.out")" -eq 3000
 
   # thresholds and filtering
   "$CLF" score --model "$MODEL" --format text -t extremism=0 -t hate=0 --only-flagged "$T/many.txt" > "$T/f0.out"
