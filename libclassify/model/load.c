@@ -622,9 +622,19 @@ static int check_weights(const unsigned char *w, size_t n_weights, uint32_t weig
         return CLF_OK;
     }
     const int16_t *q = (const int16_t *)(const void *)w;
-    unsigned bad = 0;
-    for (size_t i = 0; i < n_weights; i++)
-        bad |= q[i] == INT16_MIN;
+    /* four weights per word: a lane is 0x8000 iff it is 0 after the xor
+     * (the classic has-zero test), without one compare per weight */
+    const uint64_t ones = 0x0001000100010001ull, highs = 0x8000800080008000ull;
+    uint64_t bad = 0;
+    size_t j = 0;
+    for (; j + 4 <= n_weights; j += 4) {
+        uint64_t v;
+        memcpy(&v, w + 2 * j, 8);
+        v ^= highs;
+        bad |= (v - ones) & ~v & highs;
+    }
+    for (; j < n_weights; j++)
+        bad |= q[j] == INT16_MIN;
     if (bad)
         for (size_t i = 0; i < n_weights; i++)
             if (q[i] == INT16_MIN)
@@ -694,6 +704,15 @@ static int build_rows(clf_model *m, const float *idfv, const unsigned char *w, u
     m->rows = big_alloc(m->rows_bytes, &m->rows_mapped);
     if (!m->rows)
         return clf__error(CLF_E_NOMEM, "out of memory (%u rows)", n);
+    if (wb == 2 && K == 5 && m->row_bytes == 16) { /* the shipped model: fixed-size copies */
+        for (uint32_t r = 0; r < n; r++) {
+            unsigned char *row = m->rows + (size_t)r * 16;
+            float idf = idfv ? idfv[r] : 1.0f;
+            memcpy(row, &idf, 4);
+            memcpy(row + 4, w + (size_t)r * 10, 10);
+        }
+        return CLF_OK;
+    }
     for (uint32_t r = 0; r < n; r++) {
         unsigned char *row = m->rows + (size_t)r * m->row_bytes;
         *(float *)(void *)row = idfv ? idfv[r] : 1.0f;
