@@ -67,14 +67,18 @@ static const char CSS[] =
     "td{font-size:12px}.ci{font-size:10px;white-space:normal}.kv{grid-template-columns:repeat(2,minmax(0,1fr))}}"
     "@media (max-width:640px){table{display:block;overflow-x:auto;max-width:100%}"
     "td.text{max-width:260px;font-size:14px}nav a{display:inline-block}}"
-    /* Print: white paper, no navigation, cards and charts kept whole. */
+    /* Print: white paper, no navigation; the overview and per-corpus tables, and each
+     * category's title, figures, charts and operating points, kept whole on a page; only
+     * the lists of errors flow on to the next page, row by row, their header repeated. */
     "@page{size:A4;margin:12mm}"
     "@media print{body{background:#fff;font-size:11px}header{background:none;color:#000;padding:0 0 8px}"
     "header .meta{color:#333}nav{display:none}main{max-width:none;padding:0}"
     "section.card,div.card{box-shadow:none;border-color:#bbb;padding:8px 10px;margin:8px 0}"
-    ".kv{grid-template-columns:repeat(4,minmax(0,1fr))}.charts,.kv,tr,svg,h4{break-inside:avoid}"
+    ".kv{grid-template-columns:repeat(4,minmax(0,1fr))}"
+    "section.card,.head,.ops,.charts,.kv,tr,svg{break-inside:avoid}"
     "h2,h3,h4{break-after:avoid}th,td{padding:2px 4px}.charts svg{width:31%;height:auto}"
-    "a{color:inherit;text-decoration:none}}";
+    "td.text{font-size:11px;line-height:1.35;max-width:none}td.feat{font-size:9.5px;min-width:0}"
+    "td.feat span{padding:0 3px;margin:0 1px}a{color:inherit;text-decoration:none}}";
 
 static void esc(FILE *f, const char *s)
 {
@@ -341,8 +345,8 @@ static void op_row(FILE *f, const char *what, double level, const clf_eval_op *o
 
 static void operating_points(FILE *f, const clf_eval_report *r, const clf_eval_cat *c)
 {
-    fputs("<h4>Operating points</h4><table><tr><th>goal</th><th>threshold</th><th>precision</th>"
-          "<th>recall</th><th>flag rate</th></tr>\n", f);
+    fputs("<div class=\"ops\"><h4>Operating points</h4><table><tr><th>goal</th><th>threshold</th>"
+          "<th>precision</th><th>recall</th><th>flag rate</th></tr>\n", f);
     fprintf(f, "<tr class=\"avg\"><td>in force</td><td>%.4f</td><td>", c->threshold);
     num(f, c->precision.value, 3);
     fputs("</td><td>", f);
@@ -358,7 +362,7 @@ static void operating_points(FILE *f, const clf_eval_report *r, const clf_eval_c
         op_row(f, "target precision", r->target_precision, &c->target_p);
     if (!isnan(r->target_recall))
         op_row(f, "target recall", r->target_recall, &c->target_r);
-    fputs("</table>\n<details><summary>Threshold sweep</summary><table><tr><th>threshold</th>"
+    fputs("</table></div>\n<details><summary>Threshold sweep</summary><table><tr><th>threshold</th>"
           "<th>precision</th><th>recall</th><th>F1</th><th>flag rate</th></tr>\n", f);
     for (size_t i = 0; i < c->n_sweep; i++) {
         const clf_eval_sweep_row *s = &c->sweep[i];
@@ -391,8 +395,9 @@ static void error_table(FILE *f, const char *title, const clf_eval_error *e, siz
 {
     if (n == 0)
         return;
-    fprintf(f, "<h4>%s</h4><table><tr><th>score</th><th>document</th><th>text</th>"
-               "<th>features (pushing up / down)</th></tr>\n", title);
+    /* thead: printed again at the top of the page a long list continues on */
+    fprintf(f, "<div class=\"errs\"><h4>%s</h4><table><thead><tr><th>score</th><th>document</th>"
+               "<th>text</th><th>features (pushing up / down)</th></tr></thead>\n", title);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "<tr><td>%.3f</td><td style=\"text-align:left\">", e[i].score);
         esc(f, e[i].id);
@@ -407,13 +412,14 @@ static void error_table(FILE *f, const char *title, const clf_eval_error *e, siz
         features(f, e[i].down, e[i].n_down, 1);
         fputs("</td></tr>\n", f);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
 }
 
 static void category_card(FILE *f, const clf_eval_report *r, const clf_eval_group *g, size_t k)
 {
     const clf_eval_cat *c = &g->cats[k];
-    fprintf(f, "<div class=\"card\" id=\"g%zu-%zu\"><h3>", (size_t)(g - r->groups), k);
+    /* .head (title, figures, charts) stays on one page in print; the lists after it may flow */
+    fprintf(f, "<div class=\"card\" id=\"g%zu-%zu\"><div class=\"head\"><h3>", (size_t)(g - r->groups), k);
     esc(f, c->name);
     fprintf(f, " <small>%zu documents, %zu positive, threshold %.3f</small></h3>\n", c->n, c->n_pos, c->threshold);
     fputs("<div class=\"kv\">", f);
@@ -445,6 +451,7 @@ static void category_card(FILE *f, const clf_eval_report *r, const clf_eval_grou
         fputs("<p class=\"note\">No document here is a positive of this category, so precision and recall "
               "are undefined; every flagged document is a false positive.</p>\n", f);
     charts(f, r, c);
+    fputs("</div>\n", f);
     if (c->has_positives)
         operating_points(f, r, c);
     error_table(f, "Top false positives (flagged, not labeled)", c->top_fp, c->n_fp);

@@ -33,7 +33,8 @@ with open(f"{d}/train.tsv", "w") as f:
 with open(f"{d}/test.tsv", "w") as f:
     for i in range(37):
         lab = ["abuse", "normal"][i % 2]
-        f.write(f"e{i}\t{lab}\t{post(lab)}\n")
+        # every 9th label wrong, so that the report has lists of errors
+        f.write(f"e{i}\t{['normal', 'abuse'][i % 2] if i % 9 == 4 else lab}\t{post(lab)}\n")
 EOF
 "$CLF" train --input "$T/train.tsv" --negative normal --out "$T/m.clf" --threads 2 --quiet || bad "train"
 "$CLF" eval -m "$T/m.clf" --map abuse=abuse,normal= --annotates abuse,praise "$T/test.tsv" --html "$T/r.html" > /dev/null || bad "eval --html"
@@ -42,7 +43,14 @@ import re, sys
 h = open(sys.argv[1], encoding="utf-8").read()
 assert "@media print" in h and "@page" in h, "a print stylesheet"
 assert re.search(r"@media \(max-width:\s*9\d\dpx\)", h) and re.search(r"@media \(max-width:\s*6\d\dpx\)", h), "narrow-screen rules"
-assert "break-inside:avoid" in h
+# print: the overview and per-corpus cards, and each category's head (title, figures,
+# charts) kept on one page; error lists flow row by row with their header repeated
+printcss = h[h.index("@media print"):]
+avoid = re.search(r"([^{}]*)\{break-inside:avoid\}", printcss)
+assert avoid and {"section.card", ".head", ".charts", "tr"} <= set(avoid.group(1).split(",")), avoid
+lists = re.findall(r'(.{0,40})<h4>(Top false [^<]*)</h4>(.{0,20})', h)
+assert lists and all(pre.endswith('<div class="errs">') and post.startswith("<table><thead><tr>")
+                     for pre, _, post in lists), ("error lists in .errs with a thead", lists)
 # one card per category; praise has no positives in this file: a histogram
 cards = re.split(r'<div class="card" id=', h)[1:]
 praise = [c for c in cards if c.split("</h3>")[0].find("praise") >= 0]
@@ -52,6 +60,9 @@ p, a = praise[0], abuse[0]
 assert "Score histogram" in p and "Reliability" not in p, "histogram without positives"
 assert "Score histogram" not in a and "Reliability" in a, "reliability with positives"
 for card in (p, a):
+    head = card.split('<div class="head">', 1)[1].split("</div>\n", 1)[0] if '<div class="head">' in card else ""
+    assert "<h3>" in head and "<svg" in card.split('<div class="errs">')[0], "the card's head holds its title"
+
     counts = [int(x) for x in re.findall(r'class="bc"[^>]*>(\d+)</text>', card)]
     assert sum(counts) == 37, ("bar counts add up to the documents", counts)
     assert 'class="vline"' in card and "threshold " in card, "the threshold is drawn"
