@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mhd.h"
 #include "serve.h"
 
 enum route { R_NOT_FOUND, R_METHOD, R_ANALYZE, R_MODERATIONS, R_SUGGEST, R_STATUS };
@@ -325,6 +325,11 @@ int srv_run(srv_state *st)
     if (parse_listen(st->cfg.listen, &ss, &v6)) {
         fprintf(stderr, "classify serve: --listen: expected ADDR:PORT with a numeric address "
                         "(e.g. 127.0.0.1:8080 or [::1]:8080), got '%s'\n", st->cfg.listen);
+        return 2;
+    }
+    char why[512];
+    if (clf_mhd_open(why, sizeof why) != 0) {
+        fprintf(stderr, "classify serve: %s\n", why);
         return 2;
     }
     srv_workers_init();

@@ -5,6 +5,7 @@
  *
  *   cmd_serve.c   options, signals (SIGTERM drains, SIGHUP reloads)
  *   http.c        libmicrohttpd plumbing: bodies, limits, routing, access log
+ *   mhd.c         libmicrohttpd opened at run time (other commands start without it)
  *   models.c      the served model: refcounted generations, atomic reload
  *   worker.c      one clf_scorer per worker thread, rebuilt on a new generation
  *   request.c     parsing and validating request bodies (no I/O: fuzzed)
