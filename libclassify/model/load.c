@@ -527,11 +527,15 @@ static void *big_alloc(size_t size, int *mapped)
         if (raw != MAP_FAILED) {
             uintptr_t a = ((uintptr_t)raw + CLF__HUGE - 1) & ~(uintptr_t)(CLF__HUGE - 1);
             unsigned char *t = (unsigned char *)a;
-            size_t head = (size_t)(t - raw), tail = span - head - size;
+            /* munmap takes whole pages: the tail starts at the page after t + size */
+            long ps = sysconf(_SC_PAGESIZE);
+            const size_t page = ps > 0 ? (size_t)ps : 4096;
+            size_t keep = (size + page - 1) & ~(page - 1);
+            size_t head = (size_t)(t - raw), tail = span - head - keep;
             if (head)
                 munmap(raw, head);
             if (tail)
-                munmap(t + size, tail);
+                munmap(t + keep, tail);
             (void)madvise(t, size, MADV_HUGEPAGE); /* advice: fine if refused */
             *mapped = 1;
             return t;
