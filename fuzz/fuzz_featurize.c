@@ -37,13 +37,13 @@ typedef struct config {
 } config;
 
 static const config configs[N_CONFIGS] = {
-    /* version, word, cmin, cmax, mode, stems, bits, seed, sublinear, l2 */
-    { { 1, 2, 2, 5, CLF_CHAR_WITHIN, 1, 20, 0, 1, 1 }, CLF_NORM_DEFAULT, 0 },
-    { { 1, 5, 1, 8, CLF_CHAR_BOTH, 1, 8, 7, 1, 1 }, CLF_NORM_DEFAULT, 1 },
-    { { 1, 0, 3, 3, CLF_CHAR_ACROSS, 0, 12, 0, 0, 0 }, CLF_NORM_DEFAULT, 0 },
-    { { 1, 1, 2, 0, CLF_CHAR_WITHIN, 1, 16, 0, 1, 1 }, 0, 0 },
-    { { 1, 2, 2, 5, CLF_CHAR_WITHIN, 1, 20, 0, 1, 1 }, 0, 0 },
-    { { 1, 3, 2, 4, CLF_CHAR_WITHIN, 0, 26, 99, 0, 1 }, CLF_NORM_DEFAULT, 0 },
+    /* version, word, cmin, cmax, mode, stems, bits, seed, sublinear, l2, feature revision */
+    { { 2, 2, 2, 5, CLF_CHAR_WITHIN, 1, 20, 0, 1, 1, 1 }, CLF_NORM_DEFAULT, 0 },
+    { { 2, 5, 1, 8, CLF_CHAR_BOTH, 1, 8, 7, 1, 1, 0 }, CLF_NORM_DEFAULT, 1 },
+    { { 2, 0, 3, 3, CLF_CHAR_ACROSS, 0, 12, 0, 0, 0, 2 }, CLF_NORM_DEFAULT, 0 },
+    { { 2, 1, 2, 0, CLF_CHAR_WITHIN, 1, 16, 0, 1, 1, 1 }, 0, 0 },
+    { { 2, 2, 2, 5, CLF_CHAR_WITHIN, 1, 20, 0, 1, 1, 2 }, 0, 0 },
+    { { 2, 3, 2, 4, CLF_CHAR_WITHIN, 0, 26, 99, 0, 1, 1 }, CLF_NORM_DEFAULT, 0 },
 };
 
 static clf_featurizer *feats[N_CONFIGS];

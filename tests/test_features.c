@@ -5,6 +5,7 @@
  * scorer and training use.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,61 @@ static int same_vec(const clf_feature *a, size_t na, const clf_feature *b, size_
 
 /* XXH3_64bits_withSeed("hello", 5, 0x9E3779B97F4A7C15) >> 44, with xxHash 0.8 */
 #define HELLO_BUCKET 0x37468u
+/* revision 2: rev2_hash("hello", word family, seed 0) >> 44 */
+#define HELLO_BUCKET_R2 0x1DE15u
+
+/* Revision 2's rule as docs/features.md states it, written out independently
+ * of featurize.c: s = seed_f; s = (s ^ c) * 0xC2B2AE3D27D4EB4F per code
+ * point c; then h = (s ^ s >> 32) * 0x165667B19E3779F9. */
+/* Encode code point c as UTF-8 at o; its length. */
+static int utf8_put(uint32_t c, char *o)
+{
+    unsigned char *u = (unsigned char *)o;
+    if (c < 0x80) {
+        u[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        u[0] = (unsigned char)(0xC0 | (c >> 6));
+        u[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        u[0] = (unsigned char)(0xE0 | (c >> 12));
+        u[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        u[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    u[0] = (unsigned char)(0xF0 | (c >> 18));
+    u[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+    u[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    u[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static clf_model *idf_model(const clf_feature_options *o, const uint32_t *b, size_t n,
+                            int use_idf);
+
+static uint64_t rev2_hash(const char *text, size_t len, uint64_t hash_seed, unsigned family)
+{
+    uint64_t st = hash_seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (family + 1));
+    const unsigned char *p = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        uint32_t c = p[i];
+        int l = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (l == 2)
+            c &= 0x1F;
+        else if (l == 3)
+            c &= 0x0F;
+        else if (l == 4)
+            c &= 0x07;
+        for (int k = 1; k < l; k++)
+            c = (c << 6) | (p[i + (size_t)k] & 0x3Fu);
+        st = (st ^ c) * UINT64_C(0xC2B2AE3D27D4EB4F);
+        i += (size_t)l;
+    }
+    return (st ^ (st >> 32)) * UINT64_C(0x165667B19E3779F9);
+}
 
 static const char *TWEET =
     "قاتلوا الذين لا يؤمنون بالله #دولة_الخلافة 😂 http://x.com @someone 123, hello!";
@@ -138,6 +194,8 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(o.sublinear_tf, 1);
     ck_assert_uint_eq(o.l2_normalize, 1);
     ck_assert_uint_eq(o.char_mode, d.char_mode);
+    ck_assert_uint_eq(o.feature_revision, 0); /* the newest */
+    ck_assert_uint_eq(d.feature_revision, 0);
     clf_feature_options_init(NULL); /* harmless */
 
     clf_featurizer *f = make(NULL);
@@ -146,8 +204,31 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(fo->char_ngram_max, 5);
     ck_assert_uint_eq(fo->hash_bits, 20);
     ck_assert_uint_eq(fo->stems, 1);
+    ck_assert_uint_eq(fo->feature_revision, CLF_FEATURE_REVISION); /* resolved */
     clf_featurizer_free(f);
     clf_featurizer_free(NULL);
+
+    /* a version-1 struct has no feature_revision: the newest, whatever
+     * follows the struct in memory */
+    struct {
+        clf_feature_options o;
+        unsigned char after[16];
+    } v1;
+    memset(&v1, 0x5A, sizeof v1);
+    clf_feature_options_init(&v1.o);
+    v1.o.version = 1;
+    memset((char *)&v1.o + offsetof(clf_feature_options, feature_revision), 0x5A,
+           sizeof v1.o.feature_revision);
+    f = make(&v1.o);
+    ck_assert_uint_eq(clf__featurizer_options(f)->feature_revision, CLF_FEATURE_REVISION);
+    clf_featurizer_free(f);
+    for (unsigned r = CLF_FEATURE_REVISION_MIN; r <= CLF_FEATURE_REVISION; r++) {
+        clf_feature_options_init(&o);
+        o.feature_revision = r;
+        f = make(&o);
+        ck_assert_uint_eq(clf__featurizer_options(f)->feature_revision, r);
+        clf_featurizer_free(f);
+    }
 }
 END_TEST
 
@@ -179,6 +260,8 @@ START_TEST(test_invalid_options)
     EXPECT_BAD(o.hash_bits = CLF_MAX_HASH_BITS + 1, "hash_bits");
     EXPECT_BAD((o.word_ngram_max = 0, o.char_ngram_max = 0, o.stems = 0), "off");
     EXPECT_BAD((o.char_ngram_max = 0, o.char_ngram_min = 9), "char_ngram_min");
+    EXPECT_BAD(o.feature_revision = CLF_FEATURE_REVISION + 1, "feature_revision");
+    EXPECT_BAD(o.feature_revision = 1000, "feature_revision");
 #undef EXPECT_BAD
 
     ck_assert_int_eq(clf_featurizer_new(NULL, NULL, NULL), CLF_E_INVALID_ARG);
@@ -458,13 +541,14 @@ END_TEST
 
 START_TEST(test_hash_rule)
 {
-    /* bucket = top hash_bits bits of XXH3_64bits_withSeed(text, len,
-     * hash_seed ^ 0x9E3779B97F4A7C15 * (family + 1)): the model format */
+    /* revision 1: bucket = top hash_bits bits of XXH3_64bits_withSeed(text,
+     * len, hash_seed ^ 0x9E3779B97F4A7C15 * (family + 1)): the model format */
     const uint64_t seeds[] = { 0, 12345 };
     for (size_t k = 0; k < 2; k++) {
         clf_feature_options o = only(1, 2, 2, CLF_CHAR_BOTH, 1);
         o.hash_seed = seeds[k];
         o.hash_bits = 18;
+        o.feature_revision = 1;
         clf_featurizer *f = make(&o);
         size_t n;
         const clf_feature_text *ft = texts(f, "hello المشركين", &n);
@@ -478,12 +562,296 @@ START_TEST(test_hash_rule)
     }
     /* pinned values: a change here breaks every trained model */
     clf_feature_options o = only(1, 0, 0, 0, 0);
+    o.feature_revision = 1;
     clf_featurizer *f = make(&o);
     size_t n;
     const clf_feature_text *ft = texts(f, "hello", &n);
     ck_assert_uint_eq(n, 1);
     ck_assert_uint_eq(ft[0].index, HELLO_BUCKET);
+    ck_assert(clf__feature_hash(f, CLF_FAMILY_WORD, "hello", 5) ==
+              XXH3_64bits_withSeed("hello", 5, UINT64_C(0x9E3779B97F4A7C15)));
     clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_hash_rule_rev2)
+{
+    /* revision 2: the code point chain of rev2_hash(), every family, with
+     * n-grams of 1..8 code points and words of every kind */
+    const uint64_t seeds[] = { 0, 12345, UINT64_C(0xFFFFFFFFFFFFFFFF) };
+    const char *docs[] = {
+        "hello المشركين", TWEET, "a", "ab cd, ef 😀 #وسم_طويل x", "Ωmega ñ 中文 𝒳 اَلْ",
+    };
+    for (size_t k = 0; k < 3; k++) {
+        for (unsigned mode = 0; mode <= CLF_CHAR_BOTH; mode++) {
+            clf_feature_options o = only(3, 1 + (unsigned)k, 8, mode, 1);
+            o.hash_seed = seeds[k];
+            o.hash_bits = 18;
+            o.feature_revision = 2;
+            clf_featurizer *f = make(&o);
+            for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
+                size_t n;
+                const clf_feature_text *ft = texts(f, docs[d], &n);
+                ck_assert_uint_gt(n, 0);
+                for (size_t i = 0; i < n; i++) {
+                    size_t tl = strlen(ft[i].text);
+                    uint64_t h = rev2_hash(ft[i].text, tl, seeds[k], ft[i].family);
+                    ck_assert_msg(ft[i].index == (uint32_t)(h >> (64 - 18)),
+                                  "%s '%s': bucket %u, rule %u", clf_family_name(ft[i].family),
+                                  ft[i].text, ft[i].index, (unsigned)(h >> (64 - 18)));
+                    ck_assert(clf__feature_hash(f, ft[i].family, ft[i].text, tl) == h);
+                }
+            }
+            clf_featurizer_free(f);
+        }
+    }
+    /* pinned values: a change here breaks every model of revision 2 */
+    clf_feature_options o = only(1, 0, 0, 0, 0);
+    clf_featurizer *f = make(&o); /* the default revision is 2 */
+    size_t n;
+    const clf_feature_text *ft = texts(f, "hello", &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(ft[0].index, HELLO_BUCKET_R2);
+    ck_assert(rev2_hash("hello", 5, 0, CLF_FAMILY_WORD) == UINT64_C(0x1DE15722819C71ED));
+    ck_assert(rev2_hash("\xd8\xa7", 2, 0, CLF_FAMILY_CHAR) == UINT64_C(0x887E7A71BF780F75));
+    clf_featurizer_free(f);
+}
+END_TEST
+
+/* (family, text, count) rows of a clf_featurize_text() result, sorted. */
+typedef struct ftrow {
+    unsigned fam;
+    uint32_t count;
+    char text[256];
+} ftrow;
+
+static int cmp_ftrow(const void *a, const void *b)
+{
+    const ftrow *x = a, *y = b;
+    if (x->fam != y->fam)
+        return x->fam < y->fam ? -1 : 1;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->count > y->count) - (x->count < y->count);
+}
+
+static ftrow *ftrows(const clf_feature_text *ft, size_t n)
+{
+    ftrow *r = calloc(n ? n : 1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_lt(strlen(ft[i].text), sizeof r[i].text);
+        r[i].fam = ft[i].family;
+        r[i].count = ft[i].count;
+        strcpy(r[i].text, ft[i].text);
+    }
+    qsort(r, n, sizeof *r, cmp_ftrow);
+    return r;
+}
+
+START_TEST(test_revisions_same_features)
+{
+    /* revision 2 changes how texts are hashed and the order of char
+     * n-grams, never which feature texts a document has or their counts */
+    const char *docs[] = {
+        TWEET, "a", "ab", "abc abc abc", "foo bar, baz qux", "ab cd, ef 😀 #وسم_طويل x",
+        "الخلافة الخلافة قادمة!! 😂😂", "Ωmega ñ 中文 𝒳", "",
+    };
+    const unsigned cfg[][5] = {
+        {2, 2, 5, CLF_CHAR_WITHIN, 1}, {5, 1, 8, CLF_CHAR_BOTH, 1}, {1, 3, 3, CLF_CHAR_ACROSS, 0},
+        {3, 4, 6, CLF_CHAR_WITHIN, 1}, {0, 1, 1, CLF_CHAR_BOTH, 0}, {2, 0, 0, 0, 1},
+    };
+    for (size_t c = 0; c < sizeof cfg / sizeof *cfg; c++) {
+        clf_feature_options o = only(cfg[c][0], cfg[c][1], cfg[c][2], cfg[c][3], cfg[c][4]);
+        o.feature_revision = 1;
+        clf_featurizer *f1 = make(&o);
+        o.feature_revision = 2;
+        clf_featurizer *f2 = make(&o);
+        for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
+            size_t n1, n2;
+            const clf_feature_text *t1 = texts(f1, docs[d], &n1);
+            ftrow *r1 = ftrows(t1, n1);
+            const clf_feature_text *t2 = texts(f2, docs[d], &n2);
+            ftrow *r2 = ftrows(t2, n2);
+            ck_assert_msg(n1 == n2, "config %zu doc %zu: %zu vs %zu texts", c, d, n1, n2);
+            for (size_t i = 0; i < n1; i++)
+                ck_assert_msg(cmp_ftrow(&r1[i], &r2[i]) == 0, "config %zu doc %zu: '%s' vs '%s'",
+                              c, d, r1[i].text, r2[i].text);
+            free(r1);
+            free(r2);
+        }
+        clf_featurizer_free(f1);
+        clf_featurizer_free(f2);
+    }
+}
+END_TEST
+
+/*
+ * Distribution of revision 2's hash on generated texts, against what a
+ * random function would give: every string of 1..3 symbols over 64 symbols
+ * (Arabic letters, Latin, digits, space: the shape of char n-grams),
+ * the numbers 0..199999 and Arabic words that differ in one to three
+ * letters. For each set: no two texts share the 64-bit hash; the bucket
+ * counts over 2^16 buckets pass a two-sided chi-square test (6 standard
+ * deviations: a random function fails about once in 10^9); every bucket bit is set in half of
+ * the texts (6 sigma); and one text's buckets in two families agree no
+ * more often than chance.
+ */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void check_distribution(const char *what, uint64_t *h, const uint64_t *h2, size_t n)
+{
+    const unsigned bits = 16;
+    const size_t B = (size_t)1 << bits;
+    uint32_t *cnt = calloc(B, sizeof *cnt);
+    ck_assert_ptr_nonnull(cnt);
+    size_t ones[16] = {0}, same = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b = (uint32_t)(h[i] >> (64 - bits));
+        cnt[b]++;
+        for (unsigned k = 0; k < bits; k++)
+            ones[k] += (b >> k) & 1u;
+        same += b == (uint32_t)(h2[i] >> (64 - bits));
+    }
+    const double e = (double)n / (double)B;
+    double chi2 = 0;
+    for (size_t b = 0; b < B; b++)
+        chi2 += ((double)cnt[b] - e) * ((double)cnt[b] - e) / e;
+    /* two-sided: too even a spread is structure too (sequential inputs
+     * landing on a lattice, as plain multiplicative hashing does) */
+    const double df = (double)(B - 1), lim = 6 * sqrt(2 * df);
+    fprintf(stderr, "hash distribution, %s: %zu texts, chi2 %.0f (df %.0f, limit +-%.0f), "
+                    "%zu same-bucket pairs across families (expected %.1f)\n",
+            what, n, chi2, df, lim, same, e);
+    ck_assert_msg(fabs(chi2 - df) < lim, "%s: chi2 %.0f over %zu buckets (df %.0f +- %.0f)",
+                  what, chi2, B, df, lim);
+    for (unsigned k = 0; k < bits; k++)
+        ck_assert_msg(fabs((double)ones[k] - (double)n / 2) < 6 * sqrt((double)n) / 2,
+                      "%s: bucket bit %u set in %zu of %zu", what, k, ones[k], n);
+    ck_assert_msg((double)same < e + 6 * sqrt(e) + 1, "%s: %zu texts share their bucket "
+                  "across families (expected %.1f)", what, same, e);
+    qsort(h, n, sizeof *h, cmp_u64);
+    for (size_t i = 1; i < n; i++)
+        ck_assert_msg(h[i] != h[i - 1], "%s: two texts with hash %016llx", what,
+                      (unsigned long long)h[i]);
+    free(cnt);
+}
+
+START_TEST(test_hash_distribution)
+{
+    clf_feature_options o;
+    clf_feature_options_init(&o);
+    o.feature_revision = (unsigned)_i; /* both revisions must pass */
+    clf_featurizer *f = make(&o);
+    /* 64 symbols: 36 Arabic letters, a-z, 0 and space */
+    uint32_t sym[64];
+    size_t ns = 0;
+    for (uint32_t c = 0x0621; c <= 0x064A && ns < 36; c++)
+        if (c < 0x063B || c > 0x0640)
+            sym[ns++] = c;
+    for (uint32_t c = 'a'; c <= 'z'; c++)
+        sym[ns++] = c;
+    sym[ns++] = '0';
+    sym[ns++] = ' ';
+    ck_assert_uint_eq(ns, 64);
+    const size_t max = 64 + 64 * 64 + 64 * 64 * 64 + 200000;
+    uint64_t *h = malloc(max * sizeof *h), *h2 = malloc(max * sizeof *h2);
+    ck_assert(h && h2);
+    char buf[64];
+    size_t n = 0;
+    for (unsigned len = 1; len <= 3; len++) {
+        size_t total = (size_t)1 << (6 * len);
+        for (size_t v = 0; v < total; v++) {
+            size_t x = v, bl = 0;
+            for (unsigned k = 0; k < len; k++, x >>= 6)
+                bl += (size_t)utf8_put(sym[x & 63], buf + bl);
+            h[n] = clf__feature_hash(f, CLF_FAMILY_CHAR, buf, bl);
+            h2[n++] = clf__feature_hash(f, CLF_FAMILY_WORD, buf, bl);
+        }
+    }
+    check_distribution(_i == 1 ? "r1 1-3 symbols" : "r2 1-3 symbols", h, h2, n);
+    n = 0;
+    for (unsigned v = 0; v < 200000; v++) {
+        int bl = snprintf(buf, sizeof buf, "%u", v);
+        h[n] = clf__feature_hash(f, CLF_FAMILY_WORD, buf, (size_t)bl);
+        h2[n++] = clf__feature_hash(f, CLF_FAMILY_STEM, buf, (size_t)bl);
+    }
+    check_distribution(_i == 1 ? "r1 numbers" : "r2 numbers", h, h2, n);
+    n = 0;
+    /* ال + two letters + ه, and و + the same: words that differ in one or two
+     * code points, the hard case for a weak multiplicative hash */
+    for (size_t a = 0; a < 36; a++)
+        for (size_t b = 0; b < 36; b++)
+            for (size_t c = 0; c < 36; c++)
+                for (int pre = 0; pre < 2; pre++) {
+                    size_t bl = 0;
+                    if (pre) {
+                        bl += (size_t)utf8_put(0x0648, buf + bl);
+                    } else {
+                        bl += (size_t)utf8_put(0x0627, buf + bl);
+                        bl += (size_t)utf8_put(0x0644, buf + bl);
+                    }
+                    bl += (size_t)utf8_put(sym[a], buf + bl);
+                    bl += (size_t)utf8_put(sym[b], buf + bl);
+                    bl += (size_t)utf8_put(sym[c], buf + bl);
+                    bl += (size_t)utf8_put(0x0647, buf + bl);
+                    h[n] = clf__feature_hash(f, CLF_FAMILY_WORD, buf, bl);
+                    h2[n++] = clf__feature_hash(f, CLF_FAMILY_CHAR, buf, bl);
+                }
+    check_distribution(_i == 1 ? "r1 words" : "r2 words", h, h2, n);
+    free(h);
+    free(h2);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+START_TEST(test_model_revision)
+{
+    /* a model records the revision it was trained with; scoring computes
+     * that one (clf_model_options gives it), and a featurizer of another
+     * revision is refused with that model */
+    for (unsigned r = CLF_FEATURE_REVISION_MIN; r <= CLF_FEATURE_REVISION; r++) {
+        clf_feature_options o = only(1, 0, 0, 0, 0);
+        o.feature_revision = r;
+        clf_featurizer *f = make(&o);
+        size_t n;
+        const clf_feature *v = vec_of(f, "foo bar", NULL, &n);
+        ck_assert_uint_eq(n, 2);
+        uint32_t b[2] = { v[0].index, v[1].index };
+        clf_model *m = idf_model(&o, b, 2, 1);
+        clf_feature_deps d;
+        ck_assert_int_eq(clf_model_feature_deps(m, &d), CLF_OK);
+        ck_assert_uint_eq(d.feature_revision, r);
+        clf_norm_options mn;
+        clf_feature_options mo;
+        clf_model_options(m, &mn, &mo);
+        ck_assert_uint_eq(mo.feature_revision, r);
+        clf_featurizer *g = NULL;
+        ck_assert_int_eq(clf_featurizer_new(&g, &mn, &mo), CLF_OK);
+        v = vec_of(g, "foo bar", m, &n);
+        ck_assert_uint_eq(n, 2); /* both buckets known under the model's revision */
+        /* the other revision's featurizer does not read this model */
+        mo.feature_revision = r == 1 ? 2 : 1;
+        clf_featurizer *h = NULL;
+        ck_assert_int_eq(clf_featurizer_new(&h, &mn, &mo), CLF_OK);
+        const clf_feature *vh;
+        ck_assert_int_eq(clf_featurize(h, "foo bar", 7, m, &vh, &n), CLF_E_INVALID_ARG);
+        clf_featurizer_free(h);
+        clf_featurizer_free(g);
+        clf_featurizer_free(f);
+        clf_model_free(m);
+    }
+    /* the default (0) writes the newest revision */
+    clf_feature_options o = only(1, 0, 0, 0, 0);
+    uint32_t b[1] = { 5 };
+    clf_model *m = idf_model(&o, b, 1, 1);
+    clf_feature_deps d;
+    ck_assert_int_eq(clf_model_feature_deps(m, &d), CLF_OK);
+    ck_assert_uint_eq(d.feature_revision, CLF_FEATURE_REVISION);
+    clf_model_free(m);
 }
 END_TEST
 
@@ -1045,7 +1413,14 @@ static Suite *features_suite(void)
 
     tc = tcase_create("hashing");
     tcase_add_test(tc, test_hash_rule);
+    tcase_add_test(tc, test_hash_rule_rev2);
+    tcase_add_test(tc, test_revisions_same_features);
     tcase_add_test(tc, test_hash_bits_and_seed);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("distribution");
+    tcase_set_timeout(tc, 120); /* ~1 s of hashing, on a shared machine */
+    tcase_add_loop_test(tc, test_hash_distribution, 1, 3);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("weighting");
@@ -1053,6 +1428,7 @@ static Suite *features_suite(void)
     tcase_add_test(tc, test_tf_weights);
     tcase_add_test(tc, test_idf);
     tcase_add_test(tc, test_text_values_match_vector);
+    tcase_add_test(tc, test_model_revision);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("inputs");

@@ -227,7 +227,9 @@ static int put_options(unsigned char *buf, const layout *L, const clf_model_spec
         return rc;
     clf__file_deps d;
     memset(&d, 0, sizeof d);
-    d.feature_revision = host.feature_revision;
+    /* the revision the spec's features were computed with (0: the newest) */
+    d.feature_revision = spec->fopts.feature_revision ? spec->fopts.feature_revision
+                                                      : host.feature_revision;
     memcpy(d.unicode_version, host.unicode_version, strnlen(host.unicode_version, 15));
     memcpy(d.icu_version, host.icu_version, strnlen(host.icu_version, 15));
     memcpy(d.stemmer, host.stemmer, strnlen(host.stemmer, 55));

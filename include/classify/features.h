@@ -9,8 +9,8 @@
  *                        (like scikit-learn's char_wb) or over the whole
  *                        normalized text, across token boundaries
  *   stems          "s:"  libstemmer's Arabic stem of each Arabic token
- * Each feature's text is hashed (XXH3, seeded, with the family in the seed)
- * into one of 2^hash_bits buckets. Term frequencies are sublinear
+ * Each feature's text is hashed (seeded, with the family in the seed; the
+ * rule is the feature revision's) into one of 2^hash_bits buckets. Term frequencies are sublinear
  * (1 + ln tf), optionally multiplied by IDF weights, and the vector is
  * L2-normalized. The result has sorted, unique 0-based indices; add 1 for
  * liblinear's 1-based feature_node indices.
@@ -36,14 +36,19 @@ extern "C" {
 #define CLF_FAMILY_CHAR_CROSS 2
 #define CLF_FAMILY_STEM       3
 
-#define CLF_FEATURE_OPTIONS_VERSION 1
+#define CLF_FEATURE_OPTIONS_VERSION 2
 /*
- * The revision of normalization + feature extraction (tokens, n-grams,
- * hashing, stems) that this library computes. It changes whenever any
- * text may get a different feature vector under the same options; a model
- * records the revision it was trained with and loads only where it matches.
+ * The newest revision of normalization + feature extraction (tokens,
+ * n-grams, hashing, stems) that this library computes, and the oldest one
+ * it still computes. A revision changes whenever any text may get a
+ * different feature vector under the same options; a model records the
+ * revision it was trained with and loads only where it is computed.
+ *   1: XXH3 of each feature's UTF-8 bytes (docs/features.md, Hashing)
+ *   2: a multiplicative hash chained over each feature's code points,
+ *      char n-grams enumerated by position, then length
  */
-#define CLF_FEATURE_REVISION 1
+#define CLF_FEATURE_REVISION 2
+#define CLF_FEATURE_REVISION_MIN 1
 #define CLF_MAX_WORD_NGRAM 5
 #define CLF_MAX_CHAR_NGRAM 8
 #define CLF_MIN_HASH_BITS 8
@@ -68,10 +73,16 @@ typedef struct clf_feature_options {
     uint64_t hash_seed;          /* default 0 */
     unsigned int sublinear_tf;   /* 1 = 1 + ln(tf), 0 = raw tf; default 1 */
     unsigned int l2_normalize;   /* default 1 */
+    /* Version 2. The feature revision to compute: 0 (the default) =
+     * CLF_FEATURE_REVISION, else CLF_FEATURE_REVISION_MIN..
+     * CLF_FEATURE_REVISION. clf_model_options() gives the model's, so a
+     * featurizer built from it computes what the model was trained on.
+     * A version-1 struct (without it) means 0. */
+    unsigned int feature_revision;
 } clf_feature_options;
 
 #define CLF_FEATURE_OPTIONS_INIT \
-    { CLF_FEATURE_OPTIONS_VERSION, 2, 2, 5, CLF_CHAR_WITHIN, 1, 20, 0, 1, 1 }
+    { CLF_FEATURE_OPTIONS_VERSION, 2, 2, 5, CLF_CHAR_WITHIN, 1, 20, 0, 1, 1, 0 }
 
 /* clf_feature_options_init - fill *opts with the defaults. */
 CLF_API void clf_feature_options_init(clf_feature_options *opts);

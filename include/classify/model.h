@@ -64,7 +64,9 @@ CLF_API int clf_model_category_index(const clf_model *m, const char *name, size_
 CLF_API double clf_model_threshold(const clf_model *m, size_t i);
 
 /* clf_model_options - copy the model's normalization and feature options
- * (either pointer may be NULL). */
+ * (either pointer may be NULL), as structs of this header's versions; the
+ * feature options carry the model's feature_revision, so a featurizer made
+ * from them computes the features the model was trained on. */
 CLF_API void clf_model_options(const clf_model *m, clf_norm_options *nopts,
                                clf_feature_options *fopts);
 
@@ -82,7 +84,8 @@ CLF_API const char *clf_model_name(const clf_model *m);
  * different features for some texts; `classify info` shows both sides.
  */
 typedef struct clf_feature_deps {
-    unsigned int feature_revision; /* CLF_FEATURE_REVISION used */
+    unsigned int feature_revision; /* the feature revision (1..CLF_FEATURE_REVISION); for
+                                      clf_runtime_feature_deps, the newest computed */
     char unicode_version[16];      /* "15.0"; "unknown" for a version-1 model file */
     char icu_version[16];          /* "72.1"; "unknown" likewise */
     char stemmer[56];              /* "snowball-arabic stems:1a2b3c4d" (a fingerprint of
@@ -91,8 +94,9 @@ typedef struct clf_feature_deps {
 
 /*
  * clf_model_feature_deps - what the model's features were computed with
- * (recorded by the writer; a model whose feature_revision differs from
- * CLF_FEATURE_REVISION never loads: CLF_E_MODEL_VERSION).
+ * (recorded by the writer; a model whose feature_revision is outside
+ * CLF_FEATURE_REVISION_MIN..CLF_FEATURE_REVISION never loads:
+ * CLF_E_MODEL_VERSION).
  * Errors: CLF_E_INVALID_ARG (a NULL argument).
  */
 CLF_API int clf_model_feature_deps(const clf_model *m, clf_feature_deps *out);

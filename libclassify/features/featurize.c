@@ -5,7 +5,9 @@
  *
  * The hashing rule (docs/features.md) is part of the model format: a model
  * trained with one rule only scores correctly with the same rule. Change
- * nothing here that alters a bucket without a new model format version.
+ * nothing here that alters a bucket without a new feature revision
+ * (CLF_FEATURE_REVISION); the older revisions stay computed for the models
+ * that record them (enumerate() is revision 1, enumerate2() revision 2).
  *
  * Speed: every word n-gram and char n-gram is a contiguous substring of the
  * normalized text padded with one space on each side, so features are
@@ -14,6 +16,7 @@
  * per document); stems of recent tokens are cached.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +131,7 @@ typedef struct clf__tok {
     uint32_t c0, c1;  /* code points [c0, c1) of the padded text */
     uint32_t kind;
     uint64_t h;       /* word-family hash of the token (see enumerate) */
+    uint64_t hs;      /* revision 2: its unfinalized chain state (enumerate2) */
 } clf__tok;
 
 /* ---- state -------------------------------------------------------------- */
@@ -160,6 +164,13 @@ typedef struct clf__stem_entry {
 } clf__stem_entry;
 _Static_assert(sizeof(clf__stem_entry) == 32, "two stem cache entries per cache line");
 
+/* The stem cache set of a token hash: bits 16.. (revision 2's low bits are
+ * weak; the tag is the high half). */
+static inline size_t stem_set(uint64_t hk)
+{
+    return (size_t)(hk >> 16) & STEM_SET_MASK;
+}
+
 /* Buckets hashed per batch before they are counted (see count_chunk). */
 #define CHUNK 1024
 
@@ -177,6 +188,7 @@ struct clf_featurizer {
     struct sb_stemmer *stemmer;
     uint64_t seed[4];  /* per family, see family_seed() */
     unsigned shift;    /* 64 - hash_bits */
+    unsigned rev;      /* feature revision computed (1 or 2) */
     unsigned char fam_char, fam_cross; /* char families on */
 
     const char *last_norm;
@@ -187,6 +199,8 @@ struct clf_featurizer {
     size_t pad_cap;
     uint32_t *cpo;     /* cpo[k] = byte offset of code point k; cpo[ncp] = length */
     size_t cpo_cap, ncp;
+    uint32_t *cps;     /* cps[k] = code point k (revision 2 hashes these) */
+    size_t cps_cap;
     clf__tok *toks;
     size_t toks_cap, ntok;
 
@@ -224,6 +238,55 @@ struct clf_featurizer {
 static uint64_t family_seed(uint64_t hash_seed, unsigned family)
 {
     return hash_seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (uint64_t)(family + 1));
+}
+
+/*
+ * Revision 2's hash (part of the model format, docs/features.md): a chain
+ * over the feature text's code points, s = (s XOR c) * H2_STEP from the
+ * family's seed, then h = (s XOR s >> 32) * H2_FIN: folding the high half
+ * into the low half before the multiply lets every state bit reach the top
+ * bits (the bucket). Each step is a bijection of s, so an n-gram and its
+ * one-longer extension are one more step: n-grams of every length from one
+ * position cost one multiply each, instead of one XXH3 call each. The low
+ * bits of h are weak (a product's low bits see only the factors' low
+ * bits): only the top bits are buckets; the stem cache and the text table
+ * index with middle bits.
+ */
+#define H2_STEP UINT64_C(0xC2B2AE3D27D4EB4F)
+#define H2_FIN UINT64_C(0x165667B19E3779F9)
+
+static inline uint64_t h2_step(uint64_t st, uint32_t c)
+{
+    return (st ^ c) * H2_STEP;
+}
+
+static inline uint64_t h2_fin(uint64_t st)
+{
+    return (st ^ (st >> 32)) * H2_FIN;
+}
+
+static inline uint64_t h2_chain(uint64_t st, const uint32_t *cp, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        st = h2_step(st, cp[k]);
+    return st;
+}
+
+/* The chain over the code points of UTF-8 text (a stem); a byte that
+ * does not start a well-formed sequence counts as its own value. */
+static uint64_t h2_chain_utf8(uint64_t st, const unsigned char *p, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t c;
+        int l = clf__utf8_decode(p + i, len - i, &c);
+        if (!l) {
+            c = p[i];
+            l = 1;
+        }
+        st = h2_step(st, c);
+        i += (size_t)l;
+    }
+    return st;
 }
 
 /*
@@ -301,6 +364,11 @@ static int check_options(const clf_feature_options *o)
                           o->hash_bits, CLF_MIN_HASH_BITS, CLF_MAX_HASH_BITS);
     if (o->word_ngram_max == 0 && o->char_ngram_max == 0 && !o->stems)
         return clf__error(CLF_E_INVALID_ARG, "feature options: every feature family is off");
+    if (o->feature_revision != 0 && (o->feature_revision < CLF_FEATURE_REVISION_MIN ||
+                                     o->feature_revision > CLF_FEATURE_REVISION))
+        return clf__error(CLF_E_INVALID_ARG,
+                          "feature options: feature_revision %u not in 0 or %d..%d",
+                          o->feature_revision, CLF_FEATURE_REVISION_MIN, CLF_FEATURE_REVISION);
     return CLF_OK;
 }
 
@@ -312,7 +380,7 @@ CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nop
     *out = NULL;
     /* the size of clf_feature_options in each version (libgit2's rule) */
     static const size_t sizes[CLF_FEATURE_OPTIONS_VERSION + 1] = {
-        0, sizeof(clf_feature_options)
+        0, offsetof(clf_feature_options, feature_revision), sizeof(clf_feature_options)
     };
     clf_feature_options o = CLF_FEATURE_OPTIONS_INIT;
     if (fopts &&
@@ -327,7 +395,10 @@ CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nop
     clf_featurizer *f = calloc(1, sizeof *f);
     if (!f)
         return clf__error(CLF_E_NOMEM, "out of memory");
+    if (o.feature_revision == 0)
+        o.feature_revision = CLF_FEATURE_REVISION;
     f->o = o;
+    f->rev = o.feature_revision;
     for (unsigned fam = 0; fam < 4; fam++)
         f->seed[fam] = family_seed(o.hash_seed, fam);
     f->shift = 64 - o.hash_bits;
@@ -377,6 +448,7 @@ CLF_API void clf_featurizer_free(clf_featurizer *f)
     free(f->stem_cache);
     free(f->pad);
     free(f->cpo);
+    free(f->cps);
     free(f->toks);
     free(f->tab);
     free(f->counts);
@@ -464,6 +536,7 @@ static void trim_scratch(clf_featurizer *f, size_t len)
 #define RELEASE(p, cap) (free(p), (p) = NULL, (cap) = 0)
     RELEASE(f->pad, f->pad_cap);
     RELEASE(f->cpo, f->cpo_cap);
+    RELEASE(f->cps, f->cps_cap);
     RELEASE(f->toks, f->toks_cap);
     RELEASE(f->tab, f->tab_cap);
     RELEASE(f->counts, f->counts_cap);
@@ -492,6 +565,7 @@ CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len)
     trim_scratch(f, len);
     if ((rc = GROW(f->pad, f->pad_cap, plen + 1)) != CLF_OK ||
         (rc = GROW(f->cpo, f->cpo_cap, plen + 1)) != CLF_OK ||
+        (rc = GROW(f->cps, f->cps_cap, plen + 1)) != CLF_OK ||
         (rc = GROW(f->toks, f->toks_cap, len / 2 + 1)) != CLF_OK)
         return rc;
     char *pad = f->pad;
@@ -502,14 +576,15 @@ CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len)
     pad[plen] = '\0';
 
     const unsigned char *s = (const unsigned char *)pad;
-    uint32_t *cpo = f->cpo;
+    uint32_t *cpo = f->cpo, *cps = f->cps;
     clf__tok *toks = f->toks;
     size_t k = 0, nt = 0, i = 0;
     unsigned cls = 0;
     int in = 0;
     while (i < plen) {
         unsigned c = s[i];
-        cpo[k++] = (uint32_t)i;
+        cpo[k] = (uint32_t)i;
+        cps[k++] = c; /* ASCII; the other branches overwrite it */
         if (c == ' ') {
             if (in) {
                 clf__tok *t = &toks[nt++];
@@ -534,7 +609,9 @@ CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len)
         } else if (c >= 0xD8 && c <= 0xDB && (s[i + 1] & 0xC0) == 0x80) {
             /* U+0600..U+06FF, most of the text: decoded and classed inline
              * (s[i + 1] exists: the text ends with the padding space) */
-            cls |= f->arabic_class[((c & 3u) << 6) | (s[i + 1] & 0x3Fu)];
+            const unsigned lo = ((c & 3u) << 6) | (s[i + 1] & 0x3Fu);
+            cls |= f->arabic_class[lo];
+            cps[k - 1] = 0x0600u + lo;
             i += 2;
         } else {
             uint32_t cp;
@@ -542,6 +619,7 @@ CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len)
             if (!l)
                 return clf__error(CLF_E_UTF8, "featurize: invalid UTF-8 at byte %zu", i - 1);
             cls |= (unsigned)cp_class(cp);
+            cps[k - 1] = cp;
             i += (size_t)l;
         }
     }
@@ -664,6 +742,13 @@ CLF__STAGE int count_chunk(clf_featurizer *f)
 
 /* ---- clf_featurize_text(): distinct texts --------------------------------- */
 
+/* The text table's slot of hash h: high bits folded in, since revision 2's
+ * hashes have weak low bits. */
+static inline size_t text_slot(uint64_t h, size_t size)
+{
+    return (size_t)(h ^ (h >> 29) ^ (h >> 47)) & (size - 1);
+}
+
 static int add_text(clf_featurizer *f, unsigned fam, uint64_t h, uint32_t bucket,
                     const char *p, size_t len)
 {
@@ -674,7 +759,7 @@ static int add_text(clf_featurizer *f, unsigned fam, uint64_t h, uint32_t bucket
         if (!t)
             return clf__error(CLF_E_NOMEM, "out of memory");
         for (size_t j = 0; j < f->ntents; j++) {
-            size_t i = (size_t)f->tents[j].h & (size - 1);
+            size_t i = text_slot(f->tents[j].h, size);
             while (t[i])
                 i = (i + 1) & (size - 1);
             t[i] = (uint32_t)(j + 1);
@@ -683,7 +768,7 @@ static int add_text(clf_featurizer *f, unsigned fam, uint64_t h, uint32_t bucket
         f->ttab = t;
         f->ttab_size = size;
     }
-    size_t i = (size_t)h & (f->ttab_size - 1);
+    size_t i = text_slot(h, f->ttab_size);
     for (; f->ttab[i]; i = (i + 1) & (f->ttab_size - 1)) {
         clf__text_entry *e = &f->tents[f->ttab[i] - 1];
         if (e->h == h && e->family == fam && e->len == len &&
@@ -750,7 +835,7 @@ CLF__HOT int emit_stem(clf_featurizer *f, const int mode, const char *p, size_t 
     if (len > (size_t)INT_MAX)
         return CLF_OK; /* libstemmer takes an int length; no such token in practice */
     if (mode == MODE_COUNT && len <= STEM_KEY_MAX) {
-        set = &f->stem_cache[2 * (hk & STEM_SET_MASK)];
+        set = &f->stem_cache[2 * stem_set(hk)];
         for (int w = 0; w < 2; w++) {
             clf__stem_entry *e = &set[w];
             if (e->len == len && e->h == h32 && !memcmp(e->key, p, len)) {
@@ -785,7 +870,9 @@ CLF__HOT int emit_stem(clf_featurizer *f, const int mode, const char *p, size_t 
     uint64_t h = 0;
     int rc = CLF_OK;
     if (sl > 0) {
-        h = XXH3_64bits_withSeed(st, (size_t)sl, f->seed[CLF_FAMILY_STEM]);
+        h = f->rev >= 2
+            ? h2_fin(h2_chain_utf8(f->seed[CLF_FAMILY_STEM], st, (size_t)sl))
+            : XXH3_64bits_withSeed(st, (size_t)sl, f->seed[CLF_FAMILY_STEM]);
         rc = emit_hashed(f, mode, CLF_FAMILY_STEM, h, (const char *)st, (size_t)sl);
     }
     if (set) {
@@ -834,7 +921,7 @@ CLF__HOT int enumerate(clf_featurizer *f, const int mode)
             t->h = XXH3_64bits_withSeed(pad + t->b0, t->b1 - t->b0, wseed);
 #if defined(__GNUC__)
             if (stems && t->kind == TK_ARABIC && mode == MODE_COUNT)
-                __builtin_prefetch(&f->stem_cache[2 * (t->h & STEM_SET_MASK)]);
+                __builtin_prefetch(&f->stem_cache[2 * stem_set(t->h)]);
 #endif
         }
     }
@@ -883,6 +970,131 @@ CLF__HOT int enumerate(clf_featurizer *f, const int mode)
     return count_chunk(f);
 }
 
+/*
+ * enumerate() for feature revision 2: the same features, hashed by the
+ * code point chain (h2_*). A token's chain state is computed once; a word
+ * n-gram continues the chain of the (n-1)-gram ending at the token before
+ * it with ' ' and this token's code points; the char n-grams of one start
+ * position are the prefixes of one chain. Order: for each token its word
+ * n-grams (unigram first), its char n-grams by position then length, its
+ * stem; then the char n-grams across the text, by position then length.
+ */
+CLF__HOT int enumerate2(clf_featurizer *f, const int mode)
+{
+    const char *pad = f->pad;
+    const uint32_t *cpo = f->cpo, *cp = f->cps;
+    clf__tok *const toks = f->toks;
+    const size_t ntok = f->ntok;
+    const unsigned wmax = f->o.word_ngram_max, shift = f->shift;
+    const uint32_t cmin = f->o.char_ngram_min, cmax = f->o.char_ngram_max;
+    const int within = f->fam_char, stems = f->o.stems != 0;
+    const uint64_t wseed = f->seed[CLF_FAMILY_WORD], cseed = f->seed[CLF_FAMILY_CHAR];
+    size_t run = 0; /* first token of the current run without punctuation */
+    /* chain states of the word n-grams ending at the previous token, by n */
+    uint64_t prev[CLF_MAX_WORD_NGRAM + 1] = {0}, cur[CLF_MAX_WORD_NGRAM + 1] = {0};
+    /* MODE_COUNT appends buckets through a local pointer (kept in a
+     * register), making room before each group of at most ROOM_MAX of them
+     * instead of checking every feature */
+    uint32_t *const chunk = f->chunk;
+    uint32_t *o = chunk + f->nb;
+    enum { ROOM_MAX = CLF_MAX_WORD_NGRAM + CLF_MAX_CHAR_NGRAM + 2 };
+#define ROOM()                                                              \
+    do {                                                                    \
+        if (mode == MODE_COUNT && o > chunk + (CHUNK - ROOM_MAX)) {         \
+            f->nb = (size_t)(o - chunk);                                    \
+            CHECK(count_chunk(f));                                          \
+            o = chunk;                                                      \
+        }                                                                   \
+    } while (0)
+#define EMIT(fam, h, p, len)                                                \
+    do {                                                                    \
+        if (mode == MODE_COUNT) {                                           \
+            *o++ = (uint32_t)((h) >> shift);                                \
+        } else {                                                            \
+            f->nb = (size_t)(o - chunk);                                    \
+            CHECK(emit_hashed(f, mode, (fam), (h), (p), (len)));            \
+            o = chunk + f->nb;                                              \
+        }                                                                   \
+    } while (0)
+
+    if (wmax || stems) {
+        for (size_t i = 0; i < ntok; i++) {
+            clf__tok *t = &toks[i];
+            if (!wmax && t->kind != TK_ARABIC)
+                continue;
+            t->hs = h2_chain(wseed, cp + t->c0, t->c1 - t->c0);
+            t->h = h2_fin(t->hs);
+#if defined(__GNUC__)
+            if (stems && t->kind == TK_ARABIC && mode == MODE_COUNT)
+                __builtin_prefetch(&f->stem_cache[2 * stem_set(t->h)]);
+#endif
+        }
+    }
+
+    for (size_t i = 0; i < ntok; i++) {
+        const clf__tok *t = &toks[i];
+        const uint32_t kind = t->kind;
+        ROOM();
+        if (wmax) {
+            EMIT(CLF_FAMILY_WORD, t->h, pad + t->b0, t->b1 - t->b0);
+            cur[1] = t->hs;
+            if (kind == TK_PUNCT) {
+                run = i + 1; /* n-grams do not span punctuation */
+            } else {
+                for (size_t n = 2; n <= wmax && n <= i - run + 1; n++) {
+                    uint64_t st = h2_chain(h2_step(prev[n - 1], ' '), cp + t->c0, t->c1 - t->c0);
+                    cur[n] = st;
+                    uint32_t b0 = toks[i - n + 1].b0;
+                    EMIT(CLF_FAMILY_WORD, h2_fin(st), pad + b0, t->b1 - b0);
+                }
+            }
+            memcpy(prev, cur, sizeof prev);
+        }
+        if (within && kind != TK_PUNCT && kind != TK_PLACEHOLDER) {
+            /* the token with its two spaces: code points [s0, e0) */
+            const uint32_t s0 = t->c0 - 1, e0 = t->c1 + 1;
+            if (e0 - s0 < cmin) {
+                /* shorter than every n: the whole padded token, once (as char_wb) */
+                uint64_t st = h2_chain(cseed, cp + s0, e0 - s0);
+                EMIT(CLF_FAMILY_CHAR, h2_fin(st), pad + cpo[s0], cpo[e0] - cpo[s0]);
+            }
+            for (uint32_t s = s0; s + cmin <= e0; s++) {
+                ROOM();
+                const uint32_t nn = e0 - s < cmax ? e0 - s : cmax;
+                uint64_t st = h2_chain(cseed, cp + s, cmin - 1);
+                for (uint32_t n = cmin; n <= nn; n++) {
+                    st = h2_step(st, cp[s + n - 1]);
+                    EMIT(CLF_FAMILY_CHAR, h2_fin(st), pad + cpo[s], cpo[s + n] - cpo[s]);
+                }
+            }
+        }
+        if (stems && kind == TK_ARABIC) {
+            f->nb = (size_t)(o - chunk);
+            CHECK(emit_stem(f, mode, pad + t->b0, t->b1 - t->b0, t->h));
+            o = chunk + f->nb;
+        }
+    }
+
+    if (f->fam_cross && f->ncp > 2) {
+        /* the text without its padding: code points [1, ncp - 1) */
+        const uint32_t e0 = (uint32_t)f->ncp - 1;
+        const uint64_t xseed = f->seed[CLF_FAMILY_CHAR_CROSS];
+        for (uint32_t s = 1; s + cmin <= e0; s++) {
+            ROOM();
+            const uint32_t nn = e0 - s < cmax ? e0 - s : cmax;
+            uint64_t st = h2_chain(xseed, cp + s, cmin - 1);
+            for (uint32_t n = cmin; n <= nn; n++) {
+                st = h2_step(st, cp[s + n - 1]);
+                EMIT(CLF_FAMILY_CHAR_CROSS, h2_fin(st), pad + cpo[s], cpo[s + n] - cpo[s]);
+            }
+        }
+    }
+#undef ROOM
+#undef EMIT
+    f->nb = (size_t)(o - chunk);
+    return count_chunk(f);
+}
+
 /* Size the bucket table for this document from an upper bound of its
  * feature occurrences. */
 static int begin_counts(clf_featurizer *f)
@@ -906,16 +1118,36 @@ static int begin_counts(clf_featurizer *f)
     return tab_resize(f, tbits);
 }
 
-/* Count the features of the scanned text (no text bookkeeping). */
-static int extract_counts(clf_featurizer *f)
+/* Count the features of the scanned text (no text bookkeeping); one
+ * function per revision, so that each is compiled as it was alone. */
+CLF__STAGE int extract_counts_r1(clf_featurizer *f)
 {
     return enumerate(f, MODE_COUNT);
+}
+
+CLF__STAGE int extract_counts_r2(clf_featurizer *f)
+{
+    return enumerate2(f, MODE_COUNT);
+}
+
+static int extract_counts(clf_featurizer *f)
+{
+    return f->rev >= 2 ? extract_counts_r2(f) : extract_counts_r1(f);
 }
 
 /* Count the features and collect their distinct texts. */
 static int extract_texts(clf_featurizer *f)
 {
-    return enumerate(f, MODE_TEXT);
+    return f->rev >= 2 ? enumerate2(f, MODE_TEXT) : enumerate(f, MODE_TEXT);
+}
+
+uint64_t clf__feature_hash(const clf_featurizer *f, unsigned int family, const char *text,
+                           size_t len)
+{
+    const uint64_t seed = f->seed[family & 3u];
+    if (f->rev >= 2)
+        return h2_fin(h2_chain_utf8(seed, (const unsigned char *)text, len));
+    return XXH3_64bits_withSeed(text, len, seed);
 }
 
 /* ---- sorting ------------------------------------------------------------------ */
@@ -1067,6 +1299,7 @@ static int check_model(const clf_featurizer *f, const clf_model *m, const char *
         a->char_ngram_max != b->char_ngram_max || a->char_mode != b->char_mode ||
         a->stems != b->stems || a->hash_bits != b->hash_bits || a->hash_seed != b->hash_seed ||
         a->sublinear_tf != b->sublinear_tf || a->l2_normalize != b->l2_normalize ||
+        a->feature_revision != b->feature_revision ||
         clf__normalizer_flags(f->norm) != m->nopts.flags)
         return clf__error(CLF_E_INVALID_ARG,
                           "%s: the featurizer was not built with model %s's options "

@@ -48,7 +48,16 @@ const char *clf__featurizer_normalized(const clf_featurizer *f, size_t *len);
  * turn its offset map on around one call). */
 clf_normalizer *clf__featurizer_normalizer(clf_featurizer *f);
 
-/* clf__featurizer_options - the options the featurizer was built with. */
+/*
+ * clf__feature_hash - the 64-bit hash of a feature text of family fam
+ * (UTF-8 bytes) under f's seed and feature revision; its top hash_bits
+ * bits are the bucket. For tests and tools: extraction hashes in place.
+ */
+uint64_t clf__feature_hash(const clf_featurizer *f, unsigned int family, const char *text,
+                           size_t len);
+
+/* clf__featurizer_options - the options the featurizer was built with
+ * (feature_revision resolved: never 0). */
 const clf_feature_options *clf__featurizer_options(const clf_featurizer *f);
 
 /*

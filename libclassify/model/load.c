@@ -125,6 +125,11 @@ int clf__model_check_options(const clf_norm_options *n, const clf_feature_option
     if (f->l2_normalize > 1)
         return clf__error(CLF_E_MODEL_FORMAT, "%s: l2_normalize %u is not 0 or 1", where,
                           f->l2_normalize);
+    /* 0: the newest (a writer's spec); a loaded model's comes from DEPS */
+    if (f->feature_revision > CLF_FEATURE_REVISION ||
+        (f->feature_revision != 0 && f->feature_revision < CLF_FEATURE_REVISION_MIN))
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: feature_revision %u is not in %d..%d", where,
+                          f->feature_revision, CLF_FEATURE_REVISION_MIN, CLF_FEATURE_REVISION);
     return CLF_OK;
 }
 
@@ -798,13 +803,16 @@ static int parse_deps(const unsigned char *p, const section *sec, const char *la
             return rc;
         d->feature_revision = fd.feature_revision;
     }
-    if (d->feature_revision != CLF_FEATURE_REVISION)
+    if (d->feature_revision < CLF_FEATURE_REVISION_MIN ||
+        d->feature_revision > CLF_FEATURE_REVISION)
         return clf__error(CLF_E_MODEL_VERSION,
                           "%s: the model's features are revision %u but this libclassify "
-                          "computes revision %u: its scores would be meaningless here; retrain "
-                          "the model with this libclassify (or use one of revision %u)",
-                          label, d->feature_revision, (unsigned)CLF_FEATURE_REVISION,
-                          d->feature_revision);
+                          "computes revisions %u..%u: its scores would be meaningless here; "
+                          "retrain the model with this libclassify (or use one of revision %u)",
+                          label, d->feature_revision, (unsigned)CLF_FEATURE_REVISION_MIN,
+                          (unsigned)CLF_FEATURE_REVISION, d->feature_revision);
+    /* scoring computes the model's revision (clf_model_options gives it) */
+    m->fopts.feature_revision = d->feature_revision;
     return CLF_OK;
 }
 
