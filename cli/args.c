@@ -3,6 +3,10 @@
  */
 #include "args.h"
 
+#include <stdio.h>
+
+#include "util.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -141,4 +145,39 @@ int clf_cli_parse_thresholds(const char *s, clf_cli_thresholds *t)
             return 0;
         p = comma + 1;
     }
+}
+
+int clf_cli_opt_uint(const char *cmd, const char *opt, const char *arg, unsigned int lo,
+                     unsigned int hi, const char *unit, unsigned int *out)
+{
+    if (clf_cli_parse_uint(arg, lo, hi, out) == 0)
+        return 0;
+    return clf_cli_usage_error(cmd, "%s: %u..%u%s%s, not '%s'", opt, lo, hi, unit ? " " : "",
+                               unit ? unit : "", arg);
+}
+
+/* "1G" rather than 1073741824 in messages */
+static void size_name(size_t v, char *buf, size_t size)
+{
+    static const char suffix[] = "kMG";
+    int i = -1;
+    while (i < 2 && v >= 1024 && v % 1024 == 0) {
+        v /= 1024;
+        i++;
+    }
+    if (i < 0)
+        snprintf(buf, size, "%zu", v);
+    else
+        snprintf(buf, size, "%zu%c", v, suffix[i]);
+}
+
+int clf_cli_opt_size(const char *cmd, const char *opt, const char *arg, size_t lo, size_t hi,
+                     size_t *out)
+{
+    if (clf_cli_parse_size(arg, lo, hi, out) == 0)
+        return 0;
+    char a[32], b[32];
+    size_name(lo, a, sizeof a);
+    size_name(hi, b, sizeof b);
+    return clf_cli_usage_error(cmd, "%s: a size from %s to %s, not '%s'", opt, a, b, arg);
 }

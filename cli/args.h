@@ -27,6 +27,17 @@ int clf_cli_parse_range(const char *s, unsigned int lo, unsigned int hi, unsigne
                         unsigned int *b);
 
 /*
+ * clf_cli_opt_uint, clf_cli_opt_size - an option's value through the
+ * parsers above; on a bad value print the usage error "classify CMD: OPT:
+ * LO..HI UNIT, not 'ARG'" (sizes: "a size from LO to HI") and return 2,
+ * else store it and return 0. unit may be NULL.
+ */
+int clf_cli_opt_uint(const char *cmd, const char *opt, const char *arg, unsigned int lo,
+                     unsigned int hi, const char *unit, unsigned int *out);
+int clf_cli_opt_size(const char *cmd, const char *opt, const char *arg, size_t lo, size_t hi,
+                     size_t *out);
+
+/*
  * Category thresholds: "-t C=P", repeatable, and each may hold a comma
  * list "C=P,D=Q"; P in [0,1]. The same syntax in score and eval.
  */

@@ -151,9 +151,7 @@ static int input_option(int c, const char *arg, score_opts *o)
         *(c == OPT_IDF ? &o->id_field : &o->text_field) = arg;
         return 0;
     case OPT_MAXB:
-        if (clf_cli_parse_size(arg, 1, MAX_TEXT_BYTES, &o->max_bytes))
-            return clf_cli_usage_error("score", "--max-bytes: a size from 1 to 1G, not '%s'", arg);
-        return 0;
+        return clf_cli_opt_size("score", "--max-bytes", arg, 1, MAX_TEXT_BYTES, &o->max_bytes);
     }
     return -1;
 }
@@ -204,21 +202,18 @@ static int output_option(int c, const char *arg, score_opts *o)
             return clf_cli_usage_error("score", "--spans: sentences or paragraphs");
         return 0;
     case OPT_TOP_SPANS:
-        if (clf_cli_parse_uint(arg, 1, 1000, &v))
-            return clf_cli_usage_error("score", "--top-spans: 1..1000, not '%s'", arg);
-        o->top_spans = v;
-        return 0;
     case OPT_EXPLAIN:
-        if (clf_cli_parse_uint(arg, 0, 1000, &v))
-            return clf_cli_usage_error("score", "--explain: 0..1000, not '%s'", arg);
-        o->explain = v;
+        if (clf_cli_opt_uint("score", c == OPT_EXPLAIN ? "--explain" : "--top-spans", arg,
+                             c == OPT_EXPLAIN ? 0 : 1, 1000, NULL, &v))
+            return 2;
+        *(c == OPT_EXPLAIN ? &o->explain : &o->top_spans) = v;
         return 0;
     case OPT_ONLY:
         o->only_flagged = 1;
         return 0;
     case 'j':
-        if (clf_cli_parse_uint(arg, 1, MAX_THREADS, &v))
-            return clf_cli_usage_error("score", "--threads: 1..%d, not '%s'", MAX_THREADS, arg);
+        if (clf_cli_opt_uint("score", "--threads", arg, 1, MAX_THREADS, NULL, &v))
+            return 2;
         o->threads = (int)v;
         return 0;
     }

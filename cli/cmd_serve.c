@@ -41,16 +41,6 @@ static void help(void)
 enum { OPT_MAXBODY = 256, OPT_MAXDOC, OPT_MAXIN, OPT_TIMEOUT, OPT_MAXCONN, OPT_DRAIN, OPT_FEEDBACK,
        OPT_LOG };
 
-/* the one checked parser (args.h), for unsigned long */
-static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-    uint64_t v;
-    if (clf_cli_parse_u64(s, lo, hi, &v))
-        return -1;
-    *out = (unsigned long)v;
-    return 0;
-}
-
 int cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -80,7 +70,8 @@ int cmd_serve(int argc, char **argv)
     c->max_connections = 1024;
     c->drain_timeout = 10;
     int opt;
-    unsigned long v;
+    unsigned int v;
+    size_t sz;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hm:l:j:", longopts, NULL)) != -1) {
         switch (opt) {
@@ -94,41 +85,36 @@ int cmd_serve(int argc, char **argv)
             c->listen = optarg;
             break;
         case 'j':
-            if (parse_uint(optarg, 1, 256, &v))
-                return clf_cli_usage_error("serve", "--threads: 1..256");
-            c->threads = (unsigned)v;
+            if (clf_cli_opt_uint("serve", "--threads", optarg, 1, 256, NULL, &v))
+                return 2;
+            c->threads = v;
             break;
         case OPT_MAXBODY:
-        case OPT_MAXDOC: {
-            size_t sz;
-            if (clf_cli_parse_size(optarg, 1, (size_t)1 << 30, &sz))
-                return clf_cli_usage_error("serve", "%s: a size from 1 to 1G, got '%s'",
-                                           opt == OPT_MAXBODY ? "--max-body" : "--max-doc", optarg);
-            if (opt == OPT_MAXBODY)
-                c->max_body = sz;
-            else
-                c->max_doc = sz;
+        case OPT_MAXDOC:
+            if (clf_cli_opt_size("serve", opt == OPT_MAXBODY ? "--max-body" : "--max-doc", optarg, 1,
+                                 (size_t)1 << 30, &sz))
+                return 2;
+            *(opt == OPT_MAXBODY ? &c->max_body : &c->max_doc) = sz;
             break;
-        }
         case OPT_MAXIN:
-            if (parse_uint(optarg, 1, 100000, &v))
-                return clf_cli_usage_error("serve", "--max-inputs: 1..100000");
+            if (clf_cli_opt_uint("serve", "--max-inputs", optarg, 1, 100000, NULL, &v))
+                return 2;
             c->max_inputs = v;
             break;
         case OPT_TIMEOUT:
-            if (parse_uint(optarg, 1, 86400, &v))
-                return clf_cli_usage_error("serve", "--timeout: 1..86400 seconds");
-            c->timeout = (unsigned)v;
+            if (clf_cli_opt_uint("serve", "--timeout", optarg, 1, 86400, "seconds", &v))
+                return 2;
+            c->timeout = v;
             break;
         case OPT_MAXCONN:
-            if (parse_uint(optarg, 1, 100000, &v))
-                return clf_cli_usage_error("serve", "--max-connections: 1..100000");
-            c->max_connections = (unsigned)v;
+            if (clf_cli_opt_uint("serve", "--max-connections", optarg, 1, 100000, NULL, &v))
+                return 2;
+            c->max_connections = v;
             break;
         case OPT_DRAIN:
-            if (parse_uint(optarg, 0, 3600, &v))
-                return clf_cli_usage_error("serve", "--drain-timeout: 0..3600 seconds");
-            c->drain_timeout = (unsigned)v;
+            if (clf_cli_opt_uint("serve", "--drain-timeout", optarg, 0, 3600, "seconds", &v))
+                return 2;
+            c->drain_timeout = v;
             break;
         case OPT_FEEDBACK:
             c->feedback = optarg;

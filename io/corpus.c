@@ -224,16 +224,17 @@ static int peek(clf_reader *r, size_t n)
 }
 
 /*
- * read_line - the next physical line into r->line: at most line_max bytes
- * (+1 to see a CR) are kept, the rest is skipped without being held.
- * Returns 1, 0 at end of input, or a negative code (sticky).
+ * take - the input from bpos up to the next '\n' (to_nl), or all the rest
+ * (!to_nl), into r->line: at most keep_limit bytes are kept, the rest is
+ * skipped without being held. *raw counts the bytes taken (without the
+ * '\n'), *kept those kept, *last is the last of them (EOF: none). Returns 1
+ * when a '\n' ended it, 0 at the end of input, or a negative code (sticky).
  */
-static int read_line(clf_reader *r)
+static int take(clf_reader *r, size_t keep_limit, int to_nl, size_t *kept, size_t *raw, int *last)
 {
-    const size_t keep_limit = r->line_max + 1;  /* one more byte to recognise a CR */
-    size_t raw = 0, kept = 0;
-    int last = EOF, got_nl = 0, rc;
-
+    int rc;
+    *kept = *raw = 0;
+    *last = EOF;
     if (r->failed)
         return r->failed;
     if (!r->line && (rc = grow_line(r, keep_limit)) != CLF_OK)
@@ -244,27 +245,39 @@ static int read_line(clf_reader *r)
             if (got < 0)
                 return (int)got;
             if (got == 0)
-                break;
+                return 0;
         }
         const unsigned char *p = r->buf + r->bpos;
         size_t avail = r->bend - r->bpos;
-        const unsigned char *nl = memchr(p, '\n', avail);
-        size_t take = nl ? (size_t)(nl - p) : avail;
-        size_t copy = take < keep_limit - kept ? take : keep_limit - kept;
-        while (kept + copy > r->line_cap)
+        const unsigned char *nl = to_nl ? memchr(p, '\n', avail) : NULL;
+        size_t n = nl ? (size_t)(nl - p) : avail;
+        size_t copy = n < keep_limit - *kept ? n : keep_limit - *kept;
+        while (*kept + copy > r->line_cap)
             if ((rc = grow_line(r, keep_limit)) != CLF_OK)
                 return r->failed = rc;
-        memcpy(r->line + kept, p, copy);
-        kept += copy;
-        raw += take;
-        if (take)
-            last = p[take - 1];
-        r->bpos += take + (nl != NULL);
-        if (nl) {
-            got_nl = 1;
-            break;
-        }
+        memcpy(r->line + *kept, p, copy);
+        *kept += copy;
+        *raw += n;
+        if (n)
+            *last = p[n - 1];
+        r->bpos += n + (nl != NULL);
+        if (nl)
+            return 1;
     }
+}
+
+/*
+ * read_line - the next physical line into r->line: at most line_max bytes
+ * (+1 to see a CR) are kept, the rest is skipped without being held.
+ * Returns 1, 0 at end of input, or a negative code (sticky).
+ */
+static int read_line(clf_reader *r)
+{
+    size_t kept, raw;
+    int last;
+    int got_nl = take(r, r->line_max + 1, 1, &kept, &raw, &last); /* +1: to see a CR */
+    if (got_nl < 0)
+        return got_nl;
     if (!got_nl && raw == 0)
         return 0;
 
@@ -287,30 +300,11 @@ static int read_line(clf_reader *r)
  */
 static int read_doc(clf_reader *r)
 {
-    const size_t keep_limit = r->max + 1;  /* one more byte to know there is more */
-    size_t kept = 0;
-    int rc;
-    if (r->failed)
-        return r->failed;
-    if (!r->line && (rc = grow_line(r, keep_limit)) != CLF_OK)
-        return r->failed = rc;
-    for (;;) {
-        if (r->bpos == r->bend) {
-            ssize_t got = fill(r);
-            if (got < 0)
-                return (int)got;
-            if (got == 0)
-                break;
-        }
-        size_t avail = r->bend - r->bpos;
-        size_t copy = avail < keep_limit - kept ? avail : keep_limit - kept;
-        while (kept + copy > r->line_cap)
-            if ((rc = grow_line(r, keep_limit)) != CLF_OK)
-                return r->failed = rc;
-        memcpy(r->line + kept, r->buf + r->bpos, copy);
-        kept += copy;
-        r->bpos += avail;
-    }
+    size_t kept, raw;
+    int last;
+    int rc = take(r, r->max + 1, 0, &kept, &raw, &last); /* +1: to know there is more */
+    if (rc < 0)
+        return rc;
     r->line_no = 1;
     r->line_trunc = kept > r->max;
     r->line_len = r->line_trunc ? utf8_cut(r->line, r->max) : kept;

@@ -15,44 +15,21 @@
 #include "recipe.h"
 #include "train.h"
 #include "testutil.h"
+#include "train_fixture.h"
 
-static const char *filler[] = {"الماء", "البيت", "الطريق", "السوق", "المدرسة", "الكتاب",
-                               "الشمس", "الحديقة", "القهوة", "الصباح", "المساء", "المدينة",
-                               "الصديق", "العمل", "السيارة", "الطعام", "اليوم", "الغد",
-                               "الشارع", "النافذة"};
-static const char *alpha_words[] = {"سيف", "رمح", "درع"};
-static const char *beta_words[] = {"نجم", "قمر"};
-#define NFILL (sizeof filler / sizeof filler[0])
+static const char *const alpha_words[] = {"سيف", "رمح", "درع"};
+static const char *const beta_words[] = {"نجم", "قمر"};
 
-static uint32_t lcg(uint32_t *s)
-{
-    *s = *s * 1664525u + 1013904223u;
-    return *s >> 8;
-}
-
-/* n rows of id<TAB>labels<TAB>text: every third row positive (marker words
- * among filler) when markers is not NULL; extra_rows appended verbatim. */
+/* n rows, every third a positive with one of the markers (none without),
+ * six filler words a row, extra_rows appended verbatim. */
 static void write_corpus(const char *dir, const char *name, size_t n, const char *label,
-                         const char **markers, size_t n_markers, uint32_t seed,
+                         const char *const *markers, size_t n_markers, uint32_t seed,
                          const char *extra_rows)
 {
-    char path[8192];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fprintf(f, "id\tlabels\ttext\n");
-    for (size_t i = 0; i < n; i++) {
-        int pos = markers && i % 3 == 0;
-        fprintf(f, "%zu\t%s\t", i + 1, pos ? label : "");
-        for (int w = 0; w < 6; w++)
-            fprintf(f, "%s%s", w ? " " : "", filler[lcg(&seed) % NFILL]);
-        if (pos)
-            fprintf(f, " %s", markers[lcg(&seed) % n_markers]);
-        fprintf(f, "\n");
-    }
-    if (extra_rows)
-        fputs(extra_rows, f);
-    fclose(f);
+    clf_test_rows spec = {.n = n, .label = label, .markers = markers, .n_markers = n_markers,
+                          .words = 6, .n_filler = CLF_TEST_NFILLER, .seed = seed,
+                          .extra_rows = extra_rows};
+    clf_test_write_rows(dir, name, &spec);
 }
 
 static const char *recipe_text =
@@ -69,14 +46,7 @@ static const char *recipe_text =
 
 static const char *data_dir(void)
 {
-    static char dir[4096];
-    if (!dir[0]) {
-        snprintf(dir, sizeof dir, "%s/train-data", clf_test_tmpdir());
-        char cmd[4200];
-        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-        ck_assert_int_eq(system(cmd), 0);
-    }
-    return dir;
+    return clf_test_dir("train-data");
 }
 
 static void write_all(const char *ca_extra)
@@ -116,11 +86,7 @@ static int train_to(const char *text, const char *out, unsigned int threads, int
 
 static const char *out_path(const char *name)
 {
-    static char path[8][8192];
-    static int slot;
-    slot = (slot + 1) % 8;
-    snprintf(path[slot], sizeof path[slot], "%s/%s", clf_test_tmpdir(), name);
-    return path[slot];
+    return clf_test_tmp_path(name);
 }
 
 START_TEST(test_separable)
@@ -314,17 +280,6 @@ START_TEST(test_unlabeled_annotating_corpus)
 }
 END_TEST
 
-/* Run a shell command line; returns the exit status and its output. */
-static int run(const char *cmd, char *out, size_t size)
-{
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 START_TEST(test_cli)
 {
     write_all(NULL);
@@ -340,29 +295,29 @@ START_TEST(test_cli)
      * is not): the error names the file as resolved */
     snprintf(cmd, sizeof cmd, "env -u CLF_CORPORA '%s' train --recipe '%s' --out '%s' 2>&1",
              CLF_CLI_PATH, recipe_path, model);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    ck_assert_int_eq(clf_test_run_cmd(cmd, out, sizeof out), 2);
     char want[4200];
     snprintf(want, sizeof want, "%s/ca_train.tsv: cannot open", clf_test_tmpdir());
     ck_assert_msg(strstr(out, want), "%s", out);
 
     snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' 2>&1", CLF_CLI_PATH, recipe_path);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    ck_assert_int_eq(clf_test_run_cmd(cmd, out, sizeof out), 2);
     ck_assert_msg(strstr(out, "--out"), "%s", out);
 
     snprintf(cmd, sizeof cmd, "'%s' train --help", CLF_CLI_PATH);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(clf_test_run_cmd(cmd, out, sizeof out), 0);
     ck_assert_msg(strstr(out, "--skip-bad-rows"), "%s", out);
 
     snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' --out '%s' --corpora '%s' --quiet 2>&1",
              CLF_CLI_PATH, recipe_path, model, data_dir());
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(clf_test_run_cmd(cmd, out, sizeof out), 0);
     ck_assert_str_eq(out, "");
 
     /* in a pipe: plain progress lines and the summary */
     snprintf(cmd, sizeof cmd,
              "CLF_CORPORA='%s' '%s' train --recipe '%s' --out '%s' --threads 2 2>&1",
              data_dir(), CLF_CLI_PATH, recipe_path, model);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(clf_test_run_cmd(cmd, out, sizeof out), 0);
     ck_assert_msg(strstr(out, "cross-validate") && strstr(out, "dev-F1") &&
                       !strchr(out, '\r'),
                   "%s", out);
@@ -370,12 +325,12 @@ START_TEST(test_cli)
     write_all("91\tz\tالماء سيف\n");
     snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' --out '%s' --corpora '%s' 2>&1",
              CLF_CLI_PATH, recipe_path, model, data_dir());
-    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    ck_assert_int_eq(clf_test_run_cmd(cmd, out, sizeof out), 2);
     ck_assert_msg(strstr(out, "ca_train.tsv:92"), "%s", out);
     snprintf(cmd, sizeof cmd,
              "'%s' train --recipe '%s' --out '%s' --corpora '%s' --skip-bad-rows 2>&1",
              CLF_CLI_PATH, recipe_path, model, data_dir());
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(clf_test_run_cmd(cmd, out, sizeof out), 0);
     ck_assert_msg(strstr(out, "skipped 1 bad row"), "%s", out);
 }
 END_TEST

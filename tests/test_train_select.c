@@ -18,54 +18,27 @@
 #include "recipe.h"
 #include "train.h"
 #include "testutil.h"
+#include "train_fixture.h"
 
-static const char *filler[] = {"الماء", "البيت", "الطريق", "السوق", "المدرسة", "الكتاب",
-                               "الشمس", "الحديقة", "القهوة", "الصباح", "المساء", "المدينة",
-                               "الصديق", "العمل", "السيارة", "الطعام", "اليوم", "الغد"};
-#define NFILL (sizeof filler / sizeof filler[0])
-
-static uint32_t lcg(uint32_t *s)
-{
-    *s = *s * 1664525u + 1013904223u;
-    return *s >> 8;
-}
+#define NFILL 18 /* this file's rows use the first 18 filler words */
 
 static const char *dir_of(const char *sub)
 {
-    static char dir[4][4096];
-    static int slot;
-    slot = (slot + 1) % 4;
-    snprintf(dir[slot], sizeof dir[slot], "%s/%s", clf_test_tmpdir(), sub);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir[slot]);
-    ck_assert_int_eq(system(cmd), 0);
-    return dir[slot];
+    return clf_test_dir(sub);
 }
 
 /* n rows; every third one positive with the word `marker` (and `extra`
  * appended to positives when not NULL); a negative gets `neg_extra` on
- * every `neg_every`-th row when not NULL. */
+ * every `neg_every`-th row when not NULL. Five filler words a row. */
 static void write_rows(const char *dir, const char *name, size_t n, const char *label,
                        const char *marker, const char *extra, const char *neg_extra,
                        size_t neg_every, uint32_t seed)
 {
-    char path[8192];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fprintf(f, "id\tlabels\ttext\n");
-    for (size_t i = 0; i < n; i++) {
-        int pos = marker && i % 3 == 0;
-        fprintf(f, "%zu\t%s\t", i + 1, pos ? label : "");
-        for (int w = 0; w < 5; w++)
-            fprintf(f, "%s%s", w ? " " : "", filler[lcg(&seed) % NFILL]);
-        if (pos)
-            fprintf(f, " %s%s%s", marker, extra ? " " : "", extra ? extra : "");
-        else if (neg_extra && neg_every && i % neg_every == 1)
-            fprintf(f, " %s", neg_extra);
-        fprintf(f, "\n");
-    }
-    fclose(f);
+    const char *const markers[] = {marker};
+    clf_test_rows spec = {.n = n, .label = label, .markers = marker ? markers : NULL,
+                          .n_markers = 1, .pos_extra = extra, .neg_extra = neg_extra,
+                          .neg_every = neg_every, .words = 5, .n_filler = NFILL, .seed = seed};
+    clf_test_write_rows(dir, name, &spec);
 }
 
 /* tmpl with its "@@" replaced by arg. */
@@ -76,6 +49,13 @@ static void fill(char *buf, size_t size, const char *tmpl, const char *arg)
     int n = snprintf(buf, size, "%.*s%s%s", (int)(at - tmpl), tmpl, arg, at + 2);
     ck_assert(n > 0 && (size_t)n < size);
 }
+
+/* The corpora most recipes here end with: ca (positives of alpha) and hn (its hard negatives). */
+#define CA_HN_CORPORA                                                                     \
+    "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\"],\n"               \
+    "   \"labels\": {\"a\": [\"alpha\"]}},\n"                                                \
+    "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"]}\n"          \
+    " ]}\n"
 
 static int train_text(const char *text, const char *source, const char *root, const char *out)
 {
@@ -90,13 +70,18 @@ static int train_text(const char *text, const char *source, const char *root, co
     return rc;
 }
 
+/* tmpl with "@@" replaced by arg, trained into out (which must succeed). */
+static void train_ok(const char *tmpl, const char *arg, const char *source, const char *root,
+                     const char *out)
+{
+    char text[4096];
+    fill(text, sizeof text, tmpl, arg);
+    ck_assert_msg(train_text(text, source, root, out) == CLF_OK, "%s: %s", out, clf_last_error());
+}
+
 static const char *out_path(const char *name)
 {
-    static char path[8][8192];
-    static int slot;
-    slot = (slot + 1) % 8;
-    snprintf(path[slot], sizeof path[slot], "%s/%s", clf_test_tmpdir(), name);
-    return path[slot];
+    return clf_test_tmp_path(name);
 }
 
 /* Category 0's probability of text under model file path. */
@@ -138,17 +123,6 @@ static const char *weight_recipe =
     "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"], \"weight\": @@}\n"
     " ]}\n";
 
-/* Run the CLI; returns its exit status and output. */
-static int run(const char *cmd, char *out, size_t size)
-{
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 START_TEST(test_weight_repeats_rows)
 {
     const char *dir = dir_of("weights");
@@ -161,15 +135,14 @@ START_TEST(test_weight_repeats_rows)
     FILE *f = fopen(path, "ab");
     ck_assert_ptr_nonnull(f);
     for (int i = 0; i < 20; i++)
-        fprintf(f, "x%d\t\tسيف %s %s\n", i, filler[i % NFILL], filler[(i * 7 + 3) % NFILL]);
+        fprintf(f, "x%d\t\tسيف %s %s\n", i, clf_test_filler[i % NFILL],
+                clf_test_filler[(i * 7 + 3) % NFILL]);
     fclose(f);
 
     char text[2048];
     const char *m1 = out_path("w1.clf"), *m10 = out_path("w10.clf");
-    fill(text, sizeof text, weight_recipe, "1");
-    ck_assert_int_eq(train_text(text, "w.json", dir, m1), CLF_OK);
-    fill(text, sizeof text, weight_recipe, "10");
-    ck_assert_int_eq(train_text(text, "w.json", dir, m10), CLF_OK);
+    train_ok(weight_recipe, "1", "w.json", dir, m1);
+    train_ok(weight_recipe, "10", "w.json", dir, m10);
     /* ten copies of every hard negative weigh more against the marker */
     double p1 = prob(m1, "سيف الماء"), p10 = prob(m10, "سيف الماء");
     ck_assert_msg(p10 < p1, "weight 10: p %g, weight 1: p %g", p10, p1);
@@ -179,11 +152,12 @@ START_TEST(test_weight_repeats_rows)
     snprintf(rpath, sizeof rpath, "%s/w10.json", dir);
     f = fopen(rpath, "w");
     ck_assert_ptr_nonnull(f);
+    fill(text, sizeof text, weight_recipe, "10");
     fputs(text, f);
     fclose(f);
     snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' --out '%s' --corpora '%s' --verbose 2>&1",
              CLF_CLI_PATH, rpath, out_path("wcli.clf"), dir);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(clf_test_run_cmd(cmd, out, sizeof out), 0);
     ck_assert_msg(strstr(out, "final fit, C=4, on 690 examples"), "%s", out);
 
     /* weight must be an integer >= 1 */
@@ -202,10 +176,7 @@ static const char *cap_recipe =
     " \"training\": {\"folds\": 3, \"c_grid\": [4], \"threshold\": \"best_f1\",\n"
     "              \"select_on\": \"in_domain\"@@},\n"
     " \"corpora\": [\n"
-    "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\"],\n"
-    "   \"labels\": {\"a\": [\"alpha\"]}},\n"
-    "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"]}\n"
-    " ]}\n";
+    CA_HN_CORPORA;
 
 static double oof_rate(json_t *meta, const char *corpus)
 {
@@ -225,10 +196,8 @@ START_TEST(test_flag_rate_cap)
     write_rows(dir, "hn.tsv", 90, "", NULL, NULL, "سيف درع", 3, 4);
     char text[2048];
     const char *free_m = out_path("nocap.clf"), *cap_m = out_path("cap.clf");
-    fill(text, sizeof text, cap_recipe, "");
-    ck_assert_int_eq(train_text(text, "cap.json", dir, free_m), CLF_OK);
-    fill(text, sizeof text, cap_recipe, ", \"max_flag_rate\": {\"hn\": 0.02}");
-    ck_assert_int_eq(train_text(text, "cap.json", dir, cap_m), CLF_OK);
+    train_ok(cap_recipe, "", "cap.json", dir, free_m);
+    train_ok(cap_recipe, ", \"max_flag_rate\": {\"hn\": 0.02}", "cap.json", dir, cap_m);
     json_t *a = metadata(free_m), *b = metadata(cap_m);
     double ra = oof_rate(a, "hn"), rb = oof_rate(b, "hn");
     /* floor(0.02 * 90) = 1 row of hn may be flagged out-of-fold */
@@ -263,21 +232,14 @@ START_TEST(test_grid_extend)
         " \"features\": {\"hash_bits\": 16, \"min_df\": 1},\n"
         " \"training\": {\"folds\": 3, \"c_grid\": [1, 4], \"select_on\": \"in_domain\"@@},\n"
         " \"corpora\": [\n"
-        "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\"],\n"
-        "   \"labels\": {\"a\": [\"alpha\"]}},\n"
-        "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"]}\n"
-        " ]}\n";
-    char text[2048];
+        CA_HN_CORPORA;
     const char *m0 = out_path("g0.clf"), *m1 = out_path("g1.clf"), *m2 = out_path("g2.clf");
-    fill(text, sizeof text, tmpl, "");
-    ck_assert_int_eq(train_text(text, "g.json", dir, m0), CLF_OK);
+    train_ok(tmpl, "", "g.json", dir, m0);
     /* separable data: every C ranks perfectly, the best (ties: the smallest)
      * sits at the bottom edge */
-    fill(text, sizeof text, tmpl, ", \"c_grid_extend\": true, \"c_grid_extend_gain\": 0");
-    ck_assert_int_eq(train_text(text, "g.json", dir, m1), CLF_OK);
+    train_ok(tmpl, ", \"c_grid_extend\": true, \"c_grid_extend_gain\": 0", "g.json", dir, m1);
     /* with the default minimum gain a flat curve is not extended */
-    fill(text, sizeof text, tmpl, ", \"c_grid_extend\": true");
-    ck_assert_int_eq(train_text(text, "g.json", dir, m2), CLF_OK);
+    train_ok(tmpl, ", \"c_grid_extend\": true", "g.json", dir, m2);
     json_t *a = metadata(m0), *b = metadata(m1), *c = metadata(m2);
     json_t *ca = json_object_get(json_object_get(a, "categories"), "alpha");
     json_t *cb = json_object_get(json_object_get(b, "categories"), "alpha");
@@ -321,16 +283,10 @@ START_TEST(test_drop_artefacts)
         " \"features\": {\"hash_bits\": 20, \"min_df\": 1, \"drop_artefacts\": @@},\n"
         " \"training\": {\"folds\": 3, \"c_grid\": [4]},\n"
         " \"corpora\": [\n"
-        "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\"],\n"
-        "   \"labels\": {\"a\": [\"alpha\"]}},\n"
-        "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"]}\n"
-        " ]}\n";
-    char text[2048];
+        CA_HN_CORPORA;
     const char *keep = out_path("keep.clf"), *drop = out_path("drop.clf");
-    fill(text, sizeof text, tmpl, "false");
-    ck_assert_int_eq(train_text(text, "art.json", dir, keep), CLF_OK);
-    fill(text, sizeof text, tmpl, "true");
-    ck_assert_int_eq(train_text(text, "art.json", dir, drop), CLF_OK);
+    train_ok(tmpl, "false", "art.json", dir, keep);
+    train_ok(tmpl, "true", "art.json", dir, drop);
     /* a text with no Arabic word abstains; next to an ordinary word, an
      * artefact adds nothing once dropped, and something when kept */
     const char *bare[] = {"https://example.org/page", "!", "😀", "@someone", "! 😀 http://a.b"};
@@ -377,11 +333,9 @@ START_TEST(test_rewrite_and_recipe_paths)
     char text[2048], source[4200];
     snprintf(source, sizeof source, "%s/rroot/rw.json", clf_test_tmpdir());
     const char *plain = out_path("rw0.clf"), *rw = out_path("rw1.clf");
-    fill(text, sizeof text, tmpl, "");
     /* the corpora root is elsewhere: paths resolve against the recipe */
-    ck_assert_int_eq(train_text(text, source, "/nonexistent", plain), CLF_OK);
-    fill(text, sizeof text, tmpl, ", \"rewrite\": [[\"ZZMARK\", \"\"]]");
-    ck_assert_int_eq(train_text(text, source, "/nonexistent", rw), CLF_OK);
+    train_ok(tmpl, "", source, "/nonexistent", plain);
+    train_ok(tmpl, ", \"rewrite\": [[\"ZZMARK\", \"\"]]", source, "/nonexistent", rw);
     /* without the rewrite the marker is learnt; with it, it has no row */
     ck_assert_msg(prob(plain, "الماء ZZMARK") > prob(plain, "الماء") + 0.05, "%g vs %g",
                   prob(plain, "الماء ZZMARK"), prob(plain, "الماء"));

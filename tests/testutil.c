@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,37 @@ const char *clf_test_tmpdir(void)
         }
     }
     return dir;
+}
+
+const char *clf_test_dir(const char *sub)
+{
+    static char dir[4][4096];
+    static int slot;
+    slot = (slot + 1) % 4;
+    snprintf(dir[slot], sizeof dir[slot], "%s/%s", clf_test_tmpdir(), sub);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir[slot]);
+    ck_assert_int_eq(system(cmd), 0);
+    return dir[slot];
+}
+
+const char *clf_test_tmp_path(const char *name)
+{
+    static char path[8][8192];
+    static int slot;
+    slot = (slot + 1) % 8;
+    snprintf(path[slot], sizeof path[slot], "%s/%s", clf_test_tmpdir(), name);
+    return path[slot];
+}
+
+int clf_test_run_cmd(const char *cmd, char *out, size_t size)
+{
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 char *clf_test_read_file(const char *path, size_t *len)

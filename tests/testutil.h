@@ -28,6 +28,22 @@ const char *clf_test_source_path(const char *rel);
 /* clf_test_tmpdir - a fresh temporary directory for this process (created once). */
 const char *clf_test_tmpdir(void);
 
+/*
+ * clf_test_dir - the folder tmpdir/sub, created (with its parents) if need be.
+ * clf_test_tmp_path - the path tmpdir/name (nothing is created).
+ * Both return one of a few static buffers in turn: use the result before
+ * the 4th (clf_test_dir) or 8th (clf_test_tmp_path) next call.
+ */
+const char *clf_test_dir(const char *sub);
+const char *clf_test_tmp_path(const char *name);
+
+/*
+ * clf_test_run_cmd - run a shell command line; its stdout (at most size - 1
+ * bytes, NUL-terminated) goes to out. Returns its exit status, -1 when it
+ * did not exit normally.
+ */
+int clf_test_run_cmd(const char *cmd, char *out, size_t size);
+
 /* clf_test_read_file - whole file into a malloc'ed buffer (NUL-terminated). */
 char *clf_test_read_file(const char *path, size_t *len);
 

@@ -5,16 +5,7 @@
 # obfuscated words cover their whole obfuscated spelling, and punctuation and
 # placeholders are marked as such. Run by ctest as
 #   explain.sh PATH/TO/classify SOURCE_DIR
-set -u
-CLF="$1"
-SRC="$2"
-MODEL="$SRC/models/arabic-default.clf"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-py=python3
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
-fail=0
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # Obfuscated sample: tatweel, ZWNJ/ZWJ/ZWSP, Persian yeh, diacritics.
 "$CLF" score -m "$MODEL" --output jsonl --format doc --explain 8 "$SRC/samples/propaganda-obfuscated.txt" > "$T/ob.jsonl" \
@@ -106,5 +97,4 @@ for v in r["explanation"].values():
 assert kinds.get("word") and not kinds.get("punctuation") and not kinds.get("placeholder"), kinds
 EOF
 
-if [ "$fail" -ne 0 ]; then echo "$fail failed"; exit 1; fi
-echo "explain: all passed"
+finish explain

@@ -6,14 +6,7 @@
 # `eval --compare` the new model against the shipped one on the same dev
 # data, and read the decision. Run by ctest as
 #   feedback.sh PATH/TO/classify SOURCE_DIR
-set -u
-CLF="$1"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-py=python3
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
-fail=0
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # Small data: "abuse" posts carry an insult, "praise" posts a compliment,
 # the rest neither. The new posts use كريه ("nasty") about the weather:
@@ -132,5 +125,4 @@ grep -q "no labels" "$T/err" || bad "unlabeled --input says why"
 "$CLF" train --recipe "$T/B.recipe.json" --negative normal --out "$T/x.clf" 2>/dev/null; [ $? -eq 2 ] || bad "--negative without --input exits 2"
 [ -e "$T/x.clf" ] && bad "no model written on a usage error"
 
-if [ "$fail" -ne 0 ]; then echo "$fail failed"; exit 1; fi
-echo "feedback: all passed"
+finish feedback

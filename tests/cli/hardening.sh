@@ -4,23 +4,8 @@
 # good ones, bytes that are not UTF-8, spoofed fields, --max-bytes, full and
 # closed stdout, device-node and symlink outputs, signals. Run by ctest as
 #   hardening.sh PATH/TO/classify SOURCE_DIR
-set -u
-CLF="$1"
-SRC="$2"
-MODEL="$SRC/models/arabic-default.clf"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 export CLF_MODEL="$MODEL"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check NAME COMMAND...
-  local name="$1"; shift
-  if "$@"; then ok; else bad "$name"; fi
-}
-py=python3
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
 # records FILE N [ID...]: N JSON records, each with an id and exactly one of scores/error,
 # and (if given) these ids in this order.
 records() {
@@ -330,5 +315,4 @@ for line in open(sys.argv[1]):
         assert repr(float(num)) == num, (num, repr(float(num)))
 PYEOF
 
-echo "cli hardening: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish "cli hardening"

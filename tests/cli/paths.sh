@@ -6,15 +6,7 @@
 # recipe's folder; for train, eval --recipe and eval --cv, from any working
 # directory; a missing file is named as resolved. Run by ctest as
 #   paths.sh PATH/TO/classify SOURCE_DIR
-set -u
-CLF="$1"
-SRC="$2"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-py=python3
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
-fail=0
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # A data team's folder: the recipe beside its train file, a dev file kept
 # elsewhere (absolute path), news under the recipe's corpora_root, and a
@@ -121,8 +113,4 @@ else
   echo "note: $SRC/../shared/corpora missing: the shipped recipe's corpora_root is not exercised" >&2
 fi
 
-if [ "$fail" -ne 0 ]; then
-  echo "paths: $fail failed"
-  exit 1
-fi
-echo "paths: all passed"
+finish paths

@@ -4,14 +4,7 @@
 # threshold) for a category without positives, reliability bars with their
 # counts. Small data written here. Run by ctest as
 #   report_html.sh PATH/TO/classify SOURCE_DIR
-set -u
-CLF="$1"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-py=python3
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
-fail=0
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 "$py" - "$T" <<'EOF'
 import random, sys
@@ -67,5 +60,4 @@ for card in (p, a):
     assert sum(counts) == 37, ("bar counts add up to the documents", counts)
     assert 'class="vline"' in card and "threshold " in card, "the threshold is drawn"
 EOF
-if [ "$fail" -ne 0 ]; then echo "$fail failed"; exit 1; fi
-echo "report_html: all passed"
+finish report_html

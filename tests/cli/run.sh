@@ -3,22 +3,7 @@
 # outputs, error records, order, streaming. Run by ctest as
 #   run.sh PATH/TO/classify SOURCE_DIR
 # Prints "N passed, N failed" and exits non-zero when anything failed.
-set -u
-CLF="$1"
-SRC="$2"
-MODEL="$SRC/models/arabic-default.clf"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check NAME CONDITION...
-  local name="$1"; shift
-  if "$@"; then ok; else bad "$name"; fi
-}
-py=python3
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # --- usage -------------------------------------------------------------
 "$CLF" --help >/dev/null; check "--help exits 0" test $? -eq 0
@@ -194,5 +179,4 @@ PYEOF
   check "info lists categories" grep -q "extremism" "$T/info.out"
 fi
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish "cli"

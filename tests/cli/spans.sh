@@ -4,17 +4,7 @@
 # UTF-16 units and its scores; the passage that drives the document's
 # score is the top span of the table. Run by ctest as
 #   spans.sh PATH/TO/classify SOURCE_DIR
-set -u
-CLF="$1"
-SRC="$2"
-MODEL="$SRC/models/arabic-default.clf"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-py=python3
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
-fail=0
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-S="$SRC/samples"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # An article: a news sentence, the obfuscated propaganda, a greeting (an
 # emoji first, so UTF-16 units differ from code points).
@@ -57,5 +47,4 @@ EOF
 "$CLF" score -m "$MODEL" --spans=words "$T/a.txt" >/dev/null 2>&1
 [ $? -eq 2 ] || bad "--spans with a bad unit exits 2"
 
-if [ "$fail" -ne 0 ]; then echo "$fail failed"; exit 1; fi
-echo "spans: all passed"
+finish spans

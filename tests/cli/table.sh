@@ -5,17 +5,7 @@
 # fit the width, Arabic inside bidi isolates, input bidi controls dropped,
 # explanations underneath with non-words marked. Run by ctest as
 #   table.sh PATH/TO/classify SOURCE_DIR
-set -u
-CLF="$1"
-SRC="$2"
-MODEL="$SRC/models/arabic-default.clf"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-py=python3
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
-fail=0
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-S="$SRC/samples"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # In a pipe: JSON Lines.
 "$CLF" score -m "$MODEL" "$S/insult.txt" | head -c1 | grep -q '{' || bad "pipe default is JSON Lines"
@@ -91,5 +81,4 @@ printf '{"id":"a","text":"مرحبا"}\n{"id":"b","text":5}\n' | "$CLF" score -m
 [ $? -eq 1 ] || bad "error record: exit 1"
 grep -q '^b .*error' "$T/e.out" || bad "error record has its row"
 
-if [ "$fail" -ne 0 ]; then echo "$fail failed"; exit 1; fi
-echo "table: all passed"
+finish table
