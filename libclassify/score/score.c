@@ -33,6 +33,10 @@ CLF_API int clf_scorer_new(clf_scorer **out, const clf_model *m)
         s->thresholds[i] = m->cats[i].threshold;
     for (uint32_t c = 0; c < 64; c++)
         s->tf[c] = clf__tf_weight(&m->fopts, c);
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    s->hw_popcount = __builtin_cpu_supports("popcnt") != 0;
+#endif
     int rc = clf_featurizer_new(&s->feat, &m->nopts, &m->fopts);
     if (rc != CLF_OK) {
         clf_scorer_free(s);
@@ -71,6 +75,7 @@ CLF_API void clf_scorer_free(clf_scorer *s)
     clf_featurizer_free(s->feat);
     free(s->thresholds);
     free(s->acc);
+    free(s->hits);
     free(s);
 }
 
@@ -105,37 +110,93 @@ double clf__calibrate(const clf__category *c, double margin)
 #endif
 
 /*
- * acc[k] += v * w_k over the features the model knows, norm2 += v^2. K and
- * i16 are constants in the common instantiations, so the accumulators live
- * in registers and the category loop is unrolled; every accumulator sees
- * the same operations in the same order as in the generic loop
- * (bit-identical). i16 weights are summed as integers times the feature
- * value; the category's scale multiplies the sum once, at the end.
- *
- * The lookups are random accesses: prefetch the bucket's lookup entry PF1
- * features ahead and its row (idf and weights, adjacent) PF2 ahead, so that
- * the misses overlap instead of stalling one by one.
+ * Two passes over a text's distinct buckets. find_rows: the row of each
+ * bucket the model knows, kept with its count in order (buckets never seen
+ * in training are dropped, as in training); the lookup entries are
+ * prefetched PF features ahead so that their cache misses overlap.
+ * accumulate: acc[k] += v * w_k over those rows, norm2 += v^2, with each
+ * row prefetched PF ahead. One lookup per feature, and loops simple enough
+ * for the compiler to keep everything in registers.
  */
-CLF__INLINE double accumulate(const clf_scorer *s, const clf__count *counts, size_t n,
+enum { PF = 12 };
+
+/* POPCNT when the CPU has it (baseline x86-64 does not: hw = 0 there). */
+CLF__INLINE uint32_t popcount(uint64_t x, const int hw)
+{
+#if defined(__GNUC__)
+    if (hw)
+        return (uint32_t)__builtin_popcountll(x);
+#endif
+    (void)hw;
+    return clf__popcount64(x);
+}
+
+CLF__INLINE size_t find_rows_bitmap(const clf_model *m, const clf__count *counts, size_t n,
+                                    clf__hit *hits, const int hw)
+{
+    const clf__rank_block *blocks = m->blocks;
+    size_t h = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (j + PF < n)
+            __builtin_prefetch(&blocks[counts[j + PF].bucket >> 6]);
+        uint32_t b = counts[j].bucket;
+        const clf__rank_block *k = &blocks[b >> 6];
+        uint64_t bit = (uint64_t)1 << (b & 63);
+        /* branch-free: a miss writes a slot that the next hit overwrites */
+        hits[h].row = k->rank + popcount(k->bits & (bit - 1), hw);
+        hits[h].count = counts[j].count;
+        h += (k->bits & bit) != 0;
+    }
+    return h;
+}
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+__attribute__((target("popcnt")))
+#endif
+static size_t find_rows_popcnt(const clf_model *m, const clf__count *counts, size_t n,
+                               clf__hit *hits)
+{
+    return find_rows_bitmap(m, counts, n, hits, 1);
+}
+
+static size_t find_rows(const clf_scorer *s, const clf__count *counts, size_t n, clf__hit *hits)
+{
+    const clf_model *m = s->model;
+    if (m->lookup == CLF__LOOKUP_BITMAP)
+        return s->hw_popcount ? find_rows_popcnt(m, counts, n, hits)
+                              : find_rows_bitmap(m, counts, n, hits, 0);
+    size_t h = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (j + PF < n)
+            clf__model_prefetch(m, counts[j + PF].bucket);
+        uint32_t r = clf__model_row(m, counts[j].bucket);
+        if (r) {
+            hits[h].row = r - 1;
+            hits[h].count = counts[j].count;
+            h++;
+        }
+    }
+    return h;
+}
+
+/*
+ * K and i16 are constants in the common instantiations, so the
+ * accumulators live in registers and the category loop is unrolled; every
+ * accumulator sees the same operations in the same order as in the generic
+ * loop (bit-identical). i16 weights are summed as integers times the
+ * feature value; the category's scale multiplies the sum once, at the end.
+ */
+CLF__INLINE double accumulate(const clf_scorer *s, const clf__hit *hits, size_t n,
                               const size_t K, const int i16, double *acc)
 {
-    enum { PF1 = 16, PF2 = 8 };
     const clf_model *m = s->model;
     const clf_feature_options *fo = &m->fopts;
     double norm2 = 0.0;
     for (size_t j = 0; j < n; j++) {
-        if (j + PF1 < n)
-            clf__model_prefetch(m, counts[j + PF1].bucket);
-        if (j + PF2 < n) {
-            uint32_t pr = clf__model_row(m, counts[j + PF2].bucket);
-            if (pr)
-                __builtin_prefetch(clf__model_row_ptr(m, pr - 1));
-        }
-        uint32_t r = clf__model_row(m, counts[j].bucket);
-        if (!r)
-            continue; /* never seen in training: dropped, as in training */
-        const unsigned char *row = clf__model_row_ptr(m, r - 1);
-        uint32_t c = counts[j].count;
+        if (j + PF < n)
+            __builtin_prefetch(clf__model_row_ptr(m, hits[j + PF].row));
+        const unsigned char *row = clf__model_row_ptr(m, hits[j].row);
+        uint32_t c = hits[j].count;
         double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) *
                    (double)*(const float *)(const void *)row;
         norm2 += v * v;
@@ -176,16 +237,27 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
         return CLF_OK;
     }
 
+    if (n > s->hits_cap) {
+        size_t cap = n < 1024 ? 1024 : n;
+        clf__hit *h = realloc(s->hits, cap * sizeof *h);
+        if (!h)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        s->hits = h;
+        s->hits_cap = cap;
+    }
+    const clf__hit *hits = s->hits;
+    n = find_rows(s, counts, n, s->hits);
+
     double *acc = s->acc;
     double norm2;
     const int i16 = m->weight_type == CLF__WEIGHTS_I16;
     if (K == 5) { /* the shipped model */
         double a[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
-        norm2 = i16 ? accumulate(s, counts, n, 5, 1, a) : accumulate(s, counts, n, 5, 0, a);
+        norm2 = i16 ? accumulate(s, hits, n, 5, 1, a) : accumulate(s, hits, n, 5, 0, a);
         memcpy(acc, a, sizeof a);
     } else {
         memset(acc, 0, K * sizeof *acc);
-        norm2 = i16 ? accumulate(s, counts, n, K, 1, acc) : accumulate(s, counts, n, K, 0, acc);
+        norm2 = i16 ? accumulate(s, hits, n, K, 1, acc) : accumulate(s, hits, n, K, 0, acc);
     }
     const clf_feature_options *fo = &m->fopts;
     double scale = (fo->l2_normalize && norm2 > 0.0) ? 1.0 / sqrt(norm2) : 1.0;

@@ -8,12 +8,21 @@
 #include "classify/score.h"
 #include "model/model_internal.h"
 
+/* A feature of a text that the model knows: its row and raw count. */
+typedef struct clf__hit {
+    uint32_t row;
+    uint32_t count;
+} clf__hit;
+
 struct clf_scorer {
     const clf_model *model;
     clf_featurizer *feat;
     double *thresholds;  /* per category, overridable */
     double *acc;         /* per-category accumulators */
     float tf[64];        /* tf weights of small counts, to skip a call per feature */
+    clf__hit *hits;      /* the known features of the last text (score.c) */
+    size_t hits_cap;
+    int hw_popcount;     /* the CPU has POPCNT: the bitmap lookup uses it */
 };
 
 /* clf__score_margins - margins w.x + b of every category for one text,
