@@ -34,7 +34,6 @@ CLF_API int clf_scorer_new(clf_scorer **out, const clf_model *m)
     for (uint32_t c = 0; c < 64; c++)
         s->tf[c] = clf__tf_weight(&m->fopts, c);
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    __builtin_cpu_init();
     s->hw_popcount = __builtin_cpu_supports("popcnt") != 0;
 #endif
     int rc = clf_featurizer_new(&s->feat, &m->nopts, &m->fopts);
