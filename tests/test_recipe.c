@@ -380,42 +380,24 @@ START_TEST(test_corpus_path_rule)
 }
 END_TEST
 
-static void mkdirs(const char *path)
-{
-    char cmd[8300];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
 /* The rule on real files: an absolute path, ./ and ../ from the recipe's
  * folder, a recipe corpora_root, a --corpora override, ".." through a
  * symlinked folder, and a missing file named as resolved. */
 START_TEST(test_corpus_paths_on_disk)
 {
     char top[4096], dir[4200], recipe[4300], text[8192], abs_a[4300];
-    snprintf(top, sizeof top, "%s/paths", clf_test_tmpdir());
-    snprintf(dir, sizeof dir, "%s/real/recipes", top);
-    mkdirs(dir);
-    snprintf(dir, sizeof dir, "%s/data", top);
-    mkdirs(dir);
-    snprintf(dir, sizeof dir, "%s/other", top);
-    mkdirs(dir);
+    snprintf(top, sizeof top, "%s", clf_test_dir("paths"));
     /* top/link -> top/real/recipes: "../" from the link is top/real, not top */
     char cmd[8300];
-    snprintf(cmd, sizeof cmd, "ln -sfn '%s/real/recipes' '%s/link'", top, top);
+    snprintf(cmd, sizeof cmd, "ln -sfn '%s' '%s/link'", clf_test_dir("paths/real/recipes"), top);
     ck_assert_int_eq(system(cmd), 0);
-    snprintf(dir, sizeof dir, "%s/abs", top);
-    mkdirs(dir);
-    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n");
-    snprintf(abs_a, sizeof abs_a, "%s/a.tsv", dir);
-    snprintf(dir, sizeof dir, "%s/real/recipes", top);
-    write_file(dir, "n.tsv", "id\tlabels\ttext\n1\t\tخبر\n");
-    snprintf(dir, sizeof dir, "%s/real", top);
-    write_file(dir, "h.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
-    snprintf(dir, sizeof dir, "%s/data", top);
-    write_file(dir, "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n2\t\tعادي\n");
-    snprintf(dir, sizeof dir, "%s/other", top);
-    write_file(dir, "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
+    const char *abs_dir = clf_test_dir("paths/abs");
+    write_file(abs_dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n");
+    snprintf(abs_a, sizeof abs_a, "%s/a.tsv", abs_dir);
+    write_file(clf_test_dir("paths/real/recipes"), "n.tsv", "id\tlabels\ttext\n1\t\tخبر\n");
+    write_file(clf_test_dir("paths/real"), "h.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
+    write_file(clf_test_dir("paths/data"), "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n2\t\tعادي\n");
+    write_file(clf_test_dir("paths/other"), "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
 
     snprintf(text, sizeof text,
              "{\"name\": \"p\", \"categories\": [\"ext\", \"hate\"],\n"
@@ -476,11 +458,8 @@ END_TEST
 /* The examples a dataset holds follow annotates / negatives_for. */
 START_TEST(test_dataset_examples)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/recipe-ds", clf_test_tmpdir());
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    char dir[4096], cmd[4200];
+    snprintf(dir, sizeof dir, "%s", clf_test_dir("recipe-ds"));
     write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n3\tmeh\tنص ثالث\n");
     write_file(dir, "n.tsv", "id\tlabels\ttext\n1\t\tخبر عن الإرهاب\n");
     write_file(dir, "h.tsv", "id\tlabels\ttext\n1\thate\tكلام\n2\tabusive\tكلام آخر\n3\t\tعادي\n");

@@ -65,9 +65,25 @@ FT_ARGS = ["-wordNgrams", "2", "-minn", "2", "-maxn", "5", "-epoch", "25",
 
 # ------------------------------------------------------------------ data ----
 
-def default_corpora():
-    return os.environ.get("CLF_CORPORA") or os.path.normpath(
-        os.path.join(REPO, "..", "shared", "corpora"))
+def corpora_root(recipe, recipe_path, given):
+    """The corpora root of the recipe's plain relative paths, by the rule of
+    docs/training.md ("Corpus paths"): --corpora, else $CLF_CORPORA, else the
+    recipe's corpora_root (relative to its folder), else its folder."""
+    folder = os.path.dirname(recipe_path) or "."
+    root = given or os.environ.get("CLF_CORPORA")
+    if not root and recipe.get("corpora_root"):
+        root = os.path.join(folder, recipe["corpora_root"])
+    return root or folder
+
+
+def recipe_file(recipe, corpora_dir, rel):
+    """A corpus path of the recipe: absolute as written; ./ and ../ from the
+    recipe's folder (recipe["_folder"]); others under corpora_dir."""
+    if os.path.isabs(rel):
+        return rel
+    if rel in (".", "..") or rel.startswith("./") or rel.startswith("../"):
+        return os.path.join(recipe.get("_folder", "."), rel)
+    return os.path.join(corpora_dir, rel)
 
 
 def read_tsv(path):
@@ -104,9 +120,9 @@ def build_sets(recipe, corpora_dir, split, paths=None):
     for corpus in recipe["corpora"]:
         annot = set(corpus.get("annotates", []))
         negs = set(corpus.get("negatives_for", []))
-        if not (annot or negs):
+        if not (annot or negs) or split not in corpus:
             continue
-        path = (paths or {}).get(corpus["name"]) or os.path.join(corpora_dir, corpus[split])
+        path = (paths or {}).get(corpus["name"]) or recipe_file(recipe, corpora_dir, corpus[split])
         rows = read_tsv(path)
         mapping = corpus.get("labels", {})
         for _id, labels, text in rows:
@@ -127,7 +143,9 @@ def build_sets(recipe, corpora_dir, split, paths=None):
 def corpus_path(recipe, corpora_dir, name, split):
     for corpus in recipe["corpora"]:
         if corpus["name"] == name:
-            return os.path.join(corpora_dir, corpus[split])
+            if split not in corpus:
+                return os.path.join(corpora_dir, name, "no-" + split)  # does not exist
+            return recipe_file(recipe, corpora_dir, corpus[split])
     return os.path.join(corpora_dir, name, split + ".tsv")
 
 
@@ -309,8 +327,9 @@ def tool_versions():
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpora", default=default_corpora(),
-                    help="corpora directory (default $CLF_CORPORA or ../shared/corpora)")
+    ap.add_argument("--corpora", default=None,
+                    help="corpora root of the recipe's plain paths (default $CLF_CORPORA, "
+                         "else the recipe's corpora_root, else its folder)")
     ap.add_argument("--recipe", default=os.path.join(REPO, "training", "recipes",
                                                      "arabic-default.json"))
     ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
@@ -331,6 +350,8 @@ def main(argv=None):
     with open(a.recipe, "rb") as f:
         raw = f.read()
     recipe = json.loads(raw.decode("utf-8"))
+    recipe["_folder"] = os.path.dirname(a.recipe) or "."
+    a.corpora = corpora_root(recipe, a.recipe, a.corpora)
     cats = [c for c in a.categories.split(",") if c] or recipe["categories"]
 
     t_start = time.time()
