@@ -36,9 +36,24 @@ json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m, 
 {
     json_t *o = json_object();
     for (size_t k = 0; o && k < clf_model_num_categories(m); k++) {
-        if (!all && !clf_explanation_result(ex, k)->flagged)
+        /* a category a gate suppressed is shown too: why it is not flagged */
+        size_t ng;
+        const clf_suppression *sp = clf_explanation_suppressions(ex, k, &ng);
+        int suppressed = 0;
+        for (size_t g = 0; g < ng; g++)
+            suppressed |= sp[g].penalty > 0;
+        if (!all && !clf_explanation_result(ex, k)->flagged && !suppressed)
             continue;
         json_t *cat = json_object();
+        if (ng) {
+            json_t *gates = json_array();
+            for (size_t g = 0; g < ng; g++)
+                json_array_append_new(
+                    gates, json_pack("{sssfsfsfsfsb}", "gate", sp[g].gate, "probability",
+                                     sp[g].probability, "tau", sp[g].tau, "weight", sp[g].weight,
+                                     "penalty", sp[g].penalty, "suppressed", sp[g].penalty > 0));
+            json_object_set_new(cat, "gates", gates);
+        }
         for (int view = 0; view < 2; view++) {
             json_t *lists = json_object();
             for (int up = 1; up >= 0; up--) {

@@ -295,6 +295,27 @@ static void put_why(FILE *out, const clf_cli_table *t, const clf_model *m, const
     putc('\n', out);
 }
 
+/* "  propaganda: suppressed: reads like news (gate 0.97, margin -3.21)"
+ * for each gate that lowered category k's score. */
+static void put_suppressed(FILE *out, const clf_cli_table *t, const clf_model *m,
+                           const clf_cli_row *r, size_t k)
+{
+    size_t n;
+    const clf_suppression *sp = clf_explanation_suppressions(r->ex, k, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (!(sp[i].penalty > 0))
+            continue;
+        fprintf(out, "%*s", ID_COLS + 2, "");
+        if (t->color)
+            fputs(C_CYAN, out);
+        fprintf(out, "%s:", clf_model_category_name(m, k));
+        if (t->color)
+            fputs(C_RESET, out);
+        fprintf(out, " suppressed: reads like %s (gate %.2f, margin -%.2f)\n", sp[i].gate,
+                sp[i].probability, sp[i].penalty);
+    }
+}
+
 /* The span's highest probability among the categories that matter: those
  * the document is flagged for, or all when it is flagged for none. */
 static double span_key(const clf_span *s, const clf_cli_row *r, size_t K, size_t *cat)
@@ -379,9 +400,11 @@ void clf_cli_table_row(FILE *out, const clf_cli_table *t, const clf_model *m,
     putc('\n', out);
     if (r->error || r->abstain)
         return;
-    for (size_t k = 0; r->ex && k < clf_model_num_categories(m); k++)
+    for (size_t k = 0; r->ex && k < clf_model_num_categories(m); k++) {
         if (t->explain_all || r->res[k].flagged)
             put_why(out, t, m, r, k);
+        put_suppressed(out, t, m, r, k);
+    }
     if (r->spans)
         put_spans(out, t, m, r);
 }

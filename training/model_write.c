@@ -27,10 +27,10 @@
 
 /* The section order of the files we write: small ones first, big arrays last. */
 static const uint32_t write_order[] = {
-    CLF__SEC_OPTIONS, CLF__SEC_DEPS, CLF__SEC_CATEGORIES, CLF__SEC_STRINGS,
+    CLF__SEC_OPTIONS, CLF__SEC_DEPS, CLF__SEC_CATEGORIES, CLF__SEC_GATES, CLF__SEC_STRINGS,
     CLF__SEC_META,    CLF__SEC_ROWS, CLF__SEC_IDF,        CLF__SEC_WEIGHTS
 };
-#define N_WRITE (sizeof write_order / sizeof write_order[0])
+#define N_ORDER (sizeof write_order / sizeof write_order[0])
 
 void clf_model_spec_init(clf_model_spec *spec)
 {
@@ -92,6 +92,32 @@ static int check_spec(const clf_model_spec *s, const char **meta, size_t *meta_l
                               c->name, c->calib_a, c->calib_b, c->bias);
     }
 
+    if (s->n_gates > CLF__MAX_GATES || (s->n_gates && !s->gates))
+        return clf__error(CLF_E_INVALID_ARG, SPEC ": %zu gates (at most %u, gates non-NULL)",
+                          s->n_gates, CLF__MAX_GATES);
+    for (size_t i = 0; i < s->n_gates; i++) {
+        const clf_model_spec_gate *g = &s->gates[i];
+        char what[64];
+        snprintf(what, sizeof what, "gate %zu name", i);
+        if (!g->name)
+            return clf__error(CLF_E_INVALID_ARG, SPEC ": %s is NULL", what);
+        SPEC_CHECK(clf__model_check_name(g->name, strlen(g->name), what, SPEC));
+        if (g->category >= s->n_cats)
+            return clf__error(CLF_E_INVALID_ARG, SPEC ": gate %s: category %zu, there are %zu",
+                              g->name, g->category, s->n_cats);
+        if (!isfinite(g->bias) || !(isfinite(g->weight) && g->weight >= 0.0) ||
+            !(g->tau >= 0.0 && g->tau <= 1.0))
+            return clf__error(CLF_E_INVALID_ARG,
+                              SPEC ": gate %s: bias %g, weight %g (finite, >= 0) or tau %g "
+                              "(in [0,1]) out of range",
+                              g->name, g->bias, g->weight, g->tau);
+        for (size_t j = 0; j < i; j++)
+            if (s->gates[j].category == g->category && strcmp(s->gates[j].name, g->name) == 0)
+                return clf__error(CLF_E_INVALID_ARG,
+                                  SPEC ": gates %zu and %zu of one category are both \"%s\"", j,
+                                  i, g->name);
+    }
+
     const uint64_t n_buckets = (uint64_t)1 << s->fopts.hash_bits;
     if ((uint64_t)s->n_rows > n_buckets)
         return clf__error(CLF_E_INVALID_ARG, SPEC ": %zu rows but only %llu buckets", s->n_rows,
@@ -112,11 +138,12 @@ static int check_spec(const clf_model_spec *s, const char **meta, size_t *meta_l
             return clf__error(CLF_E_INVALID_ARG, SPEC ": row %zu: IDF %g is not finite and > 0",
                               r, (double)s->idf[r]);
     }
-    const size_t n_weights = s->n_rows * s->n_cats; /* <= 2^26 * 256 */
+    const size_t NC = s->n_cats + s->n_gates;
+    const size_t n_weights = s->n_rows * NC; /* <= 2^26 * 320 */
     for (size_t i = 0; i < n_weights; i++)
         if (!isfinite(s->weights[i]))
-            return clf__error(CLF_E_INVALID_ARG, SPEC ": row %zu, category %zu: weight is %g",
-                              i / s->n_cats, i % s->n_cats, (double)s->weights[i]);
+            return clf__error(CLF_E_INVALID_ARG, SPEC ": row %zu, column %zu: weight is %g",
+                              i / NC, i % NC, (double)s->weights[i]);
     if (s->weight_type != CLF_MODEL_WEIGHTS_F32 && s->weight_type != CLF_MODEL_WEIGHTS_I16)
         return clf__error(CLF_E_INVALID_ARG, SPEC ": unknown weight_type %d",
                           (int)s->weight_type);
@@ -137,10 +164,11 @@ static uint64_t align8(uint64_t x)
  * below 1e-33 and quantize to 0 either way). */
 static void quant_scales(const clf_model_spec *s, double *scale)
 {
-    for (size_t c = 0; c < s->n_cats; c++) {
+    const size_t NC = s->n_cats + s->n_gates;
+    for (size_t c = 0; c < NC; c++) {
         double mx = 0.0;
         for (size_t r = 0; r < s->n_rows; r++) {
-            double a = fabs((double)s->weights[r * s->n_cats + c]);
+            double a = fabs((double)s->weights[r * NC + c]);
             if (a > mx)
                 mx = a;
         }
@@ -150,17 +178,27 @@ static void quant_scales(const clf_model_spec *s, double *scale)
 
 /* The layout of a file: each section's size and offset, and the total. */
 typedef struct layout {
-    uint64_t sizes[CLF__SEC_DEPS + 1], offs[CLF__SEC_DEPS + 1];
+    uint64_t sizes[CLF__SEC_GATES + 1], offs[CLF__SEC_GATES + 1];
+    uint32_t order[N_ORDER];  /* the sections written, in file order */
+    size_t n;
     uint64_t total;
 } layout;
 
 static void plan(const clf_model_spec *spec, size_t meta_len, layout *L)
 {
-    const size_t K = spec->n_cats, R = spec->n_rows;
+    const size_t K = spec->n_cats, R = spec->n_rows, NC = K + spec->n_gates;
     size_t strings_len = strlen(spec->name);
     for (size_t i = 0; i < K; i++)
         strings_len += strlen(spec->cats[i].name);
+    for (size_t i = 0; i < spec->n_gates; i++)
+        strings_len += strlen(spec->gates[i].name);
     memset(L, 0, sizeof *L);
+    /* GATES only when there are gates: a model without them has the
+     * sections of version 2 */
+    for (size_t i = 0; i < N_ORDER; i++)
+        if (write_order[i] != CLF__SEC_GATES || spec->n_gates)
+            L->order[L->n++] = write_order[i];
+    L->sizes[CLF__SEC_GATES] = 8 + (uint64_t)spec->n_gates * sizeof(clf__file_gate);
     L->sizes[CLF__SEC_OPTIONS] = sizeof(clf__file_options);
     L->sizes[CLF__SEC_DEPS] = sizeof(clf__file_deps);
     L->sizes[CLF__SEC_CATEGORIES] = 8 + (uint64_t)K * sizeof(clf__file_category);
@@ -169,12 +207,12 @@ static void plan(const clf_model_spec *spec, size_t meta_len, layout *L)
     L->sizes[CLF__SEC_ROWS] = 8 + (uint64_t)R * 4;
     L->sizes[CLF__SEC_IDF] = spec->idf ? (uint64_t)R * 4 : 0;
     L->sizes[CLF__SEC_WEIGHTS] =
-        (uint64_t)R * K * (spec->weight_type == CLF_MODEL_WEIGHTS_I16 ? 2 : 4);
-    uint64_t pos = CLF__HEADER_SIZE + N_WRITE * CLF__SECTION_ENTRY_SIZE;
-    for (size_t i = 0; i < N_WRITE; i++) {
+        (uint64_t)R * NC * (spec->weight_type == CLF_MODEL_WEIGHTS_I16 ? 2 : 4);
+    uint64_t pos = CLF__HEADER_SIZE + L->n * CLF__SECTION_ENTRY_SIZE;
+    for (size_t i = 0; i < L->n; i++) {
         pos = align8(pos);
-        L->offs[write_order[i]] = pos;
-        pos += L->sizes[write_order[i]];
+        L->offs[L->order[i]] = pos;
+        pos += L->sizes[L->order[i]];
     }
     L->total = align8(pos);
 }
@@ -188,12 +226,12 @@ static void put_header(unsigned char *buf, const layout *L)
     h.format_version = CLF__FORMAT_VERSION;
     h.header_size = CLF__HEADER_SIZE;
     h.file_size = L->total;
-    h.n_sections = (uint32_t)N_WRITE;
+    h.n_sections = (uint32_t)L->n;
     memcpy(buf, &h, sizeof h);
-    for (size_t i = 0; i < N_WRITE; i++) {
+    for (size_t i = 0; i < L->n; i++) {
         clf__section_entry e;
         memset(&e, 0, sizeof e);
-        e.id = write_order[i];
+        e.id = L->order[i];
         e.offset = L->offs[e.id];
         e.size = L->sizes[e.id];
         memcpy(buf + CLF__HEADER_SIZE + i * CLF__SECTION_ENTRY_SIZE, &e, sizeof e);
@@ -267,13 +305,34 @@ static void put_categories(unsigned char *buf, const layout *L, const clf_model_
         fc.weight_scale = i16 ? scale[i] : 1.0;
         memcpy(cat + 8 + i * sizeof fc, &fc, sizeof fc);
     }
+    if (!spec->n_gates)
+        return;
+    unsigned char *gs = buf + L->offs[CLF__SEC_GATES];
+    const uint32_t g32 = (uint32_t)spec->n_gates;
+    memcpy(gs, &g32, 4);
+    for (size_t i = 0; i < spec->n_gates; i++) {
+        const clf_model_spec_gate *g = &spec->gates[i];
+        size_t nl = strlen(g->name);
+        clf__file_gate fg;
+        memset(&fg, 0, sizeof fg);
+        fg.name_offset = spos;
+        fg.name_len = (uint32_t)nl;
+        memcpy(str + spos, g->name, nl);
+        spos += (uint32_t)nl;
+        fg.category = (uint32_t)g->category;
+        fg.bias = g->bias;
+        fg.weight_scale = i16 ? scale[K + i] : 1.0;
+        fg.weight = g->weight;
+        fg.tau = g->tau;
+        memcpy(gs + 8 + i * sizeof fg, &fg, sizeof fg);
+    }
 }
 
 /* ROWS, IDF and WEIGHTS (quantized for i16). */
 static void put_rows(unsigned char *buf, const layout *L, const clf_model_spec *spec,
                      const double *scale)
 {
-    const size_t K = spec->n_cats, R = spec->n_rows;
+    const size_t K = spec->n_cats + spec->n_gates, R = spec->n_rows;
     unsigned char *rows = buf + L->offs[CLF__SEC_ROWS];
     const uint32_t r32 = (uint32_t)R;
     memcpy(rows, &r32, 4);
@@ -346,7 +405,7 @@ int clf_model_write_buffer(unsigned char **out, size_t *len, const clf_model_spe
     unsigned char *buf = calloc(1, (size_t)L.total);
     if (!buf)
         return clf__error(CLF_E_NOMEM, "out of memory (%llu bytes)", (unsigned long long)L.total);
-    double scale[CLF__MAX_CATEGORIES];
+    double scale[CLF__MAX_CATEGORIES + CLF__MAX_GATES];
     if (spec->weight_type == CLF_MODEL_WEIGHTS_I16)
         quant_scales(spec, scale);
     put_header(buf, &L);

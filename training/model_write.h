@@ -34,6 +34,16 @@ typedef struct clf_model_spec_category {
     double bias;       /* added to w.x; finite */
 } clf_model_spec_category;
 
+/* One genre gate (format version 3): lowers category `category`'s margin
+ * by weight * max(0, sigmoid(v.x + bias) - tau). */
+typedef struct clf_model_spec_gate {
+    const char *name;  /* the genre, "news": rules as category names; unique per category */
+    size_t category;   /* < n_cats */
+    double bias;       /* finite */
+    double weight;     /* a: finite, >= 0 */
+    double tau;        /* in [0,1] */
+} clf_model_spec_gate;
+
 /*
  * Everything a model file holds. Pointers are borrowed: the writer copies
  * what it needs and keeps nothing.
@@ -56,8 +66,10 @@ typedef struct clf_model_spec {
     const uint32_t *buckets;              /* n_rows, strictly increasing, < 2^hash_bits */
     const float *idf;                     /* n_rows IDF weights (finite, > 0), or NULL for
                                              a model trained without IDF */
-    const float *weights;                 /* n_rows x n_cats, row-major (all categories of
-                                             one row together); finite */
+    size_t n_gates;                       /* 0..64 */
+    const clf_model_spec_gate *gates;     /* n_gates entries (NULL when none) */
+    const float *weights;                 /* n_rows x (n_cats + n_gates), row-major (all
+                                             categories of one row, then its gates); finite */
     clf_model_weight_type weight_type;
     const char *meta;                     /* training metadata: a JSON object as UTF-8 text
                                              (NULL = "{}"); stored as given */

@@ -341,7 +341,8 @@ static int parse_training(parser *p, json_t *root)
     static const char *const keys[] = {"solver", "folds", "c_grid", "select_metric", "threshold",
                                        "threshold_source", "seed", "eps", "class_weight",
                                        "weights", "c_grid_extend", "c_grid_extend_gain", "select_on",
-                                       "max_flag_rate", NULL};
+                                       "max_flag_rate", "gates", "gate_weights", "gate_taus",
+                                       "nb_scaling", NULL};
     clf_recipe *r = p->r;
     json_t *obj = json_object_get(root, "training");
     if (!obj)
@@ -645,6 +646,193 @@ static int parse_flag_rate_caps(parser *p, json_t *root)
     return CLF_OK;
 }
 
+/* A grid of numbers in [lo, hi] (training.gate_weights, gate_taus). */
+static int parse_grid(const parser *p, json_t *tr, const char *key, double lo, double hi,
+                      double *out, size_t *n)
+{
+    json_t *v = json_is_object(tr) ? json_object_get(tr, key) : NULL;
+    if (!v)
+        return CLF_OK;
+    if (!json_is_array(v) || json_array_size(v) == 0 ||
+        json_array_size(v) > CLF_RECIPE_MAX_GATE_GRID)
+        return perr(p, "training.%s: expected an array of 1..%d numbers", key,
+                    CLF_RECIPE_MAX_GATE_GRID);
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) {
+        if (!json_is_number(e) || !(json_number_value(e) >= lo && json_number_value(e) <= hi))
+            return perr(p, "training.%s[%zu]: expected a number in [%g, %g]", key, i, lo, hi);
+        out[i] = json_number_value(e);
+    }
+    *n = json_array_size(v);
+    qsort(out, *n, sizeof *out, cmp_double);
+    size_t m = 0;
+    for (size_t j = 0; j < *n; j++)
+        if (m == 0 || out[j] != out[m - 1])
+            out[m++] = out[j];
+    *n = m;
+    return CLF_OK;
+}
+
+/* One gate {"name", "corpora", "C"} of category k. */
+static int parse_gate(parser *p, json_t *g, size_t k, const char *where)
+{
+    static const char *const keys[] = {"name", "corpora", "C", NULL};
+    clf_recipe *r = p->r;
+    if (!json_is_object(g))
+        return perr(p, "%s: expected an object {\"name\", \"corpora\"}", where);
+    int rc = check_keys(p, g, where, keys);
+    const char *name = NULL;
+    if (rc == CLF_OK)
+        rc = get_string(p, g, where, "name", 1, &name);
+    if (rc != CLF_OK)
+        return rc;
+    if (!valid_name(name))
+        return perr(p, "%s.name: expected a name of letters, digits, '_', '-', '.'", where);
+    for (size_t i = 0; i < r->n_gates; i++)
+        if (r->gates[i].category == k && !strcmp(r->gates[i].name, name))
+            return perr(p, "%s: category %s has two gates named \"%s\"", where,
+                        r->categories[k], name);
+    if (r->n_gates >= CLF_RECIPE_MAX_GATES)
+        return perr(p, "%s: at most %d gates", where, CLF_RECIPE_MAX_GATES);
+    clf_recipe_gate *gt = &r->gates[r->n_gates];
+    memset(gt, 0, sizeof *gt);
+    gt->category = k;
+    gt->C = 1.0;
+    if (!(gt->name = dupstr(name)))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    r->n_gates++;
+    json_t *c = json_object_get(g, "C");
+    if (c) {
+        if (!json_is_number(c) || !(json_number_value(c) > 0.0) || json_number_value(c) > 1e6)
+            return perr(p, "%s.C: expected a number in (0, 1e6]", where);
+        gt->C = json_number_value(c);
+    }
+    json_t *cs = json_object_get(g, "corpora");
+    if (!json_is_array(cs) || json_array_size(cs) == 0)
+        return perr(p, "%s.corpora: expected a non-empty array of corpus names", where);
+    gt->corpora = calloc(json_array_size(cs), sizeof *gt->corpora);
+    if (!gt->corpora)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    size_t i;
+    json_t *e;
+    json_array_foreach(cs, i, e) {
+        int ci = json_is_string(e) ? clf_recipe_corpus_index(r, json_string_value(e)) : -1;
+        if (ci < 0)
+            return perr(p, "%s.corpora[%zu]: expected the name of a corpus of the recipe", where,
+                        i);
+        const clf_recipe_corpus *cp = &r->corpora[ci];
+        if (!(cp->negatives_for & (UINT64_C(1) << k)))
+            return perr(p, "%s.corpora: corpus %s is not a hard negative of %s (its "
+                           "negatives_for does not list it): a gate learns what such a "
+                           "corpus looks like",
+                        where, cp->name, r->categories[k]);
+        if (clf_recipe_gate_corpus(r, k, (size_t)ci))
+            return perr(p, "%s.corpora: corpus %s is in two gates of %s", where, cp->name,
+                        r->categories[k]);
+        gt->corpora[gt->n_corpora++] = (size_t)ci;
+    }
+    return CLF_OK;
+}
+
+/* true, false or "auto" */
+static int nb_value(const parser *p, json_t *v, const char *where, unsigned char *out)
+{
+    if (json_is_boolean(v))
+        *out = json_is_true(v) ? CLF_NB_ON : CLF_NB_OFF;
+    else if (json_is_string(v) && !strcmp(json_string_value(v), "auto"))
+        *out = CLF_NB_AUTO;
+    else
+        return perr(p, "%s: expected true, false or \"auto\"", where);
+    return CLF_OK;
+}
+
+/* training.gates {category: [gate, ...]}, gate_weights, gate_taus and
+ * nb_scaling; read after the corpora, whose names they use. */
+static int parse_gates(parser *p, json_t *root)
+{
+    clf_recipe *r = p->r;
+    json_t *tr = json_object_get(root, "training");
+    int rc;
+    if ((rc = parse_grid(p, tr, "gate_weights", 0.0, 1e4, r->gate_weights,
+                         &r->n_gate_weights)) != CLF_OK ||
+        (rc = parse_grid(p, tr, "gate_taus", 0.0, 1.0, r->gate_taus, &r->n_gate_taus)) != CLF_OK)
+        return rc;
+    r->nb_scaling = calloc(r->n_categories, 1);
+    if (!r->nb_scaling)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    json_t *nb = json_is_object(tr) ? json_object_get(tr, "nb_scaling") : NULL;
+    if (nb && !json_is_object(nb)) {
+        unsigned char x;
+        if ((rc = nb_value(p, nb, "training.nb_scaling", &x)) != CLF_OK)
+            return rc;
+        memset(r->nb_scaling, x, r->n_categories);
+    } else if (nb) {
+        /* {category: value, "*": value}: the default first, then the overrides */
+        json_t *star = json_object_get(nb, "*");
+        unsigned char x;
+        if (star) {
+            if ((rc = nb_value(p, star, "training.nb_scaling.*", &x)) != CLF_OK)
+                return rc;
+            memset(r->nb_scaling, x, r->n_categories);
+        }
+        const char *key;
+        json_t *e;
+        json_object_foreach(nb, key, e) {
+            if (!strcmp(key, "*"))
+                continue;
+            int k = clf_recipe_category_index(r, key);
+            if (k < 0)
+                return perr(p, "training.nb_scaling: unknown category \"%s\"", key);
+            if ((rc = nb_value(p, e, "training.nb_scaling.<category>", &x)) != CLF_OK)
+                return rc;
+            r->nb_scaling[k] = x;
+        }
+    }
+    json_t *v = json_is_object(tr) ? json_object_get(tr, "gates") : NULL;
+    if (!v)
+        return CLF_OK;
+    if (!json_is_object(v))
+        return perr(p, "training.gates: expected {category: [{\"name\", \"corpora\"}, ...]}");
+    r->gates = calloc(CLF_RECIPE_MAX_GATES, sizeof *r->gates);
+    if (!r->gates)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    /* grouped by category, in the categories' order */
+    for (size_t k = 0; k < r->n_categories; k++) {
+        json_t *list = json_object_get(v, r->categories[k]);
+        if (!list)
+            continue;
+        char where[CLF_RECIPE_MAX_NAME + 48];
+        if (!json_is_array(list))
+            return perr(p, "training.gates.%s: expected an array of gates", r->categories[k]);
+        size_t i;
+        json_t *g;
+        json_array_foreach(list, i, g) {
+            snprintf(where, sizeof where, "training.gates.%s[%zu]", r->categories[k], i);
+            if ((rc = parse_gate(p, g, k, where)) != CLF_OK)
+                return rc;
+        }
+    }
+    const char *key;
+    json_t *x;
+    json_object_foreach(v, key, x) {
+        (void)x;
+        if (clf_recipe_category_index(r, key) < 0)
+            return perr(p, "training.gates: unknown category \"%s\"", key);
+    }
+    return CLF_OK;
+}
+
+int clf_recipe_gate_corpus(const clf_recipe *r, size_t k, size_t c)
+{
+    for (size_t g = 0; g < r->n_gates; g++)
+        if (r->gates[g].category == k)
+            for (size_t i = 0; i < r->gates[g].n_corpora; i++)
+                if (r->gates[g].corpora[i] == c)
+                    return 1;
+    return 0;
+}
+
 static void set_defaults(clf_recipe *r)
 {
     clf_norm_options n = CLF_NORM_OPTIONS_INIT;
@@ -659,6 +847,14 @@ static void set_defaults(clf_recipe *r)
     r->seed = 1;
     r->weights = CLF_WEIGHTS_I16;
     r->c_grid_extend_gain = 0.002;
+    /* a: 0 (no gate) up to a penalty that silences any score; tau: where
+     * "reads like news" begins */
+    static const double a[] = {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 1024};
+    static const double tau[] = {0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9};
+    memcpy(r->gate_weights, a, sizeof a);
+    r->n_gate_weights = sizeof a / sizeof *a;
+    memcpy(r->gate_taus, tau, sizeof tau);
+    r->n_gate_taus = sizeof tau / sizeof *tau;
 }
 
 static int parse_root(parser *p, json_t *root)
@@ -713,7 +909,7 @@ static int parse_root(parser *p, json_t *root)
             return rc;
     }
 
-    if ((rc = parse_flag_rate_caps(p, root)) != CLF_OK)
+    if ((rc = parse_flag_rate_caps(p, root)) != CLF_OK || (rc = parse_gates(p, root)) != CLF_OK)
         return rc;
 
     /* Every category needs a corpus that can give it positives. */
@@ -806,6 +1002,12 @@ void clf_recipe_free(clf_recipe *r)
         free(r->categories[i]);
     free(r->categories);
     free(r->thresholds);
+    free(r->nb_scaling);
+    for (size_t g = 0; g < r->n_gates; g++) {
+        free(r->gates[g].name);
+        free(r->gates[g].corpora);
+    }
+    free(r->gates);
     for (size_t c = 0; c < r->n_corpora; c++) {
         clf_recipe_corpus *cp = &r->corpora[c];
         free(cp->name);

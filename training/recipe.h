@@ -76,6 +76,29 @@ typedef struct clf_recipe_corpus {
                                  (negatives_for); NAN = no cap */
 } clf_recipe_corpus;
 
+/*
+ * A genre gate of a category (training.gates): a logistic regression of
+ * "this text is of the gate's corpora" (positives: their training rows)
+ * against the category's annotating corpora (negatives), whose probability
+ * p lowers the category's margin by a * max(0, p - tau). The gate's
+ * corpora must be hard negatives of the category (negatives_for); their
+ * rows then leave the category's own fits (they still count for the
+ * flag-rate caps, calibration and thresholds).
+ */
+typedef struct clf_recipe_gate {
+    char *name;               /* the genre, "news" */
+    size_t category;
+    size_t n_corpora;
+    size_t *corpora;          /* indices into the recipe's corpora */
+    double C;                 /* the gate's liblinear C (default 1) */
+} clf_recipe_gate;
+
+#define CLF_RECIPE_MAX_GATES 64
+#define CLF_RECIPE_MAX_GATE_GRID 32
+
+/* training.nb_scaling per category */
+enum { CLF_NB_OFF = 0, CLF_NB_ON = 1, CLF_NB_AUTO = 2 };
+
 typedef struct clf_recipe {
     char *source;             /* file name (or name given to clf_recipe_parse); the part
                                  before its last '/' is the recipe's folder */
@@ -107,6 +130,14 @@ typedef struct clf_recipe {
 
     size_t n_corpora;
     clf_recipe_corpus *corpora;
+
+    size_t n_gates;           /* training.gates, grouped by category in recipe order */
+    clf_recipe_gate *gates;
+    size_t n_gate_weights;    /* training.gate_weights: the grid of a (0 included) */
+    double gate_weights[CLF_RECIPE_MAX_GATE_GRID];
+    size_t n_gate_taus;       /* training.gate_taus: the grid of tau */
+    double gate_taus[CLF_RECIPE_MAX_GATE_GRID];
+    unsigned char *nb_scaling; /* per category: CLF_NB_OFF, CLF_NB_ON or CLF_NB_AUTO */
 
     json_t *json;             /* the recipe as read, for the model's metadata */
 } clf_recipe;
@@ -171,6 +202,10 @@ int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labe
  */
 char *clf_recipe_root(const clf_recipe *r, const char *corpora);
 char *clf_recipe_file(const clf_recipe *r, size_t c, int dev, const char *corpora);
+
+/* clf_recipe_gate_corpus - 1 when corpus c is one of a gate of category k
+ * (its rows then leave the category's own fits). */
+int clf_recipe_gate_corpus(const clf_recipe *r, size_t k, size_t c);
 
 /* clf_recipe_threshold_name - category k's rule, "best_f1" or "precision:P", into buf. */
 void clf_recipe_threshold_name(const clf_recipe *r, size_t k, char *buf, size_t size);

@@ -22,6 +22,7 @@
 #include "classify/model.h"
 #include "classify/version.h"
 #include "dataset.h"
+#include "gate.h"
 #include "internal.h"
 #include "logreg.h"
 #include "metrics.h"
@@ -57,6 +58,8 @@ typedef struct cat {
     size_t *doc;                  /* their dataset indices */
     unsigned char *y;
     unsigned char *sel;           /* 1 = counts in the selection metrics (in-domain) */
+    unsigned char *fit;           /* 1 = in the category's own fits (0: a gate's corpus) */
+    int nb;                       /* nb_scaling: features scaled by NB log-count ratios */
     double cgrid[MAX_GRID];       /* the recipe's c_grid, then any extensions, in fit order */
     size_t n_c;                   /* values of C in cgrid */
     size_t c_lo;                  /* first C of cgrid the current phase fits */
@@ -72,7 +75,21 @@ typedef struct cat {
     size_t n_dev;
     size_t *dev_doc;              /* indices into the dev list */
     unsigned char *dev_y;
+    /* genre gates (training.gates): recipe gates g0 .. g0 + ng - 1 */
+    size_t g0, ng;
+    double *gz;                   /* ng x n out-of-fold gate margins */
+    double *gw;                   /* ng x (n_rows + 1) final gate weights, bias last */
+    double *ga, *gtau;            /* ng chosen weights and thresholds */
+    double *score;                /* n gated out-of-fold margins (NULL without gates) */
+    double gate_before, gate_after; /* the tuning objective without and with the gates */
 } cat;
+
+/* The out-of-fold margins calibration and thresholds use: the chosen C's,
+ * less the gates' penalties when the category has gates. */
+static const double *chosen_oof(const cat *c)
+{
+    return c->score ? c->score : c->oof + c->best * c->n;
+}
 
 typedef struct job {
     size_t cat;
@@ -137,14 +154,14 @@ static void job_done(trainer *t, const cat *c, int fold)
  * times is the same objective as that row's loss multiplied by w. Folds
  * are assigned before the repetition, so copies never straddle folds.
  */
-static int subset(const trainer *t, const cat *c, int fold, struct feature_node ***xo,
-                  unsigned char **yo, size_t *no, size_t *nposo)
+static int subset(const trainer *t, const cat *c, int fold, struct feature_node *const *xs,
+                  struct feature_node ***xo, unsigned char **yo, size_t *no, size_t *nposo)
 {
     const clf_dataset *d = t->d;
     size_t nsub = 0, npos = 0;
     for (size_t i = 0; i < c->n; i++) {
         const clf_doc *doc = &d->docs[c->doc[i]];
-        if (fold >= 0 && doc->fold == fold)
+        if ((fold >= 0 && doc->fold == fold) || !c->fit[i])
             continue;
         size_t w = t->r->corpora[doc->corpus].weight;
         nsub += w;
@@ -160,10 +177,10 @@ static int subset(const trainer *t, const cat *c, int fold, struct feature_node 
     size_t j = 0;
     for (size_t i = 0; i < c->n; i++) {
         const clf_doc *doc = &d->docs[c->doc[i]];
-        if (fold >= 0 && doc->fold == fold)
+        if ((fold >= 0 && doc->fold == fold) || !c->fit[i])
             continue;
         for (unsigned int rep = 0; rep < t->r->corpora[doc->corpus].weight; rep++) {
-            x[j] = doc->x;
+            x[j] = xs ? xs[i] : doc->x;
             y[j++] = c->y[i];
         }
     }
@@ -171,6 +188,74 @@ static int subset(const trainer *t, const cat *c, int fold, struct feature_node 
     *yo = y;
     *no = nsub;
     *nposo = npos;
+    return CLF_OK;
+}
+
+/*
+ * Naive-Bayes log-count ratios (Wang and Manning 2012) of the category's
+ * fitted rows outside `fold` (all with -1): r_j = ln((p_j / |p|_1) /
+ * (q_j / |q|_1)), p_j = 1 + the positive rows containing feature j, q_j
+ * the same over the negatives (repeated rows count as often as they are
+ * repeated). r (n_rows + 1, the bias's 1) and, in *xs / *arena, every
+ * example's vector with each value multiplied by its feature's ratio:
+ * w.(r o x) = (w o r).x, so the model file holds w o r and scoring costs
+ * the same. Computed per fold, so no held-out label leaks into the ratios.
+ */
+static int nb_scale(const trainer *t, const cat *c, int fold, double *r,
+                    struct feature_node ***xs, struct feature_node **arena)
+{
+    const clf_dataset *d = t->d;
+    const size_t R = d->n_rows;
+    double *p = calloc(R + 1, sizeof *p), *q = calloc(R + 1, sizeof *q);
+    size_t len = 0;
+    for (size_t i = 0; i < c->n; i++)
+        len += vec_len(d->docs[c->doc[i]].x) + 1;
+    *xs = malloc((c->n ? c->n : 1) * sizeof **xs);
+    *arena = malloc((len ? len : 1) * sizeof **arena);
+    if (!p || !q || !*xs || !*arena) {
+        free(p);
+        free(q);
+        free(*xs);
+        free(*arena);
+        *xs = NULL;
+        *arena = NULL;
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const clf_doc *doc = &d->docs[c->doc[i]];
+        if ((fold >= 0 && doc->fold == fold) || !c->fit[i])
+            continue;
+        double wgt = t->r->corpora[doc->corpus].weight;
+        double *acc = c->y[i] ? p : q;
+        for (const struct feature_node *x = doc->x; x->index != -1; x++)
+            if ((size_t)x->index <= R && x->value != 0.0)
+                acc[x->index - 1] += wgt;
+    }
+    double sp = 0, sq = 0;
+    for (size_t j = 0; j < R; j++) {
+        p[j] += 1.0;
+        q[j] += 1.0;
+        sp += p[j];
+        sq += q[j];
+    }
+    for (size_t j = 0; j < R; j++)
+        r[j] = log((p[j] / sp) / (q[j] / sq));
+    r[R] = 1.0;
+    free(p);
+    free(q);
+    size_t pos = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        (*xs)[i] = *arena + pos;
+        for (const struct feature_node *x = d->docs[c->doc[i]].x;; x++) {
+            struct feature_node *o = *arena + pos++;
+            o->index = x->index;
+            if (x->index == -1) {
+                o->value = 0;
+                break;
+            }
+            o->value = x->value * r[x->index - 1];
+        }
+    }
     return CLF_OK;
 }
 
@@ -185,10 +270,25 @@ static int cv_job(trainer *t, cat *c, int fold)
     struct feature_node **x;
     unsigned char *y;
     size_t nsub, npos;
-    int rc = subset(t, c, fold, &x, &y, &nsub, &npos);
-    if (rc != CLF_OK)
+    struct feature_node **xs = NULL, *arena = NULL;
+    double *nbr = NULL;
+    int rc = CLF_OK;
+    if (c->nb) {
+        nbr = malloc((size_t)nf * sizeof *nbr);
+        rc = nbr ? nb_scale(t, c, fold, nbr, &xs, &arena) : clf__error(CLF_E_NOMEM, "out of memory");
+        free(nbr);
+        if (rc != CLF_OK)
+            return rc;
+    }
+    rc = subset(t, c, fold, xs, &x, &y, &nsub, &npos);
+    if (rc != CLF_OK) {
+        free(xs);
+        free(arena);
         return rc;
+    }
     if (npos == 0 || npos == nsub) {
+        free(xs);
+        free(arena);
         free(x);
         free(y);
         return clf__error(CLF_E_TRAIN,
@@ -198,6 +298,8 @@ static int cv_job(trainer *t, cat *c, int fold)
     }
     double *w = malloc((size_t)nf * sizeof *w);
     if (!w) {
+        free(xs);
+        free(arena);
         free(x);
         free(y);
         return clf__error(CLF_E_NOMEM, "out of memory");
@@ -220,10 +322,13 @@ static int cv_job(trainer *t, cat *c, int fold)
         }
         for (size_t i = 0; i < c->n; i++)
             if (d->docs[c->doc[i]].fold == fold)
-                c->oof[ci * c->n + i] = clf_logreg_margin(w, d->docs[c->doc[i]].x);
+                c->oof[ci * c->n + i] =
+                    clf_logreg_margin(w, xs ? xs[i] : d->docs[c->doc[i]].x);
         if (fold == 0)
             memcpy(c->w_fold0 + ci * (size_t)nf, w, (size_t)nf * sizeof *w);
     }
+    free(xs);
+    free(arena);
     free(x);
     free(y);
     free(w);
@@ -237,9 +342,24 @@ static int final_job(trainer *t, cat *c)
     struct feature_node **x;
     unsigned char *y;
     size_t nall, npos;
-    int rc = subset(t, c, -1, &x, &y, &nall, &npos);
-    if (rc != CLF_OK)
+    struct feature_node **xs = NULL, *arena = NULL;
+    double *nbr = NULL;
+    int rc = CLF_OK;
+    if (c->nb) {
+        nbr = malloc((size_t)nf * sizeof *nbr);
+        rc = nbr ? nb_scale(t, c, -1, nbr, &xs, &arena) : clf__error(CLF_E_NOMEM, "out of memory");
+        if (rc != CLF_OK) {
+            free(nbr);
+            return rc;
+        }
+    }
+    rc = subset(t, c, -1, xs, &x, &y, &nall, &npos);
+    if (rc != CLF_OK) {
+        free(nbr);
+        free(xs);
+        free(arena);
         return rc;
+    }
     clf_logreg_params prm;
     prm.eps = t->r->eps;
     prm.C = c->cgrid[c->best];
@@ -251,6 +371,12 @@ static int final_job(trainer *t, cat *c)
     rc = clf_logreg_fit(x, y, nall, nf, &prm, c->w_fold0 + c->best * (size_t)nf, c->w);
     free(x);
     free(y);
+    free(xs);
+    free(arena);
+    if (rc == CLF_OK && nbr)
+        for (int j = 0; j < nf - 1; j++)
+            c->w[j] *= nbr[j]; /* fold the ratios into the weights (the bias keeps its own) */
+    free(nbr);
     if (rc != CLF_OK)
         return clf__error(rc, "category %s, final fit, C=%g: %s", c->name, prm.C,
                           clf_last_error());
@@ -323,12 +449,21 @@ static int setup_categories(trainer *t, const size_t *dev_list, size_t n_dev_all
         c->doc = malloc(c->n * sizeof *c->doc);
         c->y = malloc(c->n);
         c->sel = malloc(c->n);
+        c->fit = malloc(c->n);
         c->oof = calloc(max_c * c->n, sizeof *c->oof);
         c->cv_ap = calloc(max_c, sizeof *c->cv_ap);
         c->w = calloc(d->n_rows + 1, sizeof *c->w);
         c->w_fold0 = calloc(max_c * (d->n_rows + 1), sizeof *c->w_fold0);
-        if (!c->doc || !c->y || !c->sel || !c->oof || !c->cv_ap || !c->w || !c->w_fold0)
+        if (!c->doc || !c->y || !c->sel || !c->fit || !c->oof || !c->cv_ap || !c->w ||
+            !c->w_fold0)
             return clf__error(CLF_E_NOMEM, "out of memory");
+        c->nb = r->nb_scaling && r->nb_scaling[k] == CLF_NB_ON;
+        c->g0 = 0;
+        while (c->g0 < r->n_gates && r->gates[c->g0].category < k)
+            c->g0++;
+        c->ng = 0;
+        while (c->g0 + c->ng < r->n_gates && r->gates[c->g0 + c->ng].category == k)
+            c->ng++;
         size_t j = 0, n_sel_pos = 0;
         for (size_t i = 0; i < d->n_docs; i++)
             if (d->docs[i].split == CLF_SPLIT_TRAIN && (d->docs[i].uses & bit)) {
@@ -337,6 +472,8 @@ static int setup_categories(trainer *t, const size_t *dev_list, size_t n_dev_all
                 c->y[j] = (d->docs[i].positive & bit) != 0;
                 /* in-domain: the corpora that annotate the category */
                 c->sel[j] = !r->select_in_domain || ((cp->annotates & bit) && cp->selection);
+                /* a gate's corpora leave the category's own fits */
+                c->fit[j] = !clf_recipe_gate_corpus(r, k, d->docs[i].corpus);
                 n_sel_pos += c->sel[j] && c->y[j];
                 j++;
             }
@@ -542,12 +679,96 @@ static int flag_rate_floor(const trainer *t, const cat *c, const double *p, doub
     return CLF_OK;
 }
 
+/*
+ * Genre gates of category c (after its C is chosen): fit each gate
+ * out-of-fold and on everything, then choose their weights and
+ * thresholds on the out-of-fold margins (gate.h), the caps being those of
+ * the category's hard negatives. c->score receives the gated margins.
+ */
+static int train_gates(trainer *t, cat *c)
+{
+    const clf_recipe *r = t->r;
+    const clf_dataset *d = t->d;
+    const size_t n = c->n, G = c->ng, nf = d->n_rows + 1;
+    const uint64_t bit = UINT64_C(1) << c->k;
+    c->gz = malloc(((G * n) != 0 ? G * n : 1) * sizeof *c->gz);
+    c->gw = calloc(G * nf, sizeof *c->gw);
+    c->ga = calloc(G, sizeof *c->ga);
+    c->gtau = calloc(G, sizeof *c->gtau);
+    c->score = malloc((n ? n : 1) * sizeof *c->score);
+    size_t *group = malloc((n ? n : 1) * sizeof *group);
+    size_t *gidx = malloc((r->n_corpora ? r->n_corpora : 1) * sizeof *gidx);
+    double *caps = malloc((r->n_corpora ? r->n_corpora : 1) * sizeof *caps);
+    const double **gz = malloc(G * sizeof *gz);
+    int rc = CLF_OK;
+    if (!c->gz || !c->gw || !c->ga || !c->gtau || !c->score || !group || !gidx || !caps || !gz)
+        rc = clf__error(CLF_E_NOMEM, "out of memory");
+    for (size_t g = 0; g < G && rc == CLF_OK; g++) {
+        double t0 = now_seconds();
+        rc = clf_gate_fit(d, r, c->g0 + g, c->doc, n, t->threads, c->gz + g * n, c->gw + g * nf);
+        gz[g] = c->gz + g * n;
+        clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "gates", "%s: gate %s fitted in %.1f s",
+                          c->name, r->gates[c->g0 + g].name, now_seconds() - t0);
+    }
+    if (rc == CLF_OK) {
+        /* the capped hard-negative corpora of the category, as flag_rate_floor */
+        size_t n_caps = 0;
+        for (size_t cc = 0; cc < r->n_corpora; cc++) {
+            gidx[cc] = SIZE_MAX;
+            if ((r->corpora[cc].negatives_for & bit) && isfinite(r->corpora[cc].max_flag_rate)) {
+                gidx[cc] = n_caps;
+                caps[n_caps++] = r->corpora[cc].max_flag_rate;
+            }
+        }
+        for (size_t i = 0; i < n; i++)
+            group[i] = gidx[d->docs[c->doc[i]].corpus];
+        clf_gate_problem pb = {n, c->oof + c->best * n, c->y, c->sel, group, n_caps, caps, G, gz};
+        rc = clf_gate_tune(&pb, r, c->ga, c->gtau, c->score, &c->gate_before, &c->gate_after);
+    }
+    /* which capped corpus sets the floor, with and without the gates */
+    for (size_t cc = 0; rc == CLF_OK && cc < r->n_corpora; cc++) {
+        if (gidx[cc] == SIZE_MAX)
+            continue;
+        for (int gated = 0; gated < 2; gated++) {
+            const double *sc = gated ? c->score : c->oof + c->best * n;
+            size_t m = 0;
+            double *q = malloc((n ? n : 1) * sizeof *q);
+            if (!q)
+                break;
+            for (size_t i = 0; i < n; i++)
+                if (group[i] == gidx[cc])
+                    q[m++] = sc[i];
+            size_t allowed = (size_t)floor(caps[gidx[cc]] * (double)m + 1e-9);
+            size_t *o = NULL;
+            if (allowed < m && clf_eval_order(&o, q, m) == 0)
+                clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "gates",
+                                  "%s: %s %s: %zu rows, cap %zu, floor margin %.3f", c->name,
+                                  gated ? "gated" : "ungated", r->corpora[cc].name, m, allowed,
+                                  q[o[allowed]]);
+            free(o);
+            free(q);
+        }
+    }
+    if (rc == CLF_OK)
+        for (size_t g = 0; g < G; g++)
+            clf_progress_note(t->prog, CLF_TRAIN_NOTE, "gates",
+                              "%s: gate %s a=%g tau=%g (capped in-domain out-of-fold AP "
+                              "%.4f -> %.4f)",
+                              c->name, r->gates[c->g0 + g].name, c->ga[g], c->gtau[g],
+                              c->gate_before, c->gate_after);
+    free(group);
+    free(gidx);
+    free(caps);
+    free(gz);
+    return rc;
+}
+
 /* After model selection: calibrate, choose the threshold. */
 static int calibrate(trainer *t, cat *c)
 {
     const clf_recipe *r = t->r;
     int rc;
-    const double *m = c->oof + c->best * c->n;
+    const double *m = chosen_oof(c);
     if ((rc = clf_platt_fit(m, c->y, c->n, &c->a, &c->b)) != CLF_OK)
         return clf__error(rc, "category %s: %s", c->name, clf_last_error());
     c->t_min = -INFINITY;
@@ -585,8 +806,10 @@ static int calibrate(trainer *t, cat *c)
 /* ---- the model as written, and what it scores on the dev splits ---- */
 
 typedef struct built {
-    float *weights;                 /* n_rows x K */
+    float *weights;                 /* n_rows x (K + gates): the categories', then the gates' */
     clf_model_spec_category *spec_cats;
+    size_t n_gates;
+    clf_model_spec_gate *spec_gates;
 } built;
 
 static void fill_spec(const trainer *t, const built *b, clf_model_spec *spec,
@@ -598,6 +821,8 @@ static void fill_spec(const trainer *t, const built *b, clf_model_spec *spec,
     spec->fopts = t->r->fopts;
     spec->n_cats = t->K;
     spec->cats = b->spec_cats;
+    spec->n_gates = b->n_gates;
+    spec->gates = b->spec_gates;
     spec->n_rows = t->d->n_rows;
     spec->buckets = t->d->buckets;
     spec->idf = t->d->idf;
@@ -623,27 +848,35 @@ static int dev_probs(const trainer *t, const built *b, clf_model_weight_type wt,
     free(buf);
     if (rc != CLF_OK)
         return rc;
-    const size_t K = t->K;
+    const size_t K = t->K, NC = m->n_cols;
     const int bias_index = (int)t->d->n_rows + 1;
-    double *acc = calloc(K, sizeof *acc);
-    if (!acc) {
+    double *acc = calloc(NC, sizeof *acc);
+    double *gz = calloc(m->n_gates ? m->n_gates : 1, sizeof *gz);
+    if (!acc || !gz) {
+        free(acc);
+        free(gz);
         clf_model_free(m);
         return clf__error(CLF_E_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n_dev; i++) {
-        memset(acc, 0, K * sizeof *acc);
+        memset(acc, 0, NC * sizeof *acc);
         for (const struct feature_node *x = t->d->docs[dev_list[i]].x; x->index != -1; x++) {
             if (x->index == bias_index)
                 continue;
             const uint32_t r = (uint32_t)(x->index - 1);
-            for (size_t k = 0; k < K; k++)
+            for (size_t k = 0; k < NC; k++)
                 acc[k] += x->value * (double)clf__model_row_weight(m, r, k);
         }
         for (size_t k = 0; k < K; k++)
-            p[i * K + k] = clf_platt_prob(m->cats[k].calib_a, m->cats[k].calib_b,
-                                          acc[k] + m->cats[k].bias);
+            acc[k] += m->cats[k].bias;
+        for (size_t g = 0; g < m->n_gates; g++)
+            gz[g] = acc[K + g] + m->gates[g].bias;
+        clf__model_apply_gates(m, gz, acc);
+        for (size_t k = 0; k < K; k++)
+            p[i * K + k] = clf_platt_prob(m->cats[k].calib_a, m->cats[k].calib_b, acc[k]);
     }
     free(acc);
+    free(gz);
     clf_model_free(m);
     return CLF_OK;
 }
@@ -814,6 +1047,30 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
     }
     json_object_set_new(o, "cv_average_precision", jreal(c->cv_ap[c->best]));
     json_object_set_new(o, "cv", cv);
+    json_object_set_new(o, "nb_scaling", json_boolean(c->nb));
+    if (c->ng) {
+        json_t *gs = json_array();
+        for (size_t g = 0; g < c->ng; g++) {
+            const clf_recipe_gate *rg = &r->gates[c->g0 + g];
+            json_t *e = json_object();
+            json_object_set_new(e, "name", json_string(rg->name));
+            json_t *cs = json_array();
+            for (size_t i = 0; i < rg->n_corpora; i++)
+                json_array_append_new(cs, json_string(r->corpora[rg->corpora[i]].name));
+            json_object_set_new(e, "corpora", cs);
+            json_object_set_new(e, "C", json_real(rg->C));
+            json_object_set_new(e, "weight", json_real(c->ga[g]));
+            json_object_set_new(e, "tau", json_real(c->gtau[g]));
+            json_array_append_new(gs, e);
+        }
+        json_object_set_new(o, "gates", gs);
+        json_t *go = json_object();
+        json_object_set_new(go, "objective",
+                            json_string("in-domain out-of-fold AP above the flag-rate caps' floor"));
+        json_object_set_new(go, "without_gates", jreal(c->gate_before));
+        json_object_set_new(go, "with_gates", jreal(c->gate_after));
+        json_object_set_new(o, "gate_tuning", go);
+    }
     json_t *cal = json_object();
     json_object_set_new(cal, "method", json_string("platt"));
     json_object_set_new(cal, "A", json_real(c->a));
@@ -836,8 +1093,9 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
     double *p = malloc(c->n * sizeof *p);
     if (p) {
         clf_train_metrics tm;
+        const double *om = chosen_oof(c);
         for (size_t i = 0; i < c->n; i++)
-            p[i] = clf_platt_prob(c->a, c->b, c->oof[c->best * c->n + i]);
+            p[i] = clf_platt_prob(c->a, c->b, om[i]);
         metrics_of(p, c->y, c->n, c->choice.threshold, &tm);
         json_object_set_new(o, "train_out_of_fold", jmetrics(&tm));
         /* per corpus: quality where it annotates, flag rates where it is
@@ -1024,6 +1282,12 @@ static void free_trainer(trainer *t)
             free(c->doc);
             free(c->y);
             free(c->sel);
+            free(c->fit);
+            free(c->gz);
+            free(c->gw);
+            free(c->ga);
+            free(c->gtau);
+            free(c->score);
             free(c->oof);
             free(c->cv_ap);
             free(c->w);
@@ -1069,8 +1333,9 @@ static int make_result(const trainer *t, const evaluation *ev, const char *out_p
             clf_train_result_free(res);
             return clf__error(CLF_E_NOMEM, "out of memory");
         }
+        const double *om = chosen_oof(c);
         for (size_t i = 0; i < c->n; i++)
-            p[i] = clf_platt_prob(c->a, c->b, c->oof[c->best * c->n + i]);
+            p[i] = clf_platt_prob(c->a, c->b, om[i]);
         metrics_of(p, c->y, c->n, c->choice.threshold, &o->train);
         free(p);
         o->dev = ev->dev[k];
@@ -1164,22 +1429,39 @@ int clf_train(const clf_recipe *r, const clf_train_options *o, const char *out_p
                 rc = score_grid(&t, &t.cats[k]);
     }
     for (size_t k = 0; k < t.K && rc == CLF_OK; k++)
+        if (t.cats[k].ng)
+            rc = train_gates(&t, &t.cats[k]);
+    for (size_t k = 0; k < t.K && rc == CLF_OK; k++)
         rc = calibrate(&t, &t.cats[k]);
     if (rc == CLF_OK)
         rc = run_phase(&t, "fit", 1);
 
     if (rc == CLF_OK) {
         clf_progress_step(&prog, "evaluate", NULL, -1, 0, 0);
-        b.weights = malloc((d->n_rows ? d->n_rows : 1) * t.K * sizeof *b.weights);
+        b.n_gates = r->n_gates;
+        b.weights = malloc((d->n_rows ? d->n_rows : 1) * (t.K + b.n_gates) * sizeof *b.weights);
         b.spec_cats = calloc(t.K, sizeof *b.spec_cats);
-        if (!b.weights || !b.spec_cats)
+        b.spec_gates = calloc(b.n_gates ? b.n_gates : 1, sizeof *b.spec_gates);
+        if (!b.weights || !b.spec_cats || !b.spec_gates)
             rc = clf__error(CLF_E_NOMEM, "out of memory");
     }
     if (rc == CLF_OK) {
+        const size_t NC = t.K + b.n_gates;
         for (size_t k = 0; k < t.K; k++) {
             const cat *c = &t.cats[k];
+            for (size_t g = 0; g < c->ng; g++) {
+                const double *gw = c->gw + g * (d->n_rows + 1);
+                clf_model_spec_gate *sg = &b.spec_gates[c->g0 + g];
+                sg->name = r->gates[c->g0 + g].name;
+                sg->category = k;
+                sg->bias = gw[d->n_rows];
+                sg->weight = c->ga[g];
+                sg->tau = c->gtau[g];
+                for (size_t row = 0; row < d->n_rows; row++)
+                    b.weights[row * NC + t.K + c->g0 + g] = (float)gw[row];
+            }
             for (size_t row = 0; row < d->n_rows; row++)
-                b.weights[row * t.K + k] = (float)c->w[row];
+                b.weights[row * NC + k] = (float)c->w[row];
             b.spec_cats[k].name = c->name;
             b.spec_cats[k].threshold = c->choice.threshold; /* dev source: set by evaluate */
             b.spec_cats[k].calib_a = c->a;
@@ -1216,6 +1498,7 @@ int clf_train(const clf_recipe *r, const clf_train_options *o, const char *out_p
     free(meta);
     free(b.weights);
     free(b.spec_cats);
+    free(b.spec_gates);
     free(ev.dev_list);
     free(ev.dev);
     free(ev.by_corpus);

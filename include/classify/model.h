@@ -6,6 +6,12 @@
  * calibration (Platt sigmoid) and a decision threshold, plus training
  * metadata as JSON. The format is described in docs/model-format.md.
  *
+ * A category may have genre gates (format version 3): small linear models
+ * of a kind of text that is not the category's but tends to look like it
+ * (news for propaganda, tweets). When a gate's probability p_g exceeds its
+ * tau, the category's margin is lowered by weight * (p_g - tau) before
+ * calibration ("suppressed: reads like news"); clf_explain() reports it.
+ *
  * A loaded model is immutable: any number of threads may share one model
  * and score with it concurrently (each through its own clf_scorer).
  */
@@ -121,6 +127,25 @@ CLF_API uint64_t clf_model_checksum(const clf_model *m);
  * which model produced a score. Owned by the model; NULL if m is NULL.
  */
 CLF_API const char *clf_model_id(const clf_model *m);
+
+/* One genre gate of a model (see the top of this file). */
+typedef struct clf_gate_info {
+    const char *name;  /* the genre, "news"; owned by the model */
+    size_t category;   /* index of the category whose margin it lowers */
+    double weight;     /* a >= 0: the penalty is weight * max(0, p - tau) */
+    double tau;        /* in [0,1]: no penalty while the gate's probability is below */
+} clf_gate_info;
+
+/* clf_model_num_gates - the number of gates of the model (0 for NULL or a
+ * model without gates, such as any file of format version 1 or 2). */
+CLF_API size_t clf_model_num_gates(const clf_model *m);
+
+/*
+ * clf_model_gate - gate i's description into *out (its name stays owned by
+ * the model). Errors: CLF_E_INVALID_ARG (NULL argument, i out of range).
+ * Thread safety: safe (the model is immutable).
+ */
+CLF_API int clf_model_gate(const clf_model *m, size_t i, clf_gate_info *out);
 
 #ifdef __cplusplus
 }

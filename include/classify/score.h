@@ -7,8 +7,10 @@
  * may point at the same model.
  *
  * For each category the scorer computes the linear score s = w.x + b of the
- * featurized text, the calibrated probability p = 1 / (1 + exp(A*s + B))
- * and the decision p >= threshold.
+ * featurized text, less the penalties of the category's genre gates if the
+ * model has any (s -= weight * max(0, p_gate - tau), see classify/model.h),
+ * the calibrated probability p = 1 / (1 + exp(A*s + B)) and the decision
+ * p >= threshold.
  */
 #ifndef CLASSIFY_SCORE_H
 #define CLASSIFY_SCORE_H
@@ -47,7 +49,8 @@ CLF_API double clf_scorer_threshold(const clf_scorer *s, size_t i);
 /* One category's result. */
 typedef struct clf_score_result {
     double probability; /* calibrated, in [0,1]; always finite */
-    double margin;      /* raw linear score w.x + b; always finite */
+    double margin;      /* linear score w.x + b, less any gate penalties (the value
+                           calibrated); always finite */
     int flagged;        /* probability >= threshold (never set when the document abstained) */
 } clf_score_result;
 
@@ -189,7 +192,8 @@ CLF_API const clf_contribution *clf_explanation_features(const clf_explanation *
  * words); a word that occurs several times is listed once with its total,
  * and `value` holds the number of occurrences. Word n-grams (and character
  * n-grams across words) belong to no single word and are not included, so
- * these sums add up to the margin minus the bias minus those features.
+ * these sums add up to the margin minus the bias minus those features,
+ * plus any gate penalties (clf_explanation_suppressions()).
  * This is the view a moderator reads: "which words made this hate?".
  * Sorted like clf_explanation_features(); *n <= top_k. Owned by the
  * explanation; NULL with *n = 0 if i is out of range.
@@ -207,6 +211,30 @@ CLF_API const clf_contribution *clf_explanation_words(const clf_explanation *e, 
  */
 CLF_API const clf_text_span *clf_explanation_word_spans(const clf_explanation *e, size_t i,
                                                         int up, size_t j, size_t *n);
+
+/*
+ * What one genre gate did to one category's score (models with gates only,
+ * classify/model.h): the gate's probability that the text is of its genre
+ * and the penalty subtracted from the margin, weight * max(0, probability -
+ * tau). penalty > 0 means the score was suppressed ("reads like news").
+ */
+typedef struct clf_suppression {
+    const char *gate;    /* the genre, "news"; owned by the explanation */
+    double probability;  /* the gate's probability, in [0,1] */
+    double tau;          /* the gate's threshold */
+    double weight;       /* the gate's weight a */
+    double penalty;      /* subtracted from the margin before calibration; >= 0 */
+} clf_suppression;
+
+/*
+ * clf_explanation_suppressions - category i's gates, in model order, with
+ * what each did to this text (penalty 0 when the gate stayed below tau).
+ * *n receives their number (0 for a category without gates). Owned by the
+ * explanation; NULL with *n = 0 if i is out of range or there are none. n
+ * may not be NULL.
+ */
+CLF_API const clf_suppression *clf_explanation_suppressions(const clf_explanation *e, size_t i,
+                                                            size_t *n);
 
 /* clf_explanation_info - truncation and abstention of the explained text
  * (never NULL for a non-NULL e). Owned by the explanation. */

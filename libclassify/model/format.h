@@ -41,7 +41,16 @@
  *               i16 (value = q * scale of its category) when CLF__WEIGHTS_I16
  *   STRINGS     UTF-8 bytes that names point into (offset, length)
  *   META        a JSON object, UTF-8, not NUL-terminated
- *   DEPS        clf__file_deps (version 2 only)
+ *   DEPS        clf__file_deps (version 2 and later)
+ *   GATES       u32 n_gates, u32 reserved(0), then n_gates x clf__file_gate
+ *               (version 3, optional: absent = no gates). With gates,
+ *               WEIGHTS holds n_cats + n_gates columns per row: the gates'
+ *               columns follow the categories'.
+ *
+ * Format version 3 adds GATES: "genre gates", linear models of a
+ * hard-negative genre (news, tweets) whose probability, above a threshold
+ * tau, is subtracted (times a weight a) from one category's margin before
+ * calibration: margin = w.x + b - sum_g a_g * max(0, sigmoid(v_g.x + c_g) - tau_g).
  */
 #ifndef CLF_MODEL_FORMAT_H
 #define CLF_MODEL_FORMAT_H
@@ -49,12 +58,13 @@
 #include <stdint.h>
 
 #define CLF__MAGIC "CLFMODEL"          /* 8 bytes, no NUL */
-#define CLF__FORMAT_VERSION 2u      /* what the writer writes; 1 and 2 are read */
+#define CLF__FORMAT_VERSION 3u      /* what the writer writes; 1, 2 and 3 are read */
 #define CLF__HEADER_SIZE 64u
 #define CLF__SECTION_ENTRY_SIZE 24u
 #define CLF__MAX_SECTIONS 32u
 #define CLF__MAX_CATEGORIES 256u
 #define CLF__MAX_NAME 256u
+#define CLF__MAX_GATES 64u
 
 enum {
     CLF__SEC_OPTIONS = 1,
@@ -64,7 +74,8 @@ enum {
     CLF__SEC_WEIGHTS = 5,
     CLF__SEC_STRINGS = 6,
     CLF__SEC_META = 7,
-    CLF__SEC_DEPS = 8
+    CLF__SEC_DEPS = 8,
+    CLF__SEC_GATES = 9
 };
 
 enum { CLF__WEIGHTS_F32 = 0, CLF__WEIGHTS_I16 = 1 };
@@ -131,5 +142,18 @@ typedef struct clf__file_deps {
     char icu_version[16];      /* that ICU's version, "72.1" */
     char stemmer[56];          /* stemmer name and a fingerprint of its stems */
 } clf__file_deps;
+
+/* One gate: 56 bytes. */
+typedef struct clf__file_gate {
+    uint32_t name_offset;      /* the genre's name in STRINGS ("news") */
+    uint32_t name_len;         /* 1..CLF__MAX_NAME */
+    uint32_t category;         /* the category whose margin it lowers, < n_cats */
+    uint32_t reserved;         /* 0 */
+    double bias;               /* gate probability = 1 / (1 + exp(-(v.x + bias))) */
+    double weight_scale;       /* as a category's: 1 for f32, the i16 scale otherwise */
+    double weight;             /* a: finite, >= 0 */
+    double tau;                /* [0, 1]: no penalty while the gate's probability is below */
+    uint32_t reserved2[2];     /* 0 */
+} clf__file_gate;
 
 #endif /* CLF_MODEL_FORMAT_H */

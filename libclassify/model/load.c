@@ -40,12 +40,13 @@ _Static_assert(offsetof(clf__file_category, threshold) == 8, "threshold at 8");
 _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE-754 binary32/64");
 
 #define CLF__CHECKSUM_OFFSET 32u
-#define CLF__N_SECTION_IDS 8u
+#define CLF__N_SECTION_IDS 9u
 
 static const char *const section_names[CLF__N_SECTION_IDS + 1] = {
-    "?", "OPTIONS", "CATEGORIES", "ROWS", "IDF", "WEIGHTS", "STRINGS", "META", "DEPS"
+    "?", "OPTIONS", "CATEGORIES", "ROWS", "IDF", "WEIGHTS", "STRINGS", "META", "DEPS", "GATES"
 };
 _Static_assert(sizeof(clf__file_deps) == 96, "DEPS is 96 bytes");
+_Static_assert(sizeof(clf__file_gate) == 56, "a gate is 56 bytes");
 
 int clf__host_little_endian(void)
 {
@@ -318,8 +319,15 @@ static int check_table(const unsigned char *p, size_t size, const char *label,
         order[j] = e.id;
     }
     for (uint32_t id = 1; id <= CLF__N_SECTION_IDS; id++) {
-        /* DEPS came with format version 2 */
+        /* DEPS came with format version 2, GATES (optional) with 3 */
         int wanted = id != CLF__SEC_DEPS || h->format_version >= 2;
+        if (id == CLF__SEC_GATES) {
+            if (sec[id].present && h->format_version < 3)
+                return clf__error(CLF_E_MODEL_FORMAT,
+                                  "%s: section %s is not part of format version %u", label,
+                                  section_names[id], h->format_version);
+            continue;
+        }
         if (wanted && !sec[id].present)
             return clf__error(CLF_E_MODEL_FORMAT, "%s: section %s is missing", label,
                               section_names[id]);
@@ -471,6 +479,78 @@ static int parse_categories(const unsigned char *p, const section *sec, const ch
     return CLF_OK;
 }
 
+/* GATES (version 3, optional): each gate's name, category, bias, scale,
+ * weight and tau; scales[] continues after the categories' scales. */
+static int parse_gates(const unsigned char *p, const section *sec, const char *label,
+                       clf_model *m, uint32_t weight_type, double *scales)
+{
+    m->n_cols = m->n_cats;
+    const section *sg = &sec[CLF__SEC_GATES];
+    if (!sg->present)
+        return CLF_OK;
+    if (sg->size < 8)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: section GATES is %llu bytes, too short",
+                          label, (unsigned long long)sg->size);
+    const unsigned char *g = p + sg->offset;
+    uint32_t n = rd32(g);
+    if (n < 1 || n > CLF__MAX_GATES)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: %u gates, not 1..%u", label, n,
+                          CLF__MAX_GATES);
+    if (rd32(g + 4) != 0)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: reserved GATES field is not zero", label);
+    uint64_t want = 8 + (uint64_t)n * sizeof(clf__file_gate);
+    if (sg->size != want)
+        return clf__error(CLF_E_MODEL_FORMAT,
+                          "%s: section GATES is %llu bytes but %u gates need %llu", label,
+                          (unsigned long long)sg->size, n, (unsigned long long)want);
+    m->gates = calloc(n, sizeof *m->gates);
+    if (!m->gates)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    m->n_gates = n;
+    for (uint32_t i = 0; i < n; i++) {
+        clf__file_gate fg;
+        memcpy(&fg, g + 8 + (size_t)i * sizeof fg, sizeof fg);
+        char what[64];
+        snprintf(what, sizeof what, "gate %u name", i);
+        int rc = take_string(p, &sec[CLF__SEC_STRINGS], fg.name_offset, fg.name_len, what, label,
+                             &m->gates[i].name);
+        if (rc != CLF_OK)
+            return rc;
+        const char *nm = m->gates[i].name;
+        if (fg.category >= m->n_cats)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: gate %s: category %u, the model has %zu",
+                              label, nm, fg.category, m->n_cats);
+        if (!isfinite(fg.bias) || !(isfinite(fg.weight) && fg.weight >= 0.0))
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: gate %s: bias %g or weight %g is not finite (weight >= 0)",
+                              label, nm, fg.bias, fg.weight);
+        if (!(fg.tau >= 0.0 && fg.tau <= 1.0))
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: gate %s: tau %g is not in [0,1]", label,
+                              nm, fg.tau);
+        float fs = (float)fg.weight_scale;
+        if (weight_type == CLF__WEIGHTS_F32 ? fg.weight_scale != 1.0
+                                            : !(isfinite(fs) && fs >= FLT_MIN &&
+                                                (double)fs * 32767.0 <= FLT_MAX))
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: gate %s: invalid weight_scale %g", label,
+                              nm, fg.weight_scale);
+        if (fg.reserved != 0 || !all_zero(fg.reserved2, sizeof fg.reserved2))
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: gate %s: reserved bytes are not zero",
+                              label, nm);
+        for (uint32_t j = 0; j < i; j++)
+            if (m->gates[j].category == fg.category && strcmp(m->gates[j].name, nm) == 0)
+                return clf__error(CLF_E_MODEL_FORMAT,
+                                  "%s: gates %u and %u of category %s have the same name \"%s\"",
+                                  label, j, i, m->cats[fg.category].name, nm);
+        m->gates[i].category = fg.category;
+        m->gates[i].bias = fg.bias;
+        m->gates[i].weight = fg.weight;
+        m->gates[i].tau = fg.tau;
+        scales[m->n_cats + i] = fg.weight_scale;
+    }
+    m->n_cols = m->n_cats + n;
+    return CLF_OK;
+}
+
 int clf__model_check_meta(const char *s, size_t n, const char *where)
 {
     const unsigned char *t = (const unsigned char *)s;
@@ -585,11 +665,12 @@ static int check_row_sections(const unsigned char *p, const section *sec, const 
                           label, (unsigned long long)si->size, (unsigned long long)idf_size,
                           m->has_idf ? "" : " (the model has no IDF)");
     const section *sw = &sec[CLF__SEC_WEIGHTS];
-    const uint64_t wsize = (uint64_t)*n * m->n_cats * (weight_type == CLF__WEIGHTS_F32 ? 4 : 2);
-    if (sw->size != wsize) /* <= 2^26 * 256 * 4: no overflow */
+    const uint64_t wsize = (uint64_t)*n * m->n_cols * (weight_type == CLF__WEIGHTS_F32 ? 4 : 2);
+    if (sw->size != wsize) /* <= 2^26 * 320 * 4: no overflow */
         return clf__error(CLF_E_MODEL_FORMAT,
-                          "%s: section WEIGHTS is %llu bytes but %u rows x %zu categories need %llu",
-                          label, (unsigned long long)sw->size, *n, m->n_cats,
+                          "%s: section WEIGHTS is %llu bytes but %u rows x %zu columns "
+                          "(categories and gates) need %llu",
+                          label, (unsigned long long)sw->size, *n, m->n_cols,
                           (unsigned long long)wsize);
     return CLF_OK;
 }
@@ -701,7 +782,7 @@ static int build_lookup(clf_model *m, const uint32_t *buckets, uint32_t n)
 static int build_rows(clf_model *m, const float *idfv, const unsigned char *w, uint32_t n,
                       uint32_t weight_type, const double *scales)
 {
-    const size_t K = m->n_cats, wb = weight_type == CLF__WEIGHTS_I16 ? 2 : 4;
+    const size_t K = m->n_cols, wb = weight_type == CLF__WEIGHTS_I16 ? 2 : 4;
     m->weight_type = weight_type;
     m->wscale = malloc(K * sizeof *m->wscale);
     if (!m->wscale)
@@ -748,7 +829,7 @@ static int parse_rows(const unsigned char *p, const section *sec, const char *la
         m->has_idf ? (const float *)(const void *)(p + sec[CLF__SEC_IDF].offset) : NULL;
     const unsigned char *w = p + sec[CLF__SEC_WEIGHTS].offset;
     if ((rc = check_buckets(buckets, idfv, n, label, m)) != CLF_OK ||
-        (rc = check_weights(w, (size_t)n * m->n_cats, weight_type, label, m->n_cats)) != CLF_OK ||
+        (rc = check_weights(w, (size_t)n * m->n_cols, weight_type, label, m->n_cols)) != CLF_OK ||
         (rc = build_lookup(m, buckets, n)) != CLF_OK ||
         (rc = build_rows(m, idfv, w, n, weight_type, scales)) != CLF_OK)
         return rc;
@@ -840,10 +921,11 @@ static int parse(clf_model *m, const unsigned char *p, size_t size, const char *
     m->format_version = h.format_version;
     m->checksum = h.checksum;
     uint32_t weight_type = 0;
-    double scales[CLF__MAX_CATEGORIES];
+    double scales[CLF__MAX_CATEGORIES + CLF__MAX_GATES];
     if ((rc = parse_deps(p, sec, label, m)) != CLF_OK ||
         (rc = parse_options(p, sec, label, m)) != CLF_OK ||
         (rc = parse_categories(p, sec, label, m, &weight_type, scales)) != CLF_OK ||
+        (rc = parse_gates(p, sec, label, m, weight_type, scales)) != CLF_OK ||
         (rc = parse_meta(p, sec, label, m)) != CLF_OK ||
         (rc = parse_rows(p, sec, label, m, weight_type, scales)) != CLF_OK)
         return rc;
@@ -856,9 +938,12 @@ static int parse(clf_model *m, const unsigned char *p, size_t size, const char *
 size_t clf__model_memory(const clf_model *m)
 {
     size_t n = sizeof *m + m->lookup_bytes + m->rows_bytes + m->n_cats * sizeof *m->cats +
-               m->n_cats * sizeof *m->wscale + strlen(m->name) + 1 + strlen(m->meta) + 1;
+               m->n_gates * sizeof *m->gates + m->n_cols * sizeof *m->wscale +
+               strlen(m->name) + 1 + strlen(m->meta) + 1;
     for (size_t i = 0; i < m->n_cats; i++)
         n += strlen(m->cats[i].name) + 1;
+    for (size_t i = 0; i < m->n_gates; i++)
+        n += strlen(m->gates[i].name) + 1;
     return n;
 }
 
@@ -1067,6 +1152,10 @@ CLF_API void clf_model_free(clf_model *m)
         for (size_t i = 0; i < m->n_cats; i++)
             free(m->cats[i].name);
     free(m->cats);
+    if (m->gates)
+        for (size_t i = 0; i < m->n_gates; i++)
+            free(m->gates[i].name);
+    free(m->gates);
     free(m->name);
     free(m->meta);
     free(m->blocks);
@@ -1142,3 +1231,22 @@ CLF_API uint32_t clf_model_format_version(const clf_model *m)
     return m ? m->format_version : 0;
 }
 
+
+CLF_API size_t clf_model_num_gates(const clf_model *m)
+{
+    return m ? m->n_gates : 0;
+}
+
+CLF_API int clf_model_gate(const clf_model *m, size_t i, clf_gate_info *out)
+{
+    if (!m || !out)
+        return clf__error(CLF_E_INVALID_ARG, "clf_model_gate: NULL argument");
+    if (i >= m->n_gates)
+        return clf__error(CLF_E_INVALID_ARG, "clf_model_gate: gate %zu, the model has %zu", i,
+                          m->n_gates);
+    out->name = m->gates[i].name;
+    out->category = m->gates[i].category;
+    out->weight = m->gates[i].weight;
+    out->tau = m->gates[i].tau;
+    return CLF_OK;
+}

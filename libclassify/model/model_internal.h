@@ -5,6 +5,7 @@
 #ifndef CLF_MODEL_INTERNAL_H
 #define CLF_MODEL_INTERNAL_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,14 @@ typedef struct clf__category {
     double bias;
 } clf__category;
 
+/* A genre gate (format.h): lowers one category's margin by
+ * weight * max(0, p - tau), p = sigmoid(v.x + bias) of its own column. */
+typedef struct clf__gate {
+    char *name;                /* NUL-terminated copy: the genre, "news" */
+    size_t category;
+    double bias, weight, tau;
+} clf__gate;
+
 struct clf_model {
     /* the file while loading: either mmap'ed (mapped = 1) or a malloc'ed
      * copy; released once the model is built */
@@ -44,6 +53,9 @@ struct clf_model {
 
     size_t n_cats;
     clf__category *cats;
+    size_t n_gates;            /* 0 unless the file has GATES (version 3) */
+    clf__gate *gates;
+    size_t n_cols;             /* weight columns per row: n_cats + n_gates */
 
     size_t n_rows;
     int has_idf;               /* 0: every row's idf is 1 */
@@ -69,7 +81,8 @@ struct clf_model {
 
     /*
      * Rows, built at load (the file is released after): row r is
-     * row_bytes bytes at rows + r * row_bytes = { f32 idf, K weights },
+     * row_bytes bytes at rows + r * row_bytes = { f32 idf, n_cols weights:
+     * the K categories' then the gates' },
      * the weights as stored in the file (f32, or i16 q with the weight
      * w = q * wscale[k]), so one lookup and one cache line give a feature
      * everything and i16 models keep their half size in memory.
@@ -78,7 +91,7 @@ struct clf_model {
     size_t row_bytes, rows_bytes;
     int rows_mapped;           /* rows is an mmap (load.c, huge pages) */
     uint32_t weight_type;      /* CLF__WEIGHTS_F32 or CLF__WEIGHTS_I16 */
-    float *wscale;             /* K scales: 1 for f32 weights */
+    float *wscale;             /* n_cols scales: 1 for f32 weights */
 };
 
 /* Popcount without relying on the POPCNT instruction (baseline x86-64). */
@@ -145,6 +158,27 @@ static inline float clf__model_row_weight(const clf_model *m, uint32_t r, size_t
     if (m->weight_type == CLF__WEIGHTS_I16)
         return (float)((const int16_t *)(const void *)p)[k] * m->wscale[k];
     return ((const float *)(const void *)p)[k];
+}
+
+/* clf__gate_prob - a gate's probability for its raw margin v.x + bias. */
+static inline double clf__gate_prob(double z)
+{
+    return 1.0 / (1.0 + exp(-z)); /* exp overflow gives 0, never NaN */
+}
+
+/* clf__gate_penalty - what gate g subtracts from its category's margin. */
+static inline double clf__gate_penalty(const clf__gate *g, double z)
+{
+    double p = clf__gate_prob(z);
+    return p > g->tau ? g->weight * (p - g->tau) : 0.0;
+}
+
+/* clf__model_apply_gates - margins[k] -= every penalty of category k's
+ * gates, gz[g] being gate g's raw margin (v.x + bias). */
+static inline void clf__model_apply_gates(const clf_model *m, const double *gz, double *margins)
+{
+    for (size_t g = 0; g < m->n_gates; g++)
+        margins[m->gates[g].category] -= clf__gate_penalty(&m->gates[g], gz[g]);
 }
 
 /* clf__model_memory - bytes the loaded model holds (lookup, rows, names,

@@ -27,6 +27,9 @@ struct clf_explanation {
     clf_text_span *spans;     /* every word occurrence, grouped by word */
     char *normalized;
     char *strings;            /* every text the items point to, NUL-separated */
+    clf_suppression *supp;    /* every gate, grouped by category (the model's order) */
+    size_t *supp_first;       /* [cat]: its first gate in supp; [n_cats]: the number */
+    char *gate_names;         /* the gates' names, NUL-separated */
 };
 
 /* One distinct bucket of the document that the model knows, or one word. */
@@ -79,6 +82,9 @@ CLF_API void clf_explanation_free(clf_explanation *e)
     free(e->spans);
     free(e->normalized);
     free(e->strings);
+    free(e->supp);
+    free(e->supp_first);
+    free(e->gate_names);
     free(e);
 }
 
@@ -315,6 +321,42 @@ nomem:
     return CLF_E_NOMEM;
 }
 
+/* Each category's gates and the penalty each one took from this text's
+ * margin (s->gz holds the gates' margins of the text just scored). */
+static int suppressions(clf_explanation *e, const clf_scorer *s)
+{
+    const clf_model *m = s->model;
+    const size_t K = m->n_cats, G = m->n_gates;
+    e->supp_first = calloc(K + 1, sizeof *e->supp_first);
+    e->supp = malloc((G ? G : 1) * sizeof *e->supp);
+    size_t names = 1;
+    for (size_t g = 0; g < G; g++)
+        names += strlen(m->gates[g].name) + 1;
+    e->gate_names = malloc(names);
+    if (!e->supp_first || !e->supp || !e->gate_names)
+        return CLF_E_NOMEM;
+    size_t j = 0, pos = 0;
+    for (size_t k = 0; k < K; k++) {
+        e->supp_first[k] = j;
+        for (size_t g = 0; g < G; g++) {
+            const clf__gate *gt = &m->gates[g];
+            if (gt->category != k)
+                continue;
+            size_t l = strlen(gt->name);
+            memcpy(e->gate_names + pos, gt->name, l + 1);
+            clf_suppression *x = &e->supp[j++];
+            x->gate = e->gate_names + pos;
+            pos += l + 1;
+            x->probability = clf__gate_prob(s->gz[g]);
+            x->tau = gt->tau;
+            x->weight = gt->weight;
+            x->penalty = clf__gate_penalty(gt, s->gz[g]);
+        }
+    }
+    e->supp_first[K] = j;
+    return CLF_OK;
+}
+
 /* Does p[0..l) occur in s? */
 static int contains(const char *s, const char *p, size_t l)
 {
@@ -410,6 +452,9 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
         goto fail;
     int nflagged;
     if ((rc = clf__fill_results(s, margins, &e->info, e->results, &nflagged)) != CLF_OK)
+        goto fail;
+    rc = CLF_E_NOMEM;
+    if (suppressions(e, s) != CLF_OK)
         goto fail;
 
     /* The offset map is on for this one normalization only: scoring does
@@ -563,6 +608,18 @@ CLF_API const clf_contribution *clf_explanation_words(const clf_explanation *e, 
                                                       int up, size_t *n)
 {
     return view_list(e, VIEW_WORDS, i, up, n);
+}
+
+CLF_API const clf_suppression *clf_explanation_suppressions(const clf_explanation *e, size_t i,
+                                                            size_t *n)
+{
+    if (n)
+        *n = 0;
+    if (!e || !n || i >= e->n_cats)
+        return NULL;
+    size_t a = e->supp_first[i], b = e->supp_first[i + 1];
+    *n = b - a;
+    return b > a ? e->supp + a : NULL;
 }
 
 CLF_API const clf_doc_info *clf_explanation_info(const clf_explanation *e)

@@ -1,7 +1,8 @@
 /*
  * score.c - the scoring hot path: featurize, look up each bucket's row of
- * weights (all categories of one feature are adjacent), accumulate the
- * margins, calibrate.
+ * weights (all categories of one feature are adjacent, then the genre
+ * gates', so gates cost no extra lookup), accumulate the margins, subtract
+ * the gates' penalties, calibrate.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -24,8 +25,9 @@ CLF_API int clf_scorer_new(clf_scorer **out, const clf_model *m)
         return clf__error(CLF_E_NOMEM, "out of memory");
     s->model = m;
     s->thresholds = malloc(m->n_cats * sizeof *s->thresholds);
-    s->acc = malloc(m->n_cats * sizeof *s->acc);
-    if (!s->thresholds || !s->acc) {
+    s->acc = malloc(m->n_cols * sizeof *s->acc);
+    s->gz = malloc((m->n_gates ? m->n_gates : 1) * sizeof *s->gz);
+    if (!s->thresholds || !s->acc || !s->gz) {
         clf_scorer_free(s);
         return clf__error(CLF_E_NOMEM, "out of memory");
     }
@@ -75,6 +77,7 @@ CLF_API void clf_scorer_free(clf_scorer *s)
     free(s->thresholds);
     free(s->acc);
     free(s->hits);
+    free(s->gz);
     free(s);
 }
 
@@ -216,7 +219,7 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
                        clf_doc_info *info)
 {
     const clf_model *m = s->model;
-    const size_t K = m->n_cats;
+    const size_t K = m->n_cats, NC = m->n_cols;
     const clf__count *counts;
     size_t n;
     int truncated = 0;
@@ -233,6 +236,9 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
         /* the empty text's margins: the bias alone */
         for (size_t k = 0; k < K; k++)
             margins[k] = m->cats[k].bias;
+        for (size_t g = 0; g < m->n_gates; g++)
+            s->gz[g] = m->gates[g].bias;
+        clf__model_apply_gates(m, s->gz, margins);
         return CLF_OK;
     }
 
@@ -250,18 +256,27 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
     double *acc = s->acc;
     double norm2;
     const int i16 = m->weight_type == CLF__WEIGHTS_I16;
-    if (K == 5) { /* the shipped model */
+    if (NC == 5) { /* the shipped model */
         double a[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
         norm2 = i16 ? accumulate(s, hits, n, 5, 1, a) : accumulate(s, hits, n, 5, 0, a);
         memcpy(acc, a, sizeof a);
+    } else if (NC == 7) { /* five categories and two gates */
+        double a[7] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        norm2 = i16 ? accumulate(s, hits, n, 7, 1, a) : accumulate(s, hits, n, 7, 0, a);
+        memcpy(acc, a, sizeof a);
     } else {
-        memset(acc, 0, K * sizeof *acc);
-        norm2 = i16 ? accumulate(s, hits, n, K, 1, acc) : accumulate(s, hits, n, K, 0, acc);
+        memset(acc, 0, NC * sizeof *acc);
+        norm2 = i16 ? accumulate(s, hits, n, NC, 1, acc) : accumulate(s, hits, n, NC, 0, acc);
     }
     const clf_feature_options *fo = &m->fopts;
     double scale = (fo->l2_normalize && norm2 > 0.0) ? 1.0 / sqrt(norm2) : 1.0;
     for (size_t k = 0; k < K; k++)
         margins[k] = acc[k] * (double)m->wscale[k] * scale + m->cats[k].bias;
+    if (m->n_gates) {
+        for (size_t g = 0; g < m->n_gates; g++)
+            s->gz[g] = acc[K + g] * (double)m->wscale[K + g] * scale + m->gates[g].bias;
+        clf__model_apply_gates(m, s->gz, margins);
+    }
     return CLF_OK;
 }
 

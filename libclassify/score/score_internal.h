@@ -18,7 +18,8 @@ struct clf_scorer {
     const clf_model *model;
     clf_featurizer *feat;
     double *thresholds;  /* per category, overridable */
-    double *acc;         /* per-category accumulators */
+    double *acc;         /* per-column accumulators (categories, then gates) */
+    double *gz;          /* the last text's gate margins v.x + c (n_gates) */
     float tf[64];        /* tf weights of small counts, to skip a call per feature */
     clf__hit *hits;      /* the known features of the last text (score.c) */
     size_t hits_cap;
@@ -26,7 +27,9 @@ struct clf_scorer {
 };
 
 /* clf__score_margins - margins w.x + b of every category for one text,
- * and its truncation and abstention (an abstaining text gets the biases). */
+ * less its gates' penalties, and its truncation and abstention (an
+ * abstaining text gets the biases and the gates of the empty text). The
+ * gates' raw margins are left in s->gz. */
 int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *margins,
                        clf_doc_info *info);
 
