@@ -78,6 +78,14 @@ int cmd_info(int argc, char **argv)
     for (size_t i = 0; i < clf_model_num_categories(m); i++)
         printf("  %-14s threshold %.4f\n", clf_model_category_name(m, i),
                clf_model_threshold(m, i));
+    if (clf_model_num_gates(m))
+        printf("gates:\n");
+    for (size_t i = 0; i < clf_model_num_gates(m); i++) {
+        clf_gate_info g;
+        if (clf_model_gate(m, i, &g) == CLF_OK)
+            printf("  %-14s reads like %s: margin - %g * max(0, p - %g)\n",
+                   clf_model_category_name(m, g.category), g.name, g.weight, g.tau);
+    }
     clf_model_free(m);
     return 0;
 }
