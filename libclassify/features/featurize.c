@@ -136,9 +136,10 @@ typedef struct clf__tok {
 
 /* ---- state -------------------------------------------------------------- */
 
-/* A bucket-table slot: live for this document iff gen == f->gen. */
+/* A bucket-table slot: key = gen << hash_bits | bucket, live for this
+ * document iff its gen is f->gen, so one compare finds a bucket. */
 typedef struct clf__slot {
-    uint32_t gen, bucket, idx; /* idx: position in f->counts */
+    uint32_t key, idx; /* idx: position in f->counts */
 } clf__slot;
 
 /*
@@ -207,7 +208,8 @@ struct clf_featurizer {
     /* distinct buckets of the current document */
     clf__slot *tab;
     size_t tab_cap;    /* slots allocated */
-    uint32_t tab_mask, tab_shift, gen;
+    uint32_t tab_mask, tab_bits, gen;
+    uint32_t gen_max;  /* gen < 2^(32 - hash_bits): it shares the key with the bucket */
     clf__count *counts; /* distinct buckets in order of first appearance */
     size_t counts_cap, ncounts, grow_at;
     uint32_t *chunk;   /* buckets hashed but not yet counted */
@@ -402,6 +404,7 @@ CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nop
     for (unsigned fam = 0; fam < 4; fam++)
         f->seed[fam] = family_seed(o.hash_seed, fam);
     f->shift = 64 - o.hash_bits;
+    f->gen_max = (uint32_t)((UINT64_C(1) << (32 - o.hash_bits)) - 1);
     f->fam_char = o.char_ngram_max > 0 && o.char_mode != CLF_CHAR_ACROSS;
     f->fam_cross = o.char_ngram_max > 0 && o.char_mode != CLF_CHAR_WITHIN;
     for (uint32_t c = 0; c < 64; c++)
@@ -654,39 +657,51 @@ static int tab_resize(clf_featurizer *f, unsigned tbits)
     if ((rc = GROW(f->counts, f->counts_cap, size / 2 + 1)) != CLF_OK)
         return rc;
     f->tab_mask = (uint32_t)(size - 1);
-    f->tab_shift = 32 - tbits;
+    f->tab_bits = tbits;
     f->grow_at = size / 2; /* load factor at most 1/2 */
-    if (++f->gen == 0) {
+    if (++f->gen > f->gen_max) {
+        /* every 63 documents at hash_bits 26, every 4095 at 20 */
         memset(f->tab, 0, f->tab_cap * sizeof *f->tab);
         f->gen = 1;
     }
     return CLF_OK;
 }
 
-/* Bucket b's slot: the live one holding b, or the empty one to fill. */
-static inline clf__slot *tab_find(const clf__slot *tab, uint32_t gen, uint32_t mask,
-                                  uint32_t shift, uint32_t b)
+/*
+ * Bucket b's slot (key = gen << hash_bits | b): the live one holding b, or
+ * the empty one to fill. Generations only grow between two clearings of
+ * the table, so a slot of an older one (empty now) has a key below
+ * genkey = gen << hash_bits. Buckets are the top bits of a hash, so their
+ * low bits index the table as they are (no mixing multiply).
+ */
+static inline clf__slot *tab_find(const clf__slot *tab, uint32_t key, uint32_t genkey,
+                                  uint32_t mask, uint32_t b)
 {
-    uint32_t i = (b * UINT32_C(0x9E3779B1)) >> shift;
+    uint32_t i = b & mask;
     for (;;) {
         const clf__slot *s = &tab[i];
-        if (s->gen != gen || s->bucket == b)
+        if (s->key == key || s->key < genkey)
             return (clf__slot *)s;
         i = (i + 1) & mask;
     }
 }
 
+static inline uint32_t tab_key(const clf_featurizer *f, uint32_t b)
+{
+    return (f->gen << f->o.hash_bits) | b;
+}
+
 /* The count of a bucket counted in this document (before any sorting). */
 static uint32_t bucket_count(const clf_featurizer *f, uint32_t b)
 {
-    return f->counts[tab_find(f->tab, f->gen, f->tab_mask, f->tab_shift, b)->idx].count;
+    return f->counts[tab_find(f->tab, tab_key(f, b), tab_key(f, 0), f->tab_mask, b)->idx].count;
 }
 
 /* The table reached its load limit: double it and re-enter the buckets
  * counted so far. */
 static int tab_grow(clf_featurizer *f)
 {
-    unsigned tbits = 32 - f->tab_shift + 1;
+    unsigned tbits = f->tab_bits + 1;
     if (tbits > 31)
         return clf__error(CLF_E_TOO_LARGE, "featurize: too many distinct features");
     int rc = tab_resize(f, tbits);
@@ -694,9 +709,9 @@ static int tab_grow(clf_featurizer *f)
         return rc;
     for (size_t j = 0; j < f->ncounts; j++) {
         uint32_t bj = f->counts[j].bucket;
-        clf__slot *s = tab_find(f->tab, f->gen, f->tab_mask, f->tab_shift, bj);
-        s->gen = f->gen;
-        s->bucket = bj;
+        const uint32_t key = tab_key(f, bj);
+        clf__slot *s = tab_find(f->tab, key, tab_key(f, 0), f->tab_mask, bj);
+        s->key = key;
         s->idx = (uint32_t)j;
     }
     return CLF_OK;
@@ -711,20 +726,19 @@ CLF__STAGE int count_chunk(clf_featurizer *f)
     for (;;) {
         clf__slot *const tab = f->tab;
         clf__count *const counts = f->counts;
-        const uint32_t gen = f->gen, mask = f->tab_mask, shift = f->tab_shift;
+        const uint32_t mask = f->tab_mask, genkey = tab_key(f, 0);
         const uint32_t grow_at = (uint32_t)f->grow_at;
         const uint32_t *buf = f->chunk;
         uint32_t n = (uint32_t)f->ncounts;
         for (; k < nb; k++) {
-            const uint32_t b = buf[k];
-            clf__slot *s = tab_find(tab, gen, mask, shift, b);
-            if (s->gen == gen) {
+            const uint32_t b = buf[k], key = genkey | b;
+            clf__slot *s = tab_find(tab, key, genkey, mask, b);
+            if (s->key == key) {
                 counts[s->idx].count++;
             } else {
                 if (CLF_UNLIKELY(n >= grow_at))
                     break;
-                s->gen = gen;
-                s->bucket = b;
+                s->key = key;
                 s->idx = n;
                 counts[n].bucket = b;
                 counts[n].count = 1;
