@@ -557,9 +557,13 @@ static void trim_scratch(clf_featurizer *f, size_t len)
 
 /*
  * Copy the normalized text between two padding spaces, record the byte
- * offset of every code point and split the tokens (runs of non-spaces).
+ * offset (want_cpo) and the value (want_cps) of every code point and split
+ * the tokens (runs of non-spaces). Constants in each instantiation:
+ * revision 1 hashes bytes (offsets), revision 2's counting hashes code
+ * points only, texts need both.
  */
-CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len)
+CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const int want_cpo,
+                       const int want_cps)
 {
     if (len > UINT32_MAX - 8)
         return clf__error(CLF_E_TOO_LARGE, "featurize: normalized text of %zu bytes", len);
@@ -586,8 +590,11 @@ CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len)
     int in = 0;
     while (i < plen) {
         unsigned c = s[i];
-        cpo[k] = (uint32_t)i;
-        cps[k++] = c; /* ASCII; the other branches overwrite it */
+        if (want_cpo)
+            cpo[k] = (uint32_t)i;
+        if (want_cps)
+            cps[k] = c; /* ASCII; the other branches overwrite it */
+        k++;
         if (c == ' ') {
             if (in) {
                 clf__tok *t = &toks[nt++];
@@ -614,7 +621,8 @@ CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len)
              * (s[i + 1] exists: the text ends with the padding space) */
             const unsigned lo = ((c & 3u) << 6) | (s[i + 1] & 0x3Fu);
             cls |= f->arabic_class[lo];
-            cps[k - 1] = 0x0600u + lo;
+            if (want_cps)
+                cps[k - 1] = 0x0600u + lo;
             i += 2;
         } else {
             uint32_t cp;
@@ -622,14 +630,25 @@ CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len)
             if (!l)
                 return clf__error(CLF_E_UTF8, "featurize: invalid UTF-8 at byte %zu", i - 1);
             cls |= (unsigned)cp_class(cp);
-            cps[k - 1] = cp;
+            if (want_cps)
+                cps[k - 1] = cp;
             i += (size_t)l;
         }
     }
-    cpo[k] = (uint32_t)plen;
+    if (want_cpo)
+        cpo[k] = (uint32_t)plen;
     f->ncp = k;
     f->ntok = nt;
     return CLF_OK;
+}
+
+/* The scan a document needs: texts (clf_featurize_text) need byte
+ * offsets in every revision. */
+CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len, int texts)
+{
+    if (f->rev < 2)
+        return scan_impl(f, norm, len, 1, 0);
+    return texts ? scan_impl(f, norm, len, 1, 1) : scan_impl(f, norm, len, 0, 1);
 }
 
 /* ---- counting buckets ------------------------------------------------------ */
@@ -1262,7 +1281,7 @@ int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, i
     *n = 0;
     f->last_norm = norm ? norm : "";
     f->last_len = len;
-    int rc = scan(f, norm, len);
+    int rc = scan(f, norm, len, 0);
     if (rc == CLF_OK)
         rc = begin_counts(f);
     if (rc == CLF_OK)
@@ -1412,7 +1431,7 @@ CLF_API int clf_featurize_text(clf_featurizer *f, const char *text, size_t len,
     f->arena.len = 0;
     if (f->ttab)
         memset(f->ttab, 0, f->ttab_size * sizeof *f->ttab);
-    if ((rc = scan(f, norm, nlen)) != CLF_OK || (rc = begin_counts(f)) != CLF_OK ||
+    if ((rc = scan(f, norm, nlen, 1)) != CLF_OK || (rc = begin_counts(f)) != CLF_OK ||
         (rc = extract_texts(f)) != CLF_OK)
         goto fail;
 
