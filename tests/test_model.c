@@ -1027,7 +1027,7 @@ START_TEST(default_model_memory)
                     "(lookup %zu, rows %zu); RSS after load +%zu bytes\n",
             m->n_rows, m->n_cats, held, m->lookup_bytes, m->rows_bytes, rss);
     ck_assert_uint_le(held, 4000000);
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if !CLF_TEST_SANITIZED
     /* (sanitizers add shadow memory and redzones to every allocation) */
     ck_assert_msg(rss <= 4u << 20, "loading the default model added %zu bytes of RSS", rss);
 #endif

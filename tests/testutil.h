@@ -7,6 +7,20 @@
 #include <check.h>
 #include <stddef.h>
 
+/* CLF_TEST_SANITIZED - 1 under ASan or TSan (gcc says so with
+ * __SANITIZE_*__, clang only through __has_feature): memory bounds that
+ * shadow memory and redzones would break are not checked there. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CLF_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define CLF_TEST_SANITIZED 1
+#endif
+#endif
+#ifndef CLF_TEST_SANITIZED
+#define CLF_TEST_SANITIZED 0
+#endif
+
 /*
  * clf_test_corpora_dir - the directory holding the shared labeled corpora:
  * $CLF_CORPORA, else ../shared/corpora beside the source tree. Returns NULL

@@ -763,14 +763,14 @@ static int parse_gates(parser *p, json_t *root)
         return clf__error(CLF_E_NOMEM, "out of memory");
     json_t *nb = json_is_object(tr) ? json_object_get(tr, "nb_scaling") : NULL;
     if (nb && !json_is_object(nb)) {
-        unsigned char x;
+        unsigned char x = 0;
         if ((rc = nb_value(p, nb, "training.nb_scaling", &x)) != CLF_OK)
             return rc;
         memset(r->nb_scaling, x, r->n_categories);
     } else if (nb) {
         /* {category: value, "*": value}: the default first, then the overrides */
         json_t *star = json_object_get(nb, "*");
-        unsigned char x;
+        unsigned char x = 0;
         if (star) {
             if ((rc = nb_value(p, star, "training.nb_scaling.*", &x)) != CLF_OK)
                 return rc;

@@ -13,7 +13,7 @@ extern "C" {
 #endif
 
 #define CLF_VERSION_MAJOR 0
-#define CLF_VERSION_MINOR 2
+#define CLF_VERSION_MINOR 3
 #define CLF_VERSION_PATCH 0
 
 #define CLF_VERSION_NUMBER \
