@@ -735,15 +735,14 @@ static int parse_gate(parser *p, json_t *g, size_t k, const char *where)
     return CLF_OK;
 }
 
-/* true, false or "auto" */
+/* true or false: whether scaling helps is measured with eval --cv, per corpus */
 static int nb_value(const parser *p, json_t *v, const char *where, unsigned char *out)
 {
-    if (json_is_boolean(v))
-        *out = json_is_true(v) ? CLF_NB_ON : CLF_NB_OFF;
-    else if (json_is_string(v) && !strcmp(json_string_value(v), "auto"))
-        *out = CLF_NB_AUTO;
-    else
-        return perr(p, "%s: expected true, false or \"auto\"", where);
+    *out = CLF_NB_OFF;
+    if (!json_is_boolean(v))
+        return perr(p, "%s: expected true or false (compare both with classify eval --cv "
+                       "--compare-recipe)", where);
+    *out = json_is_true(v) ? CLF_NB_ON : CLF_NB_OFF;
     return CLF_OK;
 }
 

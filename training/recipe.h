@@ -97,7 +97,7 @@ typedef struct clf_recipe_gate {
 #define CLF_RECIPE_MAX_GATE_GRID 32
 
 /* training.nb_scaling per category */
-enum { CLF_NB_OFF = 0, CLF_NB_ON = 1, CLF_NB_AUTO = 2 };
+enum { CLF_NB_OFF = 0, CLF_NB_ON = 1 };
 
 typedef struct clf_recipe {
     char *source;             /* file name (or name given to clf_recipe_parse); the part
@@ -137,7 +137,7 @@ typedef struct clf_recipe {
     double gate_weights[CLF_RECIPE_MAX_GATE_GRID];
     size_t n_gate_taus;       /* training.gate_taus: the grid of tau */
     double gate_taus[CLF_RECIPE_MAX_GATE_GRID];
-    unsigned char *nb_scaling; /* per category: CLF_NB_OFF, CLF_NB_ON or CLF_NB_AUTO */
+    unsigned char *nb_scaling; /* per category: CLF_NB_OFF or CLF_NB_ON */
 
     json_t *json;             /* the recipe as read, for the model's metadata */
 } clf_recipe;
