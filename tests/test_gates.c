@@ -385,8 +385,15 @@ START_TEST(recipe_gates_syntax)
     ck_assert(r->gates[0].C == 2.0);
     ck_assert_uint_eq(r->n_gate_taus, 2); /* sorted, de-duplicated */
     ck_assert(r->gate_taus[0] == 0.5 && r->gate_taus[1] == 0.9);
-    ck_assert(clf_recipe_gate_corpus(r, 0, 1) && !clf_recipe_gate_corpus(r, 0, 0));
+    ck_assert(clf_recipe_gate_corpus(r, 0, 1) == 1 && !clf_recipe_gate_corpus(r, 0, 0));
     ck_assert_uint_eq(r->nb_scaling[0], CLF_NB_OFF);
+    clf_recipe_free(r);
+
+    ck_assert_int_eq(parse_with(", \"gates\": {\"prop\": [{\"name\": \"news\", \"corpora\": "
+                                "[\"news\"], \"keep_in_fit\": true}]}",
+                                &r),
+                     CLF_OK);
+    ck_assert_int_eq(clf_recipe_gate_corpus(r, 0, 1), 2);
     clf_recipe_free(r);
 
     ck_assert_int_eq(parse_with(", \"nb_scaling\": {\"*\": false, \"prop\": true}", &r), CLF_OK);
@@ -521,7 +528,16 @@ START_TEST(training_learns_a_news_gate)
     ck_assert(sp[0].penalty > 0.0);
     clf_explanation_free(e);
     clf_scorer_free(s);
+    const uint64_t gated_sum = clf_model_checksum(m);
     clf_model_free(m);
+
+    /* keep_in_fit: the news rows stay in the category's fit as well: another model */
+    clf_model *k = train_with(", \"gates\": {\"prop\": [{\"name\": \"news\", \"corpora\": "
+                              "[\"news\"], \"keep_in_fit\": true}]}",
+                              "kept");
+    ck_assert_uint_eq(clf_model_num_gates(k), 1);
+    ck_assert_uint_ne(clf_model_checksum(k), gated_sum);
+    clf_model_free(k);
 
     /* the same recipe without the gate: no GATES, the news rows stay in the fit */
     m = train_with("", "plain");

@@ -677,7 +677,7 @@ static int parse_grid(const parser *p, json_t *tr, const char *key, double lo, d
 /* One gate {"name", "corpora", "C"} of category k. */
 static int parse_gate(parser *p, json_t *g, size_t k, const char *where)
 {
-    static const char *const keys[] = {"name", "corpora", "C", NULL};
+    static const char *const keys[] = {"name", "corpora", "C", "keep_in_fit", NULL};
     clf_recipe *r = p->r;
     if (!json_is_object(g))
         return perr(p, "%s: expected an object {\"name\", \"corpora\"}", where);
@@ -708,6 +708,10 @@ static int parse_gate(parser *p, json_t *g, size_t k, const char *where)
             return perr(p, "%s.C: expected a number in (0, 1e6]", where);
         gt->C = json_number_value(c);
     }
+    unsigned int keep = 0;
+    if ((rc = get_bool(p, g, where, "keep_in_fit", &keep)) != CLF_OK)
+        return rc;
+    gt->keep_in_fit = (int)keep;
     json_t *cs = json_object_get(g, "corpora");
     if (!json_is_array(cs) || json_array_size(cs) == 0)
         return perr(p, "%s.corpora: expected a non-empty array of corpus names", where);
@@ -828,7 +832,7 @@ int clf_recipe_gate_corpus(const clf_recipe *r, size_t k, size_t c)
         if (r->gates[g].category == k)
             for (size_t i = 0; i < r->gates[g].n_corpora; i++)
                 if (r->gates[g].corpora[i] == c)
-                    return 1;
+                    return r->gates[g].keep_in_fit ? 2 : 1;
     return 0;
 }
 

@@ -91,6 +91,7 @@ typedef struct clf_recipe_gate {
     size_t n_corpora;
     size_t *corpora;          /* indices into the recipe's corpora */
     double C;                 /* the gate's liblinear C (default 1) */
+    int keep_in_fit;          /* "keep_in_fit": its corpora stay in the category's fits */
 } clf_recipe_gate;
 
 #define CLF_RECIPE_MAX_GATES 64
@@ -203,8 +204,9 @@ int clf_recipe_map_labels(const clf_recipe *r, size_t c, const char *const *labe
 char *clf_recipe_root(const clf_recipe *r, const char *corpora);
 char *clf_recipe_file(const clf_recipe *r, size_t c, int dev, const char *corpora);
 
-/* clf_recipe_gate_corpus - 1 when corpus c is one of a gate of category k
- * (its rows then leave the category's own fits). */
+/* clf_recipe_gate_corpus - 1 when corpus c is one of a gate of category k,
+ * 2 when that gate says "keep_in_fit" (else its rows leave the category's
+ * own fits). */
 int clf_recipe_gate_corpus(const clf_recipe *r, size_t k, size_t c);
 
 /* clf_recipe_threshold_name - category k's rule, "best_f1" or "precision:P", into buf. */

@@ -473,7 +473,7 @@ static int setup_categories(trainer *t, const size_t *dev_list, size_t n_dev_all
                 /* in-domain: the corpora that annotate the category */
                 c->sel[j] = !r->select_in_domain || ((cp->annotates & bit) && cp->selection);
                 /* a gate's corpora leave the category's own fits */
-                c->fit[j] = !clf_recipe_gate_corpus(r, k, d->docs[i].corpus);
+                c->fit[j] = clf_recipe_gate_corpus(r, k, d->docs[i].corpus) != 1;
                 n_sel_pos += c->sel[j] && c->y[j];
                 j++;
             }
@@ -1059,6 +1059,7 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
                 json_array_append_new(cs, json_string(r->corpora[rg->corpora[i]].name));
             json_object_set_new(e, "corpora", cs);
             json_object_set_new(e, "C", json_real(rg->C));
+            json_object_set_new(e, "keep_in_fit", json_boolean(rg->keep_in_fit));
             json_object_set_new(e, "weight", json_real(c->ga[g]));
             json_object_set_new(e, "tau", json_real(c->gtau[g]));
             json_array_append_new(gs, e);
