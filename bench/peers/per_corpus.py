@@ -1,0 +1,815 @@
+#!/usr/bin/python3
+"""per_corpus.py - libclassify against scikit-learn and fastText, per corpus, in one run.
+
+    /usr/bin/python3 bench/peers/per_corpus.py [-m MODEL ...] [--md FILE] [--json FILE]
+
+For every in-domain task of the recipe (each corpus with a dev split x each
+category it annotates) the peers are trained on the training data the recipe
+gives that category (all its annotating and hard-negative corpora, with the
+recipe's per-corpus weights and rewrites) and evaluated on that corpus's dev
+split beside libclassify's model(s):
+
+  svm       TF-IDF char_wb 2-5 + word 1-2 (sublinear_tf, min_df=2) + LinearSVC,
+            class_weight balanced
+  logreg    same features + LogisticRegression, class_weight balanced
+  fasttext  fasttext supervised -wordNgrams 2 -minn 2 -maxn 5 -epoch 25 -lr 0.5
+            -dim 50 (weights = repeated lines)
+
+Each peer is scored at two dev-blind thresholds: its default decision
+(decision > 0, P >= 0.5) and "oof": the recipe's own rule applied to the
+peer's K-fold out-of-fold scores on the training data (best in-domain F1
+above the floor set by the recipe's max_flag_rate caps on hard negatives).
+The model is scored with `classify score` (its flags, its thresholds) and
+cross-checked against `classify eval --json`. Reported: F1 and AP with 95%
+bootstrap intervals, the best peer, the paired-bootstrap gap, flag rates on
+the dev splits of the hard-negative corpora (terrorism news) and, on the
+functional suite's items (expanded by `classify eval --functional --json`;
+scored, never trained on), each class's flag rate or recall for every system.
+
+Peer predictions are cached in --cache keyed by a checksum of the training
+data, the peer's settings and the scored texts, so a rerun for a new model
+only scores the model. See bench/peers/README.md.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import peers as P  # noqa: E402  (features, fastText helpers, TSV reader)
+
+NEWS = "saudinewsnet-terrorism-news"
+PEERS = ("svm", "logreg", "fasttext")
+VARIANTS = ("default", "oof")
+# bump when the way peers are trained or scored changes: invalidates the cache
+CACHE_VERSION = "1"
+
+
+# ------------------------------------------------------------------ data ----
+
+def corpus_file(recipe_path, corpora_dir, corpus, split):
+    rel = corpus.get(split)
+    if not rel:
+        return None
+    if os.path.isabs(rel):
+        return rel
+    # "./x" and "../x" are relative to the recipe's folder (older recipes said "root": "recipe"),
+    # anything else to the corpora root (docs/training.md)
+    if corpus.get("root") == "recipe" or rel.startswith("./") or rel.startswith("../"):
+        return os.path.join(os.path.dirname(os.path.abspath(recipe_path)), rel)
+    return os.path.join(corpora_dir, rel)
+
+
+def rewrite(text, pairs):
+    for a, b in pairs:
+        text = text.replace(a, b)
+    return text
+
+
+def row_categories(labels, mapping):
+    cats = set()
+    for lab in labels:
+        if lab in mapping:
+            cats.update(mapping[lab])
+        elif "*" in mapping:
+            cats.update(mapping["*"])
+    return cats
+
+
+def load_recipe_data(recipe, recipe_path, corpora_dir):
+    """train[cat] = {texts, y, w, src, sel}; dev[corpus] = {texts, ids, labels(cat->y), role}."""
+    cats = recipe["categories"]
+    train = {c: {"texts": [], "y": [], "w": [], "src": [], "sel": []} for c in cats}
+    dev = {}
+    for corpus in recipe["corpora"]:
+        annot = list(corpus.get("annotates", []))
+        negs = list(corpus.get("negatives_for", []))
+        mapping = corpus.get("labels", {})
+        pairs = corpus.get("rewrite", [])
+        weight = int(corpus.get("weight", 1))
+        sel = corpus.get("selection", True) is not False
+        path = corpus_file(recipe_path, corpora_dir, corpus, "train")
+        if path:
+            for _id, labels, text in P.read_tsv(path):
+                text = rewrite(text, pairs)
+                rc = row_categories(labels, mapping)
+                for c in cats:
+                    if c in annot:
+                        y = 1 if c in rc else 0
+                    elif c in negs:
+                        y = 0
+                    else:
+                        continue
+                    t = train[c]
+                    t["texts"].append(text)
+                    t["y"].append(y)
+                    t["w"].append(weight)
+                    t["src"].append(corpus["name"])
+                    t["sel"].append(sel)
+        path = corpus_file(recipe_path, corpora_dir, corpus, "dev")
+        if path and os.path.exists(path):
+            rows = P.read_tsv(path)
+            # dev texts as classify eval reads them: the recipe's rewrites are a training step
+            d = {"path": path, "texts": [t for _i, _l, t in rows],
+                 "ids": [i for i, _l, _t in rows], "annotates": annot, "negatives_for": negs,
+                 "y": {}}
+            for c in annot:
+                d["y"][c] = [1 if c in row_categories(l, mapping) else 0 for _i, l, _t in rows]
+            for c in negs:
+                d["y"][c] = [0] * len(rows)
+            dev[corpus["name"]] = d
+    return train, dev
+
+
+def sha(obj):
+    return hashlib.sha256(json.dumps(obj, ensure_ascii=False, sort_keys=True)
+                          .encode("utf-8")).hexdigest()
+
+
+def train_hash(t):
+    return sha([t["texts"], t["y"], t["w"], t["src"]])
+
+
+# -------------------------------------------------------------- thresholds ----
+
+def oof_threshold(scores, t, caps):
+    """The recipe's rule on out-of-fold scores: best in-domain F1 (flag s >= thr) among
+    thresholds above the floor that the flag-rate caps of hard-negative corpora set."""
+    s = np.asarray(scores, dtype=float)
+    y = np.asarray(t["y"])
+    src = np.asarray(t["src"])
+    sel = np.asarray(t["sel"])
+    floor = -np.inf
+    floors = {}
+    for name in sorted(set(t["src"])):
+        m = src == name
+        if y[m].any():  # annotating corpus, not a hard negative
+            continue
+        rate = caps.get(name, caps.get("*"))
+        if rate is None:
+            continue
+        v = np.sort(s[m])[::-1]
+        k = int(np.floor(rate * len(v) + 1e-9))
+        if k < len(v):
+            floors[name] = float(v[k])
+            floor = max(floor, v[k])
+    ind = sel & np.isin(src, [n for n in set(t["src"]) if y[src == n].any()])
+    si, yi = s[ind], y[ind]
+    order = np.argsort(-si, kind="mergesort")
+    si, yi = si[order], yi[order]
+    tp = np.cumsum(yi)
+    fp = np.cumsum(1 - yi)
+    npos = yi.sum()
+    last = np.r_[si[1:] != si[:-1], True]  # end of each group of tied scores
+    ok = last & (si > floor)
+    if not ok.any() or npos == 0:
+        thr = float(np.nextafter(floor, np.inf)) if np.isfinite(floor) else 0.0
+        return thr, floors
+    f1 = np.where(ok, 2 * tp / np.maximum(2 * tp + fp + (npos - tp), 1), -1)
+    i = int(np.argmax(f1))
+    return float(si[i]), floors
+
+
+# ------------------------------------------------------------------ peers ----
+
+def fit_sklearn(kind, X, y, w):
+    clf = P.make_classifier(kind)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y, sample_weight=np.asarray(w, dtype=float))
+    return clf
+
+
+def ft_fit(texts, y, w, prefix, tmp, threads, seed):
+    rep_t, rep_y = [], []
+    for t, yy, ww in zip(texts, y, w):
+        rep_t.extend([t] * ww)
+        rep_y.extend([yy] * ww)
+    return P.ft_train(rep_t, rep_y, prefix, tmp, threads=threads, seed=seed)
+
+
+def folds_for(t, k, seed):
+    from sklearn.model_selection import StratifiedKFold
+    strata = ["%s|%d" % (s, y) for s, y in zip(t["src"], t["y"])]
+    # strata smaller than k would make StratifiedKFold warn; fold them into their label
+    counts = {}
+    for s in strata:
+        counts[s] = counts.get(s, 0) + 1
+    strata = [s if counts[s] >= k else "small|%d" % y for s, y in zip(strata, t["y"])]
+    skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    return [te for _tr, te in skf.split(np.zeros(len(strata)), strata)]
+
+
+class PeerRunner:
+    """Trains the peers of one category (sharing TF-IDF fits between categories with the
+    same training texts) and caches their scores."""
+
+    def __init__(self, cache, tmp, folds, seed, ft_threads, log):
+        self.cache, self.tmp, self.folds, self.seed = cache, tmp, folds, seed
+        self.ft_threads, self.log = ft_threads, log
+        self.feat = {}  # (texts hash, fold or -1) -> (features, X)
+
+    def _cache(self, key):
+        return os.path.join(self.cache, key + ".json")
+
+    def _get(self, key):
+        p = self._cache(key)
+        if os.path.exists(p):
+            with open(p, encoding="utf-8") as f:
+                return json.load(f)
+        return None
+
+    def _put(self, key, val):
+        os.makedirs(self.cache, exist_ok=True)
+        p = self._cache(key)
+        with open(p + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(val, f)
+        os.replace(p + ".tmp", p)
+
+    def _features(self, texts, thash, fold):
+        k = (thash, fold)
+        if k not in self.feat:
+            if len(self.feat) > 4:
+                self.feat.clear()
+            feats = P.make_features()
+            X = feats.fit_transform(texts)
+            self.feat[k] = (feats, X)
+        return self.feat[k]
+
+    def config(self, peer):
+        if peer == "fasttext":
+            return {"peer": peer, "args": P.FT_ARGS, "threads": self.ft_threads, "seed": self.seed}
+        return {"peer": peer, "features": "char_wb2-5+word1-2,sublinear,min_df2",
+                "clf": peer, "class_weight": "balanced"}
+
+    def full(self, peer, cat, t, eval_texts, eval_hash):
+        """Scores of the model trained on all of t on eval_texts (cached)."""
+        key = sha({"v": CACHE_VERSION, "kind": "full", "cfg": self.config(peer),
+                   "train": train_hash(t), "eval": eval_hash})
+        hit = self._get(key)
+        if hit is not None:
+            return hit, True
+        t0 = time.time()
+        if peer == "fasttext":
+            model = ft_fit(t["texts"], t["y"], t["w"], os.path.join(self.tmp, "ft-full"),
+                           self.tmp, self.ft_threads, self.seed)
+            scores = P.ft_score(model, eval_texts, self.tmp)
+            os.remove(model)
+        else:
+            thash = sha(t["texts"])
+            feats, X = self._features(t["texts"], thash, -1)
+            clf = fit_sklearn(peer, X, t["y"], t["w"])
+            scores = clf.decision_function(feats.transform(eval_texts)).tolist()
+        val = {"scores": scores, "seconds": round(time.time() - t0, 1)}
+        self._put(key, val)
+        self.log("[%s] %s full model: %.0f s" % (cat, peer, val["seconds"]))
+        return val, False
+
+    def oof(self, peer, cat, t):
+        """K-fold out-of-fold scores on t's rows (cached)."""
+        key = sha({"v": CACHE_VERSION, "kind": "oof", "cfg": self.config(peer),
+                   "train": train_hash(t), "folds": self.folds, "seed": self.seed})
+        hit = self._get(key)
+        if hit is not None:
+            return hit, True
+        t0 = time.time()
+        n = len(t["y"])
+        out = [0.0] * n
+        thash = sha(t["texts"])
+        for fi, te in enumerate(folds_for(t, self.folds, self.seed)):
+            tes = set(te.tolist())
+            tr = [i for i in range(n) if i not in tes]
+            sub = {k: [t[k][i] for i in tr] for k in ("texts", "y", "w")}
+            held = [t["texts"][i] for i in te]
+            if peer == "fasttext":
+                model = ft_fit(sub["texts"], sub["y"], sub["w"],
+                               os.path.join(self.tmp, "ft-fold"), self.tmp,
+                               self.ft_threads, self.seed)
+                s = P.ft_score(model, held, self.tmp)
+                os.remove(model)
+            else:
+                feats, X = self._features(sub["texts"], thash, fi)
+                clf = fit_sklearn(peer, X, sub["y"], sub["w"])
+                s = clf.decision_function(feats.transform(held)).tolist()
+            for i, v in zip(te, s):
+                out[int(i)] = float(v)
+        val = {"scores": out, "seconds": round(time.time() - t0, 1)}
+        self._put(key, val)
+        self.log("[%s] %s out-of-fold: %.0f s" % (cat, peer, val["seconds"]))
+        return val, False
+
+
+def default_threshold(peer):
+    return 0.5 if peer == "fasttext" else 0.0
+
+
+def flags(scores, thr, peer):
+    s = np.asarray(scores, dtype=float)
+    # defaults as sklearn / fastText decide: decision > 0, P >= 0.5; oof thresholds: s >= thr
+    return s >= thr
+
+
+# ------------------------------------------------------------------ model ----
+
+def run_classify(binary, args, **kw):
+    return subprocess.run([binary] + args, check=True, stdout=subprocess.PIPE,
+                          universal_newlines=True, encoding="utf-8", **kw)
+
+
+def score_model(binary, model, texts, tmp):
+    """(probabilities {cat: [...]}, flagged {cat: [bool]}, abstain [bool]) from classify score."""
+    path = os.path.join(tmp, "ours.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for i, t in enumerate(texts):
+            f.write(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n")
+    r = run_classify(binary, ["score", "-m", model, "--format", "jsonl", "--output", "jsonl",
+                              path])
+    os.remove(path)
+    probs, flagged, abstain = {}, {}, []
+    lines = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    if len(lines) != len(texts):
+        raise RuntimeError("classify score returned %d results for %d texts"
+                           % (len(lines), len(texts)))
+    cats = list(lines[0]["scores"].keys())
+    for c in cats:
+        probs[c] = [l["scores"][c] for l in lines]
+        flagged[c] = [c in l.get("flagged", []) for l in lines]
+    abstain = [bool(l.get("abstain")) for l in lines]
+    return probs, flagged, abstain
+
+
+def model_eval_json(binary, model, recipe, corpora, tmp):
+    out = os.path.join(tmp, "eval.json")
+    run_classify(binary, ["eval", "--recipe", recipe, "--corpora", corpora, "-m", model,
+                          "--json", out, "-q", "--resamples", "0"], stderr=subprocess.DEVNULL)
+    with open(out, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def functional_report(binary, model, suite, tmp):
+    out = os.path.join(tmp, "functional.json")
+    r = subprocess.run([binary, "eval", "--functional", suite, "-m", model, "--json", out, "-q"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if r.returncode not in (0, 1):
+        raise RuntimeError("classify eval --functional failed (%d)" % r.returncode)
+    with open(out, encoding="utf-8") as f:
+        return json.load(f)
+
+
+# ---------------------------------------------------------------- metrics ----
+
+def ap_score(y, s):
+    """Step-wise average precision, tied scores one step (sklearn's average_precision_score)."""
+    y = np.asarray(y)
+    s = np.asarray(s, dtype=float)
+    npos = y.sum()
+    if npos == 0:
+        return None
+    order = np.argsort(-s, kind="mergesort")
+    s, y = s[order], y[order]
+    last = np.r_[s[1:] != s[:-1], True]
+    tp = np.cumsum(y)[last]
+    fl = (np.arange(1, len(y) + 1))[last]
+    prec = tp / fl
+    rec = tp / npos
+    return float(np.sum(np.diff(np.r_[0.0, rec]) * prec))
+
+
+def f1_score(y, pred):
+    y = np.asarray(y, dtype=bool)
+    pred = np.asarray(pred, dtype=bool)
+    tp = int(np.sum(y & pred))
+    fp = int(np.sum(~y & pred))
+    fn = int(np.sum(y & ~pred))
+    if tp + fp + fn == 0:
+        return None
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def bootstrap_idx(n, resamples, seed):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, n, size=(resamples, n))
+
+
+def ci(vals):
+    v = np.asarray([x for x in vals if x is not None], dtype=float)
+    if len(v) == 0:
+        return None
+    return [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))]
+
+
+def system_metrics(y, score, pred, idx):
+    """Point values, resampled values and intervals of F1 and AP on one task."""
+    y = np.asarray(y)
+    score = np.asarray(score, dtype=float)
+    pred = np.asarray(pred, dtype=bool)
+    f1 = f1_score(y, pred)
+    ap = ap_score(y, score)
+    bf1 = [f1_score(y[i], pred[i]) for i in idx]
+    bap = [ap_score(y[i], score[i]) for i in idx]
+    tp = int(np.sum((y == 1) & pred))
+    return {"f1": f1, "ap": ap, "f1_ci": ci(bf1), "ap_ci": ci(bap),
+            "precision": tp / int(pred.sum()) if pred.sum() else None,
+            "recall": tp / int(y.sum()) if y.sum() else None,
+            "_bf1": bf1, "_bap": bap}
+
+
+def gap(a, b):
+    """a - b point and paired interval from resampled values."""
+    d = [x - y for x, y in zip(a, b) if x is not None and y is not None]
+    return ci(d)
+
+
+def wilson(k, n, z=1.959964):
+    if n == 0:
+        return None
+    p = k / n
+    den = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / den
+    h = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return [float(max(0.0, c - h)), float(min(1.0, c + h))]
+
+
+def functional_classes(items, cats, flagged_of, abstain_of=None):
+    """Per class, the suite's rule: benign = share flagged as a must_not category,
+    positive = share with every must category flagged; abstained items are not flagged.
+    flagged_of(i, cat) -> bool for item index i."""
+    res, order = {}, []
+    for i, it in enumerate(items):
+        cl = it["class"]
+        if cl not in res:
+            res[cl] = {"kind": None, "items": 0, "hits": 0}
+            order.append(cl)
+        r = res[cl]
+        must = list(it.get("must") or [])
+        must_not = list(it.get("must_not") or [])
+        if "*" in must_not:
+            must_not = [c for c in cats if c not in must]
+        ab = bool(abstain_of(i)) if abstain_of else False
+        r["items"] += 1
+        if must:
+            r["kind"] = "positive"
+            r["hits"] += 0 if ab else int(all(flagged_of(i, c) for c in must))
+        else:
+            r["kind"] = r["kind"] or "benign"
+            r["hits"] += 0 if ab else int(any(flagged_of(i, c) for c in must_not))
+    for cl in order:
+        r = res[cl]
+        r["value"] = r["hits"] / r["items"] if r["items"] else None
+        r["interval"] = wilson(r["hits"], r["items"])
+    return order, res
+
+
+# ------------------------------------------------------------------ table ----
+
+def fmt(x, nd=3):
+    return "n/a" if x is None else ("%.*f" % (nd, x))
+
+
+def fmt_ci(c, nd=3):
+    return "" if not c else " [%.*f, %.*f]" % (nd, c[0], nd, c[1])
+
+
+def fmt_gap(g, c):
+    if g is None:
+        return "n/a"
+    return "%+.3f%s" % (g, "" if not c else " [%+.3f, %+.3f]" % (c[0], c[1]))
+
+
+def verdict(g, c):
+    """at/above the best peer: 'yes'; below but the paired interval reaches 0: 'no (CI has 0)'."""
+    if g is None:
+        return "n/a"
+    if g >= 0:
+        return "yes"
+    if c and c[1] >= 0:
+        return "no (CI has 0)"
+    return "no"
+
+
+def best_peer(sysm, metric):
+    best = None
+    for name, m in sysm.items():
+        if name.startswith("ours") or m.get(metric) is None:
+            continue
+        if best is None or m[metric] > sysm[best][metric]:
+            best = name
+    return best
+
+
+def render_markdown(res):
+    """The report as Markdown: summary per model, per-system detail, flag rates, functional."""
+    L = []
+    for mi, mod in enumerate(res["models"]):
+        tag = "ours" if len(res["models"]) == 1 else "ours%d" % mi
+        L.append("### `%s` (%s) against the best peer, per corpus (dev)" % (mod["path"], mod["name"]))
+        L.append("")
+        L.append("F1 at each system's own decision; best peer = the highest of svm, logreg and "
+                 "fastText, each at its default decision and at its out-of-fold threshold (all "
+                 "dev-blind). Gaps are ours − best peer with paired bootstrap 95% intervals.")
+        L.append("")
+        L.append("| task (category · corpus) | n | pos | ours F1 | best peer F1 | gap F1 | F1 at/above? "
+                 "| ours AP | best peer AP | gap AP | AP at/above? |")
+        L.append("|---|---:|---:|---|---|---|---|---|---|---|---|")
+        for t in res["tasks"]:
+            sm = t["systems"]
+            o = sm[tag]
+            bf = t["best"][tag]["f1"]
+            ba = t["best"][tag]["ap"]
+            L.append("| %s · %s | %d | %d | %s%s | %s %s | %s | %s | %s | %s %s | %s | %s |" % (
+                t["category"], t["corpus"], t["n"], t["positives"],
+                fmt(o["f1"]), fmt_ci(o["f1_ci"]),
+                fmt(sm[bf["peer"]]["f1"]) if bf["peer"] else "n/a", bf["peer"] or "",
+                fmt_gap(bf["gap"], bf["gap_ci"]), verdict(bf["gap"], bf["gap_ci"]),
+                fmt(o["ap"]), fmt(sm[ba["peer"]]["ap"]) if ba["peer"] else "n/a",
+                (ba["peer"] or "").replace("/default", ""),
+                fmt_gap(ba["gap"], ba["gap_ci"]), verdict(ba["gap"], ba["gap_ci"])))
+        nf = sum(1 for t in res["tasks"] if t["best"][tag]["f1"]["gap"] is not None
+                 and t["best"][tag]["f1"]["gap"] >= 0)
+        na = sum(1 for t in res["tasks"] if t["best"][tag]["ap"]["gap"] is not None
+                 and t["best"][tag]["ap"]["gap"] >= 0)
+        L.append("")
+        L.append("At or above the best peer: F1 %d of %d tasks, AP %d of %d." % (
+            nf, len(res["tasks"]), na, len(res["tasks"])))
+        L.append("")
+    peers = [p for p in res["peers"]]
+    L.append("### Every system per task (F1 [95% CI] · AP)")
+    L.append("")
+    cols = ["ours" if len(res["models"]) == 1 else "ours%d" % i for i in range(len(res["models"]))]
+    cols += ["%s/%s" % (p, v) for p in peers for v in VARIANTS
+             if v == "default" or res["thresholds"]]
+    L.append("| task | " + " | ".join(cols) + " |")
+    L.append("|---|" + "---|" * len(cols))
+    for t in res["tasks"]:
+        cells = []
+        for c in cols:
+            m = t["systems"].get(c)
+            if not m:
+                cells.append("-")
+                continue
+            cells.append("%s%s · %s" % (fmt(m["f1"]), fmt_ci(m["f1_ci"], 2), fmt(m["ap"])))
+        L.append("| %s · %s | %s |" % (t["category"], t["corpus"], " | ".join(cells)))
+    L.append("")
+    if res["thresholds"]:
+        L.append("(AP does not depend on the threshold: the /oof column repeats the /default AP.) "
+                 "Peer thresholds chosen out-of-fold (%d folds) per category: %s." % (
+                 res["folds"], "; ".join(
+                         "%s %s" % (c, ", ".join("%s %s" % (p, fmt(v, 3)) for p, v in th.items()))
+                         for c, th in res["thresholds"].items())))
+    else:
+        L.append("Peers at their default decisions only (--no-oof).")
+    L.append("")
+    L.append("### Flag rates on the hard-negative dev splits (no positives; share flagged)")
+    L.append("")
+    L.append("| category · corpus | n | " + " | ".join(cols) + " |")
+    L.append("|---|---:|" + "---:|" * len(cols))
+    for fr in res["flag_rates"]:
+        L.append("| %s · %s | %d | %s |" % (fr["category"], fr["corpus"], fr["n"], " | ".join(
+            ("%.1f%%" % (100 * fr["systems"][c])) if fr["systems"].get(c) is not None else "-"
+            for c in cols)))
+    L.append("")
+    if res.get("functional"):
+        fu = res["functional"]
+        L.append("### Functional suite `%s` (%d items): benign = share flagged as a must-not "
+                 "category, positive = recall; the suite's rule, peers never abstain" % (
+                     fu["suite"], fu["items"]))
+        L.append("")
+        L.append("| class | kind | items | " + " | ".join(cols) + " |")
+        L.append("|---|---|---:|" + "---:|" * len(cols))
+        for cl in fu["order"]:
+            row = fu["classes"][cl]
+            L.append("| %s | %s | %d | %s |" % (cl, row["kind"], row["items"], " | ".join(
+                ("%.1f%%" % (100 * row["systems"][c])) if row["systems"].get(c) is not None
+                else "-" for c in cols)))
+        L.append("")
+    L.append("Reproduce: `%s`" % res["command"])
+    return "\n".join(L) + "\n"
+
+
+def strip_private(obj):
+    if isinstance(obj, dict):
+        return {k: strip_private(v) for k, v in obj.items() if not k.startswith("_")}
+    if isinstance(obj, list):
+        return [strip_private(v) for v in obj]
+    return obj
+
+
+# ------------------------------------------------------------------- main ----
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-m", "--model", action="append", default=[],
+                    help="libclassify model (repeatable; default models/arabic-default.clf)")
+    ap.add_argument("--classify", default=os.path.join(REPO, "build", "classify"))
+    ap.add_argument("--corpora", default=P.default_corpora())
+    ap.add_argument("--recipe", default=os.path.join(REPO, "training", "recipes",
+                                                     "arabic-default.json"))
+    ap.add_argument("--functional", default=os.path.join(REPO, "eval", "functional",
+                                                         "arabic-functional.json"),
+                    help="functional suite to score every system on ('' = none)")
+    ap.add_argument("--peers", default=",".join(PEERS))
+    ap.add_argument("--no-oof", action="store_true",
+                    help="skip the out-of-fold thresholds (default decisions only; faster)")
+    ap.add_argument("--folds", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--resamples", type=int, default=1000)
+    ap.add_argument("--ft-threads", type=int, default=2)
+    ap.add_argument("--cache", default=os.path.join(REPO, "build", "peers-cache"))
+    ap.add_argument("--md", default="", help="write the Markdown tables here")
+    ap.add_argument("--json", default="", help="write the full results here")
+    a = ap.parse_args(argv)
+
+    models = a.model or [os.path.join(REPO, "models", "arabic-default.clf")]
+    peers = [p for p in a.peers.split(",") if p]
+    for p in peers:
+        if p not in PEERS:
+            ap.error("unknown peer %r" % p)
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    with open(a.recipe, encoding="utf-8") as f:
+        recipe = json.load(f)
+    cats = recipe["categories"]
+    caps = recipe.get("training", {}).get("max_flag_rate", {})
+    if not isinstance(caps, dict):
+        caps = {"*": caps}
+    t_start = time.time()
+    tmp = tempfile.mkdtemp(prefix="clf-per-corpus-")
+    try:
+        train, dev = load_recipe_data(recipe, a.recipe, a.corpora)
+        # the functional items, as the suite expands them (the model does not matter)
+        items = []
+        if a.functional:
+            items = functional_report(a.classify, models[0], a.functional, tmp)["items"]
+        eval_texts, offsets = [], {}
+        for name, d in dev.items():
+            offsets[name] = (len(eval_texts), len(eval_texts) + len(d["texts"]))
+            eval_texts.extend(d["texts"])
+        offsets["_functional"] = (len(eval_texts), len(eval_texts) + len(items))
+        eval_texts.extend(it["text"] for it in items)
+        eval_hash = sha(eval_texts)
+
+        runner = PeerRunner(a.cache, tmp, a.folds, a.seed, a.ft_threads, log)
+        # scores[system][cat] = list over eval_texts; preds likewise (bool)
+        scores, preds, thresholds = {}, {}, {c: {} for c in cats}
+        for mi, model in enumerate(models):
+            tag = "ours" if len(models) == 1 else "ours%d" % mi
+            pr, fl, ab = score_model(a.classify, model, eval_texts, tmp)
+            scores[tag] = {c: pr[c] for c in cats}
+            preds[tag] = {c: fl[c] for c in cats}
+            preds[tag]["_abstain"] = ab
+        for c in cats:
+            t = train[c]
+            log("[%s] train n=%d pos=%d (weighted n=%d)" % (c, len(t["y"]), sum(t["y"]),
+                                                            sum(t["w"])))
+            for p in peers:
+                full, _ = runner.full(p, c, t, eval_texts, eval_hash)
+                s = full["scores"]
+                for v in VARIANTS:
+                    scores.setdefault("%s/%s" % (p, v), {})[c] = s
+                thr_d = default_threshold(p)
+                # default decisions: sklearn decision > 0, fastText P >= 0.5
+                dflt = (np.asarray(s) >= thr_d) if p == "fasttext" else (np.asarray(s) > thr_d)
+                preds.setdefault("%s/default" % p, {})[c] = dflt.tolist()
+                if not a.no_oof:
+                    oof, _ = runner.oof(p, c, t)
+                    thr, _fl = oof_threshold(oof["scores"], t, caps)
+                    thresholds[c][p] = thr
+                    preds.setdefault("%s/oof" % p, {})[c] = flags(s, thr, p).tolist()
+        systems = [s for s in preds]
+
+        # cross-check the model's per-corpus figures against classify eval --json
+        checks = []
+        for mi, model in enumerate(models):
+            tag = "ours" if len(models) == 1 else "ours%d" % mi
+            ej = model_eval_json(a.classify, model, a.recipe, a.corpora, tmp)
+            for g in ej["groups"]:
+                if g.get("pooled") or g["name"] not in offsets:
+                    continue
+                lo, hi = offsets[g["name"]]
+                for c, cm in g["categories"].items():
+                    y = dev[g["name"]]["y"][c]
+                    pr = np.asarray(preds[tag][c][lo:hi])
+                    if cm.get("has_positives"):
+                        mine = (f1_score(y, pr), ap_score(y, scores[tag][c][lo:hi]))
+                        theirs = (cm["f1"]["value"], cm["average_precision"]["value"])
+                    else:
+                        mine = (float(pr.mean()), None)
+                        theirs = (cm["flag_rate"]["value"], None)
+                    ok = all((x is None and y_ is None) or
+                             (x is not None and y_ is not None and abs(x - y_) < 1e-6)
+                             for x, y_ in zip(mine, theirs))
+                    checks.append({"model": tag, "corpus": g["name"], "category": c, "ok": ok,
+                                   "score": mine, "eval": theirs})
+                    if not ok:
+                        log("WARNING: %s %s/%s: classify score gives %s, classify eval %s"
+                            % (tag, g["name"], c, mine, theirs))
+
+        res = {"recipe": os.path.relpath(a.recipe, REPO), "corpora": a.corpora,
+               "models": [], "peers": peers, "folds": a.folds, "resamples": a.resamples,
+               "thresholds": thresholds if not a.no_oof else {}, "tasks": [], "flag_rates": [],
+               "versions": P.tool_versions(), "checks_ok": all(c["ok"] for c in checks),
+               "checks": checks}
+        for mi, model in enumerate(models):
+            name = run_classify(a.classify, ["score", "-m", model, "--format", "text",
+                                             "--output", "jsonl"], input="x\n").stdout
+            res["models"].append({"path": os.path.relpath(os.path.abspath(model), REPO)
+                                  if os.path.abspath(model).startswith(REPO) else model,
+                                  "sha256": hashlib.sha256(open(model, "rb").read()).hexdigest(),
+                                  "name": json.loads(name.splitlines()[0])["model"]})
+        ours_tags = [s for s in systems if s.startswith("ours")]
+        for name, d in dev.items():
+            lo, hi = offsets[name]
+            idx = bootstrap_idx(hi - lo, a.resamples, a.seed)
+            for c in d["annotates"]:
+                y = d["y"][c]
+                if not any(y):
+                    continue
+                task = {"category": c, "corpus": name, "n": len(y), "positives": int(sum(y)),
+                        "systems": {}, "best": {}}
+                for s in systems:
+                    if c in preds[s]:
+                        task["systems"][s] = system_metrics(y, scores[s][c][lo:hi],
+                                                            preds[s][c][lo:hi], idx)
+                for o in ours_tags:
+                    b = {}
+                    for metric in ("f1", "ap"):
+                        bp = best_peer(task["systems"], metric)
+                        om = task["systems"][o]
+                        g = None if bp is None or om[metric] is None else \
+                            om[metric] - task["systems"][bp][metric]
+                        gci = gap(om["_b" + metric], task["systems"][bp]["_b" + metric]) \
+                            if bp else None
+                        b[metric] = {"peer": bp, "gap": g, "gap_ci": gci}
+                    task["best"][o] = b
+                res["tasks"].append(task)
+            for c in d["negatives_for"]:
+                fr = {"category": c, "corpus": name, "n": hi - lo, "systems": {}}
+                for s in systems:
+                    if c in preds[s]:
+                        fr["systems"][s] = float(np.mean(preds[s][c][lo:hi]))
+                res["flag_rates"].append(fr)
+        order = {c: i for i, c in enumerate(cats)}
+        res["tasks"].sort(key=lambda t: (order[t["category"]], t["corpus"]))
+        res["flag_rates"].sort(key=lambda t: (t["corpus"] != NEWS, order[t["category"]],
+                                              t["corpus"]))
+        if items:
+            lo, hi = offsets["_functional"]
+            fu = {"suite": os.path.relpath(os.path.abspath(a.functional), REPO),
+                  "items": len(items), "classes": {}, "order": []}
+            for s in systems:
+                ab = preds[s].get("_abstain")
+                order_, cl = functional_classes(
+                    items, cats, lambda i, c: bool(preds[s][c][lo + i]),
+                    (lambda i: ab[lo + i]) if ab else None)
+                fu["order"] = order_
+                for name, r in cl.items():
+                    row = fu["classes"].setdefault(name, {"kind": r["kind"], "items": r["items"],
+                                                          "systems": {}, "intervals": {}})
+                    row["systems"][s] = r["value"]
+                    row["intervals"][s] = r["interval"]
+            # our rule on the model's own scoring must give classify eval --functional's figures
+            fr_ = functional_report(a.classify, models[0], a.functional, tmp)
+            tag0 = ours_tags[0]
+            for c_ in fr_["classes"]:
+                mine = fu["classes"][c_["name"]]["systems"][tag0]
+                if abs(mine - c_["value"]) > 1e-9:
+                    res["checks_ok"] = False
+                    log("WARNING: functional %s: rescored %.4f, classify eval %.4f"
+                        % (c_["name"], mine, c_["value"]))
+            res["functional"] = fu
+        res["elapsed_seconds"] = round(time.time() - t_start, 1)
+        res["command"] = "nice -n 10 /usr/bin/python3 bench/peers/per_corpus.py " + " ".join(
+            ["-m " + m["path"] for m in res["models"]] +
+            (["--no-oof"] if a.no_oof else []))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    md = render_markdown(res)
+    sys.stdout.write(md)
+    print("cross-checks against classify eval: %s; elapsed %.0f s"
+          % ("all agree" if res["checks_ok"] else "MISMATCH (see warnings)",
+             res["elapsed_seconds"]))
+    if a.md:
+        with open(a.md, "w", encoding="utf-8") as f:
+            f.write(md)
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as f:
+            json.dump(strip_private(res), f, indent=1)
+            f.write("\n")
+    return 0 if res["checks_ok"] else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

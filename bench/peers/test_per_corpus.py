@@ -1,0 +1,178 @@
+#!/usr/bin/python3
+"""Checks of per_corpus.py's data, threshold, metric and table logic on small made-up cases
+(no corpora, no training). Exit 77 (skipped) when numpy or scikit-learn is missing."""
+
+import json
+import os
+import random
+import sys
+import tempfile
+
+try:
+    import numpy as np
+    from sklearn.metrics import average_precision_score
+except ImportError:
+    print("numpy / scikit-learn missing: skipped")
+    sys.exit(77)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import per_corpus as PC  # noqa: E402
+
+FAILS = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILS.append(what)
+        print("FAIL: " + what)
+
+
+def test_ap_and_f1():
+    rng = random.Random(3)
+    for trial in range(200):
+        n = rng.randint(2, 40)
+        y = [rng.randint(0, 1) for _ in range(n)]
+        if not any(y):
+            y[0] = 1
+        s = [rng.choice([0.1, 0.2, 0.5, 0.7, 0.9]) if trial % 2 else rng.random()
+             for _ in range(n)]
+        want = average_precision_score(y, s)
+        got = PC.ap_score(y, s)
+        check(abs(got - want) < 1e-12, "AP %r vs sklearn %r (trial %d)" % (got, want, trial))
+    check(PC.ap_score([0, 0], [0.1, 0.2]) is None, "AP without positives is undefined")
+    # tp=2 fp=1 fn=1 -> 2*2 / (2*2 + 1 + 1)
+    check(abs(PC.f1_score([1, 1, 1, 0, 0], [1, 1, 0, 1, 0]) - 4 / 6) < 1e-12, "F1 4/6")
+    check(PC.f1_score([0, 0], [0, 0]) is None, "F1 with nothing to count is undefined")
+    check(PC.f1_score([1, 0], [0, 0]) == 0.0, "F1 0 when positives are all missed")
+
+
+def test_oof_threshold():
+    # in-domain corpus A (selection counts), synthetic S (selection false), news N (cap 2%)
+    t = {"src": [], "y": [], "sel": []}
+    scores = []
+    a = [(0.9, 1), (0.8, 1), (0.7, 0), (0.6, 1), (0.4, 0), (0.3, 1), (0.2, 0)]
+    for s, y in a:
+        scores.append(s), t["src"].append("A"), t["y"].append(y), t["sel"].append(True)
+    # the synthetic rows would make 0.3 the best threshold if they counted
+    for _ in range(20):
+        scores.append(0.35), t["src"].append("S"), t["y"].append(1), t["sel"].append(False)
+    news = [0.05] * 97 + [0.65, 0.5, 0.45]
+    for s in news:
+        scores.append(s), t["src"].append("N"), t["y"].append(0), t["sel"].append(True)
+    # cap 2% of 100 -> 2 news rows may reach the threshold: floor = 3rd highest = 0.45
+    thr, floors = PC.oof_threshold(scores, t, {"*": 0.02})
+    check(abs(floors["N"] - 0.45) < 1e-12, "news floor 0.45, got %r" % floors)
+    # in-domain F1 above 0.45: thr 0.9 -> 2/5, 0.8 -> 4/6, 0.7 -> 4/7, 0.6 -> 6/8 (best)
+    check(abs(thr - 0.6) < 1e-12, "best capped in-domain F1 at 0.6, got %r" % thr)
+    # no caps: 0.3 gives tp 4 fp 2 fn 0 -> 8/10 = 0.8 > 0.75
+    thr, floors = PC.oof_threshold(scores, t, {})
+    check(abs(thr - 0.3) < 1e-12 and not floors, "uncapped best F1 at 0.3, got %r" % thr)
+    # a per-corpus cap overrides "*": 5% of 100 -> floor = 6th highest = 0.05
+    thr, floors = PC.oof_threshold(scores, t, {"*": 0.02, "N": 0.05})
+    check(abs(floors["N"] - 0.05) < 1e-12, "news floor with its own cap")
+
+
+def test_verdict_and_best():
+    check(PC.verdict(0.0, [-0.1, 0.1]) == "yes", "a tie is at the best peer")
+    check(PC.verdict(-0.02, [-0.05, 0.01]) == "no (CI has 0)", "below, interval reaches 0")
+    check(PC.verdict(-0.02, [-0.05, -0.01]) == "no", "below, interval below 0")
+    sm = {"ours": {"f1": 0.99}, "svm/default": {"f1": 0.5}, "svm/oof": {"f1": 0.7},
+          "fasttext/default": {"f1": None}}
+    check(PC.best_peer(sm, "f1") == "svm/oof", "best peer ignores ours and undefined values")
+
+
+def test_functional_rule():
+    cats = ["extremism", "hate"]
+    items = [
+        {"class": "b", "must": [], "must_not": ["*"]},
+        {"class": "b", "must": [], "must_not": ["extremism"]},
+        {"class": "b", "must": [], "must_not": ["extremism"]},
+        {"class": "p", "must": ["extremism", "hate"], "must_not": []},
+        {"class": "p", "must": ["extremism"], "must_not": []},
+    ]
+    flagged = {0: {"hate"}, 1: {"hate"}, 2: {"extremism"}, 3: {"extremism"}, 4: {"extremism"}}
+    order, res = PC.functional_classes(items, cats, lambda i, c: c in flagged[i])
+    check(order == ["b", "p"], "class order")
+    # item 0 flagged hate, must_not "*" -> counts; item 1 hate not in its must_not; item 2 counts
+    check(res["b"]["kind"] == "benign" and res["b"]["hits"] == 2, "benign: 2 of 3 flagged")
+    # item 3 misses hate; item 4 has every must
+    check(res["p"]["kind"] == "positive" and res["p"]["hits"] == 1, "positive: 1 of 2 recalled")
+    # an abstained item is never flagged, whatever its scores
+    _o, res = PC.functional_classes(items, cats, lambda i, c: c in flagged[i],
+                                    lambda i: i in (0, 4))
+    check(res["b"]["hits"] == 1 and res["p"]["hits"] == 0, "abstained items count as not flagged")
+    lo, hi = PC.wilson(0, 10)
+    check(lo == 0.0 and 0.27 < hi < 0.28, "Wilson interval of 0/10 is [0, 0.278]")
+
+
+def test_recipe_data():
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "corpora", "c1"))
+        os.makedirs(os.path.join(d, "recipes"))
+        os.makedirs(os.path.join(d, "synthetic"))
+
+        def tsv(path, rows):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("id\tlabels\ttext\n")
+                for r in rows:
+                    f.write("\t".join(r) + "\n")
+        tsv(os.path.join(d, "corpora", "c1", "train.tsv"),
+            [("1", "x", "a @M b"), ("2", "", "c"), ("3", "y,x", "d")])
+        tsv(os.path.join(d, "corpora", "c1", "dev.tsv"), [("4", "x", "e @M"), ("5", "", "f")])
+        tsv(os.path.join(d, "synthetic", "neg.tsv"), [("6", "", "g")])
+        recipe = {"categories": ["hate", "extremism"], "corpora": [
+            {"name": "c1", "train": "c1/train.tsv", "dev": "c1/dev.tsv", "annotates": ["hate"],
+             "negatives_for": ["extremism"], "labels": {"x": ["hate"], "*": []},
+             "rewrite": [["@M", "<user>"]]},
+            {"name": "syn", "train": "../synthetic/neg.tsv",
+             "negatives_for": ["hate"], "weight": 3, "selection": False}]}
+        rp = os.path.join(d, "recipes", "r.json")
+        with open(rp, "w") as f:
+            json.dump(recipe, f)
+        train, dev = PC.load_recipe_data(recipe, rp, os.path.join(d, "corpora"))
+        h = train["hate"]
+        check(h["texts"] == ["a <user> b", "c", "d", "g"], "train texts rewritten, synthetic "
+              "read relative to the recipe: %r" % h["texts"])
+        check(h["y"] == [1, 0, 1, 0] and h["w"] == [1, 1, 1, 3], "labels and weights %r %r"
+              % (h["y"], h["w"]))
+        check(h["sel"] == [True, True, True, False], "selection false kept per row")
+        check(train["extremism"]["y"] == [0, 0, 0] and train["extremism"]["src"] == ["c1"] * 3,
+              "negatives_for rows are negatives, only for their categories")
+        check(list(dev) == ["c1"] and dev["c1"]["texts"] == ["e @M", "f"],
+              "dev read raw, as classify eval reads it")
+        check(dev["c1"]["y"] == {"hate": [1, 0], "extremism": [0, 0]}, "dev labels")
+
+
+def test_markdown():
+    sysm = lambda f1, ap: {"f1": f1, "ap": ap, "f1_ci": [f1 - 0.1, f1 + 0.1],  # noqa: E731
+                           "ap_ci": None}
+    res = {"models": [{"path": "m.clf", "name": "m@1"}], "peers": ["svm"], "folds": 3,
+           "thresholds": {"hate": {"svm": 0.25}}, "command": "cmd",
+           "tasks": [{"category": "hate", "corpus": "c1", "n": 10, "positives": 4,
+                      "systems": {"ours": sysm(0.5, 0.6), "svm/default": sysm(0.6, 0.55),
+                                  "svm/oof": sysm(0.55, 0.55)},
+                      "best": {"ours": {"f1": {"peer": "svm/default", "gap": -0.1,
+                                               "gap_ci": [-0.2, 0.05]},
+                                        "ap": {"peer": "svm/default", "gap": 0.05,
+                                               "gap_ci": [0.01, 0.09]}}}}],
+           "flag_rates": [{"category": "hate", "corpus": "news", "n": 5,
+                           "systems": {"ours": 0.0, "svm/default": 0.2, "svm/oof": 0.4}}]}
+    md = PC.render_markdown(res)
+    row = [l for l in md.splitlines() if l.startswith("| hate · c1 | 10 |")]
+    check(len(row) == 1, "one summary row")
+    if row:
+        check("| 0.600 svm/default | -0.100 [-0.200, +0.050] | no (CI has 0) |" in row[0],
+              "F1 summary cells: %s" % row[0])
+        check("| 0.550 svm | +0.050 [+0.010, +0.090] | yes |" in row[0], "AP summary cells")
+    check("| hate · news | 5 | 0.0% | 20.0% | 40.0% |" in md, "flag-rate row")
+    check("At or above the best peer: F1 0 of 1 tasks, AP 1 of 1." in md, "summary count")
+
+
+if __name__ == "__main__":
+    for name, fn in sorted(globals().items()):
+        if name.startswith("test_") and callable(fn):
+            fn()
+    if FAILS:
+        print("%d check(s) failed" % len(FAILS))
+        sys.exit(1)
+    print("all checks passed")
