@@ -216,8 +216,9 @@ class PeerRunner:
     """Trains the peers of one category (sharing TF-IDF fits between categories with the
     same training texts) and caches their scores."""
 
-    def __init__(self, cache, tmp, folds, seed, ft_threads, log):
+    def __init__(self, cache, tmp, folds, seed, ft_threads, log, cached_only=False):
         self.cache, self.tmp, self.folds, self.seed = cache, tmp, folds, seed
+        self.cached_only = cached_only
         self.ft_threads, self.log = ft_threads, log
         self.feat = {}  # (texts hash, fold or -1) -> (features, X)
 
@@ -259,7 +260,7 @@ class PeerRunner:
         key = sha({"v": CACHE_VERSION, "kind": "full", "cfg": self.config(peer),
                    "train": train_hash(t), "eval": eval_hash})
         hit = self._get(key)
-        if hit is not None:
+        if hit is not None or self.cached_only:
             return hit, True
         t0 = time.time()
         if peer == "fasttext":
@@ -282,7 +283,7 @@ class PeerRunner:
         key = sha({"v": CACHE_VERSION, "kind": "oof", "cfg": self.config(peer),
                    "train": train_hash(t), "folds": self.folds, "seed": self.seed})
         hit = self._get(key)
-        if hit is not None:
+        if hit is not None or self.cached_only:
             return hit, True
         t0 = time.time()
         n = len(t["y"])
@@ -536,13 +537,14 @@ def render_markdown(res):
                 fmt(o["ap"]), fmt(sm[ba["peer"]]["ap"]) if ba["peer"] else "n/a",
                 (ba["peer"] or "").replace("/default", ""),
                 fmt_gap(ba["gap"], ba["gap_ci"]), verdict(ba["gap"], ba["gap_ci"])))
-        nf = sum(1 for t in res["tasks"] if t["best"][tag]["f1"]["gap"] is not None
-                 and t["best"][tag]["f1"]["gap"] >= 0)
-        na = sum(1 for t in res["tasks"] if t["best"][tag]["ap"]["gap"] is not None
-                 and t["best"][tag]["ap"]["gap"] >= 0)
+        cnt = {}
+        for metric in ("f1", "ap"):
+            gaps = [t["best"][tag][metric]["gap"] for t in res["tasks"]]
+            gaps = [g for g in gaps if g is not None]
+            cnt[metric] = (sum(1 for g in gaps if g >= 0), len(gaps))
         L.append("")
         L.append("At or above the best peer: F1 %d of %d tasks, AP %d of %d." % (
-            nf, len(res["tasks"]), na, len(res["tasks"])))
+            cnt["f1"] + cnt["ap"]))
         L.append("")
     peers = [p for p in res["peers"]]
     L.append("### Every system per task (F1 [95% CI] · AP)")
@@ -626,6 +628,8 @@ def main(argv=None):
     ap.add_argument("--oof-peers", default=None,
                     help="comma list: the peers that get out-of-fold thresholds (default: all; "
                          "fastText's 3 extra fits per category are most of a cold run)")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="train nothing: peers (or thresholds) not in the cache are left out")
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--resamples", type=int, default=1000)
@@ -664,7 +668,7 @@ def main(argv=None):
         eval_texts.extend(it["text"] for it in items)
         eval_hash = sha(eval_texts)
 
-        runner = PeerRunner(a.cache, tmp, a.folds, a.seed, a.ft_threads, log)
+        runner = PeerRunner(a.cache, tmp, a.folds, a.seed, a.ft_threads, log, a.cached_only)
         # scores[system][cat] = list over eval_texts; preds likewise (bool)
         scores, preds, thresholds = {}, {}, {c: {} for c in cats}
         for mi, model in enumerate(models):
@@ -679,6 +683,9 @@ def main(argv=None):
                                                             sum(t["w"])))
             for p in peers:
                 full, _ = runner.full(p, c, t, eval_texts, eval_hash)
+                if full is None:  # --cached-only and not trained yet
+                    log("[%s] %s: not in the cache, left out" % (c, p))
+                    continue
                 s = full["scores"]
                 for v in VARIANTS:
                     scores.setdefault("%s/%s" % (p, v), {})[c] = s
@@ -688,6 +695,9 @@ def main(argv=None):
                 preds.setdefault("%s/default" % p, {})[c] = dflt.tolist()
                 if not a.no_oof and p in oof_peers:
                     oof, _ = runner.oof(p, c, t)
+                    if oof is None:
+                        log("[%s] %s out-of-fold: not in the cache, left out" % (c, p))
+                        continue
                     thr, _fl = oof_threshold(oof["scores"], t, caps)
                     thresholds[c][p] = thr
                     preds.setdefault("%s/oof" % p, {})[c] = flags(s, thr, p).tolist()
@@ -773,6 +783,8 @@ def main(argv=None):
             fu = {"suite": os.path.relpath(os.path.abspath(a.functional), REPO),
                   "items": len(items), "classes": {}, "order": []}
             for s in systems:
+                if any(c not in preds[s] for c in cats):
+                    continue  # a peer left out of some category (--cached-only)
                 ab = preds[s].get("_abstain")
                 order_, cl = functional_classes(
                     items, cats, lambda i, c: bool(preds[s][c][lo + i]),
@@ -796,7 +808,7 @@ def main(argv=None):
         res["elapsed_seconds"] = round(time.time() - t_start, 1)
         res["command"] = "nice -n 10 /usr/bin/python3 bench/peers/per_corpus.py " + " ".join(
             ["-m " + m["path"] for m in res["models"]] +
-            (["--no-oof"] if a.no_oof else []) +
+            (["--no-oof"] if a.no_oof else []) + (["--cached-only"] if a.cached_only else []) +
             (["--oof-peers " + a.oof_peers] if a.oof_peers is not None and not a.no_oof else []))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
