@@ -143,6 +143,33 @@ def test_recipe_data():
         check(dev["c1"]["y"] == {"hate": [1, 0], "extremism": [0, 0]}, "dev labels")
 
 
+def test_sklearn_oof_and_cache():
+    # a word that decides the label: out-of-fold svm scores must separate the classes, and
+    # a second call must come from the cache (same data, same settings)
+    rng = random.Random(5)
+    t = {"texts": [], "y": [], "w": [], "src": [], "sel": []}
+    for i in range(60):
+        y = i % 3 == 0
+        words = ["w%d" % rng.randint(0, 30) for _ in range(6)] + (["bad"] if y else [])
+        t["texts"].append(" ".join(words)), t["y"].append(int(y)), t["w"].append(1 + (i % 2))
+        t["src"].append("A" if i < 45 else "B"), t["sel"].append(True)
+    with tempfile.TemporaryDirectory() as d:
+        r = PC.PeerRunner(os.path.join(d, "cache"), d, 3, 1, 1, lambda s: None)
+        oof, hit = r.oof("svm", "hate", t)
+        check(not hit and len(oof["scores"]) == 60, "out-of-fold scores for every row")
+        pos = [s for s, y in zip(oof["scores"], t["y"]) if y]
+        neg = [s for s, y in zip(oof["scores"], t["y"]) if not y]
+        check(min(pos) > max(neg), "the deciding word separates out-of-fold scores")
+        oof2, hit = r.oof("svm", "hate", t)
+        check(hit and oof2["scores"] == oof["scores"], "second call from the cache")
+        t["y"][1] = 1
+        _o, hit = r.oof("svm", "hate", t)
+        check(not hit, "changed labels miss the cache")
+        none, hit = PC.PeerRunner(os.path.join(d, "cache"), d, 3, 1, 1, lambda s: None,
+                                  cached_only=True).full("svm", "hate", t, ["x"], "h")
+        check(none is None, "--cached-only trains nothing")
+
+
 def test_markdown():
     sysm = lambda f1, ap: {"f1": f1, "ap": ap, "f1_ci": [f1 - 0.1, f1 + 0.1],  # noqa: E731
                            "ap_ci": None}
