@@ -620,7 +620,8 @@ def main(argv=None):
     ap.add_argument("-m", "--model", action="append", default=[],
                     help="libclassify model (repeatable; default models/arabic-default.clf)")
     ap.add_argument("--classify", default=os.path.join(REPO, "build", "classify"))
-    ap.add_argument("--corpora", default=P.default_corpora())
+    ap.add_argument("--corpora", default=None,
+                    help="corpora root (default: $CLF_CORPORA, else the recipe's corpora_root)")
     ap.add_argument("--recipe", default=os.path.join(REPO, "training", "recipes",
                                                      "arabic-default.json"))
     ap.add_argument("--functional", default=os.path.join(REPO, "eval", "functional",
@@ -653,6 +654,7 @@ def main(argv=None):
     with open(a.recipe, encoding="utf-8") as f:
         recipe = json.load(f)
     cats = recipe["categories"]
+    a.corpora = P.corpora_root(recipe, a.recipe, a.corpora)
     caps = recipe.get("training", {}).get("max_flag_rate", {})
     if not isinstance(caps, dict):
         caps = {"*": caps}
