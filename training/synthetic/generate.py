@@ -278,7 +278,141 @@ CRIM = ["مجرمون", "قتلة", "إرهابيون", "عصابة مجرمة",
         "عصابة إرهابية", "وحوش بلا رحمة", "جبناء"]
 
 
+# ---- families added for the second issue-9 model (new templates and fillers) ----
+# Religious formulae inside ordinary life: thanks for news, plans, compliments,
+# questions. The formula sits before, after or inside the sentence.
+LIFE_GOOD = ["تخرجت من الجامعة اليوم", "جاني مولود جديد", "نجح أخي في الثانوية بامتياز",
+             "بدأت عملي الجديد هذا الأسبوع", "رجعنا من السفر بالسلامة", "أمي طلعت من المستشفى",
+             "اشترينا بيتا صغيرا أخيرا", "خلصت مشروع التخرج", "فريقنا فاز بالبطولة",
+             "وصلت الطائرة في موعدها", "المطر نزل على القرية", "الامتحان كان سهل",
+             "ابني مشى أول خطوة", "حصلت على التأشيرة", "تعافيت من الزكام", "الشغل ماشي تمام",
+             "تزوجت أختي الخميس الماضي", "الحصاد هذه السنة وفير", "قبلوني في المنحة",
+             "افتتحنا المحل الجديد في {p}"]
+LIFE_PLAN = ["نسافر إلى {p} الصيف الجاي", "أبدأ الرجيم من السبت", "نلتقي بعد صلاة العصر",
+             "أزوركم يوم الجمعة", "أقدم على الماجستير السنة القادمة", "نفتح المطعم الشهر الجاي",
+             "أخلص الكتاب هذا الأسبوع", "الاجتماع بكرة الساعة عشرة", "نروح البحر بكرة",
+             "العرس بعد العيد", "أتصل فيك بالليل", "الطقس يتحسن غدا"]
+COMPLIMENT = ["على هالصوت الجميل", "على ولدك، كبر وصار رجال", "على هالطبخة الحلوة",
+              "عليك يا {n}، شغل مرتب", "على الصور، المكان رائع", "على هالإنجاز",
+              "على البيت الجديد", "على الحديقة، ورودها تجنن"]
+DHIKR_LIFE_T = ["{life}، {d}", "{d} {life}", "{life} والحمد لله", "{life} {d} {e}",
+                "بإذن الله {plan}", "{plan} بإذن الله", "إن شاء الله {plan} {e}",
+                "ما شاء الله {comp}", "تبارك الرحمن {comp}", "{d}، كيف حالكم يا جماعة؟",
+                "يا رب {plan}", "{plan} إذا الله أراد", "الله يوفقك يا {n} {e}",
+                "الحمد لله {life}", "اللهم لك الحمد، {life}", "{d} يا {n}، {life}"]
+# Short everyday posts with no religious or political content at all.
+CHITCHAT = ["صباح الخير", "تمام الحمد لله", "شكرا جزيلا", "مين جاي الليلة؟", "الجو حلو اليوم",
+            "القهوة أولا", "وين الناس؟", "مبروك يا {n}", "ههههه والله حلوة", "أحلى مسا",
+            "الأكل جاهز", "نوم العافية", "حبيبي {n}", "متى المباراة؟", "اشتقت لكم",
+            "يعطيك العافية", "ولا يهمك", "أكيد", "تصدق؟", "الله يسلمك", "حلو كثير",
+            "خبر حلو", "بالتوفيق يا {n}", "منور", "نورت {p}", "شو الأخبار؟",
+            "الامتحان بكرة", "زحمة الطريق اليوم", "كتاب رائع أنصح به", "سلامتك يا {r}"]
+# Condemnation of terrorist groups in strong words (insults aimed at the group
+# and its crimes are still counter-speech).
+GRP2 = ["داعش", "الدواعش", "تنظيم داعش", "القاعدة", "بوكو حرام", "حركة الشباب",
+        "ولاية خراسان", "الخوارج", "هذه الجماعات التكفيرية", "عصابات داعش",
+        "التكفيريون", "تنظيم الدولة المزعومة"]
+STRONG = ["عصابة مجرمة", "شرذمة ضالة", "خوارج كلاب أهل النار", "أعداء الإنسانية",
+          "قتلة الأطفال", "مرتزقة باسم الدين", "خونة لدينهم وأوطانهم", "فئة باغية",
+          "أجرم خلق الله", "سفاكو دماء", "لا دين لهم ولا ذمة", "وباء على الأمة",
+          "أدوات لأعداء الأمة", "جهلة يشوهون الدين", "قطاع طرق", "مجرمون بلا ضمير"]
+COUNTER2_T = ["{grp2} {strong}", "{grp2} {strong}، والإسلام منهم بريء",
+              "قاتل الله {grp2}، {strong}", "هؤلاء {strong}، لا يمثلون إلا أنفسهم",
+              "كل من يناصر {grp2} شريك في الدم، {strong}",
+              "ما فعله {grp2} في {p} جريمة نكراء، {strong}",
+              "{grp2} قتلوا المصلين في {p}، {strong}",
+              "الخزي والعار لـ{grp2}، {strong}", "لا تسموهم مجاهدين، {grp2} {strong}",
+              "{grp2} يذبحون الأبرياء ثم يكبرون، {strong}",
+              "رد على من يبرر لـ{grp2}: هم {strong}", "يا شباب لا تنخدعوا، {grp2} {strong}",
+              "أهل {p} لن ينسوا ما فعله {grp2}", "شهداء {p} ضحايا {grp2} المجرم",
+              "الجيش طهر {p} من {grp2}، الحمد لله", "ربي يخلصنا من {grp2} وأمثالهم",
+              "{grp2} دمروا {p} وهجروا أهلها", "قلبي مع أمهات ضحايا {grp2} في {p}"]
+# Reporting that quotes or paraphrases a group's statements, with the source
+# and the distance a journalist keeps.
+OUTLET = ["رويترز", "وكالة الأنباء الرسمية", "مصادر أمنية", "مراسلنا", "المرصد",
+          "صحيفة محلية", "التلفزيون الرسمي", "متحدث باسم الجيش", "شهود عيان"]
+QUOTE = ["سيواصل هجماته", "مقاتليه سيطروا على المدينة", "الهجوم رد على الغارات",
+         "عناصره نفذوا العملية", "زعيمه الجديد تسلم القيادة", "المعركة لن تتوقف",
+         "على أنصاره الالتحاق به", "أتباعه سيستهدفون الحكومة"]
+REPORT2_T = ["قال {grp2} في بيان نقلته {out} إن {q}، ولم يتسن التحقق من ذلك بشكل مستقل",
+             "نقلت {out} عن تسجيل صوتي منسوب لـ{grp2} أن {q}",
+             "ادعى {grp2} أن {q}، بينما نفت {out} ذلك",
+             "بحسب {out}، نشر {grp2} مقطعا مصورا يزعم فيه أن {q}",
+             "وتوعد {grp2} في رسالة نشرها على تيليجرام بأن {q}، وفق {out}",
+             "أفادت {out} بأن حسابات تابعة لـ{grp2} روجت لمزاعم أن {q}",
+             "محللون: ادعاء {grp2} أن {q} دعاية لرفع معنويات أتباعه",
+             "نشر أنصار {grp2} صورا من {p}، وقالت {out} إنها قديمة",
+             "حذفت منصات التواصل مقاطع لـ{grp2} تمجد الهجوم على {p}، حسب {out}",
+             "أعلنت {out} أن بيان {grp2} بشأن {p} مفبرك"]
+HEADLINE2_T = ["{out}: مقتل {num} من عناصر {grp2} في {p}",
+               "إحباط هجوم لـ{grp2} على سوق في {p}", "{grp2} يتبنى هجوما على نقطة تفتيش في {p}",
+               "محاكمة {num} متهمين بالانضمام إلى {grp2}", "{p}: اعتقال ممول لـ{grp2}",
+               "تقرير أممي: {grp2} ما زال ينشط في {p}", "هروب سجناء من {grp2} في {p}",
+               "عودة أطفال عناصر {grp2} من مخيمات {p}", "ضربة جوية تستهدف مخبأ {grp2} قرب {p}",
+               "الحكم بإعدام قيادي في {grp2}", "{grp2} يخسر آخر معاقله في {p}"]
+# Extremist threats against countries, armies, peoples and cities, in a
+# group's name (pro_extremist and threat).
+TARGETS = ["أمريكا", "فرنسا", "روسيا", "بريطانيا", "الجيش العراقي", "جيش الطاغوت",
+           "الحشد الرافضي", "جنود التحالف", "أهل {p}", "شرطة الطاغوت", "حكام العرب",
+           "الصليبيين", "المرتدين", "الشيعة الروافض", "اليهود والصليبيين", "سكان {p}"]
+ETHREAT2_T = ["يا {tg}، جنود {self} قادمون إليكم بالموت", "{tg} سيدفعون ثمن حربهم على الخلافة دما",
+              "سنجعل شوارع {p} بركا من دماء {tg}", "أبشروا يا {tg}، رجال {self} سيفجرون مدنكم",
+              "لن يهنأ {tg} بنوم بعد اليوم، سيوفنا على رقابهم",
+              "تحذير من {self} إلى {tg}: انتظروا المفخخات في {p}",
+              "والله لنقتلن {tg} في ديارهم ولنحرقن معسكراتهم",
+              "يا جنود {self} في {p}، اذبحوا {tg} ولا تأخذكم بهم رأفة",
+              "كل جندي من {tg} هدف لنا، سنقتلهم واحدا واحدا",
+              "ستحترق {p} بمن فيها من {tg}", "إلى {tg}: الأحزمة الناسفة في طريقها إليكم",
+              "هذه رسالة بالدم إلى {tg}، والقادم ذبح", "سنثأر من {tg} بقطع الرؤوس في {p}",
+              "أيها المسلم في {p}، اطعن من تجده من {tg} نصرة لـ{self}",
+              "{self} تتوعد {tg} بهجمات لا تبقي ولا تذر", "سنرسل إليكم يا {tg} من يحب الموت"]
+SELF = ["الدولة الإسلامية", "الخلافة", "دولة الإسلام", "المجاهدين", "جيش العسرة",
+        "كتائب الجهاد"]
+# Threats and calls to violence in more dialects (Gulf, Egyptian, Maghrebi).
+DIALECT_THREAT = ["والله لأذبحك يا {n}", "بقتلك لو شفتك بالسوق", "هموتك يا {n}",
+                  "هقتلك وأرمي جثتك في الترعة", "غادي نقتلك", "نذبحك كيف الحولي",
+                  "والله لأحرق سيارتك الليلة", "بكرة تشوف وش أسوي فيك، بطعنك",
+                  "هولع فيك وفي بيتك", "نحرق دارك على راسك", "أقسم لأفجر راسك برصاصة",
+                  "بجيبلك ناس يخلصوا عليك", "لو قربت من بيتنا بكسر رقبتك",
+                  "والله ما تطلع الصبح حي", "راح أدفنك بمكانك", "دمك راح يسيل يا {n}"]
+DIALECT_CALL = ["يلا يا شباب نحرق بيوت {g}", "اقتلوا كل {g} في الحي", "لازم نطلع ندبح {g}",
+                "اضربوهم بالنار، {g} ما يستاهلوا يعيشوا", "خلونا نهجم على {g} بكرة",
+                "طاردوا {g} واقتلوهم في الشوارع", "ما نبي {g} أحياء، اقتلوهم",
+                "لازم نصفي {g} واحد واحد", "حرقوا محلات {g} ولا ترحموا حدا"]
+
 PAIN = ["الموت", "الذبح", "طعم الموت", "العذاب", "نار الحرب", "الويلات"]
+
+BENIGN_CLASSES_2 = {
+    "dhikr-life": (DHIKR_LIFE_T, 360),
+    "chitchat": (CHITCHAT, 120),
+    "counter-strong": (COUNTER2_T, 420),
+    "report-quote": (REPORT2_T, 260),
+    "headline": (HEADLINE2_T, 200),
+}
+
+
+def spaced(rng, text):
+    """The spelling-out evasion: one word of 3+ letters written letter by letter.
+    Normalization joins the letters back into one word, but not into two, so a
+    spaced phrase gives joined tokens the plain rows never have."""
+    words = text.split()
+    idx = [i for i, w in enumerate(words) if len(w) >= 3 and w.isalpha()]
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    words[i] = " ".join(words[i])
+    return " ".join(words)
+
+
+def with_spaced(rng, rows, every):
+    """rows plus a spaced variant of every `every`-th row (ids get a -s suffix)."""
+    out = list(rows)
+    for j, (rid, labels, text) in enumerate(rows):
+        if j % every == 0:
+            v = spaced(rng, text)
+            if v and v != text:
+                out.append((rid + "-s", labels, v))
+    return out
 
 
 def fill(rng, t, **fixed):
@@ -287,6 +421,8 @@ def fill(rng, t, **fixed):
         "n": NAMES, "r": RELS, "p": PLACES, "num": NUMS, "e": EMOJI, "d": DHIKR, "d2": DHIKR,
         "d3": DHIKR, "v": VERSE, "g": GROUPS, "l": LEADERS, "w": WILAYA, "en": ENEMY,
         "k": KUNYA, "em": EM_T, "t": PERSONAL, "grp": GRP, "crim": CRIM, "pain": PAIN,
+        "life": LIFE_GOOD, "plan": LIFE_PLAN, "comp": COMPLIMENT, "grp2": GRP2,
+        "strong": STRONG, "out": OUTLET, "q": QUOTE, "tg": TARGETS, "self": SELF,
     }
     out = t
     # oath may itself hold a {n}
@@ -324,13 +460,24 @@ def main():
     benign = []
     for cls, (templates, count) in BENIGN_CLASSES.items():
         benign += [(rid, "", text) for rid, text in generate(rng, templates, count, cls)]
+    for cls, (templates, count) in BENIGN_CLASSES_2.items():
+        benign += [(rid, "", text) for rid, text in generate(rng, templates, count, cls)]
+    benign = with_spaced(rng, benign, 12)
     threats = [(rid, "threat", text)
                for rid, text in generate(rng, PERSONAL_T, 320, "personal")]
     threats += [(rid, "threat", text) for rid, text in generate(rng, CALLS, 320, "call")]
+    threats += [(rid, "threat", text)
+                for rid, text in generate(rng, DIALECT_THREAT, 160, "dialect-threat")]
+    threats += [(rid, "threat", text)
+                for rid, text in generate(rng, DIALECT_CALL, 160, "dialect-call")]
+    threats = with_spaced(rng, threats, 12)
     extremist = [(rid, "pro_extremist", text)
                  for rid, text in generate(rng, EXTREMIST, 360, "extremist")]
     extremist += [(rid, "pro_extremist,threat", text)
                   for rid, text in generate(rng, EXTREMIST_THREATS, 360, "extremist-threat")]
+    extremist += [(rid, "pro_extremist,threat", text)
+                  for rid, text in generate(rng, ETHREAT2_T, 360, "extremist-threat2")]
+    extremist = with_spaced(rng, extremist, 12)
     # a text in two files would be both a negative and a positive
     pos = {t for _, _, t in threats + extremist}
     benign = [row for row in benign if row[2] not in pos]
