@@ -7,6 +7,11 @@ Markdown, from the model's training metadata (out-of-fold figures) and a
   classify eval --recipe training/recipes/arabic-default.json \
       --corpora ../shared/corpora --json dev.json -q
   /usr/bin/python3 training/model_card_tables.py meta.json dev.json
+
+The functional table, from two `classify eval --functional SUITE --gate`
+text reports (the previous model's and the new one's):
+
+  /usr/bin/python3 training/model_card_tables.py --functional before.txt after.txt
 """
 import json
 import sys
@@ -80,5 +85,44 @@ def main():
         print(f"| {corpus} | " + " | ".join(cells) + " |")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] != ["--functional"]:
     main()
+
+
+def functional_table(before_txt, after_txt):
+    """The functional table of the model card from two `classify eval
+    --functional SUITE --gate` text reports (previous and new model): class-level
+    figures only, the suite's items are never read."""
+    def parse(path):
+        rows = {}
+        for line in open(path, encoding="utf-8"):
+            f = line.split()
+            if len(f) < 9 or f[1] not in ("benign", "positive"):
+                continue
+            # class kind items measure value [lo, hi] abstain gate... flagged-as
+            rest = line.split("  ")
+            gate_at = f.index("pass") if "pass" in f else f.index("FAIL")
+            j = gate_at + 1
+            while j < len(f) and (f[j].startswith(("<=", ">=")) or f[j].rstrip(",").endswith("%")
+                                  or f[j] == "abstain"):
+                j += 1
+            rows[f[0]] = {"kind": f[1], "items": f[2], "value": f[4],
+                          "interval": f"{f[5]} {f[6]}", "gate": f[gate_at],
+                          "limit": " ".join(f[gate_at + 1:j]), "as": " ".join(f[j:]) or "–"}
+        return rows
+    b, a = parse(before_txt), parse(after_txt)
+    print("| class | kind | items | before | after [95% interval] | limit | after: flagged as |")
+    print("|---|---|---:|---:|---|---|---|")
+    for name, r in a.items():
+        kind = "benign (flagged)" if r["kind"] == "benign" else "positive (recall)"
+        fails = " **(fails)**" if r["gate"] == "FAIL" else ""
+        before = b.get(name, {}).get("value", "–")
+        print(f"| {name} | {kind} | {r['items']} | {before} | {r['value']} {r['interval']}{fails} | "
+              f"{r['limit']} | {r['as']} |")
+    passed = sum(1 for r in a.values() if r["gate"] == "pass")
+    print(f"\nGate: {passed} of {len(a)} classes pass "
+          f"(before: {sum(1 for r in b.values() if r['gate'] == 'pass')} of {len(b)}).")
+
+
+if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--functional":
+    functional_table(sys.argv[2], sys.argv[3])
