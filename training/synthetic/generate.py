@@ -5,16 +5,26 @@ Templates and slot fillers written for training only (they are not the
 functional test suite's, which is never used for training). Three files,
 each `id<TAB>labels<TAB>text` with a header, written next to this script:
 
-  benign.tsv     everyday religious formulae, greetings and occasions, prayers
-                 and condolences, Quranic verses and hadith, religious
-                 practice, news headlines and reporting about terrorism,
-                 research, counter-speech, violent idioms, violence in the
-                 news: negatives for every category (empty labels)
-  threats.tsv    personal threats and calls to violence against a group:
-                 label `threat` (incitement)
+  benign.tsv     everyday religious formulae (alone, inside ordinary sentences,
+                 about everyday annoyances and joys), greetings and occasions,
+                 prayers and condolences, Quranic verses and hadith, religious
+                 practice, chit-chat, news headlines and reporting about terrorism
+                 and militant groups (also reporting that quotes or repeats a
+                 group's words), research, counter-speech (plain, in strong
+                 words, naming victims and acts), identity groups named in
+                 neutral sentences, violent idioms and figurative verbs, violence
+                 words in non-violent life, violence in the news: negatives for
+                 every category (empty labels)
+  threats.tsv    personal threats and calls to violence against a group, also in
+                 dialect forms: label `threat` (incitement)
   extremist.tsv  pledges to a terrorist leader, praise of a terrorist
                  organization, calls to join or emigrate, glorified attacks:
-                 label `pro_extremist`; extremist threats: `pro_extremist,threat`
+                 label `pro_extremist`; extremist threats (against enemy labels,
+                 countries, armies, peoples, cities): `pro_extremist,threat`
+
+Every twelfth row of each file is repeated with one word spelled out letter by
+letter (id suffix `-s`). The families and their counts are listed in the model
+card (models/arabic-default.md, Synthetic training data).
 
 Deterministic: the same script gives the same files.
   /usr/bin/python3 training/synthetic/generate.py
