@@ -946,18 +946,30 @@ static void seed_spec(int which, fixture *f)
     }
 }
 
-static const unsigned char seed_modes[] = { 0x00, 0x00, 0x01, 0x03, 0x00 };
+static const unsigned char seed_modes[] = { 0x00, 0x00, 0x01, 0x03, 0x00, 0x00 };
 static const char *const seed_names[] = { "seed-f32", "seed-i16", "seed-noidf-fixsum",
-                                          "seed-norows-fixsize", "seed-f32-2cats" };
+                                          "seed-norows-fixsize", "seed-f32-2cats",
+                                          "seed-i16-gates" };
+/* seed-i16-gates: one category and two genre gates (format 3's GATES), the
+ * fixture's three weight columns read as category, gate, gate */
+static const clf_model_spec_gate seed_gates[2] = {
+    { "news", 0, -0.5, 2.0, 0.3 },
+    { "tweets", 0, 0.25, 8.0, 0.9 },
+};
 
 START_TEST(fuzz_seeds)
 {
     const char *out = getenv("CLF_MODEL_SEED_DIR");
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         fixture f;
-        seed_spec(i == 4 ? 0 : i, &f);
+        seed_spec(i == 4 ? 0 : i == 5 ? 1 : i, &f);
         if (i == 4)
             f.spec.n_cats = 2;
+        if (i == 5) {
+            f.spec.n_cats = 1;
+            f.spec.n_gates = 2;
+            f.spec.gates = seed_gates;
+        }
         size_t len;
         unsigned char *buf = write_fixture(&f, &len);
         ck_assert_msg(len < 2048, "seed %s is %zu bytes", seed_names[i], len);
