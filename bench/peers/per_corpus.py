@@ -144,9 +144,19 @@ def train_hash(t):
 
 # -------------------------------------------------------------- thresholds ----
 
-def oof_threshold(scores, t, caps):
-    """The recipe's rule on out-of-fold scores: best in-domain F1 (flag s >= thr) among
-    thresholds above the floor that the flag-rate caps of hard-negative corpora set."""
+def threshold_rule(recipe, cat):
+    """The recipe's threshold rule for cat: "best_f1" or "precision:P" (docs/training.md)."""
+    rule = recipe.get("training", {}).get("threshold", "best_f1")
+    if isinstance(rule, dict):
+        rule = rule.get(cat, rule.get("*", "best_f1"))
+    return rule
+
+
+def oof_threshold(scores, t, caps, rule="best_f1"):
+    """The recipe's rule on out-of-fold scores among the thresholds (flag s >= thr) above the
+    floor that the flag-rate caps of hard-negative corpora set, on the in-domain rows:
+    "best_f1", or "precision:P" = highest recall at precision >= P, the higher threshold on
+    ties, best F1 when no threshold reaches P."""
     s = np.asarray(scores, dtype=float)
     y = np.asarray(t["y"])
     src = np.asarray(t["src"])
@@ -177,6 +187,14 @@ def oof_threshold(scores, t, caps):
     if not ok.any() or npos == 0:
         thr = float(np.nextafter(floor, np.inf)) if np.isfinite(floor) else 0.0
         return thr, floors
+    if rule.startswith("precision:"):
+        want = float(rule.split(":", 1)[1])
+        reach = ok & (tp / np.maximum(tp + fp, 1) >= want - 1e-12) & (tp > 0)
+        if reach.any():
+            i = int(np.argmax(np.where(reach, tp, -1)))  # first = highest threshold on ties
+            return float(si[i]), floors
+    elif rule != "best_f1":
+        raise ValueError("unknown threshold rule %r" % rule)
     f1 = np.where(ok, 2 * tp / np.maximum(2 * tp + fp + (npos - tp), 1), -1)
     i = int(np.argmax(f1))
     return float(si[i]), floors
@@ -705,7 +723,7 @@ def main(argv=None):
                     if oof is None:
                         log("[%s] %s out-of-fold: not in the cache, left out" % (c, p))
                         continue
-                    thr, _fl = oof_threshold(oof["scores"], t, caps)
+                    thr, _fl = oof_threshold(oof["scores"], t, caps, threshold_rule(recipe, c))
                     thresholds[c][p] = thr
                     preds.setdefault("%s/oof" % p, {})[c] = flags(s, thr, p).tolist()
         systems = [s for s in preds]

@@ -67,6 +67,16 @@ def test_oof_threshold():
     # no caps: 0.3 gives tp 4 fp 2 fn 0 -> 8/10 = 0.8 > 0.75
     thr, floors = PC.oof_threshold(scores, t, {})
     check(abs(thr - 0.3) < 1e-12 and not floors, "uncapped best F1 at 0.3, got %r" % thr)
+    # precision above the floor 0.45: 0.9 -> 1/1, 0.8 -> 2/2, 0.7 -> 2/3, 0.6 -> 3/4
+    thr, _f = PC.oof_threshold(scores, t, {"*": 0.02}, "precision:0.75")
+    check(abs(thr - 0.6) < 1e-12, "precision:0.75 at 0.6, got %r" % thr)
+    # precision:1.0: 0.9 and 0.8 both reach it, 0.8 has more recall
+    thr, _f = PC.oof_threshold(scores, t, {"*": 0.02}, "precision:1")
+    check(abs(thr - 0.8) < 1e-12, "precision:1 at 0.8, got %r" % thr)
+    check(PC.threshold_rule({"training": {"threshold": {"hate": "precision:0.5", "*": "best_f1"}}},
+                            "hate") == "precision:0.5", "per-category threshold rule")
+    check(PC.threshold_rule({"training": {"threshold": {"hate": "precision:0.5", "*": "best_f1"}}},
+                            "offensive") == "best_f1", "\"*\" threshold rule")
     # a per-corpus cap overrides "*": 5% of 100 -> floor = 6th highest = 0.05
     thr, floors = PC.oof_threshold(scores, t, {"*": 0.02, "N": 0.05})
     check(abs(floors["N"] - 0.05) < 1e-12, "news floor with its own cap")
