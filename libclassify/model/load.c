@@ -350,6 +350,19 @@ static int check_table(const unsigned char *p, size_t size, const char *label,
 }
 
 /* A string (offset, len) of STRINGS, checked and copied NUL-terminated. */
+/* A table section is an 8-byte head and n entries of `entry` bytes: its
+ * size must say exactly that (what names the entries in the message). */
+static int check_table_size(const char *label, const char *name, uint64_t size, uint32_t n,
+                            size_t entry, const char *what)
+{
+    uint64_t want = 8 + (uint64_t)n * entry;
+    if (size != want)
+        return clf__error(CLF_E_MODEL_FORMAT, "%s: section %s is %llu bytes but %u %s need %llu",
+                          label, name, (unsigned long long)size, n, what,
+                          (unsigned long long)want);
+    return CLF_OK;
+}
+
 static int take_string(const unsigned char *p, const section *strings, uint32_t off, uint32_t len,
                        const char *what, const char *label, char **out)
 {
@@ -423,11 +436,10 @@ static int parse_categories(const unsigned char *p, const section *sec, const ch
                           CLF__MAX_CATEGORIES);
     if (*weight_type != CLF__WEIGHTS_F32 && *weight_type != CLF__WEIGHTS_I16)
         return clf__error(CLF_E_MODEL_FORMAT, "%s: unknown weight_type %u", label, *weight_type);
-    uint64_t want = 8 + (uint64_t)n * sizeof(clf__file_category);
-    if (sc->size != want)
-        return clf__error(CLF_E_MODEL_FORMAT,
-                          "%s: section CATEGORIES is %llu bytes but %u categories need %llu", label,
-                          (unsigned long long)sc->size, n, (unsigned long long)want);
+    int trc = check_table_size(label, "CATEGORIES", sc->size, n, sizeof(clf__file_category),
+                               "categories");
+    if (trc != CLF_OK)
+        return trc;
     m->cats = calloc(n, sizeof *m->cats);
     if (!m->cats)
         return clf__error(CLF_E_NOMEM, "out of memory");
@@ -498,11 +510,9 @@ static int parse_gates(const unsigned char *p, const section *sec, const char *l
                           CLF__MAX_GATES);
     if (rd32(g + 4) != 0)
         return clf__error(CLF_E_MODEL_FORMAT, "%s: reserved GATES field is not zero", label);
-    uint64_t want = 8 + (uint64_t)n * sizeof(clf__file_gate);
-    if (sg->size != want)
-        return clf__error(CLF_E_MODEL_FORMAT,
-                          "%s: section GATES is %llu bytes but %u gates need %llu", label,
-                          (unsigned long long)sg->size, n, (unsigned long long)want);
+    int trc = check_table_size(label, "GATES", sg->size, n, sizeof(clf__file_gate), "gates");
+    if (trc != CLF_OK)
+        return trc;
     m->gates = calloc(n, sizeof *m->gates);
     if (!m->gates)
         return clf__error(CLF_E_NOMEM, "out of memory");
@@ -649,11 +659,9 @@ static int check_row_sections(const unsigned char *p, const section *sec, const 
     *n = rd32(p + sr->offset);
     if (rd32(p + sr->offset + 4) != 0)
         return clf__error(CLF_E_MODEL_FORMAT, "%s: reserved ROWS field is not zero", label);
-    if (sr->size != 8 + (uint64_t)*n * 4)
-        return clf__error(CLF_E_MODEL_FORMAT,
-                          "%s: section ROWS is %llu bytes but %u rows need %llu", label,
-                          (unsigned long long)sr->size, *n,
-                          (unsigned long long)(8 + (uint64_t)*n * 4));
+    int trc = check_table_size(label, "ROWS", sr->size, *n, 4, "rows");
+    if (trc != CLF_OK)
+        return trc;
     const uint64_t n_buckets = (uint64_t)1 << m->fopts.hash_bits;
     if (*n > n_buckets)
         return clf__error(CLF_E_MODEL_FORMAT, "%s: %u rows but only %llu buckets", label, *n,
