@@ -226,6 +226,19 @@ uint64_t clf_cv_outer_seed(uint64_t recipe_seed)
     return recipe_seed ^ UINT64_C(0x9E3779B97F4A7C15);
 }
 
+/* Whether the UTF-8 text p[0..len) has a letter or digit. */
+static int has_alnum(const char *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT(p, i, len, c);
+        if (c >= 0 && u_isalnum(c))
+            return 1;
+    }
+    return 0;
+}
+
 /* A token that carries no words: a placeholder (<url>, <user>, <email>)
  * or one without a letter or digit (punctuation, emoji, other symbols). */
 static int artefact_token(const char *p, size_t len)
@@ -233,14 +246,7 @@ static int artefact_token(const char *p, size_t len)
     if ((len == 5 && !memcmp(p, "<url>", 5)) || (len == 6 && !memcmp(p, "<user>", 6)) ||
         (len == 7 && !memcmp(p, "<email>", 7)))
         return 1;
-    size_t i = 0;
-    while (i < len) {
-        UChar32 c;
-        U8_NEXT(p, i, len, c);
-        if (c >= 0 && u_isalnum(c))
-            return 0;
-    }
-    return 1;
+    return !has_alnum(p, len);
 }
 
 /* A feature that comes only from source artefacts: a word n-gram with an
@@ -262,16 +268,8 @@ static int artefact_feature(const clf_feature_text *ft)
         }
         return 0;
     }
-    if (ft->family == CLF_FAMILY_CHAR || ft->family == CLF_FAMILY_CHAR_CROSS) {
-        size_t i = 0;
-        while (i < len) {
-            UChar32 c;
-            U8_NEXT(t, i, len, c);
-            if (c >= 0 && u_isalnum(c))
-                return 0;
-        }
-        return 1;
-    }
+    if (ft->family == CLF_FAMILY_CHAR || ft->family == CLF_FAMILY_CHAR_CROSS)
+        return !has_alnum(t, len);
     return 0;
 }
 
