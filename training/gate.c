@@ -65,12 +65,7 @@ static int gate_job(void *ctx, size_t job, unsigned int worker)
         clf_logreg_params prm;
         prm.C = c->g->C;
         prm.eps = c->r->eps;
-        if (c->r->balanced) {
-            prm.weight_pos = (double)m / (2.0 * (double)npos);
-            prm.weight_neg = (double)m / (2.0 * (double)(m - npos));
-        } else {
-            prm.weight_pos = prm.weight_neg = 1.0;
-        }
+        clf_logreg_class_weights(&prm, c->r->balanced, m, npos);
         rc = clf_logreg_fit(x, y, m, nf, &prm, NULL, w);
         if (rc != CLF_OK)
             rc = clf__error(rc, "gate %s of %s: %s", c->g->name,

@@ -92,6 +92,16 @@ int clf_logreg_fit(struct feature_node *const *x, const unsigned char *y, size_t
     return CLF_OK;
 }
 
+void clf_logreg_class_weights(clf_logreg_params *prm, int balanced, size_t n, size_t npos)
+{
+    if (balanced) {
+        prm->weight_pos = (double)n / (2.0 * (double)npos);
+        prm->weight_neg = (double)n / (2.0 * (double)(n - npos));
+    } else {
+        prm->weight_pos = prm->weight_neg = 1.0;
+    }
+}
+
 double clf_logreg_margin(const double *w, const struct feature_node *x)
 {
     double s = 0.0;

@@ -38,6 +38,13 @@ void clf_logreg_silence(void);
 int clf_logreg_fit(struct feature_node *const *x, const unsigned char *y, size_t n,
                    int n_features, const clf_logreg_params *prm, const double *init, double *w);
 
+/*
+ * clf_logreg_class_weights - set prm's class weights for n examples, npos
+ * of them positive (0 < npos < n): with balanced, n / (2 * n_class) for
+ * each class, as scikit-learn's class_weight="balanced"; without, 1 for both.
+ */
+void clf_logreg_class_weights(clf_logreg_params *prm, int balanced, size_t n, size_t npos);
+
 /* clf_logreg_margin - w.x over a liblinear vector (bias node included). */
 double clf_logreg_margin(const double *w, const struct feature_node *x);
 

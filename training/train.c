@@ -128,17 +128,6 @@ static int cmp_job(const void *a, const void *b)
     return x->fold < y->fold ? -1 : x->fold > y->fold;
 }
 
-static void class_weights(const clf_recipe *r, size_t n, size_t npos, clf_logreg_params *p)
-{
-    if (r->balanced) {
-        /* n / (2 * n_class), as scikit-learn's class_weight="balanced" */
-        p->weight_pos = (double)n / (2.0 * (double)npos);
-        p->weight_neg = (double)n / (2.0 * (double)(n - npos));
-    } else {
-        p->weight_pos = p->weight_neg = 1.0;
-    }
-}
-
 static void job_done(trainer *t, const cat *c, int fold)
 {
     pthread_mutex_lock(&t->lock);
@@ -306,7 +295,7 @@ static int cv_job(trainer *t, cat *c, int fold)
     }
     clf_logreg_params prm;
     prm.eps = r->eps;
-    class_weights(r, nsub, npos, &prm);
+    clf_logreg_class_weights(&prm, r->balanced, nsub, npos);
     for (size_t ci = c->c_lo; ci < c->n_c && rc == CLF_OK; ci++) {
         prm.C = c->cgrid[ci];
         /* warm start from the previous C: w is read before it is written */
@@ -363,7 +352,7 @@ static int final_job(trainer *t, cat *c)
     clf_logreg_params prm;
     prm.eps = t->r->eps;
     prm.C = c->cgrid[c->best];
-    class_weights(t->r, nall, npos, &prm);
+    clf_logreg_class_weights(&prm, t->r->balanced, nall, npos);
     double t0 = thread_seconds();
     /* Starting from fold 1's solution at the same C saves Newton steps; the
      * stopping rule is relative to the gradient at w = 0, so the result is
