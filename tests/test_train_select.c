@@ -168,6 +168,116 @@ START_TEST(test_weight_repeats_rows)
 }
 END_TEST
 
+/* Per-category weights: {"alpha": 10, "*": 1} repeats hn's rows in alpha's fits only. */
+static const char *cat_weight_recipe =
+    "{\"name\": \"w\", \"categories\": [\"alpha\", \"beta\"],\n"
+    " \"features\": {\"hash_bits\": 16, \"min_df\": 1, \"char_ngram_max\": 0, \"stems\": false},\n"
+    " \"training\": {\"folds\": 3, \"c_grid\": [4], \"threshold\": \"best_f1\"},\n"
+    " \"corpora\": [\n"
+    "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\", \"beta\"],\n"
+    "   \"labels\": {\"a\": [\"alpha\", \"beta\"]}},\n"
+    "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\", \"beta\"],\n"
+    "   \"weight\": @@}\n"
+    " ]}\n";
+
+/* Both categories' probabilities of text under model file path. */
+static void probs2(const char *path, const char *text, double *pa, double *pb)
+{
+    clf_model *m;
+    ck_assert_int_eq(clf_model_load(&m, path), CLF_OK);
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, m), CLF_OK);
+    clf_score_result r[2];
+    ck_assert_int_ge(clf_score(s, text, strlen(text), r, 2, NULL), 0);
+    *pa = r[0].probability;
+    *pb = r[1].probability;
+    clf_scorer_free(s);
+    clf_model_free(m);
+}
+
+START_TEST(test_weight_per_category)
+{
+    const char *dir = dir_of("catweights");
+    write_rows(dir, "ca.tsv", 90, "a", "سيف", NULL, NULL, 0, 1);
+    write_rows(dir, "hn.tsv", 40, "", NULL, NULL, NULL, 0, 2);
+    char path[8192];
+    snprintf(path, sizeof path, "%s/hn.tsv", dir);
+    FILE *f = fopen(path, "ab");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 20; i++)
+        fprintf(f, "x%d\t\tسيف %s %s\n", i, clf_test_filler[i % NFILL],
+                clf_test_filler[(i * 7 + 3) % NFILL]);
+    fclose(f);
+
+    const char *m1 = out_path("cw1.clf"), *ma = out_path("cwa.clf"), *mn = out_path("cwn.clf");
+    train_ok(cat_weight_recipe, "1", "w.json", dir, m1);
+    train_ok(cat_weight_recipe, "{\"alpha\": 10, \"*\": 1}", "w.json", dir, ma);
+    train_ok(cat_weight_recipe, "{\"alpha\": 10}", "w.json", dir, mn); /* "*" defaults to 1 */
+    double a1, b1, aa, ba, an, bn;
+    probs2(m1, "سيف الماء", &a1, &b1);
+    probs2(ma, "سيف الماء", &aa, &ba);
+    probs2(mn, "سيف الماء", &an, &bn);
+    /* alpha's fits saw ten copies of hn: its marker weighs less; beta's fits are unchanged */
+    ck_assert_msg(aa < a1, "alpha: weight 10 p %g, weight 1 p %g", aa, a1);
+    ck_assert_msg(ba == b1, "beta: p %.17g with alpha's weight, %.17g without", ba, b1);
+    ck_assert_msg(an == aa && bn == ba, "\"*\" should default to 1");
+
+    /* the metadata records the weights in force per category */
+    json_t *j = metadata(ma);
+    json_t *cats = json_object_get(j, "categories");
+    ck_assert_ptr_nonnull(cats);
+    json_t *ca = json_object_get(cats, "alpha"), *cb = json_object_get(cats, "beta");
+    ck_assert_ptr_nonnull(ca);
+    ck_assert_ptr_nonnull(cb);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(ca, "corpus_weights"), "hn")), 10);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(cb, "corpus_weights"), "hn")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(cb, "corpus_weights"), "ca")), 1);
+    json_decref(j);
+
+    /* the final fits: alpha 90 + 10 * 60 examples, beta 90 + 60 */
+    char rpath[8192], cmd[20000], out[65536], text[4096];
+    snprintf(rpath, sizeof rpath, "%s/cw.json", dir);
+    f = fopen(rpath, "w");
+    ck_assert_ptr_nonnull(f);
+    fill(text, sizeof text, cat_weight_recipe, "{\"alpha\": 10}");
+    fputs(text, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' --out '%s' --corpora '%s' --verbose 2>&1",
+             CLF_CLI_PATH, rpath, out_path("cwcli.clf"), dir);
+    ck_assert_int_eq(clf_test_run_cmd(cmd, out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "alpha: final fit, C=4, on 690 examples"), "%s", out);
+    ck_assert_msg(strstr(out, "beta: final fit, C=4, on 150 examples"), "%s", out);
+
+    /* errors name the problem */
+    static const struct { const char *w, *msg; } bad[] = {
+        {"{\"gamma\": 2}", "unknown category \"gamma\""},
+        {"{\"alpha\": 0}", "weight.alpha: expected an integer in [1, 1000]"},
+        {"{\"alpha\": 2.5}", "weight.alpha: expected an integer in [1, 1000]"},
+        {"{\"*\": 1001}", "weight.*: expected an integer in [1, 1000]"},
+        {"\"3\"", "weight: expected an integer in [1, 1000]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fill(text, sizeof text, cat_weight_recipe, bad[i].w);
+        clf_recipe *r;
+        ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), "w.json"), CLF_E_PARSE);
+        ck_assert_msg(strstr(clf_last_error(), bad[i].msg), "%s: %s", bad[i].w, clf_last_error());
+    }
+    /* a category the corpus gives no examples for */
+    static const char *one_cat =
+        "{\"name\": \"w\", \"categories\": [\"alpha\", \"beta\"],\n"
+        " \"corpora\": [\n"
+        "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\", \"beta\"],\n"
+        "   \"labels\": {\"a\": [\"alpha\"]}},\n"
+        "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\"],\n"
+        "   \"weight\": {\"beta\": 3}}\n"
+        " ]}\n";
+    clf_recipe *r;
+    ck_assert_int_eq(clf_recipe_parse(&r, one_cat, strlen(one_cat), "w.json"), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "category \"beta\" gets no examples from this corpus"),
+                  "%s", clf_last_error());
+}
+END_TEST
+
 /* ---- flag-rate caps ---- */
 
 static const char *cap_recipe =
@@ -363,6 +473,7 @@ static Suite *select_suite(void)
     TCase *tc = tcase_create("train_select");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_weight_repeats_rows);
+    tcase_add_test(tc, test_weight_per_category);
     tcase_add_test(tc, test_flag_rate_cap);
     tcase_add_test(tc, test_grid_extend);
     tcase_add_test(tc, test_drop_artefacts);

@@ -484,6 +484,60 @@ static int add_label(const parser *p, clf_recipe_corpus *c, const char *where, c
     return CLF_OK;
 }
 
+/* One weight of a corpus: an integer in [1, 1000]. */
+static int weight_value(const parser *p, json_t *v, const char *where, const char *key,
+                        unsigned int *out)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000)
+        return perr(p, "%s.weight%s%s: expected an integer in [1, 1000]", where, key ? "." : "",
+                    key ? key : "");
+    *out = (unsigned int)json_integer_value(v);
+    return CLF_OK;
+}
+
+/*
+ * A corpus's "weight": a number for every category it gives examples for,
+ * or {category: number, "*": number} ("*" = the others, default 1). A
+ * category must be one the corpus gives examples for (annotates or
+ * negatives_for): a weight for any other would do nothing.
+ */
+static int parse_corpus_weight(parser *p, json_t *obj, clf_recipe_corpus *c, const char *where)
+{
+    const clf_recipe *r = p->r;
+    json_t *v = json_object_get(obj, "weight");
+    unsigned int w = 1;
+    int rc;
+    if (!v)
+        return CLF_OK;
+    if (!json_is_object(v)) {
+        if ((rc = weight_value(p, v, where, NULL, &w)) != CLF_OK)
+            return rc;
+        for (size_t k = 0; k < CLF_RECIPE_MAX_CATEGORIES; k++)
+            c->weight[k] = w;
+        return CLF_OK;
+    }
+    json_t *star = json_object_get(v, "*");
+    if (star && (rc = weight_value(p, star, where, "*", &w)) != CLF_OK)
+        return rc;
+    for (size_t k = 0; k < CLF_RECIPE_MAX_CATEGORIES; k++)
+        c->weight[k] = w;
+    const char *key;
+    json_t *e;
+    json_object_foreach(v, key, e) {
+        if (!strcmp(key, "*"))
+            continue;
+        int k = clf_recipe_category_index(r, key);
+        if (k < 0)
+            return perr(p, "%s.weight: unknown category \"%s\"", where, key);
+        if (!((c->annotates | c->negatives_for) & (UINT64_C(1) << k)))
+            return perr(p, "%s.weight: category \"%s\" gets no examples from this corpus (it is "
+                           "in neither \"annotates\" nor \"negatives_for\")", where, key);
+        if ((rc = weight_value(p, e, where, key, &c->weight[k])) != CLF_OK)
+            return rc;
+    }
+    return CLF_OK;
+}
+
 static int parse_corpus(parser *p, json_t *obj, size_t idx)
 {
     static const char *const keys[] = {"name",   "train",  "dev",       "format",
@@ -501,16 +555,12 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
                        "relative to the recipe's folder (docs/training.md, \"Corpus paths\")", where);
     int rc = check_keys(p, obj, where, keys);
     const char *name = NULL, *train = NULL, *dev = NULL, *fmt = NULL;
-    c->weight = 1;
+    for (size_t k = 0; k < CLF_RECIPE_MAX_CATEGORIES; k++)
+        c->weight[k] = 1;
     c->selection = 1;
     c->max_flag_rate = NAN;
     if (rc == CLF_OK)
         rc = get_string(p, obj, where, "name", 1, &name);
-    if (rc == CLF_OK) {
-        uint64_t w = 1;
-        rc = get_uint(p, obj, where, "weight", 1, 1000, &w);
-        c->weight = (unsigned int)w;
-    }
     if (rc == CLF_OK) {
         unsigned int sel = 1;
         rc = get_bool(p, obj, where, "selection", &sel);
@@ -558,6 +608,8 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
     if (!c->annotates && !c->negatives_for)
         return perr(p, "%s: gives no examples: list categories in \"annotates\" or "
                        "\"negatives_for\"", where);
+    if ((rc = parse_corpus_weight(p, obj, c, where)) != CLF_OK)
+        return rc;
     if (c->annotates && c->format == CLF_FORMAT_TEXT)
         return perr(p, "%s.format: \"text\" has no labels, so a corpus with \"annotates\" would "
                        "have no positives; use a labeled format or \"negatives_for\"", where);

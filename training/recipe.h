@@ -69,7 +69,9 @@ typedef struct clf_recipe_corpus {
     size_t n_rewrites;        /* "rewrite": [[from, to], ...] literal replacements applied to */
     char **rewrite_from;      /* each text before featurization (a corpus's own spelling of */
     char **rewrite_to;        /* a placeholder, e.g. "مستخدم@" for a mention) */
-    unsigned int weight;      /* "weight": each training row counts this many times (>= 1) */
+    unsigned int weight[CLF_RECIPE_MAX_CATEGORIES]; /* "weight", per category k: each training
+                                 row counts weight[k] times in category k's fits (>= 1; a number
+                                 in the recipe sets every category, an object some of them) */
     int selection;            /* "selection": rows count in the in-domain selection metrics */
     double max_flag_rate;     /* "max_flag_rate" of training: cap on the out-of-fold share of
                                  this corpus's rows flagged where it is a hard negative

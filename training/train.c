@@ -152,7 +152,7 @@ static int subset(const trainer *t, const cat *c, int fold, struct feature_node 
         const clf_doc *doc = &d->docs[c->doc[i]];
         if ((fold >= 0 && doc->fold == fold) || !c->fit[i])
             continue;
-        size_t w = t->r->corpora[doc->corpus].weight;
+        size_t w = t->r->corpora[doc->corpus].weight[c->k];
         nsub += w;
         npos += c->y[i] ? w : 0;
     }
@@ -168,7 +168,7 @@ static int subset(const trainer *t, const cat *c, int fold, struct feature_node 
         const clf_doc *doc = &d->docs[c->doc[i]];
         if ((fold >= 0 && doc->fold == fold) || !c->fit[i])
             continue;
-        for (unsigned int rep = 0; rep < t->r->corpora[doc->corpus].weight; rep++) {
+        for (unsigned int rep = 0; rep < t->r->corpora[doc->corpus].weight[c->k]; rep++) {
             x[j] = xs ? xs[i] : doc->x;
             y[j++] = c->y[i];
         }
@@ -214,7 +214,7 @@ static int nb_scale(const trainer *t, const cat *c, int fold, double *r,
         const clf_doc *doc = &d->docs[c->doc[i]];
         if ((fold >= 0 && doc->fold == fold) || !c->fit[i])
             continue;
-        double wgt = t->r->corpora[doc->corpus].weight;
+        double wgt = t->r->corpora[doc->corpus].weight[c->k];
         double *acc = c->y[i] ? p : q;
         for (const struct feature_node *x = doc->x; x->index != -1; x++)
             if ((size_t)x->index <= R && x->value != 0.0)
@@ -1037,6 +1037,13 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
     json_object_set_new(o, "cv_average_precision", jreal(c->cv_ap[c->best]));
     json_object_set_new(o, "cv", cv);
     json_object_set_new(o, "nb_scaling", json_boolean(c->nb));
+    /* the corpus weights in force for this category (recipe "weight", per category) */
+    json_t *cw = json_object();
+    for (size_t j = 0; j < r->n_corpora; j++)
+        if ((r->corpora[j].annotates | r->corpora[j].negatives_for) & (UINT64_C(1) << k))
+            json_object_set_new(cw, r->corpora[j].name,
+                                json_integer((json_int_t)r->corpora[j].weight[k]));
+    json_object_set_new(o, "corpus_weights", cw);
     if (c->ng) {
         json_t *gs = json_array();
         for (size_t g = 0; g < c->ng; g++) {
