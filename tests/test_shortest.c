@@ -53,6 +53,13 @@ static void check_both_signs(double v)
     check_one(-v);
 }
 
+/* The doubles next to v, towards zero and towards infinity. */
+static void check_neighbours(double v)
+{
+    check_one(nextafter(v, 0.0));
+    check_one(nextafter(v, INFINITY));
+}
+
 static uint64_t rng = 0x9E3779B97F4A7C15u;
 
 static uint64_t next64(void)
@@ -62,6 +69,12 @@ static uint64_t next64(void)
     rng ^= rng << 25;
     rng ^= rng >> 27;
     return rng * 0x2545F4914F6CDD1Du;
+}
+
+/* A uniform double in [0,1): 53 random bits. */
+static double uniform01(void)
+{
+    return (double)(next64() >> 11) / 9007199254740992.0;
 }
 
 static double from_bits(uint64_t b)
@@ -114,8 +127,7 @@ START_TEST(powers_of_two_and_neighbours)
     for (int e = -1074; e <= 1023; e++) {
         double p = ldexp(1.0, e);
         check_both_signs(p);
-        check_one(nextafter(p, 0.0));
-        check_one(nextafter(p, INFINITY));
+        check_neighbours(p);
     }
     EXPECT_NO_FAILURES();
 }
@@ -137,8 +149,7 @@ START_TEST(short_decimals)
         snprintf(s, sizeof s, "%" PRIu64 "e-%d", m, (int)(next64() % 330));
         double v = strtod(s, NULL);
         check_one(v);
-        check_one(nextafter(v, 0.0));
-        check_one(nextafter(v, INFINITY));
+        check_neighbours(v);
     }
     EXPECT_NO_FAILURES();
 }
@@ -148,11 +159,11 @@ START_TEST(probabilities)
 {
     long n = samples();
     for (long i = 0; i < n; i++) {
-        double z = ((double)(next64() >> 11) / 9007199254740992.0) * 80.0 - 40.0;
+        double z = uniform01() * 80.0 - 40.0;
         check_one(1.0 / (1.0 + exp(z)));
     }
     for (long i = 0; i < n; i++) /* uniform doubles in [0,1) */
-        check_one((double)(next64() >> 11) / 9007199254740992.0);
+        check_one(uniform01());
     for (long i = 0; i < n; i++) { /* every bit pattern of a double in (0,1] equally */
         double v = from_bits(next64() % 0x3FF0000000000001u);
         check_one(v);
