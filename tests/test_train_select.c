@@ -41,6 +41,15 @@ static void write_rows(const char *dir, const char *name, size_t n, const char *
     clf_test_write_rows(dir, name, &spec);
 }
 
+/* The corpora of the later tests in dir: ca.tsv, 120 rows, positives
+ * marked سيف (then `extra` when not NULL), and hn.tsv, 60 rows without a
+ * marker, written with seeds seed and seed + 1. */
+static void write_ca_hn(const char *dir, const char *extra, uint32_t seed)
+{
+    write_rows(dir, "ca.tsv", 120, "a", "سيف", extra, NULL, 0, seed);
+    write_rows(dir, "hn.tsv", 60, "", NULL, NULL, NULL, 0, seed + 1);
+}
+
 /* tmpl with its "@@" replaced by arg. */
 static void fill(char *buf, size_t size, const char *tmpl, const char *arg)
 {
@@ -335,8 +344,7 @@ END_TEST
 START_TEST(test_grid_extend)
 {
     const char *dir = dir_of("grid");
-    write_rows(dir, "ca.tsv", 120, "a", "سيف", NULL, NULL, 0, 5);
-    write_rows(dir, "hn.tsv", 60, "", NULL, NULL, NULL, 0, 6);
+    write_ca_hn(dir, NULL, 5);
     const char *tmpl =
         "{\"name\": \"g\", \"categories\": [\"alpha\"],\n"
         " \"features\": {\"hash_bits\": 16, \"min_df\": 1},\n"
@@ -384,8 +392,7 @@ START_TEST(test_drop_artefacts)
     const char *dir = dir_of("artefacts");
     /* every positive ends with a link, an exclamation mark and an emoji:
      * a corpus artefact */
-    write_rows(dir, "ca.tsv", 120, "a", "سيف", "https://t.co/x ! 😀", NULL, 0, 7);
-    write_rows(dir, "hn.tsv", 60, "", NULL, NULL, NULL, 0, 8);
+    write_ca_hn(dir, "https://t.co/x ! 😀", 7);
     /* 2^20 buckets: the exact comparisons below fail if any added feature
      * merely collides with a row (about 1% per feature at 2^16) */
     const char *tmpl =
@@ -427,8 +434,7 @@ START_TEST(test_rewrite_and_recipe_paths)
     /* corpus files next to the recipe ("./" paths), in a folder that is not
      * the corpora root */
     const char *dir = dir_of("rroot/data");
-    write_rows(dir, "ca.tsv", 120, "a", "سيف", "ZZMARK", NULL, 0, 9);
-    write_rows(dir, "hn.tsv", 60, "", NULL, NULL, NULL, 0, 10);
+    write_ca_hn(dir, "ZZMARK", 9);
     /* 2^20 buckets: see test_drop_artefacts */
     const char *tmpl =
         "{\"name\": \"rw\", \"categories\": [\"alpha\"],\n"
