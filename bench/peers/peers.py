@@ -10,7 +10,7 @@ For each category of the recipe (training/recipes/arabic-default.json) the
 train and dev sets are built exactly as the recipe says: a corpus contributes
 to a category only if the category is in its "annotates" list (row positive
 when one of its labels maps to the category through "labels", "*" = any
-non-empty label; otherwise negative) or in its "negatives_for" list (every
+label not listed; otherwise negative) or in its "negatives_for" list (every
 row negative). Then, per category:
 
   svm       FeatureUnion(TfidfVectorizer(char_wb, 2-5, sublinear_tf, min_df=2),
@@ -55,6 +55,9 @@ import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import recipe_data as RD  # noqa: E402  (corpora root, corpus paths, TSV reader, label mapping)
+
 OBFUSCATE = os.path.join(REPO, "bench", "obfuscate.py")
 NEWS = "saudinewsnet-terrorism-news"
 PEERS = ("svm", "logreg", "fasttext")
@@ -65,98 +68,42 @@ FT_ARGS = ["-wordNgrams", "2", "-minn", "2", "-maxn", "5", "-epoch", "25",
 
 # ------------------------------------------------------------------ data ----
 
-def corpora_root(recipe, recipe_path, given):
-    """The corpora root of the recipe's plain relative paths, by the rule of
-    docs/training.md ("Corpus paths"): --corpora, else $CLF_CORPORA, else the
-    recipe's corpora_root (relative to its folder), else its folder."""
-    folder = os.path.dirname(recipe_path) or "."
-    root = given or os.environ.get("CLF_CORPORA")
-    if not root and recipe.get("corpora_root"):
-        root = os.path.join(folder, recipe["corpora_root"])
-    return root or folder
-
-
-def recipe_file(recipe, corpora_dir, rel):
-    """A corpus path of the recipe: absolute as written; ./ and ../ from the
-    recipe's folder (recipe["_folder"]); others under corpora_dir."""
-    if os.path.isabs(rel):
-        return rel
-    if rel in (".", "..") or rel.startswith("./") or rel.startswith("../"):
-        return os.path.join(recipe.get("_folder", "."), rel)
-    return os.path.join(corpora_dir, rel)
-
-
-def read_tsv(path):
-    """[(id, [labels], text)] from a corpus TSV (header line skipped)."""
-    rows = []
-    with open(path, encoding="utf-8", newline="") as f:
-        for i, line in enumerate(f):
-            line = line.rstrip("\r\n")
-            if i == 0 and line.startswith("id\t"):
-                continue
-            parts = line.split("\t", 2)
-            if len(parts) < 3:
-                continue
-            labels = [x.strip() for x in parts[1].split(",") if x.strip()]
-            rows.append((parts[0], labels, parts[2]))
-    return rows
-
-
-def row_categories(labels, mapping):
-    cats = set()
-    for lab in labels:
-        cats.update(mapping.get(lab, []))
-    if labels and "*" in mapping:
-        cats.update(mapping["*"])
-    return cats
-
-
-def build_sets(recipe, corpora_dir, split, paths=None):
+def build_sets(recipe, recipe_path, corpora_dir, split, paths=None):
     """{category: {"texts": [...], "y": [0/1...], "src": [corpus...]}}.
 
     paths optionally maps corpus name -> file to read instead of the recipe's
     file for this split (used for the obfuscated dev copies)."""
     out = {c: {"texts": [], "y": [], "src": []} for c in recipe["categories"]}
     for corpus in recipe["corpora"]:
-        annot = set(corpus.get("annotates", []))
-        negs = set(corpus.get("negatives_for", []))
-        if not (annot or negs) or split not in corpus:
+        if not (corpus.get("annotates") or corpus.get("negatives_for")) or not corpus.get(split):
             continue
-        path = (paths or {}).get(corpus["name"]) or recipe_file(recipe, corpora_dir, corpus[split])
-        rows = read_tsv(path)
-        mapping = corpus.get("labels", {})
-        for _id, labels, text in rows:
-            cats = row_categories(labels, mapping)
-            for c in recipe["categories"]:
-                if c in annot:
-                    y = 1 if c in cats else 0
-                elif c in negs:
-                    y = 0
-                else:
-                    continue
+        path = (paths or {}).get(corpus["name"]) or \
+            RD.split_file(recipe_path, corpora_dir, corpus, split)
+        for _id, labels, text in RD.read_tsv(path):
+            for c, y in RD.row_targets(corpus, recipe["categories"], labels):
                 out[c]["texts"].append(text)
                 out[c]["y"].append(y)
                 out[c]["src"].append(corpus["name"])
     return out
 
 
-def corpus_path(recipe, corpora_dir, name, split):
+def corpus_path(recipe, recipe_path, corpora_dir, name, split):
     for corpus in recipe["corpora"]:
         if corpus["name"] == name:
-            if split not in corpus:
+            if not corpus.get(split):
                 return os.path.join(corpora_dir, name, "no-" + split)  # does not exist
-            return recipe_file(recipe, corpora_dir, corpus[split])
+            return RD.split_file(recipe_path, corpora_dir, corpus, split)
     return os.path.join(corpora_dir, name, split + ".tsv")
 
 
-def obfuscate_files(recipe, corpora_dir, tmp, seed, rate, mode="mixed"):
+def obfuscate_files(recipe, recipe_path, corpora_dir, tmp, seed, rate, mode="mixed"):
     """Obfuscated copies of every dev file (and the news dev): name -> path."""
     out = {}
     names = [c["name"] for c in recipe["corpora"]]
     if NEWS not in names:
         names.append(NEWS)
     for name in names:
-        src = corpus_path(recipe, corpora_dir, name, "dev")
+        src = corpus_path(recipe, recipe_path, corpora_dir, name, "dev")
         if not os.path.exists(src):
             continue
         dst = os.path.join(tmp, "obf-" + name + ".tsv")
@@ -350,19 +297,19 @@ def main(argv=None):
     with open(a.recipe, "rb") as f:
         raw = f.read()
     recipe = json.loads(raw.decode("utf-8"))
-    recipe["_folder"] = os.path.dirname(a.recipe) or "."
-    a.corpora = corpora_root(recipe, a.recipe, a.corpora)
+    a.corpora = RD.corpora_root(recipe, a.recipe, a.corpora)
     cats = [c for c in a.categories.split(",") if c] or recipe["categories"]
 
     t_start = time.time()
     tmp = tempfile.mkdtemp(prefix="clf-peers-")
     try:
-        train = build_sets(recipe, a.corpora, "train")
-        dev = build_sets(recipe, a.corpora, "dev")
-        obf_paths = obfuscate_files(recipe, a.corpora, tmp, a.obf_seed, a.obf_rate)
-        obf = build_sets(recipe, a.corpora, "dev", paths=obf_paths)
-        news = [t for _i, _l, t in read_tsv(corpus_path(recipe, a.corpora, NEWS, "dev"))]
-        news_obf = [t for _i, _l, t in read_tsv(obf_paths[NEWS])] if NEWS in obf_paths else []
+        train = build_sets(recipe, a.recipe, a.corpora, "train")
+        dev = build_sets(recipe, a.recipe, a.corpora, "dev")
+        obf_paths = obfuscate_files(recipe, a.recipe, a.corpora, tmp, a.obf_seed, a.obf_rate)
+        obf = build_sets(recipe, a.recipe, a.corpora, "dev", paths=obf_paths)
+        news = [t for _i, _l, t in RD.read_tsv(corpus_path(recipe, a.recipe, a.corpora, NEWS,
+                                                           "dev"))]
+        news_obf = [t for _i, _l, t in RD.read_tsv(obf_paths[NEWS])] if NEWS in obf_paths else []
 
         res = {"recipe": os.path.relpath(a.recipe, REPO) if a.recipe.startswith(REPO) else a.recipe,
                "recipe_sha256": hashlib.sha256(raw).hexdigest(),

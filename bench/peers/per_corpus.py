@@ -48,7 +48,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-import peers as P  # noqa: E402  (features, fastText helpers, TSV reader)
+import peers as P  # noqa: E402  (features, fastText helpers)
+import recipe_data as RD  # noqa: E402  (corpora root, corpus paths, TSV reader, label mapping)
 
 NEWS = "saudinewsnet-terrorism-news"
 PEERS = ("svm", "logreg", "fasttext")
@@ -59,33 +60,10 @@ CACHE_VERSION = "1"
 
 # ------------------------------------------------------------------ data ----
 
-def corpus_file(recipe_path, corpora_dir, corpus, split):
-    rel = corpus.get(split)
-    if not rel:
-        return None
-    if os.path.isabs(rel):
-        return rel
-    # "./x" and "../x" are relative to the recipe's folder (older recipes said "root": "recipe"),
-    # anything else to the corpora root (docs/training.md)
-    if corpus.get("root") == "recipe" or rel.startswith("./") or rel.startswith("../"):
-        return os.path.join(os.path.dirname(os.path.abspath(recipe_path)), rel)
-    return os.path.join(corpora_dir, rel)
-
-
 def rewrite(text, pairs):
     for a, b in pairs:
         text = text.replace(a, b)
     return text
-
-
-def row_categories(labels, mapping):
-    cats = set()
-    for lab in labels:
-        if lab in mapping:
-            cats.update(mapping[lab])
-        elif "*" in mapping:
-            cats.update(mapping["*"])
-    return cats
 
 
 def load_recipe_data(recipe, recipe_path, corpora_dir):
@@ -98,35 +76,28 @@ def load_recipe_data(recipe, recipe_path, corpora_dir):
         negs = list(corpus.get("negatives_for", []))
         mapping = corpus.get("labels", {})
         pairs = corpus.get("rewrite", [])
-        weight = int(corpus.get("weight", 1))
         sel = corpus.get("selection", True) is not False
-        path = corpus_file(recipe_path, corpora_dir, corpus, "train")
+        path = RD.split_file(recipe_path, corpora_dir, corpus, "train")
         if path:
-            for _id, labels, text in P.read_tsv(path):
+            for _id, labels, text in RD.read_tsv(path):
                 text = rewrite(text, pairs)
-                rc = row_categories(labels, mapping)
-                for c in cats:
-                    if c in annot:
-                        y = 1 if c in rc else 0
-                    elif c in negs:
-                        y = 0
-                    else:
-                        continue
+                for c, y in RD.row_targets(corpus, cats, labels):
                     t = train[c]
                     t["texts"].append(text)
                     t["y"].append(y)
-                    t["w"].append(weight)
+                    t["w"].append(RD.corpus_weight(corpus, c))
                     t["src"].append(corpus["name"])
                     t["sel"].append(sel)
-        path = corpus_file(recipe_path, corpora_dir, corpus, "dev")
+        path = RD.split_file(recipe_path, corpora_dir, corpus, "dev")
         if path and os.path.exists(path):
-            rows = P.read_tsv(path)
+            rows = RD.read_tsv(path)
             # dev texts as classify eval reads them: the recipe's rewrites are a training step
             d = {"path": path, "texts": [t for _i, _l, t in rows],
                  "ids": [i for i, _l, _t in rows], "annotates": annot, "negatives_for": negs,
                  "y": {}}
             for c in annot:
-                d["y"][c] = [1 if c in row_categories(l, mapping) else 0 for _i, l, _t in rows]
+                d["y"][c] = [1 if c in RD.row_categories(l, mapping) else 0
+                             for _i, l, _t in rows]
             for c in negs:
                 d["y"][c] = [0] * len(rows)
             dev[corpus["name"]] = d
@@ -673,7 +644,7 @@ def main(argv=None):
     with open(a.recipe, encoding="utf-8") as f:
         recipe = json.load(f)
     cats = recipe["categories"]
-    a.corpora = P.corpora_root(recipe, a.recipe, a.corpora)
+    a.corpora = RD.corpora_root(recipe, a.recipe, a.corpora)
     caps = recipe.get("training", {}).get("max_flag_rate", {})
     if not isinstance(caps, dict):
         caps = {"*": caps}

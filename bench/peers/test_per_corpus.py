@@ -17,6 +17,7 @@ except ImportError:
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import per_corpus as PC  # noqa: E402
+import recipe_data as RD  # noqa: E402
 
 FAILS = []
 
@@ -136,6 +137,8 @@ def test_recipe_data():
              "rewrite": [["@M", "<user>"]]},
             {"name": "syn", "train": "../synthetic/neg.tsv",
              "negatives_for": ["hate"], "weight": 3, "selection": False}]}
+        # per-category weights: {"hate": 2, "*": 5} for c1 (extremism takes "*")
+        recipe["corpora"][0]["weight"] = {"hate": 2, "*": 5}
         rp = os.path.join(d, "recipes", "r.json")
         with open(rp, "w") as f:
             json.dump(recipe, f)
@@ -143,14 +146,27 @@ def test_recipe_data():
         h = train["hate"]
         check(h["texts"] == ["a <user> b", "c", "d", "g"], "train texts rewritten, synthetic "
               "read relative to the recipe: %r" % h["texts"])
-        check(h["y"] == [1, 0, 1, 0] and h["w"] == [1, 1, 1, 3], "labels and weights %r %r"
+        check(h["y"] == [1, 0, 1, 0] and h["w"] == [2, 2, 2, 3], "labels and weights %r %r"
               % (h["y"], h["w"]))
+        check(train["extremism"]["w"] == [5, 5, 5], "\"*\" weight %r" % train["extremism"]["w"])
         check(h["sel"] == [True, True, True, False], "selection false kept per row")
         check(train["extremism"]["y"] == [0, 0, 0] and train["extremism"]["src"] == ["c1"] * 3,
               "negatives_for rows are negatives, only for their categories")
         check(list(dev) == ["c1"] and dev["c1"]["texts"] == ["e @M", "f"],
               "dev read raw, as classify eval reads it")
         check(dev["c1"]["y"] == {"hate": [1, 0], "extremism": [0, 0]}, "dev labels")
+        # peers.py reads the same rows through the same module (without the rewrites)
+        ps = PC.P.build_sets(recipe, rp, os.path.join(d, "corpora"), "train")
+        check(ps["hate"]["texts"] == ["a @M b", "c", "d", "g"] and ps["hate"]["y"] == h["y"]
+              and ps["extremism"]["src"] == ["c1"] * 3, "peers.py's sets: %r" % ps)
+    # "*" stands for the labels not listed, as the trainer maps them
+    m = {"x": ["hate"], "*": ["offensive"]}
+    check(RD.row_categories(["x"], m) == {"hate"}, "a listed label does not take \"*\"")
+    check(RD.row_categories(["z", "x"], m) == {"hate", "offensive"}, "\"*\" for an unlisted one")
+    check(RD.corpus_file("r/x.json", "C", "./a.tsv") == "r/./a.tsv" and
+          RD.corpus_file("x.json", "C", "../s/a.tsv") == "./../s/a.tsv" and
+          RD.corpus_file("r/x.json", "C", "c/a.tsv") == "C/c/a.tsv" and
+          RD.corpus_file("r/x.json", "C", "/abs.tsv") == "/abs.tsv", "corpus path rule")
 
 
 def test_sklearn_oof_and_cache():

@@ -46,6 +46,7 @@ import shutil
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import peers  # noqa: E402
+import recipe_data  # noqa: E402
 
 
 def run_measured(cmd, stdout_path=None):
@@ -77,7 +78,7 @@ def load_docs(corpora, n):
                    glob.glob(os.path.join(corpora, "*", "dev.tsv")))
     texts = []
     for f in files:
-        texts.extend(t for _i, _l, t in peers.read_tsv(f))
+        texts.extend(t for _i, _l, t in recipe_data.read_tsv(f))
     if not texts:
         raise SystemExit("no texts under " + corpora)
     docs = []
@@ -122,7 +123,8 @@ def main(argv=None):
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpora", default=peers.default_corpora())
+    ap.add_argument("--corpora", default=None,
+                    help="corpora root (default: $CLF_CORPORA, else the recipe's corpora_root)")
     ap.add_argument("--recipe", default=os.path.join(peers.REPO, "training", "recipes",
                                                      "arabic-default.json"))
     ap.add_argument("--docs", type=int, default=200000, help="documents to score (default 200000)")
@@ -137,6 +139,7 @@ def main(argv=None):
     with open(a.recipe, "rb") as f:
         raw = f.read()
     recipe = json.loads(raw.decode("utf-8"))
+    a.corpora = recipe_data.corpora_root(recipe, a.recipe, a.corpora)
     cats = recipe["categories"]
     ft_cats = [c for c in a.ft_categories.split(",") if c] or cats
 
@@ -154,7 +157,7 @@ def main(argv=None):
         mb = nbytes / 1e6
         print("%d docs (%d distinct texts repeated), %.1f MB" % (len(docs), n_unique, mb),
               file=sys.stderr, flush=True)
-        train = peers.build_sets(recipe, a.corpora, "train")
+        train = peers.build_sets(recipe, a.recipe, a.corpora, "train")
 
         if "sklearn" in which:
             t0 = time.perf_counter()
