@@ -36,6 +36,7 @@ import hashlib
 import json
 import os
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -603,7 +604,9 @@ def strip_private(obj):
 
 # ------------------------------------------------------------------- main ----
 
-def main(argv=None):
+def parse_args(argv=None):
+    """(parser, options) of a command line; options.model holds the default model when no
+    -m is given."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-m", "--model", action="append", default=[],
@@ -633,18 +636,67 @@ def main(argv=None):
     ap.add_argument("--md", default="", help="write the Markdown tables here")
     ap.add_argument("--json", default="", help="write the full results here")
     a = ap.parse_args(argv)
-
-    models = a.model or [os.path.join(REPO, "models", "arabic-default.clf")]
-    peers = [p for p in a.peers.split(",") if p]
-    for p in peers:
-        if p not in PEERS:
+    a.model = a.model or [os.path.join(REPO, "models", "arabic-default.clf")]
+    for p in a.peers.split(","):
+        if p and p not in PEERS:
             ap.error("unknown peer %r" % p)
-    oof_peers = [p for p in a.oof_peers.split(",") if p]
-    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    return ap, a
+
+
+def load_recipe(a):
+    """The recipe of options a, parsed; a.corpora becomes the corpora root it resolves to."""
     with open(a.recipe, encoding="utf-8") as f:
         recipe = json.load(f)
-    cats = recipe["categories"]
     a.corpora = RD.corpora_root(recipe, a.recipe, a.corpora)
+    return recipe
+
+
+def repo_path(path):
+    """path (relative to the current folder) as the repository root sees it: relative to the
+    root when inside it, else absolute."""
+    p = os.path.abspath(path)
+    return os.path.relpath(p, REPO) if p.startswith(REPO + os.sep) else p
+
+
+# (option, attribute, is a path) that the Reproduce line repeats when not at the default
+REPRODUCED = (("--classify", "classify", True), ("--recipe", "recipe", True),
+              ("--functional", "functional", True), ("--peers", "peers", False),
+              ("--oof-peers", "oof_peers", False), ("--folds", "folds", False),
+              ("--seed", "seed", False), ("--resamples", "resamples", False),
+              ("--ft-threads", "ft_threads", False), ("--cache", "cache", True))
+
+
+def reproduce_command(ap, a, recipe):
+    """The shell command that reruns options a (after load_recipe) from the repository root:
+    the models, every option of REPRODUCED not at its default, and --corpora unless it is
+    the recipe's own corpora_root ($CLF_CORPORA is not carried into the command)."""
+    args = []
+    for m in a.model:
+        args += ["-m", repo_path(m)]
+    for opt, dest, is_path in REPRODUCED:
+        v, d = getattr(a, dest), ap.get_default(dest)
+        if dest == "oof_peers" and a.no_oof:
+            continue
+        if is_path and v and d and os.path.abspath(v) == os.path.abspath(d):
+            continue
+        if v != d:
+            args += [opt, repo_path(v) if is_path and v else str(v)]
+    if os.path.abspath(a.corpora) != \
+            os.path.abspath(RD.corpora_root(recipe, a.recipe, None, environ={})):
+        args += ["--corpora", repo_path(a.corpora)]
+    args += (["--no-oof"] if a.no_oof else []) + (["--cached-only"] if a.cached_only else [])
+    return "nice -n 10 /usr/bin/python3 bench/peers/per_corpus.py " + " ".join(
+        shlex.quote(x) for x in args)
+
+
+def main(argv=None):
+    ap, a = parse_args(argv)
+    models = a.model
+    peers = [p for p in a.peers.split(",") if p]
+    oof_peers = [p for p in a.oof_peers.split(",") if p]
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    recipe = load_recipe(a)
+    cats = recipe["categories"]
     caps = recipe.get("training", {}).get("max_flag_rate", {})
     if not isinstance(caps, dict):
         caps = {"*": caps}
@@ -802,11 +854,7 @@ def main(argv=None):
                         % (c_["name"], mine, c_["value"]))
             res["functional"] = fu
         res["elapsed_seconds"] = round(time.time() - t_start, 1)
-        res["command"] = "nice -n 10 /usr/bin/python3 bench/peers/per_corpus.py " + " ".join(
-            ["-m " + m["path"] for m in res["models"]] +
-            (["--no-oof"] if a.no_oof else []) + (["--cached-only"] if a.cached_only else []) +
-            (["--oof-peers " + a.oof_peers] if a.oof_peers != "svm,logreg" and not a.no_oof
-             else []))
+        res["command"] = reproduce_command(ap, a, recipe)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -8,12 +8,12 @@ root, corpus paths, the corpus TSV reader and the label mapping.
 import os
 
 
-def corpora_root(recipe, recipe_path, given):
+def corpora_root(recipe, recipe_path, given, environ=os.environ):
     """The corpora root of the recipe's plain relative paths, by the rule of
     docs/training.md ("Corpus paths"): --corpora, else $CLF_CORPORA, else the
     recipe's corpora_root (relative to its folder), else its folder."""
     folder = os.path.dirname(recipe_path) or "."
-    root = given or os.environ.get("CLF_CORPORA")
+    root = given or environ.get("CLF_CORPORA")
     if not root and recipe.get("corpora_root"):
         root = os.path.join(folder, recipe["corpora_root"])
     return root or folder

@@ -5,6 +5,8 @@
 import json
 import os
 import random
+import shlex
+import subprocess
 import sys
 import tempfile
 
@@ -167,6 +169,93 @@ def test_recipe_data():
           RD.corpus_file("x.json", "C", "../s/a.tsv") == "./../s/a.tsv" and
           RD.corpus_file("r/x.json", "C", "c/a.tsv") == "C/c/a.tsv" and
           RD.corpus_file("r/x.json", "C", "/abs.tsv") == "/abs.tsv", "corpus path rule")
+
+
+def settings(a):
+    """What decides a run's results, with paths made absolute from the current folder."""
+    out = {}
+    for _opt, dest, is_path in PC.REPRODUCED:
+        v = getattr(a, dest)
+        out[dest] = os.path.abspath(v) if is_path and v else v
+    out["model"] = [os.path.abspath(m) for m in a.model]
+    out["corpora"] = os.path.abspath(a.corpora)
+    out["flags"] = (a.no_oof, a.cached_only)
+    if a.no_oof:
+        del out["oof_peers"]
+    return out
+
+
+def reproduced(argv, env_corpora=None):
+    """(settings of argv here, settings of its Reproduce line run from the repository root,
+    the line)."""
+    old = os.environ.pop("CLF_CORPORA", None)
+    if env_corpora:
+        os.environ["CLF_CORPORA"] = env_corpora
+    try:
+        ap, a = PC.parse_args(argv)
+        recipe = PC.load_recipe(a)
+        want = settings(a)
+        cmd = PC.reproduce_command(ap, a, recipe)
+        os.environ.pop("CLF_CORPORA", None)  # the line must not need the environment
+        here = os.getcwd()
+        os.chdir(PC.REPO)
+        try:
+            words = shlex.split(cmd)
+            _ap, b = PC.parse_args(words[5:])
+            PC.load_recipe(b)
+            got = settings(b)
+        except SystemExit:
+            got = "argparse refused %r" % words[5:]
+        finally:
+            os.chdir(here)
+    finally:
+        os.environ.pop("CLF_CORPORA", None)
+        if old is not None:
+            os.environ["CLF_CORPORA"] = old
+    check(words[:5] == ["nice", "-n", "10", "/usr/bin/python3", "bench/peers/per_corpus.py"],
+          "the Reproduce line runs the script from the root: %s" % cmd)
+    return want, got, cmd
+
+
+def test_reproduce():
+    root = PC.REPO
+    default = "nice -n 10 /usr/bin/python3 bench/peers/per_corpus.py -m models/arabic-default.clf"
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as d:
+        os.chdir(d)
+        try:
+            want, got, cmd = reproduced([])
+            check(cmd == default, "defaults: %s" % cmd)
+            check(want == got, "defaults reproduced: %r vs %r" % (want, got))
+            # relative paths from another folder, a space in a name, every option changed
+            os.makedirs(os.path.join(d, "my corpora"))
+            with open(os.path.join(root, "training", "recipes", "arabic-default.json")) as f:
+                recipe = json.load(f)
+            with open(os.path.join(d, "r.json"), "w") as f:
+                json.dump(recipe, f)
+            model = os.path.relpath(os.path.join(root, "models", "arabic-default.clf"), d)
+            argv = ["-m", model, "-m", "other model.clf", "--recipe", "r.json",
+                    "--corpora", "my corpora", "--functional", "", "--peers", "svm,logreg",
+                    "--oof-peers", "svm", "--folds", "5", "--seed", "7", "--resamples", "50",
+                    "--ft-threads", "1", "--cache", "c", "--cached-only",
+                    "--classify", os.path.relpath(os.path.join(root, "build", "classify"), d)]
+            want, got, cmd = reproduced(argv)
+            check(want == got, "options reproduced from the root: %s\n%r\n%r" % (cmd, want, got))
+            check("-m models/arabic-default.clf" in cmd and "--classify" not in cmd,
+                  "paths inside the repository are relative to it, defaults left out: %s" % cmd)
+            # the corpora from $CLF_CORPORA: the line names them
+            want, got, cmd = reproduced([], env_corpora=os.path.join(d, "my corpora"))
+            check(want == got and "--corpora" in cmd, "$CLF_CORPORA carried as --corpora: %s"
+                  % cmd)
+            want, got, cmd = reproduced(["--no-oof", "--oof-peers", "svm"])
+            check(want == got and "--oof-peers" not in cmd, "--no-oof: %s" % cmd)
+        finally:
+            os.chdir(here)
+    # and the line starts from the repository root (interpreter, script, options)
+    _w, _g, cmd = reproduced(["--folds", "5", "--functional", ""])
+    r = subprocess.run(shlex.split(cmd) + ["--help"], cwd=root, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, universal_newlines=True)
+    check(r.returncode == 0, "%s --help from the root: %s" % (cmd, r.stderr))
 
 
 def test_sklearn_oof_and_cache():
