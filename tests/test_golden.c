@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "score/score_internal.h"
 #include "testutil.h"
 
 #define MODEL_REL "models/arabic-default.clf"
@@ -150,6 +151,85 @@ START_TEST(scores_match_golden)
 }
 END_TEST
 
+/* The margins of text from s and t, which must be equal bit for bit. */
+static void same_margins(clf_scorer *s, clf_scorer *t, size_t K, const char *text, size_t len,
+                         const char *what)
+{
+    clf_score_result a[64], b[64];
+    ck_assert_int_ge(clf_score(s, text, len, a, 64, NULL), 0);
+    ck_assert_int_ge(clf_score(t, text, len, b, 64, NULL), 0);
+    for (size_t k = 0; k < K; k++)
+        ck_assert_msg(memcmp(&a[k].margin, &b[k].margin, sizeof a[k].margin) == 0,
+                      "%s, category %zu: margin %.17g with AVX2, %.17g scalar", what, k,
+                      a[k].margin, b[k].margin);
+}
+
+/*
+ * The AVX2 sum of the shipped model's rows (score.c) gives the scalar
+ * loop's margins bit for bit: on every input line, on pairs and runs of
+ * them (more features per text), and on a word repeated past the tf
+ * table (counts of 64 and more). Where the CPU has no AVX2 both scorers
+ * take the scalar loop and this only checks that it is deterministic.
+ */
+START_TEST(simd_margins_are_the_scalar_ones)
+{
+    clf_model *m;
+    clf_scorer *s, *t;
+    char *inputs;
+    load(&m, &s, &inputs);
+    ck_assert_int_eq(clf_scorer_new(&t, m), CLF_OK);
+    clf__scorer_set_simd(t, 0);
+    const size_t K = clf_model_num_categories(m);
+    char *lines[256];
+    size_t nl = 0;
+    char *ip = inputs, *text;
+    while (nl < 256 && (text = next_line(&ip)) != NULL)
+        lines[nl++] = text;
+    ck_assert_uint_ge(nl, 30);
+    size_t cap = 1 << 16, len;
+    char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+    for (size_t i = 0; i < nl; i++) {
+        same_margins(s, t, K, lines[i], strlen(lines[i]), "an input line");
+        /* this line and the next three, one text */
+        len = 0;
+        for (size_t j = 0; j < 4; j++) {
+            const char *l = lines[(i + j) % nl];
+            size_t ll = strlen(l);
+            if (len + ll + 2 > cap)
+                break;
+            memcpy(buf + len, l, ll);
+            len += ll;
+            buf[len++] = ' ';
+        }
+        same_margins(s, t, K, buf, len, "four input lines");
+    }
+    /* every line in one text, then one word 200 times */
+    len = 0;
+    for (size_t i = 0; i < nl; i++) {
+        size_t ll = strlen(lines[i]);
+        if (len + ll + 2 > cap)
+            break;
+        memcpy(buf + len, lines[i], ll);
+        len += ll;
+        buf[len++] = ' ';
+    }
+    same_margins(s, t, K, buf, len, "all input lines");
+    static const char word[] = "\xd9\x83\xd9\x84\xd8\xa8 "; /* a common word and a space */
+    len = 0;
+    for (int i = 0; i < 200; i++) {
+        memcpy(buf + len, word, sizeof word - 1);
+        len += sizeof word - 1;
+    }
+    same_margins(s, t, K, buf, len, "one word 200 times");
+    free(buf);
+    free(inputs);
+    clf_scorer_free(t);
+    clf_scorer_free(s);
+    clf_model_free(m);
+}
+END_TEST
+
 /* --regenerate: write the golden file from the current build. */
 static int regenerate(void)
 {
@@ -187,6 +267,7 @@ int main(int argc, char **argv)
     Suite *su = suite_create("golden");
     TCase *tc = tcase_create("golden");
     tcase_add_test(tc, scores_match_golden);
+    tcase_add_test(tc, simd_margins_are_the_scalar_ones);
     suite_add_tcase(su, tc);
     return clf_test_run(su);
 }

@@ -24,6 +24,7 @@ struct clf_scorer {
     clf__hit *hits;      /* the known features of the last text (score.c) */
     size_t hits_cap;
     int hw_popcount;     /* the CPU has POPCNT: the bitmap lookup uses it */
+    int hw_avx2;         /* the CPU has AVX2: 5-category i16 rows are summed 4 lanes at once */
 };
 
 /* clf__score_margins - margins w.x + b of every category for one text,
@@ -38,6 +39,11 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
  * not finite. */
 int clf__fill_results(const clf_scorer *s, const double *margins, const clf_doc_info *info,
                       clf_score_result *res, int *nflagged);
+
+/* clf__scorer_set_simd - 0 makes s sum the rows with the portable scalar
+ * loop even where the CPU has AVX2 (tests check that both give the same
+ * margins, bit for bit); 1 goes back to what the CPU offers. */
+void clf__scorer_set_simd(clf_scorer *s, int on);
 
 /* clf__calibrate - Platt sigmoid of one category. */
 double clf__calibrate(const clf__category *c, double margin);
