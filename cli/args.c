@@ -147,6 +147,27 @@ int clf_cli_parse_thresholds(const char *s, clf_cli_thresholds *t)
     }
 }
 
+int clf_cli_parse_category_list(const char *s, double v, clf_cli_thresholds *t)
+{
+    if (!s || !*s)
+        return -1;
+    size_t n0 = t->n;
+    for (const char *p = s;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == 0 || n >= sizeof t->names[0] || t->n == CLF_CLI_MAX_THRESHOLDS) {
+            t->n = n0; /* all or nothing */
+            return -1;
+        }
+        memcpy(t->names[t->n], p, n);
+        t->names[t->n][n] = '\0';
+        t->values[t->n++] = v;
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
 int clf_cli_opt_uint(const char *cmd, const char *opt, const char *arg, unsigned int lo,
                      unsigned int hi, const char *unit, unsigned int *out)
 {

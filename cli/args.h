@@ -51,4 +51,8 @@ typedef struct clf_cli_thresholds {
 /* clf_cli_parse_thresholds - append the thresholds of s to t; -1 on bad syntax or too many. */
 int clf_cli_parse_thresholds(const char *s, clf_cli_thresholds *t);
 
+/* clf_cli_parse_category_list - append each category of "C[,D...]" to t with the
+ * value v (--flag, --report-only); -1 on an empty name or too many. */
+int clf_cli_parse_category_list(const char *s, double v, clf_cli_thresholds *t);
+
 #endif

@@ -37,6 +37,7 @@ typedef struct eval_args {
     size_t n_thr;
     char thr_names[MAX_THRESHOLDS][128];
     double thr_values[MAX_THRESHOLDS];
+    clf_cli_thresholds flag;   /* --flag CAT (1), --report-only CAT (0): functional suites */
     clf_eval_options opts;
     size_t errors, explain;
     int verbose, quiet;
@@ -88,6 +89,8 @@ static void help(void)
            "  -m, --model FILE     the model (default: the shipped arabic-default model)\n"
            "  --compare FILE       a second model B: paired-bootstrap differences B - A\n"
            "  -t, --threshold C=P  override category C's threshold (both models; repeatable)\n"
+           "  --flag C[,C...]      with --functional: count report-only category C as a flag\n"
+           "  --report-only C[,C...]  with --functional: do not count category C as a flag\n"
            "Metrics:\n"
            "  --target-precision P report the threshold of highest recall with precision >= P\n"
            "  --target-recall R    report the threshold of highest precision with recall >= R\n"
@@ -114,7 +117,7 @@ enum {
     OPT_COMPARE = 256, OPT_RECIPE, OPT_CORPUS, OPT_SPLIT, OPT_CORPORA, OPT_FORMAT, OPT_MAP,
     OPT_ANNOTATES, OPT_NEGATIVES, OPT_CV, OPT_THREADS, OPT_TP, OPT_TR, OPT_LEVELS, OPT_RESAMPLES,
     OPT_SEED, OPT_STEP, OPT_ERRORS, OPT_EXPLAIN, OPT_JSON, OPT_HTML, OPT_MINF1, OPT_MAXFR,
-    OPT_FUNCTIONAL, OPT_GATE, OPT_SKIP, OPT_CMP_RECIPE
+    OPT_FUNCTIONAL, OPT_GATE, OPT_SKIP, OPT_CMP_RECIPE, OPT_FLAG, OPT_REPORT_ONLY
 };
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
@@ -153,6 +156,8 @@ static int parse_args(eval_args *a, int argc, char **argv)
         {"functional", required_argument, NULL, OPT_FUNCTIONAL}, {"gate", no_argument, NULL, OPT_GATE},
         {"skip-bad-rows", no_argument, NULL, OPT_SKIP},
         {"compare-recipe", required_argument, NULL, OPT_CMP_RECIPE},
+        {"flag", required_argument, NULL, OPT_FLAG},
+        {"report-only", required_argument, NULL, OPT_REPORT_ONLY},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     a->split = "dev";
@@ -181,6 +186,12 @@ static int parse_args(eval_args *a, int argc, char **argv)
             }
             break;
         }
+        case OPT_FLAG:
+        case OPT_REPORT_ONLY:
+            if (clf_cli_parse_category_list(optarg, c == OPT_FLAG, &a->flag))
+                return clf_cli_usage_error("eval", "--%s: expected CATEGORY[,CATEGORY...], not '%s'",
+                                           c == OPT_FLAG ? "flag" : "report-only", optarg);
+            break;
         case OPT_RECIPE: a->recipe = optarg; break;
         case OPT_CORPUS:
             if (a->n_corpus_names == MAX_CORPORA)
@@ -799,6 +810,15 @@ static int run_functional(const eval_args *a)
             goto out;
         }
         clf_scorer_set_threshold(sc, k, a->thr_values[i]);
+    }
+    for (size_t i = 0; i < a->flag.n; i++) { /* in order: the last word wins */
+        size_t k;
+        if (clf_model_category_index(m, a->flag.names[i], &k) != CLF_OK) {
+            status = clf_cli_usage_error("eval", "--%s: the model has no category '%s'",
+                                         a->flag.values[i] ? "flag" : "report-only", a->flag.names[i]);
+            goto out;
+        }
+        clf_scorer_set_flagging(sc, k, a->flag.values[i] != 0);
     }
     const char *cats[CLF_FUNC_MAX_CATEGORIES];
     for (size_t k = 0; k < nc; k++)

@@ -76,8 +76,10 @@ int cmd_info(int argc, char **argv)
     }
     printf("categories:\n");
     for (size_t i = 0; i < clf_model_num_categories(m); i++)
-        printf("  %-14s threshold %.4f\n", clf_model_category_name(m, i),
-               clf_model_threshold(m, i));
+        printf("  %-14s threshold %.4f%s\n", clf_model_category_name(m, i),
+               clf_model_threshold(m, i),
+               clf_model_category_flags_by_default(m, i) ? ""
+                                                         : "  report-only (not flagged by default)");
     if (clf_model_num_gates(m))
         printf("gates:\n");
     for (size_t i = 0; i < clf_model_num_gates(m); i++) {

@@ -72,6 +72,7 @@ typedef struct score_opts {
     size_t max_bytes;
     const char *id_field, *text_field;
     clf_cli_thresholds thr;
+    clf_cli_thresholds flag; /* --flag CAT (value 1), --report-only CAT (value 0), in order */
 } score_opts;
 
 typedef struct job {
@@ -103,12 +104,18 @@ static void help(void)
         "                     (default 1M, at most 1G; k, M, G suffixes)\n\n"
         "Model and decisions:\n"
         "  -m, --model M      model file (default: $CLF_MODEL or the shipped model)\n"
-        "  -t, --threshold C=P[,C=P...]  override category C's threshold (repeatable)\n\n"
+        "  -t, --threshold C=P[,C=P...]  override category C's threshold (repeatable);\n"
+        "                     a report-only category stays report-only\n"
+        "  --flag C[,C...]    flag report-only category C at its threshold (repeatable)\n"
+        "  --report-only C[,C...]  never flag category C: list it under \"signals\"\n"
+        "                     when it reaches its threshold (repeatable)\n\n"
         "Output (stdout):\n"
         "  --output F         jsonl  JSON Lines (the default in a pipe): {\"id\", \"model\",\n"
-        "                            \"scores\": {cat: p}, \"flagged\": [cats]}\n"
+        "                            \"scores\": {cat: p}, \"flagged\": [cats]}; with a\n"
+        "                            report-only category, \"signals\": [cats] too\n"
         "                     tsv    a \"# model:\" line, then id, one column per\n"
-        "                            category, flagged, abstain, error, truncated, source\n"
+        "                            category, flagged, (signals,) abstain, error,\n"
+        "                            truncated, source\n"
         "                     table  for people (the default on a terminal): one row per\n"
         "                            document with flagged categories, probabilities and\n"
         "                            an excerpt; with --explain the top words below\n"
@@ -134,7 +141,7 @@ static void help(void)
 /* ---- options ------------------------------------------------------------- */
 
 enum { OPT_FORMAT = 256, OPT_OUTPUT, OPT_EXPLAIN, OPT_ONLY, OPT_MAXB, OPT_IDF, OPT_TEXTF,
-       OPT_EXPLAIN_ALL, OPT_COLOR, OPT_SPANS, OPT_TOP_SPANS };
+       OPT_EXPLAIN_ALL, OPT_COLOR, OPT_SPANS, OPT_TOP_SPANS, OPT_FLAG, OPT_REPORT_ONLY };
 
 /* Each option group returns 0 (done), 2 (usage error, printed) or -1 (not its option). */
 static int input_option(int c, const char *arg, score_opts *o)
@@ -166,6 +173,13 @@ static int model_option(int c, const char *arg, score_opts *o)
         if (clf_cli_parse_thresholds(arg, &o->thr))
             return clf_cli_usage_error("score", "--threshold: expected CATEGORY=P[,CATEGORY=P...] "
                                                 "with P in [0,1] (at most %d), not '%s'",
+                                       CLF_CLI_MAX_THRESHOLDS, arg);
+        return 0;
+    case OPT_FLAG:
+    case OPT_REPORT_ONLY:
+        if (clf_cli_parse_category_list(arg, c == OPT_FLAG, &o->flag))
+            return clf_cli_usage_error("score", "--%s: expected CATEGORY[,CATEGORY...] (at most %d), "
+                                                "not '%s'", c == OPT_FLAG ? "flag" : "report-only",
                                        CLF_CLI_MAX_THRESHOLDS, arg);
         return 0;
     }
@@ -226,6 +240,8 @@ static int parse_args(int argc, char **argv, score_opts *o)
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
         {"threshold", required_argument, NULL, 't'},
+        {"flag", required_argument, NULL, OPT_FLAG},
+        {"report-only", required_argument, NULL, OPT_REPORT_ONLY},
         {"threads", required_argument, NULL, 'j'},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"id-field", required_argument, NULL, OPT_IDF},
@@ -302,7 +318,7 @@ static void score_doc(doc *d, const job *j)
 static void format_table_row(clf_cli_buf *out, doc *d, const job *j)
 {
     clf_cli_row row = {d->id, d->text, d->len, d->rc == CLF_OK ? d->res : NULL,
-                       d->truncated, d->abstain, NULL, d->ex, d->spans};
+                       d->truncated, d->abstain, NULL, d->ex, d->spans, j->scorer};
     if (d->rc != CLF_OK)
         row.error = d->errmsg ? d->errmsg : clf_strerror(d->rc);
     char *p = NULL;
@@ -335,7 +351,7 @@ static void format_doc(clf_cli_buf *out, doc *d, const job *j)
             .id_field = j->o->id_field, .text_field = j->o->text_field, .rc = d->rc,
             .error = d->errmsg, .res = d->res, .truncated = d->truncated,
             .abstain = d->abstain, .ex = d->ex, .explain_all = j->o->explain_all,
-            .spans = d->spans, .text = d->text};
+            .spans = d->spans, .text = d->text, .scorer = j->scorer};
         if (j->o->tsv_out)
             clf_cli_format_tsv(out, &r, j->m);
         else
@@ -690,6 +706,14 @@ static int setup_scorers(run *r, clf_model *m)
                                            r->o->thr.names[i]);
             clf_scorer_set_threshold(r->scorers[t], k, r->o->thr.values[i]);
         }
+        for (size_t i = 0; i < r->o->flag.n; i++) { /* in order: the last word wins */
+            size_t k;
+            if (clf_model_category_index(m, r->o->flag.names[i], &k) != CLF_OK)
+                return clf_cli_usage_error("score", "--%s: the model has no category '%s'",
+                                           r->o->flag.values[i] ? "flag" : "report-only",
+                                           r->o->flag.names[i]);
+            clf_scorer_set_flagging(r->scorers[t], k, r->o->flag.values[i] != 0);
+        }
     }
     return 0;
 }
@@ -754,7 +778,7 @@ int cmd_score(int argc, char **argv)
             r.table.top_spans = o.top_spans;
         clf_cli_table_header(stdout, &r.table, m, r.scorers[0]);
     } else if (o.tsv_out) {
-        clf_cli_tsv_header(stdout, m);
+        clf_cli_tsv_header(stdout, m, r.scorers[0]);
     }
     static char *stdin_only[] = {"-"};
     int nfiles = argc - optind;

@@ -13,20 +13,24 @@
 
 /*
  * clf_cli_explanation_json - {cat: {"words": {"up": [...], "down": [...]},
- * "features": {...}}} for the flagged categories of ex, or for all of them
- * when all != 0. A word is {"word": as written, "normalized", "kind",
+ * "features": {...}}} for the flagged categories of ex, those a gate
+ * suppressed and the signals of report-only categories (scorer s; their
+ * object says "report_only": true), or for all of them when all != 0. A word is {"word": as written, "normalized", "kind",
  * "count", "contribution", "spans": [{"start","end","cp_start","cp_end",
  * "u16_start","u16_end"}]}; a feature {"feature", "family", "kind",
  * "contribution"}. New reference, NULL when out of memory.
  */
-json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m, int all);
+json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m,
+                                 const clf_scorer *s, int all);
 
 /*
  * clf_cli_spans_json - [{"start","end","cp_start","cp_end","u16_start",
- * "u16_end","scores","flagged"[,"abstain"]}] for the spans sp of text.
+ * "u16_end","scores","flagged"[,"signals"][,"abstain"]}] for the spans sp of
+ * text ("signals" when scorer s has report-only categories).
  * New reference, NULL when out of memory.
  */
-json_t *clf_cli_spans_json(const clf_spans *sp, const clf_model *m, const char *text);
+json_t *clf_cli_spans_json(const clf_spans *sp, const clf_model *m, const clf_scorer *s,
+                           const char *text);
 
 /* One record of the table (what cmd_score knows about a document). */
 typedef struct clf_cli_row {
@@ -39,6 +43,7 @@ typedef struct clf_cli_row {
     const char *error;               /* NULL unless the record is an error */
     const clf_explanation *ex;       /* NULL without --explain */
     const clf_spans *spans;          /* NULL without --spans */
+    const clf_scorer *scorer;        /* thresholds and report-only categories in force */
 } clf_cli_row;
 
 /* Table settings: terminal width and colour, decided once per run. */

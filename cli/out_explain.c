@@ -5,6 +5,7 @@
  * placeholder is said to be one, never passed off as a word).
  */
 #include "out.h"
+#include "signals.h"
 
 static json_t *span_json(const clf_text_span *s)
 {
@@ -32,19 +33,26 @@ static json_t *word_json(const clf_explanation *ex, size_t k, int up, size_t i,
     return f;
 }
 
-json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m, int all)
+json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m,
+                                 const clf_scorer *s, int all)
 {
+    const clf_doc_info *info = clf_explanation_info(ex);
+    const size_t K = clf_model_num_categories(m);
     json_t *o = json_object();
-    for (size_t k = 0; o && k < clf_model_num_categories(m); k++) {
+    for (size_t k = 0; o && k < K; k++) {
         /* a category a gate suppressed is shown too: why it is not flagged */
         size_t ng;
         const clf_suppression *sp = clf_explanation_suppressions(ex, k, &ng);
         int suppressed = 0;
         for (size_t g = 0; g < ng; g++)
             suppressed |= sp[g].penalty > 0;
-        if (!all && !clf_explanation_result(ex, k)->flagged && !suppressed)
+        const clf_score_result *res = clf_explanation_result(ex, k);
+        int signal = clf_cli_signal(s, res, k, info->abstain);
+        if (!all && !res->flagged && !suppressed && !signal)
             continue;
         json_t *cat = json_object();
+        if (clf_scorer_flagging(s, k) == 0)
+            json_object_set_new(cat, "report_only", json_true());
         if (ng) {
             json_t *gates = json_array();
             for (size_t g = 0; g < ng; g++)

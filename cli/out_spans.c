@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "out.h"
+#include "signals.h"
 
 /* Code points and UTF-16 units of text[0..n). */
 static void count_units(const char *text, size_t n, size_t *cp, size_t *u16)
@@ -24,34 +25,43 @@ static void count_units(const char *text, size_t n, size_t *cp, size_t *u16)
     *u16 = u;
 }
 
-json_t *clf_cli_spans_json(const clf_spans *sp, const clf_model *m, const char *text)
+json_t *clf_cli_spans_json(const clf_spans *sp, const clf_model *m, const clf_scorer *s,
+                           const char *text)
 {
     json_t *arr = json_array();
     size_t at = 0, cp = 0, u16 = 0; /* spans come in text order: one walk */
     size_t K = clf_model_num_categories(m);
+    const int report_only = clf_cli_has_report_only(s, K);
     for (size_t i = 0; arr && i < clf_spans_count(sp); i++) {
-        const clf_span *s = clf_spans_get(sp, i);
+        const clf_span *sn = clf_spans_get(sp, i);
         size_t c, u, lc, lu;
-        count_units(text + at, s->begin - at, &c, &u);
+        count_units(text + at, sn->begin - at, &c, &u);
         cp += c;
         u16 += u;
-        at = s->begin;
-        count_units(text + s->begin, s->end - s->begin, &lc, &lu);
-        json_t *o = json_pack("{sIsIsIsIsIsI}", "start", (json_int_t)s->begin, "end",
-                              (json_int_t)s->end, "cp_start", (json_int_t)cp, "cp_end",
+        at = sn->begin;
+        count_units(text + sn->begin, sn->end - sn->begin, &lc, &lu);
+        json_t *o = json_pack("{sIsIsIsIsIsI}", "start", (json_int_t)sn->begin, "end",
+                              (json_int_t)sn->end, "cp_start", (json_int_t)cp, "cp_end",
                               (json_int_t)(cp + lc), "u16_start", (json_int_t)u16, "u16_end",
                               (json_int_t)(u16 + lu));
         json_t *scores = json_object(), *flagged = json_array();
         for (size_t k = 0; k < K; k++) {
             json_object_set_new(scores, clf_model_category_name(m, k),
-                                json_real(s->results[k].probability));
-            if (s->results[k].flagged)
+                                json_real(sn->results[k].probability));
+            if (sn->results[k].flagged)
                 json_array_append_new(flagged, json_string(clf_model_category_name(m, k)));
         }
         json_object_set_new(o, "scores", scores);
         json_object_set_new(o, "flagged", flagged);
-        if (s->info.abstain)
-            json_object_set_new(o, "abstain", json_string(clf_abstain_name(s->info.abstain)));
+        if (report_only) {
+            json_t *signals = json_array();
+            for (size_t k = 0; k < K; k++)
+                if (clf_cli_signal(s, &sn->results[k], k, sn->info.abstain))
+                    json_array_append_new(signals, json_string(clf_model_category_name(m, k)));
+            json_object_set_new(o, "signals", signals);
+        }
+        if (sn->info.abstain)
+            json_object_set_new(o, "abstain", json_string(clf_abstain_name(sn->info.abstain)));
         json_array_append_new(arr, o);
     }
     return arr;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "signals.h"
 
 #define FSI "\xE2\x81\xA8" /* U+2068 FIRST STRONG ISOLATE */
 #define PDI "\xE2\x81\xA9" /* U+2069 POP DIRECTIONAL ISOLATE */
@@ -202,7 +203,8 @@ void clf_cli_table_header(FILE *out, const clf_cli_table *t, const clf_model *m,
     for (size_t k = 0; k < clf_model_num_categories(m); k++) {
         char item[160], p[32];
         fmt_prob(p, sizeof p, s ? clf_scorer_threshold(s, k) : clf_model_threshold(m, k));
-        int l = snprintf(item, sizeof item, " %s>=%s", clf_model_category_name(m, k), p);
+        int l = snprintf(item, sizeof item, " %s>=%s%s", clf_model_category_name(m, k), p,
+                         s && clf_scorer_flagging(s, k) == 0 ? " (report-only)" : "");
         if (used + l > t->width) { /* wrap under "thresholds" */
             used = fprintf(out, "\n%*s", 10, "") - 1;
         }
@@ -249,6 +251,19 @@ static int put_flags(FILE *out, const clf_cli_table *t, const clf_model *m, cons
         if (t->color)
             fputs(C_RESET, out);
         used += fprintf(out, " %s", p);
+    }
+    /* report-only categories at their threshold: shown, never flagged */
+    for (size_t k = 0; k < K; k++) {
+        if (!clf_cli_signal(r->scorer, &r->res[k], k, r->abstain))
+            continue;
+        char p[32];
+        fmt_prob(p, sizeof p, r->res[k].probability);
+        used += fprintf(out, "%s", used ? " " : "- ");
+        if (t->color)
+            fputs(C_YELLOW, out);
+        used += fprintf(out, "%s %s (report-only)", clf_model_category_name(m, k), p);
+        if (t->color)
+            fputs(C_RESET, out);
     }
     if (!used && K) {
         char p[32];
@@ -401,7 +416,8 @@ void clf_cli_table_row(FILE *out, const clf_cli_table *t, const clf_model *m,
     if (r->error || r->abstain)
         return;
     for (size_t k = 0; r->ex && k < clf_model_num_categories(m); k++) {
-        if (t->explain_all || r->res[k].flagged)
+        if (t->explain_all || r->res[k].flagged ||
+            clf_cli_signal(r->scorer, &r->res[k], k, r->abstain))
             put_why(out, t, m, r, k);
         put_suppressed(out, t, m, r, k);
     }

@@ -10,6 +10,7 @@
 
 #include "out.h"
 #include "shortest.h"
+#include "signals.h"
 
 /* ---- buffer ------------------------------------------------------------- */
 
@@ -226,6 +227,18 @@ void clf_cli_format_jsonl(clf_cli_buf *b, const clf_cli_record *r, const clf_mod
             first = 0;
         }
     clf_cli_buf_put(b, "]", 1);
+    if (clf_cli_has_report_only(r->scorer, K)) {
+        put_str(b, ",\"signals\":[");
+        first = 1;
+        for (size_t k = 0; k < K; k++)
+            if (clf_cli_signal(r->scorer, &r->res[k], k, r->abstain)) {
+                if (!first)
+                    clf_cli_buf_put(b, ",", 1);
+                put_jstr(b, clf_model_category_name(m, k));
+                first = 0;
+            }
+        clf_cli_buf_put(b, "]", 1);
+    }
     if (r->abstain) {
         put_str(b, ",\"abstain\":");
         put_jstr(b, clf_abstain_name(r->abstain));
@@ -237,7 +250,7 @@ void clf_cli_format_jsonl(clf_cli_buf *b, const clf_cli_record *r, const clf_mod
         put_jstr(b, r->source);
     }
     if (r->ex) {
-        json_t *ex = clf_cli_explanation_json(r->ex, m, r->explain_all);
+        json_t *ex = clf_cli_explanation_json(r->ex, m, r->scorer, r->explain_all);
         if (!ex) {
             b->failed = 1;
             return;
@@ -247,7 +260,7 @@ void clf_cli_format_jsonl(clf_cli_buf *b, const clf_cli_record *r, const clf_mod
         json_decref(ex);
     }
     if (r->spans) {
-        json_t *sp = clf_cli_spans_json(r->spans, m, r->text);
+        json_t *sp = clf_cli_spans_json(r->spans, m, r->scorer, r->text);
         if (!sp) {
             b->failed = 1;
             return;
@@ -303,6 +316,17 @@ void clf_cli_format_tsv(clf_cli_buf *b, const clf_cli_record *r, const clf_model
             put_str(b, clf_model_category_name(m, k));
             first = 0;
         }
+    if (clf_cli_has_report_only(r->scorer, K)) {
+        clf_cli_buf_put(b, "\t", 1);
+        first = 1;
+        for (size_t k = 0; r->rc == CLF_OK && k < K; k++)
+            if (clf_cli_signal(r->scorer, &r->res[k], k, r->abstain)) {
+                if (!first)
+                    clf_cli_buf_put(b, ",", 1);
+                put_str(b, clf_model_category_name(m, k));
+                first = 0;
+            }
+    }
     clf_cli_buf_put(b, "\t", 1);
     if (r->rc == CLF_OK && r->abstain)
         put_str(b, clf_abstain_name(r->abstain));
@@ -318,10 +342,12 @@ void clf_cli_format_tsv(clf_cli_buf *b, const clf_cli_record *r, const clf_model
     clf_cli_buf_put(b, "\n", 1);
 }
 
-void clf_cli_tsv_header(FILE *out, const clf_model *m)
+void clf_cli_tsv_header(FILE *out, const clf_model *m, const clf_scorer *s)
 {
+    size_t K = clf_model_num_categories(m);
     fprintf(out, "# model: %s\nid", clf_model_id(m));
-    for (size_t k = 0; k < clf_model_num_categories(m); k++)
+    for (size_t k = 0; k < K; k++)
         fprintf(out, "\t%s", clf_model_category_name(m, k));
-    fprintf(out, "\tflagged\tabstain\terror\ttruncated\tsource\n");
+    fprintf(out, "\tflagged%s\tabstain\terror\ttruncated\tsource\n",
+            clf_cli_has_report_only(s, K) ? "\tsignals" : "");
 }

@@ -46,6 +46,7 @@ typedef struct clf_cli_record {
     int explain_all;             /* explain every category, not only the flagged ones */
     const clf_spans *spans;      /* --spans, or NULL */
     const char *text;            /* the scored text (span excerpts) */
+    const clf_scorer *scorer;    /* the scorer's settings: thresholds, report-only categories */
 } clf_cli_record;
 
 /* The names the tool writes itself: an input field of one of these names never passes through. */
@@ -57,7 +58,8 @@ void clf_cli_format_jsonl(clf_cli_buf *b, const clf_cli_record *r, const clf_mod
 /* clf_cli_format_tsv - append the TSV row (with its newline). */
 void clf_cli_format_tsv(clf_cli_buf *b, const clf_cli_record *r, const clf_model *m);
 
-/* clf_cli_tsv_header - the "# model: ID" line and the column names. */
-void clf_cli_tsv_header(FILE *out, const clf_model *m);
+/* clf_cli_tsv_header - the "# model: ID" line and the column names (a "signals"
+ * column after "flagged" when scorer s has report-only categories). */
+void clf_cli_tsv_header(FILE *out, const clf_model *m, const clf_scorer *s);
 
 #endif

@@ -86,8 +86,8 @@ static void gmodel_init(gmodel *g, size_t n_gates, clf_model_weight_type wt)
         if (n_gates > 1)
             g->weights[r * NC + 3] = 0.0f;
     }
-    g->cats[0] = (clf_model_spec_category){"prop", 0.5, -1.0, 0.0, -1.0};
-    g->cats[1] = (clf_model_spec_category){"other", 0.5, -1.0, 0.0, -0.5};
+    g->cats[0] = (clf_model_spec_category){"prop", 0.5, -1.0, 0.0, -1.0, 0};
+    g->cats[1] = (clf_model_spec_category){"other", 0.5, -1.0, 0.0, -0.5, 0};
     g->gates[0] = (clf_model_spec_gate){"news", 0, -2.0, 4.0, 0.3};
     g->gates[1] = (clf_model_spec_gate){"tweets", 0, 2.0, 3.0, 0.5};
     g->spec.name = "gates-test";
@@ -148,7 +148,7 @@ START_TEST(penalty_matches_definition)
         clf_model *m2 = load_spec(&gated.spec, NULL, NULL);
         ck_assert_uint_eq(clf_model_num_gates(m0), 0);
         ck_assert_uint_eq(clf_model_num_gates(m2), 2);
-        ck_assert_uint_eq(clf_model_format_version(m2), 3);
+        ck_assert_uint_eq(clf_model_format_version(m2), 4);
         clf_gate_info gi;
         ck_assert_int_eq(clf_model_gate(m2, 1, &gi), CLF_OK);
         ck_assert_str_eq(gi.name, "tweets");

@@ -845,6 +845,7 @@ START_TEST(writer_rejects_bad_specs)
         "threshold nan", "strictly increasing", "same name", "hash_bits 30", "name is NULL",
         "META is not a JSON object", "weight is inf", "IDF -1", "0 categories", "bucket 2048",
         "unknown weight_type", "options version", "not valid UTF-8", "rows but only",
+        "report_only 2 is not 0 or 1",
     };
     for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
         fixture f;
@@ -864,6 +865,7 @@ START_TEST(writer_rejects_bad_specs)
         case 11: f.spec.fopts.version = 99; break;
         case 12: f.cats[0].name = "bad\xff"; break;
         case 13: f.spec.fopts.hash_bits = 8; f.spec.n_rows = 300; break;
+        case 14: f.cats[1].report_only = 2; break;
         }
         unsigned char *buf = (unsigned char *)1;
         size_t len = 1;
@@ -963,8 +965,10 @@ START_TEST(fuzz_seeds)
     for (int i = 0; i < 6; i++) {
         fixture f;
         seed_spec(i == 4 ? 0 : i == 5 ? 1 : i, &f);
-        if (i == 4)
+        if (i == 4) {
             f.spec.n_cats = 2;
+            f.cats[1].report_only = 1; /* format 4: a report-only category */
+        }
         if (i == 5) {
             f.spec.n_cats = 1;
             f.spec.n_gates = 2;
@@ -1053,7 +1057,7 @@ START_TEST(sparse_model_memory)
     enum { K = 2 };
     uint32_t buckets[3] = { 5, 1u << 20, (1u << 26) - 1 };
     float idf[3] = { 1.5f, 2.0f, 3.0f }, w[3 * K] = { 1, -1, 2, -2, 3, -3 };
-    clf_model_spec_category cats[K] = { { "a", 0.5, -1, 0, 0 }, { "b", 0.5, -1, 0, 0 } };
+    clf_model_spec_category cats[K] = { { "a", 0.5, -1, 0, 0, 0 }, { "b", 0.5, -1, 0, 0, 0 } };
     clf_model_spec spec;
     clf_model_spec_init(&spec);
     spec.name = "sparse";
@@ -1107,9 +1111,9 @@ START_TEST(big_model_lookups)
             w[r * K + c] = ((float)(lcg(&s) % 20001) - 10000.0f) / 5000.0f;
     }
     clf_model_spec_category cats[K] = {
-        { "extremism", 0.5, -2, 0, 0.1 }, { "propaganda", 0.5, -2, 0, 0.1 },
-        { "hate", 0.5, -2, 0, 0.1 },      { "violence", 0.5, -2, 0, 0.1 },
-        { "recruitment", 0.5, -2, 0, 0.1 },
+        { "extremism", 0.5, -2, 0, 0.1, 0 }, { "propaganda", 0.5, -2, 0, 0.1, 0 },
+        { "hate", 0.5, -2, 0, 0.1, 0 },      { "violence", 0.5, -2, 0, 0.1, 0 },
+        { "recruitment", 0.5, -2, 0, 0.1, 0 },
     };
     clf_model_spec spec;
     clf_model_spec_init(&spec);
@@ -1290,6 +1294,68 @@ START_TEST(forged_deps)
 }
 END_TEST
 
+/* Category flags (format 4): CLF__CAT_REPORT_ONLY round-trips; a version-3
+ * file with a flag set is refused (those bytes were reserved), unknown flag
+ * bits are refused, and files of versions 2 and 3 flag every category. */
+START_TEST(category_flags)
+{
+    fixture f;
+    fixture_init(&f, CLF_MODEL_WEIGHTS_I16);
+    f.cats[1].report_only = 1;
+    size_t len;
+    unsigned char *buf = write_fixture(&f, &len);
+    clf_model *m = NULL;
+    ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_OK);
+    ck_assert_uint_eq(clf_model_format_version(m), 4);
+    ck_assert_int_eq(clf_model_category_flags_by_default(m, 0), 1);
+    ck_assert_int_eq(clf_model_category_flags_by_default(m, 1), 0);
+    ck_assert_int_eq(clf_model_category_flags_by_default(m, 2), 1);
+    ck_assert_int_eq(clf_model_category_flags_by_default(m, NCATS), -1);
+    clf_model_free(m);
+    uint64_t off, size;
+    find_section(buf, CLF__SEC_CATEGORIES, &off, &size);
+    const size_t flags1 = (size_t)off + 8 + 56 + 48; /* category 1's flags */
+    ck_assert_uint_eq(get32(buf + flags1), CLF__CAT_REPORT_ONLY);
+    struct { const char *what; uint32_t version; size_t at; uint32_t v; int code; const char *msg; }
+    cases[] = {
+        { "flag in version 3", 3, flags1, CLF__CAT_REPORT_ONLY, CLF_E_MODEL_FORMAT,
+          "category hate: reserved bytes are not zero" },
+        { "unknown flag", 4, flags1, 2, CLF_E_MODEL_FORMAT, "category hate: unknown flags 0x2" },
+        { "reserved after the flags", 4, flags1 + 4, 1, CLF_E_MODEL_FORMAT,
+          "category hate: reserved bytes are not zero" },
+        { "version 3, no flag", 3, flags1, 0, CLF_OK, NULL },
+        { "version 2, no flag", 2, flags1, 0, CLF_OK, NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        unsigned char *b = malloc(len);
+        memcpy(b, buf, len);
+        put32(b + 8, cases[i].version);
+        put32(b + cases[i].at, cases[i].v);
+        fix_checksum(b, len);
+        m = NULL;
+        int rc = clf_model_load_buffer(&m, b, len);
+        ck_assert_msg(rc == cases[i].code, "%s: rc %d (%s)", cases[i].what, rc, clf_last_error());
+        if (cases[i].msg)
+            ck_assert_msg(strstr(clf_last_error(), cases[i].msg), "%s: %s", cases[i].what,
+                          clf_last_error());
+        if (rc == CLF_OK) { /* an older file: every category flags by default */
+            ck_assert_uint_eq(clf_model_format_version(m), cases[i].version);
+            for (size_t k = 0; k < NCATS; k++)
+                ck_assert_int_eq(clf_model_category_flags_by_default(m, k), 1);
+            clf_model_free(m);
+        }
+        free(b);
+    }
+    free(buf);
+    /* the shipped model (format 3 or older) flags every category */
+    ck_assert_int_eq(clf_model_load(&m, clf_test_source_path("models/arabic-default.clf")), CLF_OK);
+    if (clf_model_format_version(m) < 4)
+        for (size_t k = 0; k < clf_model_num_categories(m); k++)
+            ck_assert_int_eq(clf_model_category_flags_by_default(m, k), 1);
+    clf_model_free(m);
+}
+END_TEST
+
 /* A writer thread for a FIFO: the model bytes, then junk until the reader
  * closes (or `junk` is 0: close right after the model). */
 typedef struct fifo_arg {
@@ -1379,6 +1445,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, big_model_lookups);
     tcase_add_test(tc, forged_weight_scales);
     tcase_add_test(tc, forged_deps);
+    tcase_add_test(tc, category_flags);
     tcase_add_test(tc, endless_streams);
     suite_add_tcase(s, tc);
     return s;

@@ -154,6 +154,46 @@ START_TEST(test_default_recipe_loads)
 }
 END_TEST
 
+/* training.flag_by_default: report-only categories (model format 4). */
+START_TEST(test_flag_by_default)
+{
+    clf_recipe *r;
+    ck_assert_int_eq(parse(base_recipe, &r), CLF_OK);
+    for (size_t k = 0; k < 3; k++) /* default: every category flags */
+        ck_assert_uint_eq(r->report_only[k], 0);
+    clf_recipe_free(r);
+    char *s = variant("\"threshold\": \"best_f1\"",
+                      "\"threshold\": \"best_f1\", \"flag_by_default\": {\"hate\": false}");
+    ck_assert_int_eq(parse(s, &r), CLF_OK);
+    ck_assert_uint_eq(r->report_only[0], 0);
+    ck_assert_uint_eq(r->report_only[1], 1);
+    ck_assert_uint_eq(r->report_only[2], 0);
+    clf_recipe_free(r);
+    free(s);
+    s = variant("\"threshold\": \"best_f1\"", "\"threshold\": \"best_f1\", \"flag_by_default\": "
+                "{\"*\": false, \"ext\": true}");
+    ck_assert_int_eq(parse(s, &r), CLF_OK);
+    ck_assert_uint_eq(r->report_only[0], 0);
+    ck_assert_uint_eq(r->report_only[1], 1);
+    ck_assert_uint_eq(r->report_only[2], 1);
+    clf_recipe_free(r);
+    free(s);
+    s = variant("\"threshold\": \"best_f1\"", "\"threshold\": \"best_f1\", \"flag_by_default\": false");
+    ck_assert_int_eq(parse(s, &r), CLF_OK);
+    ck_assert_uint_eq(r->report_only[0], 1);
+    clf_recipe_free(r);
+    free(s);
+    expect_error("\"threshold\": \"best_f1\"",
+                 "\"threshold\": \"best_f1\", \"flag_by_default\": {\"propaganda\": false}",
+                 CLF_E_PARSE, "training.flag_by_default: unknown category \"propaganda\"");
+    expect_error("\"threshold\": \"best_f1\"",
+                 "\"threshold\": \"best_f1\", \"flag_by_default\": {\"hate\": 0}",
+                 CLF_E_PARSE, "training.flag_by_default.hate: expected true or false");
+    expect_error("\"threshold\": \"best_f1\"", "\"threshold\": \"best_f1\", \"flag_by_default\": \"no\"",
+                 CLF_E_PARSE, "training.flag_by_default: expected");
+}
+END_TEST
+
 START_TEST(test_thresholds)
 {
     char *s = variant("\"best_f1\"", "\"precision:0.9\"");
@@ -520,6 +560,7 @@ static Suite *recipe_suite(void)
     tcase_add_test(tc, test_parse_valid);
     tcase_add_test(tc, test_default_recipe_loads);
     tcase_add_test(tc, test_thresholds);
+    tcase_add_test(tc, test_flag_by_default);
     tcase_add_test(tc, test_malformed);
     tcase_add_test(tc, test_inconsistent_categories);
     tcase_add_test(tc, test_map_labels);

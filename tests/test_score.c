@@ -46,7 +46,8 @@ static uint32_t word_bucket(clf_featurizer *f, const char *word)
     return 0;
 }
 
-static void build_model(void)
+/* The model of this file, with category "bad" report-only when ro. */
+static clf_model *build_model_file(int ro, const char *file)
 {
     clf_norm_options no;
     clf_feature_options fo;
@@ -84,8 +85,8 @@ static void build_model(void)
         if (buckets[i] == bp) { w[2 * i] = 2.0f; } /* a punctuation mark that "explains" */
     }
     clf_model_spec_category cats[2] = {
-        {"bad", 0.5, -1.0, 0.0, -0.5},
-        {"good", 0.6, -1.5, 0.2, -0.25},
+        {"bad", 0.5, -1.0, 0.0, -0.5, ro},
+        {"good", 0.6, -1.5, 0.2, -0.25, 0},
     };
     clf_model_spec spec;
     clf_model_spec_init(&spec);
@@ -99,13 +100,23 @@ static void build_model(void)
     spec.idf = idf;
     spec.weights = w;
     spec.meta = "{\"test\": true}";
-    snprintf(model_path, sizeof model_path, "%s/score.clf", clf_test_tmpdir());
-    ck_assert_int_eq(clf_model_write(model_path, &spec), CLF_OK);
-    ck_assert_int_eq(clf_model_load(&model, model_path), CLF_OK);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", clf_test_tmpdir(), file);
+    ck_assert_int_eq(clf_model_write(path, &spec), CLF_OK);
+    clf_model *m;
+    ck_assert_int_eq(clf_model_load(&m, path), CLF_OK);
     free(buckets);
     free(idf);
     free(w);
     clf_featurizer_free(f);
+    if (!ro)
+        memcpy(model_path, path, sizeof path);
+    return m;
+}
+
+static void build_model(void)
+{
+    model = build_model_file(0, "score.clf");
 }
 
 static void setup(void)
@@ -174,6 +185,72 @@ START_TEST(bad_input_is_an_error)
     clf_scorer_free(NULL);
     clf_model_free(NULL);
     clf_explanation_free(NULL);
+}
+END_TEST
+
+/* A report-only category ("bad" here) is scored as before but never
+ * flagged, until a scorer turns flagging on; thresholds stay independent. */
+START_TEST(report_only_category)
+{
+    clf_model *ro = build_model_file(1, "score-ro.clf");
+    ck_assert_uint_eq(clf_model_format_version(ro), 4);
+    ck_assert_int_eq(clf_model_category_flags_by_default(ro, 0), 0);
+    ck_assert_int_eq(clf_model_category_flags_by_default(ro, 1), 1);
+    ck_assert_int_eq(clf_model_category_flags_by_default(ro, 2), -1);
+    ck_assert_int_eq(clf_model_category_flags_by_default(NULL, 0), -1);
+    ck_assert_int_eq(clf_model_category_flags_by_default(model, 0), 1);
+    clf_scorer *s, *s0;
+    ck_assert_int_eq(clf_scorer_new(&s, ro), CLF_OK);
+    ck_assert_int_eq(clf_scorer_new(&s0, model), CLF_OK);
+    ck_assert_int_eq(clf_scorer_flagging(s, 0), 0);
+    ck_assert_int_eq(clf_scorer_flagging(s, 1), 1);
+    ck_assert_int_eq(clf_scorer_flagging(s, 2), -1);
+    ck_assert_int_eq(clf_scorer_flagging(NULL, 0), -1);
+    const char *t = "الولد " W_BAD " " W_GOOD;
+    /* thresholds 0: every category reaches its threshold */
+    for (size_t k = 0; k < 2; k++) {
+        ck_assert_int_eq(clf_scorer_set_threshold(s, k, 0.0), CLF_OK);
+        ck_assert_int_eq(clf_scorer_set_threshold(s0, k, 0.0), CLF_OK);
+    }
+    clf_score_result r[2], r0[2];
+    ck_assert_int_eq(clf_score(s, t, strlen(t), r, NRES(r), NULL), 1); /* "good" only */
+    ck_assert_int_eq(clf_score(s0, t, strlen(t), r0, NRES(r0), NULL), 2);
+    ck_assert_int_eq(r[0].flagged, 0);
+    ck_assert_int_eq(r[1].flagged, 1);
+    ck_assert_int_eq(r0[0].flagged, 1);
+    for (size_t k = 0; k < 2; k++) { /* the same scores */
+        ck_assert(r[k].probability == r0[k].probability);
+        ck_assert(r[k].margin == r0[k].margin);
+    }
+    ck_assert_double_eq(clf_scorer_threshold(s, 0), 0.0); /* the threshold still applies */
+    /* explanations and spans follow the same rule */
+    clf_explanation *e;
+    ck_assert_int_eq(clf_explain(s, t, strlen(t), 3, &e), CLF_OK);
+    ck_assert_int_eq(clf_explanation_result(e, 0)->flagged, 0);
+    ck_assert_int_eq(clf_explanation_result(e, 1)->flagged, 1);
+    clf_explanation_free(e);
+    clf_spans *sp;
+    ck_assert_int_eq(clf_score_spans(&sp, s, t, strlen(t), NULL), CLF_OK);
+    ck_assert_uint_eq(clf_spans_count(sp), 1);
+    ck_assert_int_eq(clf_spans_get(sp, 0)->nflagged, 1);
+    ck_assert_int_eq(clf_spans_get(sp, 0)->results[0].flagged, 0);
+    clf_spans_free(sp);
+    /* turned on for this scorer, then back to the model's default */
+    ck_assert_int_eq(clf_scorer_set_flagging(s, 0, 1), CLF_OK);
+    ck_assert_int_eq(clf_scorer_flagging(s, 0), 1);
+    ck_assert_int_eq(clf_score(s, t, strlen(t), r, NRES(r), NULL), 2);
+    ck_assert_int_eq(r[0].flagged, 1);
+    ck_assert_int_eq(clf_scorer_set_flagging(s, 0, -1), CLF_OK);
+    ck_assert_int_eq(clf_scorer_flagging(s, 0), 0);
+    /* a category that flags can be made report-only */
+    ck_assert_int_eq(clf_scorer_set_flagging(s0, 1, 0), CLF_OK);
+    ck_assert_int_eq(clf_score(s0, t, strlen(t), r0, NRES(r0), NULL), 1);
+    ck_assert_int_eq(r0[1].flagged, 0);
+    ck_assert_int_eq(clf_scorer_set_flagging(s, 2, 1), CLF_E_INVALID_ARG);
+    ck_assert_int_eq(clf_scorer_set_flagging(NULL, 0, 1), CLF_E_INVALID_ARG);
+    clf_scorer_free(s);
+    clf_scorer_free(s0);
+    clf_model_free(ro);
 }
 END_TEST
 
@@ -719,6 +796,7 @@ int main(void)
     tcase_add_test(tc, empty_text_scores_bias);
     tcase_add_test(tc, bad_input_is_an_error);
     tcase_add_test(tc, threshold_override);
+    tcase_add_test(tc, report_only_category);
     tcase_add_test(tc, explanation_adds_up);
     tcase_add_test(tc, word_explanations_add_up);
     tcase_add_test(tc, evasions_score_like_plain_text);

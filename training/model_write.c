@@ -90,6 +90,9 @@ static int check_spec(const clf_model_spec *s, const char **meta, size_t *meta_l
             return clf__error(CLF_E_INVALID_ARG,
                               SPEC ": category %s: calibration (%g, %g) or bias %g is not finite",
                               c->name, c->calib_a, c->calib_b, c->bias);
+        if (c->report_only != 0 && c->report_only != 1)
+            return clf__error(CLF_E_INVALID_ARG, SPEC ": category %s: report_only %d is not 0 or 1",
+                              c->name, c->report_only);
     }
 
     if (s->n_gates > CLF__MAX_GATES || (s->n_gates && !s->gates))
@@ -303,6 +306,7 @@ static void put_categories(unsigned char *buf, const layout *L, const clf_model_
         fc.calib_b = c->calib_b;
         fc.bias = c->bias;
         fc.weight_scale = i16 ? scale[i] : 1.0;
+        fc.flags = c->report_only ? CLF__CAT_REPORT_ONLY : 0u;
         memcpy(cat + 8 + i * sizeof fc, &fc, sizeof fc);
     }
     if (!spec->n_gates)

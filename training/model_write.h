@@ -32,6 +32,9 @@ typedef struct clf_model_spec_category {
     double calib_a;    /* Platt: p = 1 / (1 + exp(calib_a * margin + calib_b)); finite */
     double calib_b;
     double bias;       /* added to w.x; finite */
+    int report_only;   /* 1: scored but not flagged by default (an analyst signal,
+                          clf_model_category_flags_by_default() says 0); 0 (the default):
+                          flagged at its threshold */
 } clf_model_spec_category;
 
 /* One genre gate (format version 3): lowers category `category`'s margin

@@ -342,7 +342,7 @@ static int parse_training(parser *p, json_t *root)
                                        "threshold_source", "seed", "eps", "class_weight",
                                        "weights", "c_grid_extend", "c_grid_extend_gain", "select_on",
                                        "max_flag_rate", "gates", "gate_weights", "gate_taus",
-                                       "nb_scaling", NULL};
+                                       "nb_scaling", "flag_by_default", NULL};
     clf_recipe *r = p->r;
     json_t *obj = json_object_get(root, "training");
     if (!obj)
@@ -802,6 +802,49 @@ static int nb_value(const parser *p, json_t *v, const char *where, unsigned char
     return CLF_OK;
 }
 
+/*
+ * training.flag_by_default: true/false for every category, or {category:
+ * bool, "*": bool} ("*" default true). A category set to false is
+ * report-only in the model: scored, calibrated and thresholded, not flagged
+ * unless a scorer turns it on.
+ */
+static int parse_flag_by_default(parser *p, json_t *tr)
+{
+    clf_recipe *r = p->r;
+    r->report_only = calloc(r->n_categories, 1);
+    if (!r->report_only)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    json_t *v = json_is_object(tr) ? json_object_get(tr, "flag_by_default") : NULL;
+    if (!v)
+        return CLF_OK;
+    if (json_is_boolean(v)) {
+        memset(r->report_only, !json_is_true(v), r->n_categories);
+        return CLF_OK;
+    }
+    if (!json_is_object(v))
+        return perr(p, "training.flag_by_default: expected true, false or {category: true|false, "
+                       "\"*\": true|false}");
+    json_t *star = json_object_get(v, "*");
+    if (star) {
+        if (!json_is_boolean(star))
+            return perr(p, "training.flag_by_default.*: expected true or false");
+        memset(r->report_only, !json_is_true(star), r->n_categories);
+    }
+    const char *key;
+    json_t *e;
+    json_object_foreach(v, key, e) {
+        if (!strcmp(key, "*"))
+            continue;
+        int k = clf_recipe_category_index(r, key);
+        if (k < 0)
+            return perr(p, "training.flag_by_default: unknown category \"%s\"", key);
+        if (!json_is_boolean(e))
+            return perr(p, "training.flag_by_default.%s: expected true or false", key);
+        r->report_only[k] = !json_is_true(e);
+    }
+    return CLF_OK;
+}
+
 /* training.gates {category: [gate, ...]}, gate_weights, gate_taus and
  * nb_scaling; read after the corpora, whose names they use. */
 static int parse_gates(parser *p, json_t *root)
@@ -812,6 +855,8 @@ static int parse_gates(parser *p, json_t *root)
     if ((rc = parse_grid(p, tr, "gate_weights", 0.0, 1e4, r->gate_weights,
                          &r->n_gate_weights)) != CLF_OK ||
         (rc = parse_grid(p, tr, "gate_taus", 0.0, 1.0, r->gate_taus, &r->n_gate_taus)) != CLF_OK)
+        return rc;
+    if ((rc = parse_flag_by_default(p, tr)) != CLF_OK)
         return rc;
     r->nb_scaling = calloc(r->n_categories, 1);
     if (!r->nb_scaling)
@@ -1058,6 +1103,7 @@ void clf_recipe_free(clf_recipe *r)
     free(r->categories);
     free(r->thresholds);
     free(r->nb_scaling);
+    free(r->report_only);
     for (size_t g = 0; g < r->n_gates; g++) {
         free(r->gates[g].name);
         free(r->gates[g].corpora);

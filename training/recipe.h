@@ -141,6 +141,8 @@ typedef struct clf_recipe {
     size_t n_gate_taus;       /* training.gate_taus: the grid of tau */
     double gate_taus[CLF_RECIPE_MAX_GATE_GRID];
     unsigned char *nb_scaling; /* per category: CLF_NB_OFF or CLF_NB_ON */
+    unsigned char *report_only; /* per category: 1 = training.flag_by_default false: scored
+                                  but not flagged by default (model format 4) */
 
     json_t *json;             /* the recipe as read, for the model's metadata */
 } clf_recipe;

@@ -1037,6 +1037,8 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
     json_object_set_new(o, "cv_average_precision", jreal(c->cv_ap[c->best]));
     json_object_set_new(o, "cv", cv);
     json_object_set_new(o, "nb_scaling", json_boolean(c->nb));
+    json_object_set_new(o, "flag_by_default",
+                        json_boolean(!(r->report_only && r->report_only[k])));
     /* the corpus weights in force for this category (recipe "weight", per category) */
     json_t *cw = json_object();
     for (size_t j = 0; j < r->n_corpora; j++)
@@ -1464,6 +1466,7 @@ int clf_train(const clf_recipe *r, const clf_train_options *o, const char *out_p
             b.spec_cats[k].calib_a = c->a;
             b.spec_cats[k].calib_b = c->b;
             b.spec_cats[k].bias = c->w[d->n_rows];
+            b.spec_cats[k].report_only = r->report_only && r->report_only[k];
         }
         rc = evaluate(&t, &b, &ev);
     }

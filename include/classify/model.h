@@ -69,6 +69,20 @@ CLF_API int clf_model_category_index(const clf_model *m, const char *name, size_
  * (a probability in [0,1]), or -1 if i is out of range. */
 CLF_API double clf_model_threshold(const clf_model *m, size_t i);
 
+/*
+ * clf_model_category_flags_by_default - whether category i is a moderation
+ * flag by default: 1 if a probability at or above its threshold flags it
+ * (clf_score_result.flagged, and the flagged list of every output); 0 if it
+ * is **report-only**, an analyst signal: scored, calibrated and given a
+ * threshold like any category, but never flagged unless a scorer turns it
+ * on (clf_scorer_set_flagging(), `classify score --flag CAT`). -1 if i is
+ * out of range or m is NULL. Models of format versions 1-3 flag every
+ * category by default; a recipe marks report-only categories with
+ * training.flag_by_default (docs/training.md).
+ * Thread safety: safe (the model is immutable).
+ */
+CLF_API int clf_model_category_flags_by_default(const clf_model *m, size_t i);
+
 /* clf_model_options - copy the model's normalization and feature options
  * (either pointer may be NULL), as structs of this header's versions; the
  * feature options carry the model's feature_revision, so a featurizer made

@@ -10,7 +10,10 @@
  * featurized text, less the penalties of the category's genre gates if the
  * model has any (s -= weight * max(0, p_gate - tau), see classify/model.h),
  * the calibrated probability p = 1 / (1 + exp(A*s + B)) and the decision
- * p >= threshold.
+ * p >= threshold. A category that is report-only for the scorer (see
+ * clf_scorer_set_flagging) is scored the same way but never flagged: a
+ * caller that shows analyst signals compares its probability with
+ * clf_scorer_threshold() itself.
  */
 #ifndef CLASSIFY_SCORE_H
 #define CLASSIFY_SCORE_H
@@ -46,12 +49,30 @@ CLF_API int clf_scorer_set_threshold(clf_scorer *s, size_t i, double t);
 /* clf_scorer_threshold - the threshold in force for category i, or -1. */
 CLF_API double clf_scorer_threshold(const clf_scorer *s, size_t i);
 
+/*
+ * clf_scorer_set_flagging - whether category i flags for this scorer only
+ * (the model is untouched): on = 1 flags it at its threshold, on = 0 makes
+ * it report-only (scored, never flagged), a negative value restores the
+ * model's default (clf_model_category_flags_by_default()). The scorer
+ * starts with the model's defaults. Thresholds are independent: setting a
+ * threshold does not turn flagging on.
+ * Errors: CLF_E_INVALID_ARG (s NULL, i out of range).
+ * Thread safety: as every scorer call (one thread at a time per scorer).
+ */
+CLF_API int clf_scorer_set_flagging(clf_scorer *s, size_t i, int on);
+
+/* clf_scorer_flagging - 1 if category i flags for this scorer, 0 if it is
+ * report-only, -1 if s is NULL or i out of range. */
+CLF_API int clf_scorer_flagging(const clf_scorer *s, size_t i);
+
 /* One category's result. */
 typedef struct clf_score_result {
     double probability; /* calibrated, in [0,1]; always finite */
     double margin;      /* linear score w.x + b, less any gate penalties (the value
                            calibrated); always finite */
-    int flagged;        /* probability >= threshold (never set when the document abstained) */
+    int flagged;        /* probability >= threshold and the category flags for the scorer
+                           (clf_scorer_flagging(); a report-only category is never flagged);
+                           never set when the document abstained */
 } clf_score_result;
 
 /*
@@ -106,7 +127,8 @@ CLF_API size_t clf_scorer_max_bytes(const clf_scorer *s);
  * clf_model_num_categories(), else CLF_E_BUFFER and nothing is written.
  * Entries come in the model's category order. info, if not NULL, receives
  * truncation and abstention (see clf_doc_info); it is filled on success.
- * Returns the number of flagged categories (>= 0, 0 when abstaining) or a
+ * Returns the number of flagged categories (>= 0, 0 when abstaining; report-only
+ * categories never count) or a
  * negative error: CLF_E_INVALID_ARG (NULL s or results, NULL text with
  * len > 0), CLF_E_BUFFER, those of clf_normalize() (CLF_E_UTF8 for invalid
  * UTF-8), CLF_E_NOMEM. An empty text is valid: it abstains with the base

@@ -51,6 +51,11 @@
  * hard-negative genre (news, tweets) whose probability, above a threshold
  * tau, is subtracted (times a weight a) from one category's margin before
  * calibration: margin = w.x + b - sum_g a_g * max(0, sigmoid(v_g.x + c_g) - tau_g).
+ *
+ * Format version 4 gives each category flags (the first u32 of what was
+ * its reserved field): CLF__CAT_REPORT_ONLY marks a category that is
+ * scored but not flagged by default. Files of versions 1-3 have zero there:
+ * every category is flagged by default, as before.
  */
 #ifndef CLF_MODEL_FORMAT_H
 #define CLF_MODEL_FORMAT_H
@@ -58,7 +63,7 @@
 #include <stdint.h>
 
 #define CLF__MAGIC "CLFMODEL"          /* 8 bytes, no NUL */
-#define CLF__FORMAT_VERSION 3u      /* what the writer writes; 1, 2 and 3 are read */
+#define CLF__FORMAT_VERSION 4u      /* what the writer writes; 1 to 4 are read */
 #define CLF__HEADER_SIZE 64u
 #define CLF__SECTION_ENTRY_SIZE 24u
 #define CLF__MAX_SECTIONS 32u
@@ -128,8 +133,14 @@ typedef struct clf__file_category {
     double calib_b;
     double bias;               /* added to w.x */
     double weight_scale;       /* for i16 weights; 1 for f32 */
-    uint32_t reserved[2];
+    uint32_t flags;            /* CLF__CAT_* (version 4); 0 in versions 1-3 */
+    uint32_t reserved;         /* 0 */
 } clf__file_category;
+
+/* clf__file_category.flags (format version 4) */
+#define CLF__CAT_REPORT_ONLY 1u    /* scored, calibrated, thresholded, but not flagged by
+                                      default (an analyst signal) */
+#define CLF__CAT_FLAGS_KNOWN CLF__CAT_REPORT_ONLY
 
 /*
  * DEPS section: 96 bytes. Strings are printable ASCII, NUL-terminated

@@ -429,6 +429,7 @@ static int parse_categories(const unsigned char *p, const section *sec, const ch
         return clf__error(CLF_E_MODEL_FORMAT, "%s: section CATEGORIES is %llu bytes, too short",
                           label, (unsigned long long)sc->size);
     const unsigned char *c = p + sc->offset;
+    const uint32_t version = m->format_version;
     uint32_t n = rd32(c);
     *weight_type = rd32(c + 4);
     if (n < 1 || n > CLF__MAX_CATEGORIES)
@@ -474,9 +475,12 @@ static int parse_categories(const unsigned char *p, const section *sec, const ch
                               *weight_type == CLF__WEIGHTS_F32
                                   ? " (must be 1 for f32 weights)"
                                   : " (as a float it must be normal, with 32767 * scale finite)");
-        if (!all_zero(fc.reserved, sizeof fc.reserved))
+        if (fc.reserved != 0 || (version < 4 && fc.flags != 0))
             return clf__error(CLF_E_MODEL_FORMAT, "%s: category %s: reserved bytes are not zero",
                               label, nm);
+        if (fc.flags & ~CLF__CAT_FLAGS_KNOWN)
+            return clf__error(CLF_E_MODEL_FORMAT, "%s: category %s: unknown flags 0x%x", label, nm,
+                              (unsigned)(fc.flags & ~CLF__CAT_FLAGS_KNOWN));
         for (uint32_t j = 0; j < i; j++)
             if (strcmp(m->cats[j].name, nm) == 0)
                 return clf__error(CLF_E_MODEL_FORMAT,
@@ -486,6 +490,7 @@ static int parse_categories(const unsigned char *p, const section *sec, const ch
         m->cats[i].calib_a = fc.calib_a;
         m->cats[i].calib_b = fc.calib_b;
         m->cats[i].bias = fc.bias;
+        m->cats[i].report_only = (fc.flags & CLF__CAT_REPORT_ONLY) != 0;
         scales[i] = fc.weight_scale;
     }
     return CLF_OK;
@@ -1211,6 +1216,11 @@ CLF_API const char *clf_model_id(const clf_model *m)
 CLF_API double clf_model_threshold(const clf_model *m, size_t i)
 {
     return m && i < m->n_cats ? m->cats[i].threshold : -1.0;
+}
+
+CLF_API int clf_model_category_flags_by_default(const clf_model *m, size_t i)
+{
+    return m && i < m->n_cats ? !m->cats[i].report_only : -1;
 }
 
 CLF_API void clf_model_options(const clf_model *m, clf_norm_options *nopts,

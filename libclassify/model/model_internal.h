@@ -26,6 +26,7 @@ typedef struct clf__category {
     double threshold;
     double calib_a, calib_b;
     double bias;
+    int report_only;           /* CLF__CAT_REPORT_ONLY: not flagged by default */
 } clf__category;
 
 /* A genre gate (format.h): lowers one category's margin by

@@ -29,14 +29,17 @@ CLF_API int clf_scorer_new(clf_scorer **out, const clf_model *m)
         return clf__error(CLF_E_NOMEM, "out of memory");
     s->model = m;
     s->thresholds = malloc(m->n_cats * sizeof *s->thresholds);
+    s->flags = malloc(m->n_cats);
     s->acc = malloc(m->n_cols * sizeof *s->acc);
     s->gz = malloc((m->n_gates ? m->n_gates : 1) * sizeof *s->gz);
-    if (!s->thresholds || !s->acc || !s->gz) {
+    if (!s->thresholds || !s->flags || !s->acc || !s->gz) {
         clf_scorer_free(s);
         return clf__error(CLF_E_NOMEM, "out of memory");
     }
-    for (size_t i = 0; i < m->n_cats; i++)
+    for (size_t i = 0; i < m->n_cats; i++) {
         s->thresholds[i] = m->cats[i].threshold;
+        s->flags[i] = !m->cats[i].report_only;
+    }
     for (uint32_t c = 0; c < 64; c++)
         s->tf[c] = clf__tf_weight(&m->fopts, c);
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
@@ -91,6 +94,7 @@ CLF_API void clf_scorer_free(clf_scorer *s)
         return;
     clf_featurizer_free(s->feat);
     free(s->thresholds);
+    free(s->flags);
     free(s->acc);
     free(s->hits);
     free(s->gz);
@@ -112,6 +116,21 @@ CLF_API double clf_scorer_threshold(const clf_scorer *s, size_t i)
     if (!s || i >= s->model->n_cats)
         return -1.0;
     return s->thresholds[i];
+}
+
+CLF_API int clf_scorer_set_flagging(clf_scorer *s, size_t i, int on)
+{
+    if (!s || i >= s->model->n_cats)
+        return clf__error(CLF_E_INVALID_ARG, "flagging: category index out of range");
+    s->flags[i] = on < 0 ? !s->model->cats[i].report_only : on != 0;
+    return CLF_OK;
+}
+
+CLF_API int clf_scorer_flagging(const clf_scorer *s, size_t i)
+{
+    if (!s || i >= s->model->n_cats)
+        return -1;
+    return s->flags[i];
 }
 
 double clf__calibrate(const clf__category *c, double margin)
@@ -352,7 +371,8 @@ int clf__fill_results(const clf_scorer *s, const double *margins, const clf_doc_
                               s->model->cats[k].name, margins[k]);
         res[k].margin = margins[k];
         res[k].probability = p;
-        res[k].flagged = info->abstain == CLF_ABSTAIN_NONE && p >= s->thresholds[k];
+        res[k].flagged =
+            info->abstain == CLF_ABSTAIN_NONE && s->flags[k] && p >= s->thresholds[k];
         f += res[k].flagged;
     }
     *nflagged = f;

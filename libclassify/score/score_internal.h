@@ -18,6 +18,7 @@ struct clf_scorer {
     const clf_model *model;
     clf_featurizer *feat;
     double *thresholds;  /* per category, overridable */
+    unsigned char *flags; /* per category: 1 flags at its threshold, 0 report-only */
     double *acc;         /* per-column accumulators (categories, then gates) */
     double *gz;          /* the last text's gate margins v.x + c (n_gates) */
     float tf[64];        /* tf weights of small counts, to skip a call per feature */

@@ -249,7 +249,8 @@ PyObject *clfpy_score_many(clfpy_model *self, PyObject *args, PyObject *kwds)
                 goto fail;
             }
             r = status[i] ? clfpy_result_error(status[i], msg[i] ? msg[i] : clf_strerror(status[i]))
-                          : clfpy_result_new(self->categories, res + i * self->ncat, &info[i]);
+                          : clfpy_result_new(self->categories, res + i * self->ncat, &info[i],
+                                             self->has_signals ? self->signal_thr : NULL);
             if (!r)
                 goto fail;
             PyList_SET_ITEM(out, base + (Py_ssize_t)i, r);

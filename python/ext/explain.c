@@ -98,7 +98,8 @@ static PyObject *build(clfpy_model *self, const clf_explanation *ex)
     clf_score_result res[64];
     for (size_t k = 0; k < self->ncat; k++)
         res[k] = *clf_explanation_result(ex, k);
-    PyObject *d = clfpy_result_new(self->categories, res, info);
+    PyObject *d = clfpy_result_new(self->categories, res, info,
+                                   self->has_signals ? self->signal_thr : NULL);
     if (!d)
         return NULL;
     const char *norm = clf_explanation_normalized(ex);

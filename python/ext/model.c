@@ -163,6 +163,16 @@ static int model_init(clfpy_model *self, PyObject *args, PyObject *kwds)
     }
     if (apply_thresholds(self, thresholds) < 0)
         return -1;
+    self->has_signals = 0;
+    for (size_t k = 0; k < self->ncat && k < 256; k++) {
+        double t = clf_model_threshold(m, k);
+        for (size_t i = 0; i < self->pool.nthr; i++)
+            if (self->pool.thr_index[i] == k)
+                t = self->pool.thr_value[i]; /* the last override wins, as in the scorer */
+        int ro = clf_model_category_flags_by_default(m, k) == 0;
+        self->signal_thr[k] = ro ? t : -1.0;
+        self->has_signals |= ro;
+    }
     /* a scorer now, so that a bad max_bytes or a broken ICU fails here */
     clf_scorer *s = NULL;
     Py_BEGIN_ALLOW_THREADS
@@ -208,7 +218,8 @@ static PyObject *model_score(clfpy_model *self, PyObject *text)
     clfpy_model_leave(self);
     if (rc < 0)
         return clfpy_err_raise(&err);
-    return clfpy_result_new(self->categories, res, &info);
+    return clfpy_result_new(self->categories, res, &info,
+                            self->has_signals ? self->signal_thr : NULL);
 }
 
 static PyObject *model_category_index(clfpy_model *self, PyObject *name)

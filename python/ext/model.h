@@ -20,6 +20,11 @@ typedef struct clfpy_model {
     PyObject *path;       /* str */
     size_t ncat;
     size_t max_bytes;     /* truncation limit of every scorer (0: none) */
+    /* report-only categories (clf_model_category_flags_by_default() = 0):
+     * their threshold in force, -1 for the categories that flag; NULL in
+     * results when the model has none */
+    double signal_thr[256];
+    int has_signals;
     /* Calls that released the GIL while using model/pool; both fields are
      * only touched with the GIL held. close() with active > 0 defers the
      * free to the last such call. */
