@@ -430,7 +430,7 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     size_t ni = 0, nw = 0;
     int rc = CLF_E_NOMEM;
     if (!e || !margins)
-        goto fail;
+        goto done;
     e->n_cats = K;
     e->top_k = top_k;
     e->results = calloc(K, sizeof *e->results);
@@ -441,21 +441,21 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
         e->counts[v] = calloc(2 * K, sizeof *e->counts[v]);
         e->items[v] = calloc(slots, sizeof *e->items[v]);
         if (!e->counts[v] || !e->items[v])
-            goto fail;
+            goto done;
     }
     if (!e->results || !text_offs || !orig_offs || !e->word_occ)
-        goto fail;
+        goto done;
 
     /* Scores come from the same path as clf_score(), so they agree exactly. */
     rc = clf__score_margins(s, text, len, margins, &e->info);
     if (rc != CLF_OK)
-        goto fail;
+        goto done;
     int nflagged;
     if ((rc = clf__fill_results(s, margins, &e->info, e->results, &nflagged)) != CLF_OK)
-        goto fail;
+        goto done;
     rc = CLF_E_NOMEM;
     if (suppressions(e, s) != CLF_OK)
-        goto fail;
+        goto done;
 
     /* The offset map is on for this one normalization only: scoring does
      * not pay for it. */
@@ -474,13 +474,13 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     }
     clf_normalizer_set_offsets(nz, 0);
     if (rc != CLF_OK)
-        goto fail;
+        goto done;
     rc = CLF_E_NOMEM;
     size_t nlen;
     const char *norm = clf__featurizer_normalized(s->feat, &nlen);
     e->normalized = malloc(nlen + 1);
     if (!e->normalized)
-        goto fail;
+        goto done;
     memcpy(e->normalized, norm, nlen);
     e->normalized[nlen] = '\0';
 
@@ -489,7 +489,7 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     items = malloc((n ? n : 1) * sizeof *items);
     fcontrib = malloc((n ? n : 1) * K * sizeof *fcontrib);
     if (!order || !items || !fcontrib)
-        goto fail;
+        goto done;
     if (e->info.abstain != CLF_ABSTAIN_NONE)
         n = 0; /* the scores are the base rate: no feature explains them */
     for (size_t j = 0; j < n; j++)
@@ -514,14 +514,14 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
         }
         items[ni - 1].count += f->count;
         if (pool_add(&pool, f->text, strlen(f->text), same) != CLF_OK)
-            goto fail;
+            goto done;
     }
 
     /* items are sorted by bucket here, as word_entries() needs */
     rc = word_entries(e, s, text, e->normalized, nlen, toks, ntoks, items, ni, &pool, &words,
                       &nw, &wcontrib);
     if (rc != CLF_OK)
-        goto fail;
+        goto done;
     rc = CLF_E_NOMEM;
     rank(e, VIEW_FEATURES, items, ni, text_offs, orig_offs);
     rank(e, VIEW_WORDS, words, nw, text_offs, orig_offs);
@@ -534,7 +534,7 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     e->strings = pool.data ? pool.data : calloc(1, 1);
     pool.data = NULL;
     if (!e->strings)
-        goto fail;
+        goto done;
     for (int v = 0; v < 2; v++)
         for (size_t slot = 0; slot < 2 * K; slot++)
             for (size_t j = 0; j < e->counts[v][slot]; j++)
@@ -549,19 +549,11 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
                 c->span = e->spans[occ];
         }
 
-    free(order);
-    free(items);
-    free(words);
-    free(fcontrib);
-    free(wcontrib);
-    free(text_offs);
-    free(orig_offs);
-    free(toks);
-    free(margins);
     *out = e;
-    return CLF_OK;
+    e = NULL; /* the caller's now */
+    rc = CLF_OK;
 
-fail:
+done: /* success and failure: the scratch buffers go either way */
     if (rc == CLF_E_NOMEM)
         clf__error(CLF_E_NOMEM, "out of memory");
     free(order);
