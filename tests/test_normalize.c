@@ -16,6 +16,7 @@
 
 #include "classify.h"
 #include "normalize/norm_internal.h"
+#include "normalize/norm_prebuilt.h"
 #include "testutil.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -990,6 +991,8 @@ static void *lazy_run(void *arg)
 
 START_TEST(test_lazy_tables_threads)
 {
+    /* the default steps' tables come built with the library: build them here */
+    clf__norm_set_runtime_tables(1);
     static char *texts[LAZY_TEXTS];
     static size_t lens[LAZY_TEXTS];
     uint64_t rng = 0x2545F4914F6CDD1Dull;
@@ -1044,6 +1047,57 @@ START_TEST(test_lazy_tables_threads)
         free(texts[t]);
     }
     clf_normalizer_free(ref);
+    clf__norm_set_runtime_tables(0);
+}
+END_TEST
+
+/*
+ * The tables generated at build time (tools/norm_tablegen.c) are what the
+ * library builds at run time with the same ICU, entry for entry, and a
+ * default normalizer runs off them (unless CLF_NORM_RUNTIME_TABLES=1, as
+ * in the test_golden_runtime_tables run, which takes the fallback).
+ */
+START_TEST(test_prebuilt_tables)
+{
+    const char *env = getenv("CLF_NORM_RUNTIME_TABLES");
+    int forced = env && !strcmp(env, "1");
+    char uv[32], iv[32];
+    clf__icu_versions(uv, iv, sizeof uv);
+    ck_assert_str_eq(iv, clf__norm_pre_icu_version); /* the tests run with the build's ICU */
+    ck_assert_str_eq(uv, clf__norm_pre_unicode_version);
+    ck_assert_uint_eq(clf__norm_pre_flags, CLF_NORM_DEFAULT);
+    clf_normalizer *pre = mk(CLF_NORM_DEFAULT, 0);
+    ck_assert_int_eq(clf__normalizer_prebuilt(pre), !forced);
+    clf_normalizer *other = mk(CLF_NORM_DEFAULT & ~CLF_NORM_DIGITS, 0);
+    ck_assert_int_eq(clf__normalizer_prebuilt(other), 0); /* other steps: built here */
+    clf__norm_set_runtime_tables(1);
+    clf_normalizer *rt = mk(CLF_NORM_DEFAULT, 0);
+    clf__norm_set_runtime_tables(0);
+    ck_assert_int_eq(clf__normalizer_prebuilt(rt), 0);
+    ck_assert_int_eq(clf__normalizer_build_all(rt), CLF_OK);
+    ck_assert_int_eq(clf__normalizer_build_all(pre), CLF_OK); /* no-op unless forced */
+    const uint8_t *prop = clf__norm_base_prop();
+    for (int32_t i = 0; i < CLF__NTAB_SIZE; i++) {
+        ck_assert_msg(rt->ent[i] == clf__norm_pre_ent[i], "entry %d: 0x%x built, 0x%x prebuilt",
+                      (int)i, (unsigned)rt->ent[i], (unsigned)clf__norm_pre_ent[i]);
+        ck_assert_msg(rt->cls[i] == clf__norm_pre_cls[i], "class %d: %u built, %u prebuilt",
+                      (int)i, rt->cls[i], clf__norm_pre_cls[i]);
+        ck_assert_msg(prop[i] == clf__norm_pre_prop[i], "property %d: %u built, %u prebuilt",
+                      (int)i, prop[i], clf__norm_pre_prop[i]);
+        ck_assert(pre->ent[i] == rt->ent[i] && pre->cls[i] == rt->cls[i]);
+    }
+    ck_assert_uint_eq(rt->mpool_len, clf__norm_pre_mpool_len);
+    ck_assert(memcmp(rt->mpool, clf__norm_pre_mpool, rt->mpool_len * sizeof *rt->mpool) == 0);
+    /* and the two give the same text (the paths test compares them with ICU) */
+    static const char text[] = "\xef\xbb\xbf\xd8\xa3\xd9\x8e\xd9\x87\xd9\x84\xd8\xa7\xd9\x8b "
+                               "\xef\xb7\xba #\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 \xf0\x9f\x98\x80\xf0\x9f\x8f\xbd";
+    char *a = norm_len(pre, text, sizeof text - 1), *b = norm_len(rt, text, sizeof text - 1);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    clf_normalizer_free(pre);
+    clf_normalizer_free(other);
+    clf_normalizer_free(rt);
 }
 END_TEST
 
@@ -1142,6 +1196,7 @@ static Suite *normalize_suite(void)
     tcase_set_timeout(paths, 600);
     tcase_add_test(paths, test_fast_path_matches_icu);
     tcase_add_test(paths, test_lazy_tables_threads);
+    tcase_add_test(paths, test_prebuilt_tables);
     suite_add_tcase(s, paths);
     return s;
 }

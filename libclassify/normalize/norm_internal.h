@@ -72,10 +72,14 @@ struct clf_normalizer {
     unsigned int flags;
     size_t max_bytes;
     const void *nfkc;        /* const UNormalizer2 *, NULL when CLF_NORM_NFKC is off */
-    uint32_t *ent;           /* CLF__NTAB_SIZE character-stage entries (normalize.c) */
-    uint8_t *cls;            /* CLF__NTAB_SIZE token classes */
-    uint32_t *mpool;         /* outputs of fast characters that map to several */
+    const uint32_t *ent;     /* CLF__NTAB_SIZE character-stage entries (normalize.c) */
+    const uint8_t *cls;      /* CLF__NTAB_SIZE token classes */
+    const uint32_t *mpool;   /* outputs of fast characters that map to several */
     size_t mpool_len, mpool_cap;
+    /* The tables above are the build's (norm_prebuilt.h, every page built)
+     * or these, built here a page at a time. */
+    uint32_t *ent_w, *mpool_w;
+    uint8_t *cls_w;
     uint8_t page_built[CLF__NTAB_PAGES]; /* pages of ent and cls built so far */
     int reference;           /* 1: whole-string ICU path (tests compare the two) */
     int slow_hit;            /* the last pass took the ICU path somewhere */
@@ -146,6 +150,31 @@ unsigned int clf__normalizer_flags(const clf_normalizer *n);
  * placeholders, punctuation, emoji and digits are not letters).
  */
 int clf__has_arabic_letter(const char *text, size_t len);
+
+/*
+ * clf__normalizer_build_all - build every page of n's run-time tables, in
+ * page order (a no-op for a normalizer on the prebuilt tables). For the
+ * build's table generator and for the test that compares the two.
+ */
+int clf__normalizer_build_all(clf_normalizer *n);
+
+/* clf__normalizer_prebuilt - 1 if n runs off the tables generated at build time. */
+int clf__normalizer_prebuilt(const clf_normalizer *n);
+
+/*
+ * clf__norm_base_prop - the option-independent property byte of every table
+ * code point as built at run time (valid for the pages built so far: all
+ * of them after clf__normalizer_build_all). For the generator and tests.
+ */
+const uint8_t *clf__norm_base_prop(void);
+
+/*
+ * clf__norm_set_runtime_tables - 1: normalizers created from now on build
+ * their tables at run time even where the prebuilt ones fit (tests compare
+ * the two). The environment variable CLF_NORM_RUNTIME_TABLES=1 does the
+ * same for a whole process, from its first normalizer on.
+ */
+void clf__norm_set_runtime_tables(int on);
 
 /* clf__icu_versions - the Unicode and ICU versions of the linked ICU, as
  * "15.0" and "72.1" (NUL-terminated, cut to size). */

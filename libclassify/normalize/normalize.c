@@ -13,8 +13,11 @@
  * the next character) maps through the table; only the other segments
  * (presentation forms next to marks, decomposed letters, scripts outside
  * the table) go through ICU. tests/test_normalize.c checks that both paths
- * give byte-identical output. The tables are built a page at a time, when a
- * text first needs one (a few for Arabic text, instead of ~45 ms for all).
+ * give byte-identical output. The tables of the default steps are generated
+ * at build time from the build's ICU (norm_prebuilt.h) and used when the
+ * running ICU is that one; otherwise (other steps, another ICU) they are
+ * built a page at a time, when a text first needs one (a few for Arabic
+ * text, instead of ~45 ms for all).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +31,9 @@
 #include <unicode/utf16.h>
 
 #include "norm_internal.h"
+#ifndef CLF_NORM_NO_PREBUILT /* defined for the generator, which makes them */
+#include "norm_prebuilt.h"
+#endif
 
 /* Inputs longer than this are normalized in blocks cut at ASCII whitespace:
  * NFKC expands some characters up to 18x (U+FDFA), so the scratch memory of
@@ -81,8 +87,10 @@ static struct {
     size_t pool_len, pool_cap;
     const UNormalizer2 *nfkc;
     int ok;
+    int pre_ok; /* the prebuilt tables are this ICU's: prop and the default tables */
     char err[128];
 } base;
+static int runtime_tables; /* clf__norm_set_runtime_tables */
 static pthread_once_t base_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t base_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -167,6 +175,15 @@ static void base_init(void)
     }
     base.nfkc = nf;
     base.ok = 1;
+#ifndef CLF_NORM_NO_PREBUILT
+    /* Tables made with another ICU could differ from what this one says
+     * (new characters, changed decompositions): then they are built here. */
+    char uv[32], iv[32];
+    clf__icu_versions(uv, iv, sizeof uv);
+    const char *env = getenv("CLF_NORM_RUNTIME_TABLES");
+    base.pre_ok = !strcmp(iv, clf__norm_pre_icu_version) &&
+                  !strcmp(uv, clf__norm_pre_unicode_version) && !(env && !strcmp(env, "1"));
+#endif
 }
 
 /* Build page pg of the shared tables (base_lock held). */
@@ -212,6 +229,10 @@ static int base_need(uint32_t c)
 static unsigned int props_of(uint32_t c)
 {
     int32_t i = clf__ntab_index(c);
+#ifndef CLF_NORM_NO_PREBUILT
+    if (i >= 0 && base.pre_ok)
+        return clf__norm_pre_prop[i]; /* base.prop may not have c's page */
+#endif
     if (i >= 0)
         return base.prop[i];
     uint8_t p, g;
@@ -397,14 +418,14 @@ static int mpool_add(clf_normalizer *n, const uint32_t *cps, size_t len, size_t 
         size_t nc = *cap ? *cap * 2 : 4096;
         while (nc < n->mpool_len + len + 1)
             nc *= 2;
-        uint32_t *p = realloc(n->mpool, nc * sizeof *p);
+        uint32_t *p = realloc(n->mpool_w, nc * sizeof *p);
         if (!p)
             return clf__error(CLF_E_NOMEM, "out of memory (normalizer tables)");
-        n->mpool = p;
+        n->mpool = n->mpool_w = p;
         *cap = nc;
     }
-    n->mpool[n->mpool_len] = (uint32_t)len;
-    memcpy(n->mpool + n->mpool_len + 1, cps, len * sizeof *cps);
+    n->mpool_w[n->mpool_len] = (uint32_t)len;
+    memcpy(n->mpool_w + n->mpool_len + 1, cps, len * sizeof *cps);
     n->mpool_len += len + 1;
     return CLF_OK;
 }
@@ -423,9 +444,9 @@ static int norm_page_locked(clf_normalizer *n, int32_t pg)
         uint32_t c = tab_cp(i);
         uint8_t p = base.prop[i];
         uint32_t e = 0;
-        n->cls[i] = (uint8_t)class_of(f, p, base.gcls[i]);
+        n->cls_w[i] = (uint8_t)class_of(f, p, base.gcls[i]);
         if (c >= 0xD800 && c <= 0xDFFF) {
-            n->ent[i] = E_BB;
+            n->ent_w[i] = E_BB;
             continue;
         }
         if (!(f & CLF_NORM_NFKC) || (p & BP_BB))
@@ -473,7 +494,7 @@ static int norm_page_locked(clf_normalizer *n, int32_t pg)
         if ((f & CLF_NORM_NFKC) && (p & BP_QCYES) && s && len == 1 && s[0] == c &&
             map_m(f, c) == MAP_DEL)
             e |= E_FDROP;
-        n->ent[i] = e;
+        n->ent_w[i] = e;
     }
     n->page_built[pg] = 1;
     /* what the table path outputs is looked up in the tables too */
@@ -518,12 +539,48 @@ static inline int norm_need(clf_normalizer *n, uint32_t c)
 
 static int build_tables(clf_normalizer *n)
 {
+#ifndef CLF_NORM_NO_PREBUILT
+    if (base.pre_ok && n->flags == clf__norm_pre_flags && !runtime_tables) {
+        /* every page built, in the binary: nothing to build or to allocate */
+        n->ent = clf__norm_pre_ent;
+        n->cls = clf__norm_pre_cls;
+        n->mpool = clf__norm_pre_mpool;
+        n->mpool_len = clf__norm_pre_mpool_len;
+        memset(n->page_built, 1, sizeof n->page_built);
+        return CLF_OK;
+    }
+#endif
     /* zero pages from the system: only the pages built are ever touched */
-    n->ent = calloc(CLF__NTAB_SIZE, sizeof *n->ent);
-    n->cls = calloc(CLF__NTAB_SIZE, 1);
-    if (!n->ent || !n->cls)
+    n->ent = n->ent_w = calloc(CLF__NTAB_SIZE, sizeof *n->ent_w);
+    n->cls = n->cls_w = calloc(CLF__NTAB_SIZE, 1);
+    if (!n->ent_w || !n->cls_w)
         return clf__error(CLF_E_NOMEM, "out of memory (normalizer tables)");
     return norm_page(n, 0); /* ASCII and Latin-1: decoding takes them as they come */
+}
+
+int clf__normalizer_build_all(clf_normalizer *n)
+{
+    for (int32_t pg = 0; pg < CLF__NTAB_PAGES; pg++) {
+        int rc = norm_page(n, pg);
+        if (rc)
+            return rc;
+    }
+    return CLF_OK;
+}
+
+int clf__normalizer_prebuilt(const clf_normalizer *n)
+{
+    return n->ent_w == NULL;
+}
+
+const uint8_t *clf__norm_base_prop(void)
+{
+    return base.prop;
+}
+
+void clf__norm_set_runtime_tables(int on)
+{
+    runtime_tables = on != 0;
 }
 
 /* ---- scratch buffers ------------------------------------------------------ */
@@ -985,9 +1042,9 @@ CLF_API void clf_normalizer_free(clf_normalizer *n)
 {
     if (!n)
         return;
-    free(n->ent);
-    free(n->cls);
-    free(n->mpool);
+    free(n->ent_w);
+    free(n->cls_w);
+    free(n->mpool_w);
     free(n->dec.p);
     free(n->pass_a.p);
     free(n->pass_b.p);
