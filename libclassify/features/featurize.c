@@ -219,7 +219,8 @@ struct clf_featurizer {
     clf_feature *vec;
     size_t vec_cap;
 
-    clf__stem_entry *stem_cache;
+    clf__stem_entry *stem_cache; /* 64-byte aligned, inside stem_mem */
+    void *stem_mem;
     float tf[64];
     unsigned char arabic_class[256]; /* cp_class() of U+0600..U+06FF */
 
@@ -426,14 +427,17 @@ CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nop
             rc = clf__error(CLF_E_STEMMER, "libstemmer: cannot create the arabic stemmer");
             goto fail;
         }
-        /* one set per 64-byte cache line */
+        /* One set per 64-byte cache line. calloc, not aligned_alloc and
+         * memset: a block this large comes zeroed from the system, so only
+         * the sets a process uses are ever touched (a new process scoring
+         * one text would otherwise fault in all 256 pages first). */
         size_t bytes = ((size_t)2 << STEM_SET_BITS) * sizeof *f->stem_cache;
-        f->stem_cache = aligned_alloc(64, bytes);
-        if (!f->stem_cache) {
+        f->stem_mem = calloc(1, bytes + 63);
+        if (!f->stem_mem) {
             rc = clf__error(CLF_E_NOMEM, "out of memory");
             goto fail;
         }
-        memset(f->stem_cache, 0, bytes);
+        f->stem_cache = (clf__stem_entry *)(((uintptr_t)f->stem_mem + 63) & ~(uintptr_t)63);
     }
     *out = f;
     return CLF_OK;
@@ -448,7 +452,7 @@ CLF_API void clf_featurizer_free(clf_featurizer *f)
         return;
     clf_normalizer_free(f->norm);
     sb_stemmer_delete(f->stemmer);
-    free(f->stem_cache);
+    free(f->stem_mem);
     free(f->pad);
     free(f->cpo);
     free(f->cps);
