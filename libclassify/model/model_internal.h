@@ -38,10 +38,10 @@ typedef struct clf__gate {
 } clf__gate;
 
 struct clf_model {
-    /* the file while loading: either mmap'ed (mapped = 1) or a malloc'ed
-     * copy; released once the model is built */
+    /* the file while loading, read into base_cap bytes from big_alloc
+     * (mapped = 1) or malloc; released once the model is built */
     const unsigned char *base;
-    size_t size;
+    size_t size, base_cap;
     int mapped;
 
     uint32_t format_version;
