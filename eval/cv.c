@@ -68,7 +68,16 @@ static void note(const clf_eval_cv_options *o, const char *fmt, ...)
     o->note(o->note_ctx, msg);
 }
 
+/*
+ * Corpus c's train split. Each text is rewritten by rw, the evaluated
+ * recipe's rules for the corpus (what its training, and so its fold models,
+ * see, and what the held-out fold is scored on); the fold comes from the
+ * text as the fold recipe rewrites it (fold_rw, its corpus of that name, or
+ * none) and normalizes it, training's rule, so that two recipes compared on
+ * the same folds get the same folds.
+ */
 static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, const clf_recipe *rcp,
+                       const clf_recipe_corpus *rw, const clf_recipe_corpus *fold_rw,
                        const clf_eval_cv_options *o, clf_normalizer *nz)
 {
     clf_reader *r = NULL;
@@ -102,13 +111,24 @@ static int read_corpus(cv_corpus *c, const char *path, clf_format fmt, const clf
         cv_doc *d = &c->docs[c->n++];
         memset(d, 0, sizeof *d);
         d->id = clf__memdup(rec.id, strlen(rec.id));
-        d->text = clf__memdup(rec.text, rec.text_len);
-        d->len = rec.text_len;
+        char *t = NULL, *ft = NULL;
+        size_t tl, ftl;
+        if ((rc = clf_recipe_rewrite(rw, rec.text, rec.text_len, &t, &tl)) != CLF_OK ||
+            (fold_rw && fold_rw != rw &&
+             (rc = clf_recipe_rewrite(fold_rw, rec.text, rec.text_len, &ft, &ftl)) != CLF_OK)) {
+            free(t);
+            break;
+        }
+        d->text = t ? t : clf__memdup(rec.text, rec.text_len);
+        d->len = t ? tl : rec.text_len;
         d->labels = calloc(rec.n_labels ? rec.n_labels : 1, sizeof *d->labels);
         /* training's fold rule: texts that normalize alike share a fold */
         const char *norm = "";
         size_t nlen = 0;
-        int nrc = clf_normalize(nz, rec.text, rec.text_len, &norm, &nlen, NULL);
+        int nrc = ft                ? clf_normalize(nz, ft, ftl, &norm, &nlen, NULL)
+                  : fold_rw == rw && t ? clf_normalize(nz, t, tl, &norm, &nlen, NULL)
+                                       : clf_normalize(nz, rec.text, rec.text_len, &norm, &nlen, NULL);
+        free(ft);
         if (nrc != CLF_OK) {
             rc = clf__error(nrc, "%s:%zu: %s", path, rec.line, clf_last_error());
             break;
@@ -189,6 +209,7 @@ static int fold_recipe(clf_recipe **out, const clf_recipe *r, const cv_corpus *c
         json_object_set_new(c, "train", json_string(rel));
         json_object_del(c, "dev");
         json_object_del(c, "format"); /* a plain path: under the fold's corpora root */
+        json_object_del(c, "rewrite"); /* the fold files hold the texts already rewritten */
     }
     json_t *tr = json_object_get(j, "training");
     if (json_is_object(tr))
@@ -251,7 +272,9 @@ static int cv_read(cv_run *R)
             rc = clf__error(CLF_E_NOMEM, "eval --cv: out of memory");
             break;
         }
-        rc = read_corpus(&R->corp[c], file, r->corpora[c].format, fr, R->o, nz);
+        int fc = fr == r ? (int)c : clf_recipe_corpus_index(fr, r->corpora[c].name);
+        rc = read_corpus(&R->corp[c], file, r->corpora[c].format, fr, &r->corpora[c],
+                         fc >= 0 ? &fr->corpora[fc] : NULL, R->o, nz);
         free(file);
         if (rc == CLF_OK)
             note(R->o, "eval --cv: %s: %zu documents", r->corpora[c].name, R->corp[c].n);

@@ -496,16 +496,29 @@ int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_f
                 break;
             continue;
         }
+        /* the corpus's recipe "rewrite" rules, exactly as training applies them */
+        const char *text = rec.text;
+        size_t tlen = rec.text_len;
+        char *rw = NULL;
+        if (map->recipe) {
+            if ((rc = clf_recipe_rewrite(&map->recipe->corpora[map->corpus], rec.text, rec.text_len,
+                                         &rw, &tlen)) != CLF_OK)
+                break;
+            if (rw)
+                text = rw;
+        }
         clf_doc_info info = {0, 0, 0};
-        int s1 = clf_score(a, rec.text, rec.text_len, res_a, CLF_EVAL_MAX_CATEGORIES, &info);
-        int s2 = b ? clf_score(b, rec.text, rec.text_len, res_b, nb, NULL) : 0;
+        int s1 = clf_score(a, text, tlen, res_a, CLF_EVAL_MAX_CATEGORIES, &info);
+        int s2 = b ? clf_score(b, text, tlen, res_b, nb, NULL) : 0;
         if (s1 == CLF_E_NOMEM || s2 == CLF_E_NOMEM) {
+            free(rw);
             rc = CLF_E_NOMEM;
             break;
         }
         if (s1 < 0 || s2 < 0) {
             char what[600];
             snprintf(what, sizeof what, "%s", clf_last_error()[0] ? clf_last_error() : clf_strerror(s1 < 0 ? s1 : s2));
+            free(rw);
             if ((rc = bad_row(ro, &st, s1 < 0 ? s1 : s2, path, rec.line, what)) != CLF_OK)
                 break;
             continue;
@@ -515,8 +528,9 @@ int clf_eval_score_file(clf_eval_data *d, size_t source, const char *path, clf_f
             sa[k] = res_a[k].probability;
             sb[k] = b && bidx[k] >= 0 && (size_t)bidx[k] < nb ? res_b[bidx[k]].probability : 0.0;
         }
-        if ((rc = clf_eval_data_add(d, source, rec.id, rec.text, rec.text_len, positive, sa,
-                                    b ? sb : NULL)) != CLF_OK)
+        rc = clf_eval_data_add(d, source, rec.id, text, tlen, positive, sa, b ? sb : NULL);
+        free(rw);
+        if (rc != CLF_OK)
             break;
         st.records++;
     }

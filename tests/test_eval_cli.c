@@ -250,6 +250,93 @@ START_TEST(test_cross_validation)
 }
 END_TEST
 
+/* Write dir/name: recipe.json with each (from, to) of the NULL-terminated
+ * pairs replaced (first occurrence). */
+static void recipe_variant(const char *name, const char *const *pairs)
+{
+    char *text = read_in_dir("recipe.json");
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; pairs[i]; i += 2) {
+        char *at = strstr(text, pairs[i]);
+        ck_assert_msg(at != NULL, "test bug: %s", pairs[i]);
+        size_t n = strlen(text) - strlen(pairs[i]) + strlen(pairs[i + 1]) + 1;
+        char *t = malloc(n);
+        ck_assert_ptr_nonnull(t);
+        snprintf(t, n, "%.*s%s%s", (int)(at - text), text, pairs[i + 1], at + strlen(pairs[i]));
+        free(text);
+        text = t;
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+}
+
+/* The "categories" of every group of a report, as one array. */
+static json_t *group_figures(const char *file)
+{
+    json_t *j = load_json(file), *out = json_array();
+    json_t *groups = json_object_get(j, "groups");
+    ck_assert(json_array_size(groups) > 0);
+    for (size_t i = 0; i < json_array_size(groups); i++)
+        json_array_append(out, json_object_get(json_array_get(groups, i), "categories"));
+    json_decref(j);
+    return out;
+}
+
+/*
+ * A corpus's recipe "rewrite" rules apply in eval as in training: a corpus
+ * whose files spell the rude word غبي as QQQ, with the rule QQQ -> غبي, gives
+ * exactly the figures of the original files, held out (eval --recipe) and
+ * out of fold (eval --cv, whose fold models train on the rewritten texts and
+ * whose held-out folds must be scored on them too). Without the rule the
+ * held-out figures differ (the model never saw QQQ).
+ */
+START_TEST(test_rewrite_in_eval)
+{
+    setup();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && sed 's/غبي/QQQ/g' synth-dev.tsv > synth-dev-q.tsv && "
+             "sed 's/غبي/QQQ/g' synth-train.tsv > synth-train-q.tsv && grep -q QQQ synth-dev-q.tsv && "
+             "grep -q QQQ synth-train-q.tsv", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    static const char *const rw[] = {
+        "\"synth-train.tsv\"", "\"synth-train-q.tsv\"", "\"synth-dev.tsv\"",
+        "\"synth-dev-q.tsv\", \"rewrite\": [[\"QQQ\", \"غبي\"]]", NULL};
+    static const char *const norw[] = {"\"synth-train.tsv\"", "\"synth-train-q.tsv\"",
+                                       "\"synth-dev.tsv\"", "\"synth-dev-q.tsv\"", NULL};
+    recipe_variant("recipe-rw.json", rw);
+    recipe_variant("recipe-norw.json", norw);
+    const char *const recipes[] = {"recipe.json", "recipe-rw.json", "recipe-norw.json"};
+    for (int i = 0; i < 3; i++) {
+        int st = run("eval --model tiny.clf --recipe %s --corpora . --resamples 0 --json h%d.json -q",
+                     recipes[i], i);
+        char *err = read_in_dir("stderr.txt");
+        ck_assert_msg(st == 0, "eval --recipe %s failed (%d): %s", recipes[i], st, err);
+        free(err);
+    }
+    json_t *h0 = group_figures("h0.json"), *h1 = group_figures("h1.json"), *h2 = group_figures("h2.json");
+    ck_assert_msg(json_equal(h0, h1), "eval with the rewrite rule differs from the original texts");
+    ck_assert_msg(!json_equal(h0, h2), "without the rule the texts should score differently");
+    json_decref(h0);
+    json_decref(h1);
+    json_decref(h2);
+    for (int i = 0; i < 2; i++) {
+        int st = run("eval --cv 2 --recipe %s --corpora . --resamples 0 --json c%d.json -q", recipes[i], i);
+        char *err = read_in_dir("stderr.txt");
+        ck_assert_msg(st == 0, "eval --cv --recipe %s failed (%d): %s", recipes[i], st, err);
+        free(err);
+    }
+    json_t *c0 = group_figures("c0.json"), *c1 = group_figures("c1.json");
+    ck_assert_msg(json_equal(c0, c1), "eval --cv with the rewrite rule differs from the original texts");
+    json_decref(c0);
+    json_decref(c1);
+}
+END_TEST
+
 /* Issue 8 finding 18: eval treats bad rows as train does. */
 START_TEST(test_bad_rows)
 {
@@ -589,6 +676,7 @@ int main(void)
     tcase_add_test(tc, test_cv_quiet_library);
     tcase_add_test(tc, test_cv_folds_normalized);
     tcase_add_test(tc, test_cv_compare_recipe);
+    tcase_add_test(tc, test_rewrite_in_eval);
     suite_add_tcase(s, tc);
     return clf_test_run(s);
 }

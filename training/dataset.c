@@ -72,34 +72,6 @@ static int file_checksum(const char *path, const char *corpus, uint64_t *out)
     return CLF_OK;
 }
 
-/* Replace every occurrence of from in *text (NUL-terminated, *len bytes). */
-static int rewrite(char **text, size_t *len, const char *from, const char *to)
-{
-    size_t fl = strlen(from), tl = strlen(to), n = 0;
-    for (const char *q = *text; (q = strstr(q, from)); q += fl)
-        n++;
-    if (n == 0)
-        return CLF_OK;
-    size_t out_len = *len - n * fl + n * tl;
-    char *out = malloc(out_len + 1), *w = out;
-    if (!out)
-        return CLF_E_NOMEM;
-    const char *q = *text, *hit;
-    while ((hit = strstr(q, from))) {
-        memcpy(w, q, (size_t)(hit - q));
-        w += hit - q;
-        memcpy(w, to, tl);
-        w += tl;
-        q = hit + fl;
-    }
-    size_t rest = strlen(q);
-    memcpy(w, q, rest + 1);
-    free(*text);
-    *text = out;
-    *len = out_len;
-    return CLF_OK;
-}
-
 static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split, uint64_t uses,
                     uint64_t positive)
 {
@@ -124,10 +96,15 @@ static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split
     memcpy(rd->text, rec->text, rec->text_len);
     rd->text[rec->text_len] = '\0';
     rd->len = rec->text_len;
-    const clf_recipe_corpus *cp = &L->r->corpora[corpus];
-    for (size_t i = 0; i < cp->n_rewrites; i++)
-        if (rewrite(&rd->text, &rd->len, cp->rewrite_from[i], cp->rewrite_to[i]) != CLF_OK)
-            return clf__error(CLF_E_NOMEM, "out of memory");
+    char *rw;
+    size_t rl;
+    if (clf_recipe_rewrite(&L->r->corpora[corpus], rd->text, rd->len, &rw, &rl) != CLF_OK)
+        return CLF_E_NOMEM;
+    if (rw) {
+        free(rd->text);
+        rd->text = rw;
+        rd->len = rl;
+    }
     clf_doc *doc = &d->docs[d->n_docs++];
     memset(doc, 0, sizeof *doc);
     doc->corpus = corpus;

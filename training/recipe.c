@@ -1285,3 +1285,58 @@ void clf_recipe_threshold_name(const clf_recipe *r, size_t k, char *buf, size_t 
     else
         snprintf(buf, size, "best_f1");
 }
+
+/* The first occurrence of needle (nl > 0 bytes) in h[0, hl), or NULL. */
+static const char *find_bytes(const char *h, size_t hl, const char *needle, size_t nl)
+{
+    while (hl >= nl) {
+        const char *p = memchr(h, needle[0], hl - nl + 1);
+        if (!p)
+            return NULL;
+        if (memcmp(p, needle, nl) == 0)
+            return p;
+        hl -= (size_t)(p + 1 - h);
+        h = p + 1;
+    }
+    return NULL;
+}
+
+int clf_recipe_rewrite(const clf_recipe_corpus *c, const char *text, size_t len, char **out,
+                       size_t *out_len)
+{
+    char *cur = NULL;
+    size_t cur_len = len;
+    *out = NULL;
+    *out_len = len;
+    for (size_t i = 0; i < c->n_rewrites; i++) {
+        const char *src = cur ? cur : text, *end = src + cur_len;
+        const char *from = c->rewrite_from[i], *to = c->rewrite_to[i];
+        size_t fl = strlen(from), tl = strlen(to), n = 0;
+        for (const char *q = src; (q = find_bytes(q, (size_t)(end - q), from, fl)); q += fl)
+            n++;
+        if (n == 0)
+            continue;
+        size_t nl = cur_len - n * fl + n * tl;
+        char *o = malloc(nl + 1), *w = o;
+        if (!o) {
+            free(cur);
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        }
+        const char *q = src, *hit;
+        while ((hit = find_bytes(q, (size_t)(end - q), from, fl))) {
+            memcpy(w, q, (size_t)(hit - q));
+            w += hit - q;
+            memcpy(w, to, tl);
+            w += tl;
+            q = hit + fl;
+        }
+        memcpy(w, q, (size_t)(end - q));
+        w[end - q] = '\0';
+        free(cur);
+        cur = o;
+        cur_len = nl;
+    }
+    *out = cur;
+    *out_len = cur_len;
+    return CLF_OK;
+}

@@ -170,6 +170,18 @@ int clf_recipe_category_index(const clf_recipe *r, const char *name);
 int clf_recipe_corpus_index(const clf_recipe *r, const char *name);
 
 /*
+ * clf_recipe_rewrite - corpus c's "rewrite" rules applied in recipe order
+ * (each to the result of the one before) to len bytes of text: every
+ * occurrence of a rule's `from` becomes its `to`. *out is NULL when no rule
+ * matches (the text is used as it is), else a malloc'ed copy, NUL-terminated,
+ * of *out_len bytes. Training (dataset.c), `classify eval --recipe` and
+ * `classify eval --cv` all rewrite through it, so they score the same text.
+ * Errors: CLF_E_NOMEM.
+ */
+int clf_recipe_rewrite(const clf_recipe_corpus *c, const char *text, size_t len, char **out,
+                       size_t *out_len);
+
+/*
  * clf_recipe_uses - the categories corpus c gives examples for
  * (annotates | negatives_for).
  */
