@@ -77,3 +77,36 @@ def test_explain_equals_cli(model, model_path, cli, tmp_path):
                     # the CLI prints contributions with 6 significant digits
                     assert [float("%.6g" % x["contribution"]) for x in b] == \
                         [x["contribution"] for x in a]
+
+
+def test_report_only_signals(cli, tmp_path):
+    """A report-only category (training.flag_by_default false) is never in "flagged": the
+    binding lists it under "signals" at its threshold, as `classify score` does."""
+    import random
+    rng = random.Random(1)
+    words = ["الماء", "البيت", "الطريق", "السوق", "المدرسة", "الكتاب", "الشمس", "الحديقة", "القهوة",
+             "الصباح", "المساء", "المدينة", "الصديق", "العمل", "السيارة", "الطعام", "اليوم", "الغد"]
+    with open(tmp_path / "ca.tsv", "w", encoding="utf-8") as f:
+        for i in range(90):
+            pos = i % 3 == 0
+            text = " ".join(rng.choice(words) for _ in range(5))
+            f.write(f"r{i}\t{'a' if pos else ''}\t{'سيف ' if pos else ''}{text}\n")
+    recipe = {"name": "ro", "categories": ["alpha", "beta"],
+              "features": {"hash_bits": 16, "min_df": 1, "char_ngram_max": 0, "stems": False},
+              "training": {"folds": 3, "c_grid": [4], "flag_by_default": {"beta": False}},
+              "corpora": [{"name": "ca", "train": "./ca.tsv", "annotates": ["alpha", "beta"],
+                           "labels": {"a": ["alpha", "beta"]}}]}
+    (tmp_path / "r.json").write_text(json.dumps(recipe), encoding="utf-8")
+    path = str(tmp_path / "ro.clf")
+    subprocess.run([cli, "train", "--recipe", str(tmp_path / "r.json"), "--out", path, "--quiet"],
+                   check=True, capture_output=True)
+    m = libclassify.Model(path)
+    docs = ["سيف الماء البيت", "الماء البيت", "https://example.com"]
+    mine = m.score_many(docs)
+    assert mine[0]["flagged"] == {"alpha"} and mine[0]["signals"] == {"beta"}, mine[0]
+    assert mine[1]["signals"] == set() and mine[2]["signals"] == set(), mine
+    for d, r, x in zip(docs, cli_records(cli, path, docs, tmp_path), mine):
+        assert r["signals"] == [c for c in m.categories if c in x["signals"]], (d, r, x)
+        assert r["flagged"] == [c for c in m.categories if c in x["flagged"]], (d, r, x)
+    assert m.score(docs[0])["signals"] == {"beta"}
+    assert m.explain(docs[0], 3)["signals"] == {"beta"}
