@@ -497,6 +497,52 @@ COUNTER3_T = ["من يحرض على {act} {id} لا يمثل الإسلام", "{
               "يا من تبررون {act} {id}، أنتم شركاء في الجريمة", "{perp} يستحق المحاكمة والعقاب بالقانون",
               "كل من يفرح بـ{act} {id} فقد إنسانيته"]
 
+# Identity groups in everyday, descriptive sentences (issue 9 §5 follow-up: a
+# neutral sentence about Arab Jews scored hate 0.8). The first identity family
+# names groups only in the definite plural and mostly in sympathy; the corpora's
+# hate rows use every form, so this one varies the form (indefinite plural,
+# singular noun or adjective, a group of a place: يهود تونس, مسيحيو العراق) and
+# says ordinary things: work, food, history, neighbours, numbers, questions.
+# Generated with their own random stream after the other families, so that the
+# rows of the other families and files stay as they were.
+ID_PL = ["يهود", "مسيحيون", "شيعة", "سنة", "أكراد", "لاجئون", "أفارقة", "ملحدون", "دروز",
+         "أقباط", "إيزيديون", "مهاجرون", "نساء", "أمازيغ", "أرمن", "علويون", "بهائيون",
+         "صابئة", "تركمان", "آشوريون", "عمال أجانب", "بدو", "سود", "مثليون"]
+ID_OF = ["يهود المغرب", "يهود اليمن", "اليهود العرب", "يهود تونس", "مسيحيو العراق",
+         "مسيحيو لبنان", "أقباط مصر", "شيعة لبنان", "شيعة البحرين", "سنة إيران", "سنة العراق",
+         "أكراد سوريا", "أمازيغ الجزائر", "نساء الخليج", "دروز الجولان", "أرمن حلب",
+         "لاجئو غزة", "عمال آسيا في الخليج", "أفارقة ليبيا", "إيزيديو سنجار", "صابئة العراق",
+         "اليهود الشرقيون", "المسيحيون العرب", "الشيعة العرب", "النساء العاملات"]
+ID_SG = ["يهودي", "مسيحي", "شيعي", "سني", "كردي", "لاجئ", "أفريقي", "ملحد", "درزي", "قبطي",
+         "إيزيدي", "مهاجر", "أمازيغي", "أرمني", "علوي", "بهائي", "تركماني", "آشوري", "هندي",
+         "فلبيني", "إثيوبي", "سوداني", "إيراني", "تركي"]
+ID_JOB = ["مهندس", "طبيب", "معلم", "خباز", "سائق تاكسي", "محامي", "نجار", "صيدلي", "مبرمج",
+          "بائع خضار", "ممرض", "لاعب كرة", "موسيقي", "صحفي", "طالب جامعي"]
+ID_THING = ["المطبخ", "الأدب", "التراث", "الغناء", "التاريخ", "الفن", "الحي", "اللباس"]
+IDENT2_T = ["جاري {sg} ويعمل {job} في {p}", "زميلي في الجامعة {sg} وهو شخص لطيف",
+            "عاش {of} في بلادهم منذ مئات السنين", "يحتفل {of} بأعيادهم هذا الأسبوع",
+            "مقال عن تاريخ {of} وعاداتهم في الزواج والطعام", "أغلب {of} يعملون في التجارة والزراعة",
+            "قرأت كتابا عن {of} في القرن التاسع عشر", "تقرير: عدد {of} تراجع خلال العقود الأخيرة",
+            "هل يوجد {pl} في {p}؟", "كم نسبة {pl} في {p}؟", "ما الفرق بين {pl} و{pl2}؟",
+            "في حينا {pl} و{pl2} ومسلمون، وكلنا جيران", "قابلت عائلة من {of} في القطار وتحدثنا طويلا",
+            "{of} مواطنون لهم ما لنا وعليهم ما علينا", "{idthing} عند {of} غني ومتنوع",
+            "صديقي {sg} دعاني إلى العشاء في بيته", "الطبيب الذي عالج {r} {sg} من {p}",
+            "أنا {sg} من {p} وأحب مدينتي", "فاز {job} {sg} بجائزة في {p}",
+            "معرض صور عن حياة {of} اليومية", "{pl} في {p} يحتفلون بالعيد مع جيرانهم",
+            "أستاذي في المدرسة كان {sg} وعلمنا الكثير", "تعرفت على {sg} في العمل وصرنا أصدقاء",
+            "وثائقي عن {of} بين الماضي والحاضر", "في {p} حي قديم سكنه {pl} ويزوره السياح",
+            "برنامج إذاعي يستضيف {pl} للحديث عن حياتهم", "لغة {of} وأغانيهم جزء من تراث المنطقة",
+            "{sg} أو مسلم، الجار جار", "هاجر {of} إلى {p} قبل الحرب", "أول {job} {sg} في {p}"]
+IDENT_POS_T = ["شكرا لجيراننا من {of} على مساعدتهم بعد السيول", "{of} أهلنا ونعتز بهم",
+               "تحية لكل {job} {sg} يخدم الناس في {p}", "{pl} ساهموا في بناء {p} مثل غيرهم",
+               "أجمل ما في {p} أن فيها {pl} و{pl2} يعيشون بسلام", "نحترم {of} ونحترم دينهم وعاداتهم",
+               "كرم {of} معروف عند الجميع", "فخورون بكل {sg} نجح في {p}",
+               "ما أجمل أن نرى {pl} و{pl2} في حفل واحد", "{of} جزء أصيل من تاريخ المنطقة"]
+IDENT_CLASSES = {
+    "identity-everyday": (IDENT2_T, 420),
+    "identity-positive": (IDENT_POS_T, 200),
+}
+
 BENIGN_CLASSES_2 = {
     "dhikr-life": (DHIKR_LIFE_T, 360),
     "chitchat": (CHITCHAT, 120),
@@ -549,7 +595,8 @@ def fill(rng, t, **fixed):
         "strong": STRONG, "out": OUTLET, "q": QUOTE, "tg": TARGETS, "self": SELF,
         "annoy": ANNOY, "cheer": CHEER, "mil": MILITANT, "w3": ITS_WORDS,
         "id": IDENT, "id2": IDENT, "thing": THING, "fig": FIG_VERB, "die": DIE_OF,
-        "act": ACT, "perp": PERP,
+        "act": ACT, "perp": PERP, "pl": ID_PL, "pl2": ID_PL, "of": ID_OF, "sg": ID_SG,
+        "job": ID_JOB, "idthing": ID_THING,
     }
     out = t
     # oath may itself hold a {n}
@@ -590,6 +637,11 @@ def main():
     for cls, (templates, count) in BENIGN_CLASSES_2.items():
         benign += [(rid, "", text) for rid, text in generate(rng, templates, count, cls)]
     benign = with_spaced(rng, benign, 12)
+    rng2 = random.Random(2026)
+    ident = []
+    for cls, (templates, count) in IDENT_CLASSES.items():
+        ident += [(rid, "", text) for rid, text in generate(rng2, templates, count, cls)]
+    benign += with_spaced(rng2, ident, 12)
     threats = [(rid, "threat", text)
                for rid, text in generate(rng, PERSONAL_T, 320, "personal")]
     threats += [(rid, "threat", text) for rid, text in generate(rng, CALLS, 320, "call")]
