@@ -543,6 +543,41 @@ IDENT_CLASSES = {
     "identity-positive": (IDENT_POS_T, 200),
 }
 
+# Ordinary news sentences that name countries, peoples and nationalities: who
+# condemned, who met, who signed, who fled where. Lists of countries and
+# nationalities are common in news and are not hate (the hate corpora's rows
+# name the same peoples). Own random stream, like the identity families.
+COUNTRY = ["مصر", "الأردن", "تونس", "الجزائر", "المغرب", "السعودية", "الإمارات", "قطر", "الكويت",
+           "البحرين", "عمان", "العراق", "سوريا", "لبنان", "ليبيا", "السودان", "اليمن", "فلسطين",
+           "تركيا", "إيران", "فرنسا", "ألمانيا", "بريطانيا", "إسبانيا", "روسيا", "الصين",
+           "الولايات المتحدة", "باكستان", "إندونيسيا", "إثيوبيا", "نيجيريا", "كندا", "اليابان"]
+NATION = ["المصريين", "السوريين", "العراقيين", "اليمنيين", "الليبيين", "السودانيين", "الفلسطينيين",
+          "الأفغان", "الباكستانيين", "الإثيوبيين", "الصوماليين", "الأوروبيين", "الأمريكيين",
+          "الإيرانيين", "الأتراك", "اللبنانيين", "التونسيين", "المغاربة", "الهنود", "الفلبينيين"]
+OFFICIAL = ["وزير الخارجية", "المتحدث باسم الحكومة", "رئيس الوزراء", "السفير", "وزير الداخلية",
+            "الأمين العام للجامعة العربية", "المبعوث الأممي", "رئيس البرلمان"]
+DIPLO_T = ["استنكرت {c1} و{c2} و{c3} الهجوم الذي استهدف {p}",
+           "يضم الاجتماع وزراء خارجية {c1} و{c2} و{c3} و{c4}",
+           "شارك في المؤتمر ممثلون عن {c1} و{c2} و{c3}",
+           "أعرب {off} في {c1} عن تضامن بلاده مع {c2} بعد الهجوم",
+           "وقعت {c1} و{c2} اتفاقية للتعاون الأمني وتبادل المعلومات",
+           "وصل إلى {p} خليط من {na1} و{na2} و{na3} بحثا عن عمل",
+           "تستضيف {c1} آلاف اللاجئين من {na1} و{na2}",
+           "قال {off} إن {c1} ترفض التدخل في شؤونها الداخلية",
+           "بحث {off} مع نظيره من {c1} العلاقات الثنائية وسبل تعزيزها",
+           "وأضاف {off} أن بلاده تقف مع {c1} في حربها على الإرهاب",
+           "وتضم القائمة مواطنين من {c1} و{c2} و{c3} و{c4}",
+           "وقدمت {c1} و{c2} تعازيهما لأسر الضحايا في {p}",
+           "وتتهم {c1} جارتها {c2} بدعم جماعات مسلحة، وهو ما تنفيه الأخيرة",
+           "أغلبية العمال في المصنع من {na1} و{na2}",
+           "وتشير الإحصاءات إلى أن عدد {na1} في {c1} تضاعف خلال عشر سنوات",
+           "واتفق الجانبان على عقد الاجتماع المقبل في {c1} بمشاركة {c2} و{c3}",
+           "وأدانت جامعة الدول العربية و{c1} و{c2} التفجير الذي وقع في {p}",
+           "وتحدث {off} عن أزمة المهاجرين من {na1} و{na2} عبر البحر",
+           "وتشارك قوات من {c1} و{c2} في التدريبات المشتركة هذا الشهر",
+           "نقلت وكالة الأنباء عن {off} قوله إن المفاوضات مع {c1} مستمرة"]
+NEWS_CLASSES = {"news-diplomacy": (DIPLO_T, 320)}
+
 BENIGN_CLASSES_2 = {
     "dhikr-life": (DHIKR_LIFE_T, 360),
     "chitchat": (CHITCHAT, 120),
@@ -596,7 +631,8 @@ def fill(rng, t, **fixed):
         "annoy": ANNOY, "cheer": CHEER, "mil": MILITANT, "w3": ITS_WORDS,
         "id": IDENT, "id2": IDENT, "thing": THING, "fig": FIG_VERB, "die": DIE_OF,
         "act": ACT, "perp": PERP, "pl": ID_PL, "pl2": ID_PL, "of": ID_OF, "sg": ID_SG,
-        "job": ID_JOB, "idthing": ID_THING,
+        "job": ID_JOB, "idthing": ID_THING, "c1": COUNTRY, "c2": COUNTRY, "c3": COUNTRY,
+        "c4": COUNTRY, "na1": NATION, "na2": NATION, "na3": NATION, "off": OFFICIAL,
     }
     out = t
     # oath may itself hold a {n}
@@ -642,6 +678,12 @@ def main():
     for cls, (templates, count) in IDENT_CLASSES.items():
         ident += [(rid, "", text) for rid, text in generate(rng2, templates, count, cls)]
     benign += with_spaced(rng2, ident, 12)
+    rng3 = random.Random(2027)
+    news = []
+    for cls, (templates, count) in NEWS_CLASSES.items():
+        news += [(rid, "", text) for rid, text in generate(rng3, templates, count, cls)
+                 if all(text.count(c) < 2 for c in COUNTRY + NATION)]
+    benign += with_spaced(rng3, news, 12)
     threats = [(rid, "threat", text)
                for rid, text in generate(rng, PERSONAL_T, 320, "personal")]
     threats += [(rid, "threat", text) for rid, text in generate(rng, CALLS, 320, "call")]
