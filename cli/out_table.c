@@ -236,36 +236,45 @@ static int put_flags(FILE *out, const clf_cli_table *t, const clf_model *m, cons
         return used;
     }
     size_t K = clf_model_num_categories(m), best = 0;
-    for (size_t k = 0; k < K; k++) {
-        if (r->res[k].probability > r->res[best].probability)
-            best = k;
-        if (!r->res[k].flagged)
-            continue;
-        char p[32];
-        fmt_prob(p, sizeof p, r->res[k].probability);
-        if (used)
-            used += fprintf(out, " ");
-        if (t->color)
-            fputs(C_RED, out);
-        used += fprintf(out, "%s", clf_model_category_name(m, k));
-        if (t->color)
-            fputs(C_RESET, out);
-        used += fprintf(out, " %s", p);
+    /* flagged categories, then report-only signals ("- " first when nothing is
+     * flagged); an item that would run past the line starts a new one under
+     * the column, so that many flags never overflow the terminal */
+    int lead = ID_COLS + 2, max = t->width - lead, any = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < K; k++) {
+            if (pass == 0 && r->res[k].probability > r->res[best].probability)
+                best = k;
+            if (pass == 0 ? !r->res[k].flagged
+                          : !clf_cli_signal(r->scorer, &r->res[k], k, r->abstain))
+                continue;
+            char p[32], item[160];
+            fmt_prob(p, sizeof p, r->res[k].probability);
+            int l = snprintf(item, sizeof item, "%s %s%s", clf_model_category_name(m, k), p,
+                             pass ? " (report-only)" : "");
+            const char *sep = any ? " " : pass ? "- " : "";
+            int sl = (int)strlen(sep);
+            if (used && used + sl + l > max) {
+                fputc('\n', out);
+                pad(out, lead);
+                used = 0;
+                sep = "";
+            }
+            used += fprintf(out, "%s", sep);
+            if (t->color)
+                fputs(pass ? C_YELLOW : C_RED, out);
+            if (pass)
+                fputs(item, out);
+            else
+                fprintf(out, "%s", clf_model_category_name(m, k));
+            if (t->color)
+                fputs(C_RESET, out);
+            if (!pass)
+                fprintf(out, " %s", p);
+            used += l;
+            any = 1;
+        }
     }
-    /* report-only categories at their threshold: shown, never flagged */
-    for (size_t k = 0; k < K; k++) {
-        if (!clf_cli_signal(r->scorer, &r->res[k], k, r->abstain))
-            continue;
-        char p[32];
-        fmt_prob(p, sizeof p, r->res[k].probability);
-        used += fprintf(out, "%s", used ? " " : "- ");
-        if (t->color)
-            fputs(C_YELLOW, out);
-        used += fprintf(out, "%s %s (report-only)", clf_model_category_name(m, k), p);
-        if (t->color)
-            fputs(C_RESET, out);
-    }
-    if (!used && K) {
+    if (!any && K) {
         char p[32];
         fmt_prob(p, sizeof p, r->res[best].probability);
         if (t->color)
@@ -401,10 +410,17 @@ void clf_cli_table_row(FILE *out, const clf_cli_table *t, const clf_model *m,
     int used = put_text(out, r->id ? r->id : "", r->id ? strlen(r->id) : 0, ID_COLS);
     pad(out, ID_COLS - used + 2);
     used = put_flags(out, t, m, r);
-    pad(out, used < FLAG_COLS ? FLAG_COLS - used + 2 : 2);
     int room = t->width - ID_COLS - 2 - (used > FLAG_COLS ? used : FLAG_COLS) - 2;
-    if (room < 10)
-        room = 10;
+    if (room < 10) {
+        /* the flags filled the line: the excerpt goes on the next one */
+        fputc('\n', out);
+        pad(out, ID_COLS + 2);
+        room = t->width - ID_COLS - 2;
+        if (room < 10)
+            room = 10;
+    } else {
+        pad(out, used < FLAG_COLS ? FLAG_COLS - used + 2 : 2);
+    }
     if (r->error) {
         put_text(out, r->error, strlen(r->error), room);
     } else {
