@@ -124,10 +124,15 @@ START_TEST(test_default_recipe_loads)
             ck_assert_msg(!r->corpora[c].annotates || !r->corpora[c].selection,
                           "%s counts in model selection", name);
     }
-    /* the synthetic benign rows are negatives for every category */
+    /* the synthetic benign rows are negatives for every flagged category;
+     * propaganda is report-only and learns from the persuasion corpus alone */
     int sb = clf_recipe_corpus_index(r, "synthetic-benign");
     ck_assert_int_ge(sb, 0);
-    ck_assert_uint_eq(r->corpora[sb].negatives_for, (UINT64_C(1) << r->n_categories) - 1);
+    uint64_t prop = UINT64_C(1) << clf_recipe_category_index(r, "propaganda");
+    ck_assert_uint_eq(r->corpora[sb].negatives_for, ((UINT64_C(1) << r->n_categories) - 1) & ~prop);
+    for (size_t c = 0; c < r->n_corpora; c++)
+        ck_assert_msg(!(r->corpora[c].negatives_for & prop), "%s is a propaganda negative",
+                      r->corpora[c].name);
     /* paths: the synthetic rows (in the repository) come from training/synthetic/
      * whatever --corpora says; the corpora from ../shared/corpora beside the source
      * tree unless --corpora says otherwise */

@@ -47,11 +47,14 @@ def test_default_model_is_the_shipped_one(model, monkeypatch):
 
 def test_result_shape(model):
     r = model.score(PROPAGANDA)
-    assert set(r) == {"scores", "flagged", "truncated", "abstain"}
+    # the shipped model has a report-only category (propaganda): "signals" is there
+    assert set(r) == {"scores", "flagged", "signals", "truncated", "abstain"}
     assert list(r["scores"]) == list(model.categories)
     assert all(isinstance(p, float) and 0.0 <= p <= 1.0 for p in r["scores"].values())
-    assert isinstance(r["flagged"], set)
-    assert r["flagged"] == {c for c, p in r["scores"].items() if p >= model.thresholds[c]}
+    assert isinstance(r["flagged"], set) and isinstance(r["signals"], set)
+    assert r["flagged"] | r["signals"] == {c for c, p in r["scores"].items()
+                                           if p >= model.thresholds[c]}
+    assert "propaganda" not in r["flagged"]
     assert "extremism" in r["flagged"]
     assert r["truncated"] is False
     assert r["abstain"] is None

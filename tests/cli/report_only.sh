@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # report_only.sh - report-only categories (analyst signals): a category that
 # is scored and has a threshold but is not in "flagged". Checked with the
-# shipped model (every category flags by default; --report-only makes one
-# report-only) and with a model trained with training.flag_by_default
+# shipped model (propaganda is report-only by default; --flag propaganda makes
+# every category flag, --report-only makes one report-only again) and with a
+# model trained with training.flag_by_default
 # false for one category: JSONL, TSV, table, --explain, --spans,
 # --only-flagged, --flag, classify info and the functional suite count.
 # Run by ctest as
@@ -12,15 +13,20 @@
 printf 'بايعوا أمير المؤمنين وانصروا دولة الخلافة\nhttps://example.com\n' > "$T/in.txt"
 
 # -t propaganda=0: every scored document reaches propaganda's threshold
-"$CLF" score -m "$MODEL" --format text --output jsonl -t propaganda=0 "$T/in.txt" > "$T/flag.jsonl" || bad "score exits 0"
+"$CLF" score -m "$MODEL" --format text --output jsonl -t propaganda=0 --flag propaganda "$T/in.txt" > "$T/flag.jsonl" || bad "score exits 0"
+"$CLF" score -m "$MODEL" --format text --output jsonl -t propaganda=0 "$T/in.txt" > "$T/default.jsonl" || bad "score exits 0"
 "$CLF" score -m "$MODEL" --format text --output jsonl -t propaganda=0 --report-only propaganda --explain 3 --spans \
   "$T/in.txt" > "$T/ro.jsonl" || bad "score --report-only exits 0"
 "$CLF" score -m "$MODEL" --format text --output jsonl -t propaganda=0 --report-only propaganda --flag propaganda \
   "$T/in.txt" > "$T/back.jsonl" || bad "score --report-only --flag exits 0"
-"$py" - "$T/flag.jsonl" "$T/ro.jsonl" "$T/back.jsonl" <<'EOF' || bad "JSONL signals"
+"$py" - "$T/flag.jsonl" "$T/ro.jsonl" "$T/back.jsonl" "$T/default.jsonl" <<'EOF' || bad "JSONL signals"
 import json, sys
-flag, ro, back = ([json.loads(l) for l in open(p)] for p in sys.argv[1:4])
-# the shipped model flags every category: no "signals" field at all
+flag, ro, back, default = ([json.loads(l) for l in open(p)] for p in sys.argv[1:5])
+# the shipped model as it is: propaganda is report-only, a signal, never flagged
+assert all("propaganda" not in r["flagged"] for r in default), default
+assert default[0]["signals"] == ["propaganda"], default[0]
+assert [r["flagged"] for r in default] == [r["flagged"] for r in ro], (default, ro)
+# with --flag propaganda every category flags: no "signals" field at all
 assert all("signals" not in r for r in flag), flag
 assert "propaganda" in flag[0]["flagged"], flag[0]
 # report-only: the same score, not flagged, listed as a signal
@@ -43,7 +49,7 @@ EOF
 
 # TSV: a signals column after flagged, only with a report-only category
 "$CLF" score -m "$MODEL" --format text --output tsv -t propaganda=0 --report-only propaganda "$T/in.txt" > "$T/ro.tsv" || bad "tsv exits 0"
-"$CLF" score -m "$MODEL" --format text --output tsv "$T/in.txt" > "$T/plain.tsv" || bad "tsv exits 0"
+"$CLF" score -m "$MODEL" --format text --output tsv --flag propaganda "$T/in.txt" > "$T/plain.tsv" || bad "tsv exits 0"
 "$py" - "$T/ro.tsv" "$T/plain.tsv" <<'EOF' || bad "TSV signals column"
 import sys
 ro = open(sys.argv[1]).read().splitlines()
@@ -67,7 +73,7 @@ grep -q 'propaganda 0\.[0-9]* (report-only)\|propaganda 1-[0-9.e-]* (report-only
   -t propaganda=0 --report-only propaganda --only-flagged "$T/in.txt" > "$T/only.jsonl" || bad "--only-flagged exits 0"
 [ ! -s "$T/only.jsonl" ] || bad "--only-flagged prints flagged records only: $(cat "$T/only.jsonl")"
 "$CLF" score -m "$MODEL" --format text --output jsonl -t extremism=1,hate=1,offensive=1,incitement=1 \
-  -t propaganda=0 --only-flagged "$T/in.txt" > "$T/only2.jsonl" || bad "--only-flagged exits 0"
+  -t propaganda=0 --flag propaganda --only-flagged "$T/in.txt" > "$T/only2.jsonl" || bad "--only-flagged exits 0"
 [ "$(wc -l < "$T/only2.jsonl")" -eq 1 ] || bad "--only-flagged with propaganda flagging: $(cat "$T/only2.jsonl")"
 
 # usage errors

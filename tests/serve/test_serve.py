@@ -128,8 +128,11 @@ class PerspectiveClients(Base):
         self.assertEqual(len(x["model"]["checksum"]), 16)
         self.assertIn(x["model"]["name"], x["model"]["id"])
         self.assertEqual(set(x["thresholds"]), set(x["scores"]))
-        self.assertEqual(sorted(x["flagged"]),
+        # flagged = at threshold, less the report-only categories (listed as signals)
+        signals = x.get("signals", [])
+        self.assertEqual(sorted(x["flagged"] + signals),
                          sorted(c for c, p in x["scores"].items() if p >= x["thresholds"][c]))
+        self.assertNotIn("propaganda", x["flagged"])
         # spans: UTF-16 offsets of the original text (the emoji is 2 code units)
         sentences = [EXTREME + ".", "😀 " + NEWS + "؟", RUDE]
         spans = doc["attributeScores"]["EXTREMISM"]["spanScores"]
