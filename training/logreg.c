@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linear.h>
-
 #include "internal.h"
+#include "liblinear_dl.h"
 
 static void print_nothing(const char *s)
 {
@@ -20,7 +19,9 @@ static void print_nothing(const char *s)
 
 static void silence_once(void)
 {
-    set_print_string_function(print_nothing);
+    const clf_liblinear_api *ll = clf_liblinear();
+    if (ll) /* else the first fit reports it */
+        ll->set_print_string_function(print_nothing);
 }
 
 void clf_logreg_silence(void)
@@ -40,6 +41,9 @@ int clf_logreg_fit(struct feature_node *const *x, const unsigned char *y, size_t
     if (npos == 0 || npos == n)
         return clf__error(CLF_E_TRAIN, "training data has only %s examples",
                           npos ? "positive" : "negative");
+    const clf_liblinear_api *ll = clf_liblinear();
+    if (!ll)
+        return CLF_E_TRAIN;
     clf_logreg_silence();
 
     double *yy = malloc(n * sizeof *yy);
@@ -69,12 +73,12 @@ int clf_logreg_fit(struct feature_node *const *x, const unsigned char *y, size_t
     param.p = 0.1;
     param.init_sol = (double *)init; /* copied by train() */
 
-    const char *bad = check_parameter(&prob, &param);
+    const char *bad = ll->check_parameter(&prob, &param);
     if (bad) {
         free(yy);
         return clf__error(CLF_E_TRAIN, "liblinear rejected the parameters: %s", bad);
     }
-    struct model *m = train(&prob, &param);
+    struct model *m = ll->train(&prob, &param);
     free(yy);
     if (!m)
         return clf__error(CLF_E_NOMEM, "liblinear: training failed (out of memory?)");
@@ -82,13 +86,13 @@ int clf_logreg_fit(struct feature_node *const *x, const unsigned char *y, size_t
      * first for -1/+1 labels, but do not rely on it. */
     int nr_class = m->nr_class;
     if (nr_class != 2 || !m->label) {
-        free_and_destroy_model(&m);
+        ll->free_and_destroy_model(&m);
         return clf__error(CLF_E_INTERNAL, "liblinear returned %d classes, expected 2", nr_class);
     }
     double sign = m->label[0] == 1 ? 1.0 : -1.0;
     for (int j = 0; j < n_features; j++)
         w[j] = sign * m->w[j];
-    free_and_destroy_model(&m);
+    ll->free_and_destroy_model(&m);
     return CLF_OK;
 }
 
