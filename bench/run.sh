@@ -12,7 +12,9 @@
 #   - in-process throughput (bench_pipeline): floor loop, normalize,
 #     normalize+features, clf_score on 1 and 2 threads; model load time and
 #     resident memory;
-#   - time to the first score of a new process (11 runs);
+#   - time to the first score of a new process (11 runs), and where the
+#     instructions of a whole `classify score` process on one line go
+#     (bench/first_score.sh, callgrind);
 #   - the `classify score` process on a file of the N documents, JSON Lines
 #     out, 1 and 2 threads, 3 runs each, alternated: CPU time (user + sys),
 #     wall time and peak RSS (/usr/bin/time);
@@ -84,6 +86,12 @@ with open(out, "w") as f:
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         f.write("%.6f %.6f %.6f\n" % (t1 - t0, r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime))
 PY
+
+# where a new process's instructions go, and its CPU time (bench/first_score.sh)
+if [ "$CALLGRIND" = 1 ]; then
+  echo "== first score of a new process (bench/first_score.sh)"
+  bash "$ROOT/bench/first_score.sh" --cli "$CLF" --model "$MODEL"
+fi
 
 # The same documents as a file, one per line, for the command-line runs.
 /usr/bin/python3 - "$CORPORA" "$DOCS" > "$TMP/docs.txt" <<'PY'
