@@ -939,6 +939,87 @@ static int decode(clf_normalizer *n, const unsigned char *s, size_t len, size_t 
 }
 
 /*
+ * decode_map - decoding and one pass of the character stage in one loop,
+ * for a block whose every character stays on the table path: each
+ * character is mapped through its entry as soon as it is decoded, with no
+ * decoded copy in between. It gives what decode() then fast_pass() give,
+ * and stops (*done = 0, nothing else changed) at the first thing it does
+ * not handle, for the caller to run those two from the start: invalid
+ * UTF-8 (decode() reports it), a character outside the tables or whose
+ * segment needs ICU, a mark that does not follow a table character.
+ *
+ * Why it is the same: decode() drops E_PRE characters first, so they are
+ * skipped here without changing the state. Outside an ICU segment,
+ * fast_pass() maps a fast character (E_FAST, a boundary E_BB before it)
+ * through its entry once the E_FDROP marks after it end at a boundary or
+ * at the end of the block, and drops those marks; any other character
+ * after it (no boundary, not E_FDROP) makes the whole segment an ICU one,
+ * which is where this loop stops. Marks past decode()'s limit of
+ * CLF__NORM_MAX_NONSTARTERS are E_FDROP marks here (anything else stops
+ * the loop), dropped either way. Table outputs are fixed points of the
+ * stage, so the result needs no second pass.
+ */
+static int decode_map(clf_normalizer *n, const unsigned char *s, size_t len, clf__u32buf *ob,
+                      int *done)
+{
+    *done = 0;
+    int rc = clf__u32_reserve(ob, len + 1);
+    if (rc)
+        return rc;
+    const uint32_t *ent = n->ent;
+    uint32_t *o = ob->p;
+    size_t k = 0, i = 0;
+    int after_fast = 0; /* the last character kept was a fast one: an E_FDROP mark vanishes */
+    while (i < len) {
+        unsigned char b = s[i];
+        uint32_t t;
+        if (b < 0x80) {
+            t = b; /* page 0 is built with the tables */
+            i++;
+        } else if (b >= 0xC2 && b < 0xE0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+            t = ((uint32_t)(b & 0x1F) << 6) | (s[i + 1] & 0x3Fu);
+            i += 2;
+        } else {
+            uint32_t c;
+            int l = clf__utf8_decode(s + i, len - i, &c);
+            int32_t ti = l ? clf__ntab_index(c) : -1;
+            if (ti < 0)
+                return CLF_OK; /* invalid, or outside the tables */
+            t = (uint32_t)ti;
+            i += (size_t)l;
+        }
+        if (CLF_UNLIKELY(!n->page_built[t / CLF__NTAB_PAGE]) &&
+            (rc = norm_page(n, (int32_t)(t / CLF__NTAB_PAGE))))
+            return rc;
+        const uint32_t e = ent[t];
+        if (CLF_LIKELY((e & (E_BB | E_FAST | E_DEL | E_MULTI | E_PRE)) == (E_BB | E_FAST))) {
+            o[k++] = e & E_VAL;
+            after_fast = 1;
+        } else if (e & E_PRE) {
+            /* deleted while decoding: as if it were not there */
+        } else if ((e & (E_BB | E_FAST)) == (E_BB | E_FAST)) {
+            if (e & E_MULTI) {
+                const uint32_t *mp = n->mpool + (e & E_VAL);
+                ob->len = k;
+                if ((rc = clf__u32_reserve(ob, k + mp[0] + (len - i) + 1)))
+                    return rc;
+                o = ob->p;
+                memcpy(o + k, mp + 1, mp[0] * sizeof *o);
+                k += mp[0];
+            }
+            after_fast = 1; /* E_DEL: nothing to write */
+        } else if (!(e & E_BB) && (e & E_FDROP) && after_fast) {
+            /* a mark after a fast character: fast_pass drops it */
+        } else {
+            return CLF_OK; /* an ICU segment */
+        }
+    }
+    ob->len = k;
+    *done = 1;
+    return CLF_OK;
+}
+
+/*
  * char_stage - apply the character stage to the decoded block until it is
  * stable: deleting an invisible or a mark can put two characters side by
  * side that NFKC composes, so one pass is not always a fixed point. A pass
@@ -957,6 +1038,17 @@ static int char_stage(clf_normalizer *n, const unsigned char *s, size_t len, siz
         nm = &n->bmap;
     }
     n->slow_hit = 0;
+    if (!n->offsets && !n->reference) {
+        int done, rc = decode_map(n, s, len, cur, &done);
+        if (rc)
+            return rc;
+        if (done) {
+            *y = cur->p;
+            *ylen = cur->len;
+            *ymap = NULL;
+            return CLF_OK;
+        }
+    }
     int rc = decode(n, s, len, off);
     if (rc == CLF_OK)
         rc = n->reference ? reference_pass(n, n->dec.p, n->dec.len, cur, dm, cm)
