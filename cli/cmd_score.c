@@ -81,6 +81,7 @@ typedef struct job {
     const score_opts *o;
     size_t ncat;
     const clf_cli_table *table; /* NULL unless --output table */
+    const clf_cli_jsonl_names *names; /* the model's quoted names (JSON Lines) */
 } job;
 
 static void help(void)
@@ -351,7 +352,8 @@ static void format_doc(clf_cli_buf *out, doc *d, const job *j)
             .id_field = j->o->id_field, .text_field = j->o->text_field, .rc = d->rc,
             .error = d->errmsg, .res = d->res, .truncated = d->truncated,
             .abstain = d->abstain, .ex = d->ex, .explain_all = j->o->explain_all,
-            .spans = d->spans, .text = d->text, .scorer = j->scorer};
+            .spans = d->spans, .text = d->text, .scorer = j->scorer,
+            .names = j->names};
         if (j->o->tsv_out)
             clf_cli_format_tsv(out, &r, j->m);
         else
@@ -424,6 +426,7 @@ typedef struct run {
     const clf_model *m;
     clf_scorer *scorers[MAX_THREADS];
     clf_cli_table table;
+    clf_cli_jsonl_names names; /* quoted once for every record */
     char **paths;       /* the inputs; "-" when none were given */
     int npaths;
     int multi;          /* several inputs: every record names its source */
@@ -682,7 +685,8 @@ static void score_all(run *r)
     pthread_t tids[MAX_THREADS];
     int started[MAX_THREADS] = {0};
     for (int t = 0; t < T; t++)
-        w[t] = (worker){r, {r->scorers[t], r->m, r->o, K, r->o->table ? &r->table : NULL}};
+        w[t] = (worker){r, {r->scorers[t], r->m, r->o, K, r->o->table ? &r->table : NULL,
+                            &r->names}};
     for (int t = 1; t < T; t++)
         started[t] = pthread_create(&tids[t], NULL, work_thread, &w[t]) == 0;
     work(r, &w[0].j); /* a thread that could not start leaves its share to the others */
@@ -760,7 +764,7 @@ int cmd_score(int argc, char **argv)
     int status = setup_scorers(&r, m);
     if (status)
         goto done;
-    if (setup_chunks(&r, &results) != 0) {
+    if (setup_chunks(&r, &results) != 0 || clf_cli_jsonl_names_init(&r.names, m) != 0) {
         fprintf(stderr, "classify score: out of memory\n");
         status = 2;
         goto done;
@@ -800,6 +804,7 @@ done:
     }
     free(r.chunks);
     free(r.ready);
+    clf_cli_jsonl_names_free(&r.names);
     free(results);
     for (int t = 0; t < o.threads; t++)
         clf_scorer_free(r.scorers[t]);

@@ -188,14 +188,57 @@ static void put_passthrough(clf_cli_buf *b, const clf_cli_record *r)
     }
 }
 
+int clf_cli_jsonl_names_init(clf_cli_jsonl_names *nm, const clf_model *m)
+{
+    memset(nm, 0, sizeof *nm);
+    nm->ncat = clf_model_num_categories(m);
+    nm->cat_off = malloc((nm->ncat + 1) * sizeof *nm->cat_off);
+    if (!nm->cat_off)
+        return -1;
+    put_str(&nm->model, ",\"model\":");
+    put_jstr(&nm->model, clf_model_id(m));
+    for (size_t k = 0; k < nm->ncat; k++) {
+        nm->cat_off[k] = nm->cats.len;
+        put_jstr(&nm->cats, clf_model_category_name(m, k));
+    }
+    nm->cat_off[nm->ncat] = nm->cats.len;
+    if (nm->model.failed || nm->cats.failed) {
+        clf_cli_jsonl_names_free(nm);
+        return -1;
+    }
+    return 0;
+}
+
+void clf_cli_jsonl_names_free(clf_cli_jsonl_names *nm)
+{
+    clf_cli_buf_free(&nm->model);
+    clf_cli_buf_free(&nm->cats);
+    free(nm->cat_off);
+    memset(nm, 0, sizeof *nm);
+}
+
+/* Category k's name as a JSON string: from the run's quoted names when given. */
+static void put_cat_name(clf_cli_buf *b, const clf_cli_record *r, const clf_model *m, size_t k)
+{
+    const clf_cli_jsonl_names *nm = r->names;
+    if (nm && k < nm->ncat)
+        clf_cli_buf_put(b, nm->cats.p + nm->cat_off[k], nm->cat_off[k + 1] - nm->cat_off[k]);
+    else
+        put_jstr(b, clf_model_category_name(m, k));
+}
+
 void clf_cli_format_jsonl(clf_cli_buf *b, const clf_cli_record *r, const clf_model *m)
 {
     put_str(b, "{\"id\":");
     put_jstr(b, r->id);
     if (r->json)
         put_passthrough(b, r);
-    put_str(b, ",\"model\":");
-    put_jstr(b, clf_model_id(m));
+    if (r->names) {
+        clf_cli_buf_put(b, r->names->model.p, r->names->model.len);
+    } else {
+        put_str(b, ",\"model\":");
+        put_jstr(b, clf_model_id(m));
+    }
     if (r->rc != CLF_OK) {
         put_str(b, ",\"line\":");
         put_size(b, r->line);
@@ -213,7 +256,7 @@ void clf_cli_format_jsonl(clf_cli_buf *b, const clf_cli_record *r, const clf_mod
     for (size_t k = 0; k < K; k++) {
         if (k)
             clf_cli_buf_put(b, ",", 1);
-        put_jstr(b, clf_model_category_name(m, k));
+        put_cat_name(b, r, m, k);
         clf_cli_buf_put(b, ":", 1);
         put_double(b, r->res[k].probability);
     }
@@ -223,7 +266,7 @@ void clf_cli_format_jsonl(clf_cli_buf *b, const clf_cli_record *r, const clf_mod
         if (r->res[k].flagged) {
             if (!first)
                 clf_cli_buf_put(b, ",", 1);
-            put_jstr(b, clf_model_category_name(m, k));
+            put_cat_name(b, r, m, k);
             first = 0;
         }
     clf_cli_buf_put(b, "]", 1);
@@ -234,7 +277,7 @@ void clf_cli_format_jsonl(clf_cli_buf *b, const clf_cli_record *r, const clf_mod
             if (clf_cli_signal(r->scorer, &r->res[k], k, r->abstain)) {
                 if (!first)
                     clf_cli_buf_put(b, ",", 1);
-                put_jstr(b, clf_model_category_name(m, k));
+                put_cat_name(b, r, m, k);
                 first = 0;
             }
         clf_cli_buf_put(b, "]", 1);

@@ -30,6 +30,22 @@ void clf_cli_buf_free(clf_cli_buf *b);
 /* clf_cli_buf_put_json_string - s[0..n) as a quoted JSON string (U+FFFD for bad bytes). */
 void clf_cli_buf_put_json_string(clf_cli_buf *b, const char *s, size_t n);
 
+/*
+ * The JSON text every record of one model repeats, quoted once per run
+ * (clf_cli_jsonl_names_init): `,"model":"ID"` and each category's
+ * `"NAME"`. Read-only once built, so the scoring threads share it.
+ */
+typedef struct clf_cli_jsonl_names {
+    clf_cli_buf model;  /* ,"model":"ID" */
+    clf_cli_buf cats;   /* "NAME0""NAME1"... */
+    size_t *cat_off;    /* ncat + 1 offsets into cats */
+    size_t ncat;
+} clf_cli_jsonl_names;
+
+/* clf_cli_jsonl_names_init - quote m's id and names into nm; -1 when out of memory. */
+int clf_cli_jsonl_names_init(clf_cli_jsonl_names *nm, const clf_model *m);
+void clf_cli_jsonl_names_free(clf_cli_jsonl_names *nm);
+
 /* What one output record says. */
 typedef struct clf_cli_record {
     const char *id;              /* never NULL */
@@ -47,6 +63,7 @@ typedef struct clf_cli_record {
     const clf_spans *spans;      /* --spans, or NULL */
     const char *text;            /* the scored text (span excerpts) */
     const clf_scorer *scorer;    /* the scorer's settings: thresholds, report-only categories */
+    const clf_cli_jsonl_names *names; /* m's quoted names, or NULL (quoted each time) */
 } clf_cli_record;
 
 /* The names the tool writes itself: an input field of one of these names never passes through. */
