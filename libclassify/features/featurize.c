@@ -753,6 +753,39 @@ CLF__STAGE int count_chunk(clf_featurizer *f)
         const uint32_t grow_at = (uint32_t)f->grow_at;
         const uint32_t *buf = f->chunk;
         uint32_t n = (uint32_t)f->ncounts;
+        if (n + (nb - k) <= grow_at) {
+            const uint32_t live = (1u << f->o.hash_bits) - 1u;
+            /* the table cannot reach its load limit in this chunk: no
+             * check per bucket, and no branch on "seen before or new",
+             * which follows the text and mispredicts about one bucket in
+             * three. A new bucket takes index n with count 0 + 1 (the
+             * slot's old idx and counts[n] are read but not used; counts
+             * holds grow_at + 1 entries, so counts[n] exists). */
+            for (; k < nb; k++) {
+                const uint32_t b = buf[k], key = genkey | b;
+                /* One branch per probe, taken on a collision only (rare at
+                 * load <= 1/2): x = sk ^ key is 0 for this bucket, below
+                 * 2^hash_bits for another bucket of this generation, and
+                 * at least that for an empty slot (an older generation in
+                 * the high bits), so "another bucket" is x - 1 < live. */
+                uint32_t i = b & mask, sk = tab[i].key;
+                while (((sk ^ key) - 1u) < live) {
+                    i = (i + 1) & mask;
+                    sk = tab[i].key;
+                }
+                clf__slot *s = &tab[i];
+                const uint32_t seen = sk == key, m1 = 0u - seen;
+                const uint32_t idx = n ^ ((s->idx ^ n) & m1);
+                const uint32_t c = counts[idx].count & m1;
+                s->key = key;
+                s->idx = idx;
+                counts[idx].bucket = b;
+                counts[idx].count = c + 1;
+                n += 1 - seen;
+            }
+            f->ncounts = n;
+            return CLF_OK;
+        }
         for (; k < nb; k++) {
             const uint32_t b = buf[k], key = genkey | b;
             clf__slot *s = tab_find(tab, key, genkey, mask, b);
