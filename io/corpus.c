@@ -96,11 +96,35 @@ const char *clf_format_name(clf_format f)
 
 /* ---- helpers ------------------------------------------------------------ */
 
+/* Bytes that start a one- or two-byte sequence: their length; 0 for the rest
+ * (continuations, C0/C1 overlong leads, three- and four-byte leads). */
+static const unsigned char short_len[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
+    R16(0), R16(0), R16(0), R16(0),
+    0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, R16(2),
+    R16(0), R16(0),
+#undef R16
+};
+
 /* utf8_check - offset of the first byte that is not well-formed UTF-8, or SIZE_MAX. */
 static size_t utf8_check(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
+    /* ASCII and two-byte sequences (Arabic) without a branch on which one
+     * comes next (they alternate at every space): a bad continuation is
+     * only noted, and the exact loop below finds where it is */
+    unsigned bad = 0;
+    while (i + 1 < n) {
+        const unsigned l = short_len[p[i]];
+        if (CLF_UNLIKELY(l == 0))
+            break; /* three or four bytes, or invalid: the exact loop */
+        bad |= (l >> 1) & ((p[i + 1] & 0xC0u) != 0x80u);
+        i += l;
+    }
+    if (bad)
+        i = 0;
     while (i < n) {
         if (p[i] < 0x80) {
             i++;

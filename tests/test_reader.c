@@ -597,6 +597,29 @@ START_TEST(invalid_utf8)
     expect_end(r);
     clf_reader_close(r);
 
+    /* Arabic (two-byte) and ASCII text is first checked without finding
+     * where it goes wrong: the offset must still be the first bad byte's,
+     * late in a line, after a lead byte at the end, before a four-byte
+     * character, and in a line whose first bad byte comes before a later
+     * bad one. */
+    r = OPEN_LIT("\xD8\xA7\xD9\x84 \xD9\x83\xD8\xA8 ab \xD8\x41 x\n"
+                 "\xD8\xA7\xD8\xA7 \xD8\n"
+                 "\xD8\xA7\xC1\x81 \xF0\x9F\x98\x80\n"
+                 "\xD8\xA7 \xD8\xA7\xD8 \xD8\x41\n"
+                 "\xD8\xA7 \xF0\x9F\x98\x80 \xD9\x84\n",
+                 CLF_FORMAT_TEXT);
+    next_err(r, &rec, CLF_E_UTF8);
+    ck_assert_ptr_nonnull(strstr(rec.error_msg, "byte offset 13"));
+    next_err(r, &rec, CLF_E_UTF8);
+    ck_assert_ptr_nonnull(strstr(rec.error_msg, "byte offset 5"));
+    next_err(r, &rec, CLF_E_UTF8);
+    ck_assert_ptr_nonnull(strstr(rec.error_msg, "byte offset 2"));
+    next_err(r, &rec, CLF_E_UTF8);
+    ck_assert_ptr_nonnull(strstr(rec.error_msg, "byte offset 5"));
+    next_ok(r, &rec);
+    expect_end(r);
+    clf_reader_close(r);
+
     /* TSV: the offset counts from the start of the line; the id survives. */
     r = OPEN_LIT("k1\thate\tok \xFE\n\xFF\t\tx\nk3\th\xC3\tx\n", CLF_FORMAT_TSV);
     next_err(r, &rec, CLF_E_UTF8);
