@@ -8,7 +8,8 @@ Wall time on a shared machine is noisy; instruction counts are not. Three
 callgrind runs over the same N texts (default 3,000), spread evenly over every
 text of DIR/*/{train,dev}.tsv:
 
-  - bench_pipeline --stage floor: the floor loop (bench_pipeline.c);
+  - bench_pipeline --stage floor: the floor loop (bench_pipeline.c: XXH3 of
+    every n-gram, whatever the model's revision);
   - bench_pipeline --stage score: clf_score() in-process, split by function
     (inclusive costs; scan and count_chunk are kept out of line for this);
   - `classify score` on the same texts as a file (whole process: start-up,
@@ -16,7 +17,8 @@ text of DIR/*/{train,dev}.tsv:
 
 Counts only what runs inside run_stage() for the first two
 (--toggle-collect), everything for the process. Cold caches: N texts seen
-once each, so the stem cache misses as it would on new text.
+once each, so the stem cache misses as it would on new text. The n-gram row
+names the hashing of the model's feature revision (`classify info`).
 """
 import argparse
 import json
@@ -44,7 +46,7 @@ def corpus_texts(root):
 
 
 def callgrind(cmd, out, toggle=None, stdout=subprocess.DEVNULL):
-    args = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+    args = ["valgrind", "--tool=callgrind", "--branch-sim=yes", "--callgrind-out-file=" + out]
     if toggle:
         args.append("--toggle-collect=" + toggle)
     subprocess.run(args + cmd, check=True, stdout=stdout, stderr=subprocess.DEVNULL)
@@ -53,9 +55,11 @@ def callgrind(cmd, out, toggle=None, stdout=subprocess.DEVNULL):
 LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(?:\*\s+)?(.*?)\s+\[[^\]]*\]\s*$")
 
 
-def inclusive(path):
-    """function name -> inclusive instructions, and the program total."""
-    txt = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
+def inclusive(path, event="Ir"):
+    """function name -> inclusive cost of event (Ir: instructions, Bcm:
+    mispredicted conditional branches), and the program total."""
+    txt = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100",
+                          "--show=" + event, "--sort=" + event, path],
                          check=True, capture_output=True, text=True).stdout
     costs, total = {}, 0
     for line in txt.splitlines():
@@ -97,10 +101,47 @@ def main():
     callgrind([a.bench, "--stage", "score"] + common, tmp + "/score.cg", "run_stage")
     callgrind([a.cli, "score", "--model", a.model, "--format", "text", "--threads", "1",
                sample], tmp + "/cli.cg")
+    # the model's feature revision decides how n-grams are hashed (docs/features.md)
+    info = subprocess.run([a.cli, "info", "--model", a.model], check=True, capture_output=True,
+                          text=True).stdout
+    m = re.search(r"^feature deps:\s+revision (\d+)", info, re.M)
+    rev = int(m.group(1)) if m else 0
+    hashing = {1: "XXH3 per n-gram",
+               2: "rolling hash over code points (one multiply per n-gram)"}.get(
+                   rev, "hashing (feature revision %s)" % (rev or "?"))
     fl, _ = inclusive(tmp + "/floor.cg")
     sc, _ = inclusive(tmp + "/score.cg")
     cl, cl_total = inclusive(tmp + "/cli.cg")
+    ir = stage_rows(fl, sc, cl, cl_total, n, hashing)
+    fl, _ = inclusive(tmp + "/floor.cg", "Bcm")
+    sc, _ = inclusive(tmp + "/score.cg", "Bcm")
+    cl, cl_total = inclusive(tmp + "/cli.cg", "Bcm")
+    bcm = stage_rows(fl, sc, cl, cl_total, n, hashing)
+    floor = ir[0][1]
+    print("per document (callgrind, %d texts spread over all %d, cold caches); mispredicted "
+          "branches as callgrind's branch simulator counts them (each costs ~15 cycles on a "
+          "real CPU: they, not instructions, were most of the counting stage's time)" %
+          (n, len(texts)))
+    print("| stage | instructions/doc | x floor | mispredicts/doc |")
+    print("|---|---:|---:|---:|")
+    for (name, v), (_, b) in zip(ir, bcm):
+        print("| %s | %.1fk | %.2f | %.0f |" % (name, v / 1e3, v / floor if floor else 0, b))
+    if a.json:
+        d = {k: v for k, v in zip(KEYS, (v for _, v in ir))}
+        d.update({"docs": n, "feature_revision": rev,
+                  "mispredicts": {k: v for k, v in zip(KEYS, (b for _, b in bcm))}})
+        with open(a.json, "w") as f:
+            json.dump(d, f)
+    return 0
 
+
+# JSON keys of the rows of stage_rows(), in order
+KEYS = ["floor", "normalize", "scan", "ngrams", "stem", "count", "lookup_dot", "score",
+        "startup", "reading", "cli_score", "output", "process"]
+
+
+def stage_rows(fl, sc, cl, cl_total, n, hashing):
+    """(label, cost per document) of each stage, from the three profiles."""
     g = lambda d, k: d.get(k, 0) / n
     floor = g(fl, "run_stage")
     score = g(sc, "run_stage")
@@ -118,7 +159,7 @@ def main():
         ("floor loop (UTF-8 decode + XXH3 of the same n-grams, 2^20 interleaved rows, 5 dot products)", floor),
         ("normalization (clf_normalize)", norm),
         ("tokenizing: code point offsets, token kinds (scan)", scan),
-        ("n-grams: loop, XXH3 per n-gram, stem cache", feat - scan - stem - count),
+        ("n-grams: loop, %s, stem cache" % hashing, feat - scan - stem - count),
         ("stemming: stem cache misses (stem_arabic.c, libstemmer for the rest)", stem),
         ("counting distinct buckets (count_chunk)", count),
         ("row lookup + 5 dot products + calibration", score - featc),
@@ -129,19 +170,7 @@ def main():
         ("`classify score` process: JSON output and the rest", process - startup - reading - cli_score),
         ("`classify score` process, total", process),
     ]
-    print("instructions per document (callgrind, %d texts spread over all %d, cold caches)" %
-          (n, len(texts)))
-    print("| stage | instructions/doc | x floor |")
-    print("|---|---:|---:|")
-    for name, v in rows:
-        print("| %s | %.1fk | %.2f |" % (name, v / 1e3, v / floor if floor else 0))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump({"docs": n, "floor": floor, "score": score, "normalize": norm, "scan": scan,
-                       "ngrams": feat - scan - stem - count, "stem": stem, "count": count,
-                       "lookup_dot": score - featc, "process": process, "startup": startup,
-                       "reading": reading, "cli_score": cli_score}, f)
-    return 0
+    return rows
 
 
 if __name__ == "__main__":
