@@ -14,6 +14,7 @@
 
 #include "classify.h"
 #include "features/featurize_internal.h"
+#include "features/stem_internal.h"
 #include "model_write.h"
 #include "testutil.h"
 
@@ -1390,11 +1391,52 @@ START_TEST(test_corpus_sample)
 END_TEST
 #endif
 
+/*
+ * A word stem_arabic.c gives back (more than 128 code points) is stemmed by
+ * libstemmer, which the featurizer opens only then (stem_libstemmer.c):
+ * the stem feature is libstemmer's stem of the normalized word.
+ */
+START_TEST(test_stem_libstemmer_fallback)
+{
+    char word[3 * 2 * 44 + 1];
+    size_t len = 0;
+    for (int i = 0; i < 44; i++) { /* "كتب" x 44: 132 letters */
+        memcpy(word + len, "\xd9\x83\xd8\xaa\xd8\xa8", 6);
+        len += 6;
+    }
+    word[len] = '\0';
+    char sbuf[800];
+    size_t sn;
+    ck_assert_int_eq(clf__stem_arabic(word, len, sbuf, sizeof sbuf, &sn), -1);
+    clf_feature_options o = only(0, 0, 0, 0, 1);
+    clf_featurizer *f = make(&o);
+    size_t n;
+    const clf_feature_text *ft = texts(f, word, &n);
+    size_t nlen;
+    const char *norm = clf__featurizer_normalized(f, &nlen);
+    ck_assert_uint_eq(nlen, len); /* nothing to normalize in it */
+    struct sb_stemmer *st = clf__libstemmer_new();
+    ck_assert_msg(st != NULL, "%s", clf_last_error());
+    int rl;
+    const sb_symbol *r = clf__libstemmer_stem(st, (const sb_symbol *)norm, (int)nlen, &rl);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_gt(rl, 0);
+    char *want = strndup((const char *)r, (size_t)rl);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(ft[0].family, CLF_FAMILY_STEM);
+    ck_assert_str_eq(ft[0].text, want);
+    free(want);
+    clf__libstemmer_delete(st);
+    clf_featurizer_free(f);
+}
+END_TEST
+
 static Suite *features_suite(void)
 {
     Suite *s = suite_create("features");
     TCase *tc = tcase_create("options");
     tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_stem_libstemmer_fallback);
     tcase_add_test(tc, test_invalid_options);
     tcase_add_test(tc, test_family_names);
     tcase_add_test(tc, test_null_args);

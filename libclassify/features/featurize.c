@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libstemmer.h>
 /* A private, inlinable copy of XXH3 (about 8% faster extraction than
  * calling libxxhash). The hash values are the library's: XXH3's output is
  * frozen since xxHash 0.8.0. */
@@ -422,11 +421,6 @@ CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nop
     if (rc != CLF_OK)
         goto fail;
     if (o.stems) {
-        f->stemmer = sb_stemmer_new("arabic", "UTF_8");
-        if (!f->stemmer) {
-            rc = clf__error(CLF_E_STEMMER, "libstemmer: cannot create the arabic stemmer");
-            goto fail;
-        }
         /* One set per 64-byte cache line. calloc, not aligned_alloc and
          * memset: a block this large comes zeroed from the system, so only
          * the sets a process uses are ever touched (a new process scoring
@@ -451,7 +445,7 @@ CLF_API void clf_featurizer_free(clf_featurizer *f)
     if (!f)
         return;
     clf_normalizer_free(f->norm);
-    sb_stemmer_delete(f->stemmer);
+    clf__libstemmer_delete(f->stemmer);
     free(f->stem_mem);
     free(f->pad);
     free(f->cpo);
@@ -917,10 +911,12 @@ CLF__HOT int emit_stem(clf_featurizer *f, const int mode, const char *p, size_t 
     if (clf__stem_arabic(p, len, sbuf, sizeof sbuf, &sn) == 0) {
         sl = (int)sn;
     } else {
-        st = sb_stemmer_stem(f->stemmer, (const sb_symbol *)p, (int)len);
+        /* created at the first such word (stem_libstemmer.c) */
+        if (!f->stemmer && !(f->stemmer = clf__libstemmer_new()))
+            return CLF_E_STEMMER;
+        st = clf__libstemmer_stem(f->stemmer, (const sb_symbol *)p, (int)len, &sl);
         if (!st)
             return clf__error(CLF_E_STEMMER, "libstemmer: out of memory");
-        sl = sb_stemmer_length(f->stemmer);
     }
     uint64_t h = 0;
     int rc = CLF_OK;
@@ -1547,9 +1543,7 @@ static const char *const stem_probe[] = {
 
 int clf__stemmer_fingerprint(char *out, size_t size)
 {
-    struct sb_stemmer *st = sb_stemmer_new("arabic", "UTF_8");
-    if (!st)
-        return clf__error(CLF_E_STEMMER, "libstemmer: cannot create the arabic stemmer");
+    struct sb_stemmer *st = NULL; /* created if a probe needs it */
     XXH3_state_t state;
     XXH3_64bits_reset(&state);
     for (size_t i = 0; i < sizeof stem_probe / sizeof *stem_probe; i++) {
@@ -1560,16 +1554,20 @@ int clf__stemmer_fingerprint(char *out, size_t size)
         if (clf__stem_arabic(stem_probe[i], wl, sbuf, sizeof sbuf, &sn) == 0) {
             XXH3_64bits_update(&state, sbuf, sn);
         } else {
-            const sb_symbol *r = sb_stemmer_stem(st, (const sb_symbol *)stem_probe[i], (int)wl);
+            if (!st && !(st = clf__libstemmer_new()))
+                return CLF_E_STEMMER;
+            int rl;
+            const sb_symbol *r =
+                clf__libstemmer_stem(st, (const sb_symbol *)stem_probe[i], (int)wl, &rl);
             if (!r) {
-                sb_stemmer_delete(st);
+                clf__libstemmer_delete(st);
                 return clf__error(CLF_E_NOMEM, "libstemmer: out of memory");
             }
-            XXH3_64bits_update(&state, r, (size_t)sb_stemmer_length(st));
+            XXH3_64bits_update(&state, r, (size_t)rl);
         }
         XXH3_64bits_update(&state, "\n", 1);
     }
-    sb_stemmer_delete(st);
+    clf__libstemmer_delete(st);
     snprintf(out, size, "snowball-arabic-utf8 stems:%08llx",
              (unsigned long long)(XXH3_64bits_digest(&state) >> 32));
     return CLF_OK;
