@@ -12,7 +12,8 @@
 #   - CPU time (user + system, getrusage of the child) and minor page
 #     faults, best and median of N runs (default 15).
 # --base PATH runs a second binary (say, a build of main) alternated with
-# the first, in the same minutes, so that the machine's load hits both alike.
+# the first, in the same minutes, so that the machine's load hits both alike
+# (give --model a file both can read: an older binary rejects newer formats).
 # Needs valgrind. CPU time on a shared machine moves with the load; the
 # instruction counts do not (page faults, which they miss, do not either).
 set -euo pipefail
@@ -45,7 +46,7 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 for bin in "$CLI" $BASE; do
   valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.out" "$bin" "${ARGS[@]}" \
-    >/dev/null 2>"$TMP/cg.log"
+    >/dev/null 2>"$TMP/cg.log" || { echo "$bin failed:" >&2; tail -3 "$TMP/cg.log" >&2; exit 1; }
   callgrind_annotate --inclusive=yes --threshold=100 "$TMP/cg.out" > "$TMP/cg.txt" 2>/dev/null
   /usr/bin/python3 - "$bin" "$TMP/cg.txt" <<'PY'
 import re, sys
