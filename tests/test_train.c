@@ -3,14 +3,18 @@
  * directory: a separable task gives a model whose scores (through the
  * public API) rank positives above negatives; the model file is byte-
  * identical across runs and thread counts; unknown labels, bad rows and
- * one-class data give the documented errors; the CLI's train command.
+ * one-class data give the documented errors; the CLI's train command; a
+ * category whose out-of-fold margins fall with the label is refused, and
+ * Platt's fit never returns a decreasing sigmoid.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "calibrate.h"
 #include "classify.h"
 #include "recipe.h"
 #include "train.h"
@@ -335,6 +339,116 @@ START_TEST(test_cli)
 }
 END_TEST
 
+/* Platt's fit is constrained to A <= 0: margins that rise with the label
+ * give A < 0 (as without the constraint); margins that fall with it give
+ * the flat sigmoid at the smoothed base rate, the constrained optimum. */
+START_TEST(test_platt_constrained)
+{
+    double f[8] = {-2.0, -1.5, -1.0, -0.2, 0.3, 1.0, 1.4, 2.0};
+    unsigned char up[8] = {0, 0, 1, 0, 0, 1, 1, 1};
+    unsigned char down[8];
+    for (size_t i = 0; i < 8; i++)
+        down[i] = !up[i];
+    double a, b, a_free;
+    ck_assert_int_eq(clf_platt_fit(f, up, 8, &a, &b, &a_free), CLF_OK);
+    ck_assert_msg(a < 0.0 && a == a_free, "A %g, unconstrained %g", a, a_free);
+    ck_assert(clf_platt_prob(a, b, 2.0) > clf_platt_prob(a, b, -2.0));
+
+    ck_assert_int_eq(clf_platt_fit(f, down, 8, &a, &b, &a_free), CLF_OK);
+    ck_assert_msg(a_free > 0.0, "unconstrained A %g", a_free);
+    ck_assert_msg(a == 0.0, "constrained A %g", a);
+    /* 4 positives, 4 negatives: targets 5/6 and 1/6, mean 1/2, so B = 0 */
+    ck_assert_msg(fabs(b) < 1e-12, "B %g", b);
+    ck_assert(clf_platt_prob(a, b, 2.0) >= clf_platt_prob(a, b, -2.0));
+    /* a NULL a_free is allowed */
+    ck_assert_int_eq(clf_platt_fit(f, down, 8, &a, &b, NULL), CLF_OK);
+    ck_assert(a == 0.0);
+
+    /* unbalanced: 1 positive of 4, targets 2/3 and 1/5, so p = mean = 19/60 */
+    double g[4] = {-1.0, 0.0, 1.0, 2.0};
+    unsigned char y1[4] = {0, 1, 0, 0};
+    ck_assert_int_eq(clf_platt_fit(g, y1, 4, &a, &b, &a_free), CLF_OK);
+    ck_assert_msg(a_free > 0.0, "unconstrained A %g", a_free);
+    ck_assert(a == 0.0);
+    ck_assert_msg(fabs(clf_platt_prob(a, b, 0.0) - 19.0 / 60.0) < 1e-12, "p %g",
+                  clf_platt_prob(a, b, 0.0));
+}
+END_TEST
+
+/* The finding: six distinct texts, labels the features cannot predict,
+ * each row repeated 20 times (copies share a fold). The out-of-fold margins
+ * anti-correlate with the labels (measured: Platt's unconstrained A =
+ * 13.49), which used to ship a model whose probability fell as the margin
+ * rose. Training now stops, naming the category, and writes no model. */
+static const char *const dup_train[6] = {
+    "a\tالبيت الطريق الطريق المدينة", "\tالكتاب الصباح القهوة النافذة",
+    "\tالشمس النافذة البيت الشارع",   "a\tالكتاب العمل الصديق اليوم",
+    "\tالمدينة الغد السيارة اليوم",   "\tالقهوة البيت الماء المدينة"};
+static const char *const dup_dev[6] = {
+    "a\tاليوم النافذة العمل الحديقة", "\tالمدرسة المدرسة القهوة الطعام",
+    "\tالمدرسة الشارع النافذة الطريق", "a\tالعمل اليوم البيت الحديقة",
+    "\tالحديقة البيت العمل الماء",     "\tالشارع الغد المدرسة الشارع"};
+
+static const char *dup_recipe =
+    "{\"name\": \"dups\", \"categories\": [\"alpha\"],\n"
+    " \"features\": {\"hash_bits\": 16, \"min_df\": 1, \"char_ngram_max\": 4},\n"
+    " \"training\": {\"folds\": 3, \"c_grid\": [1, 8], \"threshold\": \"best_f1\"},\n"
+    " \"corpora\": [\n"
+    "  {\"name\": \"cd\", \"train\": \"dup_train.tsv\", \"dev\": \"dup_dev.tsv\",\n"
+    "   \"annotates\": [\"alpha\"], \"labels\": {\"a\": [\"alpha\"]}}\n"
+    " ]}\n";
+
+static void write_dup(const char *name, const char *const *rows, size_t copies)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", data_dir(), name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "id\tlabels\ttext\n");
+    size_t id = 0;
+    for (size_t i = 0; i < 6; i++)
+        for (size_t c = 0; c < copies; c++)
+            fprintf(f, "%zu\t%s\n", ++id, rows[i]);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_inverted_calibration)
+{
+    write_dup("dup_train.tsv", dup_train, 20);
+    write_dup("dup_dev.tsv", dup_dev, 1);
+    const char *out = out_path("dup.clf");
+    remove(out);
+    clf_train_result *res = NULL;
+    int rc = train_to(dup_recipe, out, 2, 0, &res);
+    if (rc == CLF_OK)
+        ck_abort_msg("trained: alpha calibration A = %g", res->categories[0].calib_a);
+    ck_assert_int_eq(rc, CLF_E_TRAIN);
+    ck_assert_ptr_null(res);
+    const char *e = clf_last_error();
+    ck_assert_msg(strstr(e, "degenerate calibration in 1 category: alpha (A = "), "%s", e);
+    ck_assert_msg(strstr(e, "no model written"), "%s", e);
+    FILE *f = fopen(out, "rb");
+    ck_assert_ptr_null(f);
+
+    /* the CLI: exit 2, a warning line per category, the error */
+    char recipe_path[4096], cmd[16384], log[8192];
+    snprintf(recipe_path, sizeof recipe_path, "%s/dups.json", clf_test_tmpdir());
+    f = fopen(recipe_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(dup_recipe, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "'%s' train --recipe '%s' --out '%s' --corpora '%s' 2>&1",
+             CLF_CLI_PATH, recipe_path, out, data_dir());
+    ck_assert_int_eq(clf_test_run_cmd(cmd, log, sizeof log), 2);
+    ck_assert_msg(strstr(log, "WARNING: alpha: degenerate calibration: out-of-fold margins "
+                              "fall with the label"),
+                  "%s", log);
+    ck_assert_msg(strstr(log, "degenerate calibration in 1 category: alpha"), "%s", log);
+    f = fopen(out, "rb");
+    ck_assert_ptr_null(f);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -348,6 +462,8 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_min_df_too_high);
     tcase_add_test(tc, test_unlabeled_annotating_corpus);
     tcase_add_test(tc, test_cli);
+    tcase_add_test(tc, test_platt_constrained);
+    tcase_add_test(tc, test_inverted_calibration);
     suite_add_tcase(s, tc);
     return s;
 }

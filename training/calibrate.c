@@ -1,6 +1,7 @@
 /*
  * calibrate.c - Platt's sigmoid fitted by Newton's method with a
- * backtracking line search (Lin, Lin and Weng 2007, Algorithm 1).
+ * backtracking line search (Lin, Lin and Weng 2007, Algorithm 1), then
+ * constrained to A <= 0 (never a probability that falls with the margin).
  */
 #include "calibrate.h"
 
@@ -24,7 +25,8 @@ static double objective(const double *f, const double *t, size_t n, double a, do
     return v;
 }
 
-int clf_platt_fit(const double *f, const unsigned char *y, size_t n, double *a, double *b)
+int clf_platt_fit(const double *f, const unsigned char *y, size_t n, double *a, double *b,
+                  double *a_free)
 {
     size_t npos = 0;
     for (size_t i = 0; i < n; i++)
@@ -86,6 +88,19 @@ int clf_platt_fit(const double *f, const unsigned char *y, size_t n, double *a, 
         }
         if (step < min_step)
             break; /* line search failed: keep the best point found */
+    }
+    if (a_free)
+        *a_free = A;
+    if (A > 0.0) {
+        /* Inverted: the objective is convex and its minimum has A > 0, so
+         * over A <= 0 the minimum is on A = 0, where the gradient in B,
+         * sum(t_i - p), vanishes at p = mean(t): B = log((1 - tbar) / tbar). */
+        double tsum = 0.0;
+        for (size_t i = 0; i < n; i++)
+            tsum += t[i];
+        double tbar = tsum / (double)n;
+        A = 0.0;
+        B = log((1.0 - tbar) / tbar);
     }
     free(t);
     *a = A;

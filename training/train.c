@@ -67,7 +67,8 @@ typedef struct cat {
     double *cv_ap;                /* MAX_GRID: in-domain (or pooled) out-of-fold AP */
     size_t best;                  /* index of the chosen C */
     double t_min;                 /* thresholds must exceed this (flag-rate caps) */
-    double a, b;                  /* Platt */
+    double a, b;                  /* Platt, constrained to A <= 0 */
+    double a_free;                /* Platt's A without the constraint (>= 0: degenerate) */
     clf_threshold_choice choice;
     double *w;                    /* final weights, n_rows + 1 (bias last) */
     double *w_fold0;              /* MAX_GRID x (n_rows + 1): fold 1's fits, to warm-start
@@ -758,7 +759,7 @@ static int calibrate(trainer *t, cat *c)
     const clf_recipe *r = t->r;
     int rc;
     const double *m = chosen_oof(c);
-    if ((rc = clf_platt_fit(m, c->y, c->n, &c->a, &c->b)) != CLF_OK)
+    if ((rc = clf_platt_fit(m, c->y, c->n, &c->a, &c->b, &c->a_free)) != CLF_OK)
         return clf__error(rc, "category %s: %s", c->name, clf_last_error());
     c->t_min = -INFINITY;
     if (r->threshold_source == CLF_THRESHOLD_SOURCE_OOF) {
@@ -790,6 +791,47 @@ static int calibrate(trainer *t, cat *c)
             return clf__error(rc, "category %s: %s", c->name, clf_last_error());
     }
     return CLF_OK;
+}
+
+/*
+ * A category whose out-of-fold margins do not rise with the label (Platt's
+ * unconstrained A >= 0: the fit is flat, or inverted and then constrained
+ * to flat) has margins that rank nothing: its probability would be the base
+ * rate for every text, and its threshold would flag every text or none.
+ * Training stops, naming every such category (docs/training.md,
+ * "Calibration"), before the final fits, and writes no model.
+ */
+static int check_calibrations(trainer *t)
+{
+    char names[512];
+    size_t len = 0, bad = 0;
+    names[0] = '\0';
+    for (size_t k = 0; k < t->K; k++) {
+        const cat *c = &t->cats[k];
+        if (c->a_free < 0.0)
+            continue;
+        double base = (double)c->npos / (double)c->n;
+        clf_progress_note(t->prog, CLF_TRAIN_NOTE, "calibrate",
+                          "WARNING: %s: degenerate calibration: out-of-fold margins %s with "
+                          "the label (Platt A = %g, must be < 0; cv AP %.3f, base rate %.3f)",
+                          c->name, c->a_free > 0.0 ? "fall" : "do not rise", c->a_free,
+                          c->cv_ap[c->best], base);
+        if (len < sizeof names) {
+            int w = snprintf(names + len, sizeof names - len, "%s%s (A = %g, cv AP %.3f, base "
+                             "rate %.3f)", bad ? ", " : "", c->name, c->a_free,
+                             c->cv_ap[c->best], base);
+            len = w > 0 ? len + (size_t)w : len;
+        }
+        bad++;
+    }
+    if (!bad)
+        return CLF_OK;
+    return clf__error(CLF_E_TRAIN,
+                      "degenerate calibration in %zu categor%s: %s%s. Their out-of-fold margins "
+                      "do not rise with the label, so their probabilities would not either; no "
+                      "model written. Usually too few distinct texts (copies of a text share "
+                      "a fold) or labels the features cannot predict: add distinct examples",
+                      bad, bad == 1 ? "y" : "ies", names, len >= sizeof names ? "..." : "");
 }
 
 /* ---- the model as written, and what it scores on the dev splits ---- */
@@ -1432,6 +1474,8 @@ int clf_train(const clf_recipe *r, const clf_train_options *o, const char *out_p
             rc = train_gates(&t, &t.cats[k]);
     for (size_t k = 0; k < t.K && rc == CLF_OK; k++)
         rc = calibrate(&t, &t.cats[k]);
+    if (rc == CLF_OK)
+        rc = check_calibrations(&t);
     if (rc == CLF_OK)
         rc = run_phase(&t, "fit", 1);
 
