@@ -845,7 +845,7 @@ START_TEST(writer_rejects_bad_specs)
         "threshold nan", "strictly increasing", "same name", "hash_bits 30", "name is NULL",
         "META is not a JSON object", "weight is inf", "IDF -1", "0 categories", "bucket 2048",
         "unknown weight_type", "options version", "not valid UTF-8", "rows but only",
-        "report_only 2 is not 0 or 1",
+        "report_only 2 is not 0 or 1", "calibration A 0.5 > 0: the probability would fall",
     };
     for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
         fixture f;
@@ -866,6 +866,7 @@ START_TEST(writer_rejects_bad_specs)
         case 12: f.cats[0].name = "bad\xff"; break;
         case 13: f.spec.fopts.hash_bits = 8; f.spec.n_rows = 300; break;
         case 14: f.cats[1].report_only = 2; break;
+        case 15: f.cats[2].calib_a = 0.5; break;
         }
         unsigned char *buf = (unsigned char *)1;
         size_t len = 1;

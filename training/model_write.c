@@ -90,6 +90,10 @@ static int check_spec(const clf_model_spec *s, const char **meta, size_t *meta_l
             return clf__error(CLF_E_INVALID_ARG,
                               SPEC ": category %s: calibration (%g, %g) or bias %g is not finite",
                               c->name, c->calib_a, c->calib_b, c->bias);
+        if (c->calib_a > 0.0) /* training constrains A <= 0 (calibrate.h) */
+            return clf__error(CLF_E_INVALID_ARG,
+                              SPEC ": category %s: calibration A %g > 0: the probability would "
+                              "fall as the margin rises", c->name, c->calib_a);
         if (c->report_only != 0 && c->report_only != 1)
             return clf__error(CLF_E_INVALID_ARG, SPEC ": category %s: report_only %d is not 0 or 1",
                               c->name, c->report_only);

@@ -29,7 +29,7 @@ typedef enum clf_model_weight_type {
 typedef struct clf_model_spec_category {
     const char *name;  /* 1..256 bytes of UTF-8, no control characters, unique */
     double threshold;  /* decision threshold on the probability, in [0,1] */
-    double calib_a;    /* Platt: p = 1 / (1 + exp(calib_a * margin + calib_b)); finite */
+    double calib_a;    /* Platt: p = 1 / (1 + exp(calib_a * margin + calib_b)); finite, <= 0 */
     double calib_b;
     double bias;       /* added to w.x; finite */
     int report_only;   /* 1: scored but not flagged by default (an analyst signal,
