@@ -1053,6 +1053,56 @@ START_TEST(default_model_memory)
 }
 END_TEST
 
+/* The shipped layout (i16, 5 categories, 16-byte rows) has its own copy
+ * loop, with and without IDF: the same weights either way, IDF 1 without. */
+START_TEST(i16_five_categories_rows)
+{
+    enum { K = 5, N = 300 };
+    static uint32_t buckets[N];
+    static float idf[N], w[N * K];
+    for (int r = 0; r < N; r++) {
+        buckets[r] = (uint32_t)r * 7 + 3;
+        idf[r] = 1.0f + (float)r / 64.0f;
+        for (int k = 0; k < K; k++)
+            w[r * K + k] = (float)((r * 31 + k * 17) % 201 - 100) / 50.0f;
+    }
+    clf_model_spec_category cats[K] = {
+        { "a", 0.5, -1, 0, 0, 0 }, { "b", 0.5, -1, 0, 0, 0 }, { "c", 0.5, -1, 0, 0, 0 },
+        { "d", 0.5, -1, 0, 0, 0 }, { "e", 0.5, -1, 0, 0, 0 } };
+    clf_model *m[2] = { NULL, NULL };
+    for (int with = 0; with < 2; with++) {
+        clf_model_spec spec;
+        clf_model_spec_init(&spec);
+        spec.name = "five";
+        spec.n_cats = K;
+        spec.cats = cats;
+        spec.n_rows = N;
+        spec.buckets = buckets;
+        spec.idf = with ? idf : NULL;
+        spec.weights = w;
+        spec.weight_type = CLF_MODEL_WEIGHTS_I16;
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        ck_assert_msg(clf_model_write_buffer(&buf, &len, &spec) == CLF_OK, "%s", clf_last_error());
+        ck_assert_msg(clf_model_load_buffer(&m[with], buf, len) == CLF_OK, "%s", clf_last_error());
+        free(buf);
+        ck_assert_uint_eq(m[with]->row_bytes, 16);
+    }
+    for (uint32_t r = 0; r < N; r++) {
+        ck_assert_uint_eq(clf__model_row(m[1], buckets[r]), r + 1);
+        ck_assert(clf__model_row_idf(m[0], r) == 1.0f);
+        ck_assert(clf__model_row_idf(m[1], r) == idf[r]);
+        for (size_t k = 0; k < K; k++) {
+            float a = clf__model_row_weight(m[0], r, k), b = clf__model_row_weight(m[1], r, k);
+            ck_assert(a == b);
+            ck_assert(fabsf(a - w[r * K + k]) <= 2.0f / 32767.0f * 2.0f);
+        }
+    }
+    clf_model_free(m[0]);
+    clf_model_free(m[1]);
+}
+END_TEST
+
 /* hash_bits 26 with 3 rows: was 512 MiB of dense tables. */
 START_TEST(sparse_model_memory)
 {
@@ -1444,6 +1494,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, fuzz_seeds);
     tcase_add_test(tc, default_model_memory);
     tcase_add_test(tc, sparse_model_memory);
+    tcase_add_test(tc, i16_five_categories_rows);
     tcase_add_test(tc, big_model_lookups);
     tcase_add_test(tc, forged_weight_scales);
     tcase_add_test(tc, forged_deps);
