@@ -40,7 +40,7 @@ static double touch(const clf_model *m)
         double t = clf_model_threshold(m, i);
         CHECK(t >= 0 && t <= 1);
         CHECK(isfinite(m->cats[i].calib_a) && isfinite(m->cats[i].calib_b) &&
-              isfinite(m->cats[i].bias));
+              isfinite(m->cats[i].bias) && m->cats[i].calib_a <= 0.0);
         sum += t + m->cats[i].bias;
     }
     CHECK(clf_model_category_name(m, K) == NULL);

@@ -737,6 +737,13 @@ static void patch(unsigned char **bp, size_t *len, int which)
         put32(b + off + 20, 6);
         put32(b + off + 24, 3);
         break;
+    case 32: /* calibration A > 0 (probability falling with the margin) */
+        find_section(b, CLF__SEC_CATEGORIES, &off, &size);
+        {
+            double a = 0.75;
+            memcpy(b + off + 8 + 56 + 16, &a, 8);
+        }
+        break;
     }
 }
 
@@ -775,6 +782,8 @@ START_TEST(corrupted_fields)
         { "use_idf mismatch", CLF_E_MODEL_FORMAT, "no IDF" },
         { "reserved header", CLF_E_MODEL_FORMAT, "reserved header" },
         { "char n-grams", CLF_E_MODEL_FORMAT, "char_ngram_min 6" },
+        { "calibration A > 0", CLF_E_MODEL_FORMAT,
+          "category hate: calibration A 0.75 > 0: the probability would fall" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fixture f;

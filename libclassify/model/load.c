@@ -462,6 +462,13 @@ static int parse_categories(const unsigned char *p, const section *sec, const ch
             return clf__error(CLF_E_MODEL_FORMAT,
                               "%s: category %s: calibration (%g, %g) or bias %g is not finite",
                               label, nm, fc.calib_a, fc.calib_b, fc.bias);
+        /* Training constrains Platt's A to <= 0 and the writer refuses A > 0:
+         * a positive A (a hand-made or altered file) would give a probability
+         * that falls as the evidence rises, a silent wrong answer. */
+        if (fc.calib_a > 0.0)
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: category %s: calibration A %g > 0: the probability would "
+                              "fall as the margin rises", label, nm, fc.calib_a);
         /* The scorer multiplies by (float)weight_scale: check that value. A
          * scale that is 0, subnormal or infinite as a float, or whose
          * largest weight (32767 * scale) is not a finite float, would zero
