@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../signals.h"
 #include "serve.h"
 
 static json_t *score_json(double p)
@@ -137,13 +136,9 @@ int srv_handle_analyze(srv_state *st, const char *body, size_t len, json_t **res
     json_object_set_new(x, "model", srv_model_json(w->model));
     json_object_set_new(x, "scores", cats);
     json_object_set_new(x, "flagged", flagged);
-    if (clf_cli_has_report_only(w->scorer, w->model->ncat)) {
-        json_t *signals = json_array(); /* report-only categories at their threshold */
-        for (size_t k = 0; k < w->model->ncat; k++)
-            if (clf_cli_signal(w->scorer, &w->res[k], k, info.abstain))
-                json_array_append_new(signals, json_string(clf_model_category_name(m, k)));
+    json_t *signals = srv_signals_json(w, info.abstain);
+    if (signals)
         json_object_set_new(x, "signals", signals);
-    }
     json_object_set_new(x, "thresholds", thr);
     json_object_set_new(x, "attributes", names);
     json_object_set_new(x, "truncated", json_boolean(info.truncated));

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../signals.h"
 #include "serve.h"
 
 int srv_handle_moderations(srv_state *st, const char *body, size_t len, json_t **resp,
@@ -42,13 +41,9 @@ int srv_handle_moderations(srv_state *st, const char *body, size_t len, json_t *
         json_t *x = json_pack("{s:b, s:o}", "truncated", info.truncated, "abstain",
                               info.abstain ? json_string(clf_abstain_name(info.abstain))
                                            : json_null());
-        if (clf_cli_has_report_only(w->scorer, w->model->ncat)) {
-            json_t *signals = json_array(); /* report-only categories at their threshold */
-            for (size_t k = 0; k < w->model->ncat; k++)
-                if (clf_cli_signal(w->scorer, &w->res[k], k, info.abstain))
-                    json_array_append_new(signals, json_string(clf_model_category_name(m, k)));
+        json_t *signals = srv_signals_json(w, info.abstain);
+        if (signals)
             json_object_set_new(x, "signals", signals);
-        }
         json_array_append_new(results, json_pack("{s:b, s:o, s:o, s:o}", "flagged", rc > 0,
                                                  "categories", cats, "category_scores", sc,
                                                  "libclassify", x));

@@ -184,6 +184,10 @@ void srv_feedback_close(srv_state *st);
 
 /* json helpers */
 json_t *srv_model_json(const srv_model *m); /* {"id","checksum"} */
+/* The "signals" array of worker w's last results (report-only categories
+ * at their threshold; none when abstain), or NULL when w's scorer has no
+ * report-only category, so such responses keep their old shape. */
+json_t *srv_signals_json(const srv_worker *w, int abstain);
 
 /* http.c */
 int srv_run(srv_state *st); /* returns the process exit status */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "serve.h"
+#include "../signals.h"
 
 static pthread_key_t key;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -66,4 +67,15 @@ int srv_score(srv_worker *w, const char *text, size_t len, clf_score_result *res
               clf_doc_info *info)
 {
     return clf_score(w->scorer, text, len, res, w->model->ncat, info);
+}
+
+json_t *srv_signals_json(const srv_worker *w, int abstain)
+{
+    if (!clf_cli_has_report_only(w->scorer, w->model->ncat))
+        return NULL;
+    json_t *signals = json_array();
+    for (size_t k = 0; k < w->model->ncat; k++)
+        if (clf_cli_signal(w->scorer, &w->res[k], k, abstain))
+            json_array_append_new(signals, json_string(clf_model_category_name(w->model->m, k)));
+    return signals;
 }
