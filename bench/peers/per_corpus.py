@@ -26,9 +26,15 @@ the dev splits of the hard-negative corpora (terrorism news) and, on the
 functional suite's items (expanded by `classify eval --functional --json`;
 scored, never trained on), each class's flag rate or recall for every system.
 
+--categories CAT,... trains peers and reports tasks, flag rates and functional
+classes for those categories only, against the full model (a one-category
+recipe cannot be scored against a five-category model).
+
 Peer predictions are cached in --cache keyed by a checksum of the training
-data, the peer's settings and the scored texts, so a rerun for a new model
-only scores the model. See bench/peers/README.md.
+data, the peer's settings and the scored texts (every dev split and functional
+item, whatever --categories says), so a rerun for a new model only scores the
+model, and a --categories run shares a full run's entries. See
+bench/peers/README.md.
 """
 
 import argparse
@@ -103,6 +109,20 @@ def load_recipe_data(recipe, recipe_path, corpora_dir):
                 d["y"][c] = [0] * len(rows)
             dev[corpus["name"]] = d
     return train, dev
+
+
+def eval_set(dev, items):
+    """(texts, offsets) that every system scores: the dev split of every recipe corpus, then
+    the functional items; offsets[corpus] = (lo, hi), offsets["_functional"] likewise. The
+    same texts whatever --categories says, so the cache keys of a category's peers (which
+    hash these texts) are those of a full run."""
+    texts, offsets = [], {}
+    for name, d in dev.items():
+        offsets[name] = (len(texts), len(texts) + len(d["texts"]))
+        texts.extend(d["texts"])
+    offsets["_functional"] = (len(texts), len(texts) + len(items))
+    texts.extend(it["text"] for it in items)
+    return texts, offsets
 
 
 def sha(obj):
@@ -245,10 +265,22 @@ class PeerRunner:
         return {"peer": peer, "features": "char_wb2-5+word1-2,sublinear,min_df2",
                 "clf": peer, "class_weight": "balanced"}
 
+    def full_key(self, peer, t, eval_hash):
+        """The cache key of a peer trained on all of t and scored on the texts of eval_hash:
+        the training data and the peer's settings, not the category's name or the others
+        in the run (a --categories run shares the entries of a full one)."""
+        return sha({"v": CACHE_VERSION, "kind": "full", "cfg": self.config(peer),
+                    "train": train_hash(t), "eval": eval_hash})
+
+    def oof_key(self, peer, t):
+        """The cache key of a peer's out-of-fold scores on t."""
+        return sha({"v": CACHE_VERSION, "kind": "oof", "cfg": self.config(peer),
+                    "train": train_hash(t), "folds": self.folds, "seed": self.seed,
+                    "tfidf": "fit on all training texts"})
+
     def full(self, peer, cat, t, eval_texts, eval_hash):
         """Scores of the model trained on all of t on eval_texts (cached)."""
-        key = sha({"v": CACHE_VERSION, "kind": "full", "cfg": self.config(peer),
-                   "train": train_hash(t), "eval": eval_hash})
+        key = self.full_key(peer, t, eval_hash)
         hit = self._get(key)
         if hit is not None or self.cached_only:
             return hit, True
@@ -270,9 +302,7 @@ class PeerRunner:
 
     def oof(self, peer, cat, t):
         """K-fold out-of-fold scores on t's rows (cached)."""
-        key = sha({"v": CACHE_VERSION, "kind": "oof", "cfg": self.config(peer),
-                   "train": train_hash(t), "folds": self.folds, "seed": self.seed,
-                   "tfidf": "fit on all training texts"})
+        key = self.oof_key(peer, t)
         hit = self._get(key)
         if hit is not None or self.cached_only:
             return hit, True
@@ -437,21 +467,31 @@ def wilson(k, n, z=1.959964):
     return [float(max(0.0, c - h)), float(min(1.0, c + h))]
 
 
-def functional_classes(items, cats, flagged_of, abstain_of=None):
+def functional_classes(items, cats, flagged_of, abstain_of=None, judged=None):
     """Per class, the suite's rule: benign = share flagged as a must_not category,
     positive = share with every must category flagged; abstained items are not flagged.
-    flagged_of(i, cat) -> bool for item index i."""
+    flagged_of(i, cat) -> bool for item index i. judged (a set of categories, default all):
+    an item is judged on these categories only (its must and must_not restricted to them);
+    an item left with nothing to judge (a positive one without a must category in judged, a
+    benign one without a must_not category in judged) is left out, and so is a class left
+    without items."""
     res, order = {}, []
     for i, it in enumerate(items):
         cl = it["class"]
-        if cl not in res:
-            res[cl] = {"kind": None, "items": 0, "hits": 0}
-            order.append(cl)
-        r = res[cl]
         must = list(it.get("must") or [])
         must_not = list(it.get("must_not") or [])
         if "*" in must_not:
             must_not = [c for c in cats if c not in must]
+        if judged is not None:
+            positive = bool(must)
+            must = [c for c in must if c in judged]
+            must_not = [c for c in must_not if c in judged]
+            if (positive and not must) or (not positive and not must_not):
+                continue
+        if cl not in res:
+            res[cl] = {"kind": None, "items": 0, "hits": 0}
+            order.append(cl)
+        r = res[cl]
         ab = bool(abstain_of(i)) if abstain_of else False
         r["items"] += 1
         if must:
@@ -507,6 +547,11 @@ def best_peer(sysm, metric):
 def render_markdown(res):
     """The report as Markdown: summary per model, per-system detail, flag rates, functional."""
     L = []
+    if res.get("restricted"):
+        L.append("Categories: %s only (`--categories`): peers trained, tasks, flag rates and "
+                 "functional classes for these; the model is the full model, scored as usual."
+                 % ", ".join(res["categories"]))
+        L.append("")
     for mi, mod in enumerate(res["models"]):
         tag = "ours" if len(res["models"]) == 1 else "ours%d" % mi
         L.append("### `%s` (%s) against the best peer, per corpus (dev)" % (mod["path"], mod["name"]))
@@ -579,8 +624,10 @@ def render_markdown(res):
     if res.get("functional"):
         fu = res["functional"]
         L.append("### Functional suite `%s` (%d items): benign = share flagged as a must-not "
-                 "category, positive = recall; the suite's rule, peers never abstain" % (
-                     fu["suite"], fu["items"]))
+                 "category, positive = recall; the suite's rule, peers never abstain%s" % (
+                     fu["suite"], fu["items"],
+                     "; judged on %s only (items with nothing to judge there left out)"
+                     % ", ".join(fu["categories"]) if res.get("restricted") else ""))
         L.append("")
         L.append("| class | kind | items | " + " | ".join(cols) + " |")
         L.append("|---|---|---:|" + "---:|" * len(cols))
@@ -620,6 +667,10 @@ def parse_args(argv=None):
                                                          "arabic-functional.json"),
                     help="functional suite to score every system on ('' = none)")
     ap.add_argument("--peers", default=",".join(PEERS))
+    ap.add_argument("--categories", default="",
+                    help="comma list: train peers and report tasks, flag rates and functional "
+                         "classes for these categories only (default: every category of the "
+                         "recipe); the model is the full model, scored as usual")
     ap.add_argument("--no-oof", action="store_true",
                     help="skip the out-of-fold thresholds (default decisions only; faster)")
     ap.add_argument("--oof-peers", default="svm,logreg",
@@ -651,6 +702,18 @@ def load_recipe(a):
     return recipe
 
 
+def selected_categories(ap, a, recipe):
+    """The categories of --categories, in the recipe's order (all of them by default); an
+    unknown name is a usage error."""
+    cats = recipe["categories"]
+    want = [c for c in a.categories.split(",") if c]
+    for c in want:
+        if c not in cats:
+            ap.error("--categories: %r is not a category of %s (%s)" % (c, a.recipe,
+                                                                          ", ".join(cats)))
+    return [c for c in cats if c in want] if want else list(cats)
+
+
 def repo_path(path):
     """path (relative to the current folder) as the repository root sees it: relative to the
     root when inside it, else absolute."""
@@ -661,6 +724,7 @@ def repo_path(path):
 # (option, attribute, is a path) that the Reproduce line repeats when not at the default
 REPRODUCED = (("--classify", "classify", True), ("--recipe", "recipe", True),
               ("--functional", "functional", True), ("--peers", "peers", False),
+              ("--categories", "categories", False),
               ("--oof-peers", "oof_peers", False), ("--folds", "folds", False),
               ("--seed", "seed", False), ("--resamples", "resamples", False),
               ("--ft-threads", "ft_threads", False), ("--cache", "cache", True))
@@ -697,6 +761,7 @@ def main(argv=None):
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     recipe = load_recipe(a)
     cats = recipe["categories"]
+    sel = selected_categories(ap, a, recipe)
     caps = recipe.get("training", {}).get("max_flag_rate", {})
     if not isinstance(caps, dict):
         caps = {"*": caps}
@@ -708,24 +773,19 @@ def main(argv=None):
         items = []
         if a.functional:
             items = functional_report(a.classify, models[0], a.functional, tmp)["items"]
-        eval_texts, offsets = [], {}
-        for name, d in dev.items():
-            offsets[name] = (len(eval_texts), len(eval_texts) + len(d["texts"]))
-            eval_texts.extend(d["texts"])
-        offsets["_functional"] = (len(eval_texts), len(eval_texts) + len(items))
-        eval_texts.extend(it["text"] for it in items)
+        eval_texts, offsets = eval_set(dev, items)
         eval_hash = sha(eval_texts)
 
         runner = PeerRunner(a.cache, tmp, a.folds, a.seed, a.ft_threads, log, a.cached_only)
         # scores[system][cat] = list over eval_texts; preds likewise (bool)
-        scores, preds, thresholds = {}, {}, {c: {} for c in cats}
+        scores, preds, thresholds = {}, {}, {c: {} for c in sel}
         for mi, model in enumerate(models):
             tag = "ours" if len(models) == 1 else "ours%d" % mi
             pr, fl, ab = score_model(a.classify, model, eval_texts, tmp)
             scores[tag] = {c: pr[c] for c in cats}
             preds[tag] = {c: fl[c] for c in cats}
             preds[tag]["_abstain"] = ab
-        for c in cats:
+        for c in sel:
             t = train[c]
             log("[%s] train n=%d pos=%d (weighted n=%d)" % (c, len(t["y"]), sum(t["y"]),
                                                             sum(t["w"])))
@@ -761,6 +821,8 @@ def main(argv=None):
                     continue
                 lo, hi = offsets[g["name"]]
                 for c, cm in g["categories"].items():
+                    if c not in sel:
+                        continue
                     y = dev[g["name"]]["y"][c]
                     pr = np.asarray(preds[tag][c][lo:hi])
                     if cm.get("has_positives"):
@@ -779,7 +841,7 @@ def main(argv=None):
                             % (tag, g["name"], c, mine, theirs))
 
         res = {"recipe": os.path.relpath(a.recipe, REPO), "corpora": a.corpora,
-               "models": [], "peers": peers, "folds": a.folds, "resamples": a.resamples,
+               "categories": sel, "restricted": sel != cats, "models": [], "peers": peers, "folds": a.folds, "resamples": a.resamples,
                "thresholds": thresholds if not a.no_oof else {}, "tasks": [], "flag_rates": [],
                "versions": P.tool_versions(), "checks_ok": all(c["ok"] for c in checks),
                "checks": checks}
@@ -796,7 +858,7 @@ def main(argv=None):
             idx = bootstrap_idx(hi - lo, a.resamples, a.seed)
             for c in d["annotates"]:
                 y = d["y"][c]
-                if not any(y):
+                if c not in sel or not any(y):
                     continue
                 task = {"category": c, "corpus": name, "n": len(y), "positives": int(sum(y)),
                         "systems": {}, "best": {}}
@@ -816,7 +878,7 @@ def main(argv=None):
                         b[metric] = {"peer": bp, "gap": g, "gap_ci": gci}
                     task["best"][o] = b
                 res["tasks"].append(task)
-            for c in d["negatives_for"]:
+            for c in [c for c in d["negatives_for"] if c in sel]:
                 fr = {"category": c, "corpus": name, "n": hi - lo, "systems": {}}
                 for s in systems:
                     if c in preds[s]:
@@ -830,13 +892,15 @@ def main(argv=None):
             lo, hi = offsets["_functional"]
             fu = {"suite": os.path.relpath(os.path.abspath(a.functional), REPO),
                   "items": len(items), "classes": {}, "order": []}
+            judged = None if sel == cats else set(sel)
+            fu["categories"] = sel
             for s in systems:
-                if any(c not in preds[s] for c in cats):
+                if any(c not in preds[s] for c in sel):
                     continue  # a peer left out of some category (--cached-only)
                 ab = preds[s].get("_abstain")
                 order_, cl = functional_classes(
                     items, cats, lambda i, c: bool(preds[s][c][lo + i]),
-                    (lambda i: ab[lo + i]) if ab else None)
+                    (lambda i: ab[lo + i]) if ab else None, judged)
                 fu["order"] = order_
                 for name, r in cl.items():
                     row = fu["classes"].setdefault(name, {"kind": r["kind"], "items": r["items"],
@@ -846,8 +910,12 @@ def main(argv=None):
             # our rule on the model's own scoring must give classify eval --functional's figures
             fr_ = functional_report(a.classify, models[0], a.functional, tmp)
             tag0 = ours_tags[0]
+            ab0 = preds[tag0]["_abstain"]
+            _o, full_rule = functional_classes(  # on every category, as classify eval judges
+                items, cats, lambda i, c: bool(preds[tag0][c][lo + i]), lambda i: ab0[lo + i])
             for c_ in fr_["classes"]:
-                mine = fu["classes"][c_["name"]]["systems"][tag0]
+                mine = full_rule[c_["name"]]["value"] if judged is not None else \
+                    fu["classes"][c_["name"]]["systems"][tag0]
                 if abs(mine - c_["value"]) > 1e-9:
                     res["checks_ok"] = False
                     log("WARNING: functional %s: rescored %.4f, classify eval %.4f"

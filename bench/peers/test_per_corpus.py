@@ -114,6 +114,19 @@ def test_functional_rule():
     _o, res = PC.functional_classes(items, cats, lambda i, c: c in flagged[i],
                                     lambda i: i in (0, 4))
     check(res["b"]["hits"] == 1 and res["p"]["hits"] == 0, "abstained items count as not flagged")
+    # judged on hate only: item 2 (must_not extremism) and item 4 (must extremism) have
+    # nothing left to judge; item 0 counts (hate flagged, "*"), item 1 not (hate not in its
+    # must_not); item 3 is judged on hate alone, which it misses
+    order, res = PC.functional_classes(items, cats, lambda i, c: c in flagged[i],
+                                       judged={"hate"})
+    check(order == ["b", "p"] and res["b"]["items"] == 1 and res["b"]["hits"] == 1,
+          "benign judged on hate only: 1 of 1 item, flagged: %r" % res.get("b"))
+    check(res["p"]["items"] == 1 and res["p"]["hits"] == 0,
+          "positive judged on hate only: 1 item, missed: %r" % res.get("p"))
+    order, res = PC.functional_classes(items[3:], cats, lambda i, c: c in flagged[i + 3],
+                                       judged={"extremism"})
+    check(order == ["p"] and res["p"]["items"] == 2 and res["p"]["hits"] == 2,
+          "a class without items to judge is left out: %r" % order)
     lo, hi = PC.wilson(0, 10)
     check(lo == 0.0 and 0.27 < hi < 0.28, "Wilson interval of 0/10 is [0, 0.278]")
 
@@ -238,6 +251,7 @@ def test_reproduce():
                     "--corpora", "my corpora", "--functional", "", "--peers", "svm,logreg",
                     "--oof-peers", "svm", "--folds", "5", "--seed", "7", "--resamples", "50",
                     "--ft-threads", "1", "--cache", "c", "--cached-only",
+                    "--categories", "hate,offensive",
                     "--classify", os.path.relpath(os.path.join(root, "build", "classify"), d)]
             want, got, cmd = reproduced(argv)
             check(want == got, "options reproduced from the root: %s\n%r\n%r" % (cmd, want, got))
@@ -310,10 +324,125 @@ def test_markdown():
     check("At or above the best peer: F1 0 of 1 tasks, AP 1 of 1." in md, "summary count")
 
 
+def arabic_word(rng):
+    return "".join(rng.choice("ابتثجحخدذرزسشصضطظعغفقكلمنهوي") for _ in range(rng.randint(3, 6)))
+
+
+def test_categories_run(classify):
+    """--categories: peers and tasks of the selected categories only, with the cache entries
+    a full run makes (the keys do not depend on the selection), the same figures as the full
+    run, the functional classes judged on the selected categories; an unknown name refused."""
+    if not classify or not os.access(classify, os.X_OK):
+        print("no classify binary given: --categories run not checked")
+        return
+    import contextlib
+    import io
+    rng = random.Random(11)
+    vocab = [arabic_word(rng) for _ in range(150)]
+
+    def text(extra):
+        return " ".join([rng.choice(vocab) for _ in range(7)] + extra)
+
+    with tempfile.TemporaryDirectory() as d:
+        for sub in ("c1", "news"):
+            os.makedirs(os.path.join(d, "corpora", sub))
+
+        def tsv(path, rows):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("id\tlabels\ttext\n")
+                for i, (lab, txt) in enumerate(rows):
+                    f.write("%d\t%s\t%s\n" % (i, lab, txt))
+
+        def c1_rows(n):
+            rows = []
+            for i in range(n):
+                lab = ("xa", "xb", "")[i % 3]
+                rows.append((lab, text({"xa": ["قنبلة"], "xb": ["غبي"], "": []}[lab])))
+            return rows
+        tsv(os.path.join(d, "corpora", "c1", "train.tsv"), c1_rows(90))
+        tsv(os.path.join(d, "corpora", "c1", "dev.tsv"), c1_rows(30))
+        tsv(os.path.join(d, "corpora", "news", "train.tsv"), [("", text([])) for _ in range(40)])
+        tsv(os.path.join(d, "corpora", "news", "dev.tsv"), [("", text([])) for _ in range(12)])
+        recipe = {"name": "tiny", "categories": ["a", "b"], "corpora_root": "corpora",
+                  "features": {"hash_bits": 16, "min_df": 1},
+                  "training": {"folds": 3, "c_grid": [1, 4], "max_flag_rate": {"*": 0.1}},
+                  "corpora": [
+                      {"name": "c1", "train": "c1/train.tsv", "dev": "c1/dev.tsv",
+                       "annotates": ["a", "b"], "labels": {"xa": ["a"], "xb": ["b"]}},
+                      {"name": "news", "train": "news/train.tsv", "dev": "news/dev.tsv",
+                       "negatives_for": ["a", "b"]}]}
+        rp = os.path.join(d, "r.json")
+        with open(rp, "w") as f:
+            json.dump(recipe, f)
+        suite = os.path.join(d, "suite.json")
+        with open(suite, "w", encoding="utf-8") as f:
+            json.dump({"schema": "libclassify-functional/1", "name": "tiny", "classes": [
+                {"name": "ben", "kind": "benign", "must_not": ["*"],
+                 "items": [text([]) for _ in range(6)]},
+                {"name": "pos-a", "kind": "positive", "must": ["a"],
+                 "items": [text(["قنبلة"]) for _ in range(4)]},
+                {"name": "pos-b", "kind": "positive", "must": ["b"],
+                 "items": [text(["غبي"]) for _ in range(4)]}]}, f, ensure_ascii=False)
+        model = os.path.join(d, "m.clf")
+        r = subprocess.run([classify, "train", "--recipe", rp, "--out", model, "--threads", "1",
+                            "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True)
+        check(r.returncode == 0, "classify train of the tiny recipe: %s" % r.stdout)
+        if r.returncode != 0:
+            return
+        cache = os.path.join(d, "cache")
+
+        def run(extra, out):
+            argv = ["-m", model, "--classify", classify, "--recipe", rp, "--functional", suite,
+                    "--peers", "svm,logreg", "--resamples", "20", "--cache", cache,
+                    "--json", out] + extra
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stderr(io.StringIO()):
+                rc = PC.main(argv)
+            with open(out, encoding="utf-8") as f:
+                return rc, json.load(f)
+
+        def entries():
+            return set(os.listdir(cache)) if os.path.isdir(cache) else set()
+        rc, only_b = run(["--categories", "b"], os.path.join(d, "b.json"))
+        after_b = entries()
+        check(rc == 0 and only_b["checks_ok"], "--categories b: checks against classify eval")
+        check(only_b["categories"] == ["b"] and only_b["restricted"], "categories recorded")
+        check(sorted({t["category"] for t in only_b["tasks"]}) == ["b"] and
+              sorted({f["category"] for f in only_b["flag_rates"]}) == ["b"] and
+              list(only_b["thresholds"]) == ["b"], "--categories b: tasks, flag rates and peer "
+              "thresholds of b only: %r" % [(t["category"], t["corpus"]) for t in only_b["tasks"]])
+        check(len(after_b) == 4, "two peers x (full, out-of-fold) for b: %d entries" % len(after_b))
+        fu = only_b.get("functional", {})
+        check(fu.get("order") == ["ben", "pos-b"] and fu["classes"]["ben"]["items"] == 6,
+              "functional classes judged on b: %r" % fu.get("order"))
+        rc, full = run([], os.path.join(d, "full.json"))
+        after_full = entries()
+        check(rc == 0 and full["checks_ok"] and not full["restricted"], "full run")
+        check(after_b <= after_full and len(after_full - after_b) == 4,
+              "the full run reuses b's cache entries and adds a's: %d new"
+              % len(after_full - after_b))
+        tb = {(t["corpus"], s): (m["f1"], m["ap"]) for t in only_b["tasks"]
+              for s, m in t["systems"].items()}
+        tf = {(t["corpus"], s): (m["f1"], m["ap"]) for t in full["tasks"] if t["category"] == "b"
+              for s, m in t["systems"].items()}
+        check(tb == tf and len(tb) >= 5, "b's figures are the full run's: %r vs %r" % (tb, tf))
+        check(only_b["thresholds"]["b"] == full["thresholds"]["b"], "same peer thresholds")
+        check(full["functional"]["order"] == ["ben", "pos-a", "pos-b"], "full functional classes")
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):
+                run(["--categories", "b,zz"], os.path.join(d, "zz.json"))
+            check(False, "an unknown category must be refused")
+        except SystemExit as e:
+            check(e.code == 2, "an unknown category is a usage error (exit %r)" % e.code)
+
+
 if __name__ == "__main__":
+    # argument: the classify binary (ctest passes it) for the --categories run
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(PC.REPO, "build", "classify")
     for name, fn in sorted(globals().items()):
         if name.startswith("test_") and callable(fn):
-            fn()
+            fn(binary) if name == "test_categories_run" else fn()
     if FAILS:
         print("%d check(s) failed" % len(FAILS))
         sys.exit(1)
