@@ -500,6 +500,102 @@ START_TEST(test_corpus_paths_on_disk)
 }
 END_TEST
 
+/* "train_unit": "sentences" cuts each training row into one document per
+ * sentence (the rule of clf_score_spans()), with the row's labels and the
+ * fold of the row's whole text; the dev file stays whole. */
+START_TEST(test_train_unit_sentences)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", clf_test_dir("recipe-unit"));
+    /* row 1: six sentences; row 2: one; row 3: blank spans only around one */
+    write_file(dir, "n.tsv",
+               "id\tlabels\ttext\n"
+               "1\t\tقال الوزير إن الاجتماع انتهى. وصل الوفد أمس! هل تأخر القطار؟ "
+               "نشرت الصحيفة الخبر. عاد اللاعبون إلى الملعب. ارتفعت الأسعار اليوم.\n"
+               "2\t\tخبر واحد فقط\n"
+               "3\t\t  كلمة.  \n");
+    write_file(dir, "nd.tsv", "id\tlabels\ttext\n1\t\tجملة أولى. جملة ثانية.\n");
+    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n");
+    static const char *text =
+        "{\"name\": \"u\", \"categories\": [\"ext\"], \"training\": {\"folds\": 3},\n"
+        " \"features\": {\"min_df\": 1},\n"
+        " \"corpora\": [\n"
+        "  {\"name\": \"a\", \"train\": \"a.tsv\", \"annotates\": [\"ext\"],\n"
+        "   \"labels\": {\"pro\": [\"ext\"]}},\n"
+        "  {\"name\": \"whole\", \"train\": \"n.tsv\", \"negatives_for\": [\"ext\"]},\n"
+        "  {\"name\": \"cut\", \"train\": \"n.tsv\", \"dev\": \"nd.tsv\", \"train_unit\": \"sentences\",\n"
+        "   \"negatives_for\": [\"ext\"]}]}\n";
+    clf_recipe *r;
+    ck_assert_int_eq(parse(text, &r), CLF_OK);
+    ck_assert_int_eq(r->corpora[2].train_unit, CLF_RECIPE_UNIT_SENTENCES);
+    ck_assert_int_eq(r->corpora[1].train_unit, CLF_RECIPE_UNIT_DOCUMENT);
+    clf_dataset_options o = {dir, 2, 0, NULL};
+    clf_dataset *d;
+    int rc = clf_dataset_load(&d, r, &o);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    /* a 2, whole 3, cut 6 + 1 + 1 train spans, cut's dev 1 (not cut) */
+    ck_assert_uint_eq(d->n_docs, 2 + 3 + 8 + 1);
+    ck_assert_uint_eq(d->files[2][CLF_SPLIT_TRAIN].rows, 3);
+    ck_assert_uint_eq(d->files[2][CLF_SPLIT_TRAIN].docs, 8);
+    ck_assert_uint_eq(d->files[2][CLF_SPLIT_DEV].docs, 1);
+    ck_assert_uint_eq(d->files[1][CLF_SPLIT_TRAIN].docs, 3);
+    const clf_doc *whole = &d->docs[2], *cut = &d->docs[5];
+    for (size_t i = 0; i < 8; i++) {
+        ck_assert_uint_eq(cut[i].corpus, 2);
+        ck_assert_uint_eq(cut[i].split, CLF_SPLIT_TRAIN);
+        ck_assert_uint_eq(cut[i].positive, 0);
+        ck_assert_uint_eq(cut[i].uses, 1);
+    }
+    /* every span of row 1 has row 1's fold (its line says which row it is) */
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_uint_eq(cut[i].line, whole[0].line);
+        ck_assert_uint_eq(cut[i].fold, whole[0].fold);
+    }
+    ck_assert_uint_eq(cut[6].fold, whole[1].fold);
+    ck_assert_uint_eq(cut[7].fold, whole[2].fold);
+    /* ... which the spans' own texts would not all give (the test can fail) */
+    static const char *sentences[6] = {"قال الوزير إن الاجتماع انتهى.", "وصل الوفد أمس!",
+                                       "هل تأخر القطار؟", "نشرت الصحيفة الخبر.",
+                                       "عاد اللاعبون إلى الملعب.", "ارتفعت الأسعار اليوم."};
+    clf_normalizer *nz;
+    ck_assert_int_eq(clf_normalizer_new(&nz, &r->nopts), CLF_OK);
+    int differs = 0;
+    for (size_t i = 0; i < 6; i++) {
+        const char *norm;
+        size_t nlen;
+        ck_assert_int_eq(clf_normalize(nz, sentences[i], strlen(sentences[i]), &norm, &nlen, NULL),
+                         CLF_OK);
+        differs += clf_fold_of(norm, nlen, r->seed, r->folds) != whole[0].fold;
+    }
+    clf_normalizer_free(nz);
+    ck_assert_int_gt(differs, 0);
+    clf_dataset_free(d);
+    clf_recipe_free(r);
+
+    /* the values the key takes, and a corpus with no train file to cut */
+#define UNIT_RECIPE                                                                       \
+    "{\"name\": \"u\", \"categories\": [\"ext\"], \"corpora\": [\n"                           \
+    "  {\"name\": \"a\", \"train\": \"a.tsv\", \"annotates\": [\"ext\"]},\n"                     \
+    "  {\"name\": \"n\", %s, \"train_unit\": \"%s\", \"negatives_for\": [\"ext\"]}]}\n"
+    char buf[1024];
+    snprintf(buf, sizeof buf, UNIT_RECIPE, "\"train\": \"n.tsv\"", "words");
+    ck_assert_int_eq(parse(buf, &r), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "train_unit") != NULL, "%s", clf_last_error());
+    snprintf(buf, sizeof buf, UNIT_RECIPE, "\"dev\": \"n.tsv\"", "sentences");
+    ck_assert_int_eq(parse(buf, &r), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "no \"train\" file") != NULL, "%s", clf_last_error());
+    snprintf(buf, sizeof buf, UNIT_RECIPE, "\"train\": \"n.tsv\"", "paragraphs");
+    ck_assert_int_eq(parse(buf, &r), CLF_OK);
+    ck_assert_int_eq(r->corpora[1].train_unit, CLF_RECIPE_UNIT_PARAGRAPHS);
+    clf_recipe_free(r);
+    snprintf(buf, sizeof buf, UNIT_RECIPE, "\"train\": \"n.tsv\"", "document");
+    ck_assert_int_eq(parse(buf, &r), CLF_OK);
+    ck_assert_int_eq(r->corpora[1].train_unit, CLF_RECIPE_UNIT_DOCUMENT);
+    clf_recipe_free(r);
+#undef UNIT_RECIPE
+}
+END_TEST
+
 /* The examples a dataset holds follow annotates / negatives_for. */
 START_TEST(test_dataset_examples)
 {
@@ -570,6 +666,7 @@ static Suite *recipe_suite(void)
     tcase_add_test(tc, test_inconsistent_categories);
     tcase_add_test(tc, test_map_labels);
     tcase_add_test(tc, test_dataset_examples);
+    tcase_add_test(tc, test_train_unit_sentences);
     tcase_add_test(tc, test_corpus_path_rule);
     tcase_add_test(tc, test_corpus_paths_on_disk);
     suite_add_tcase(s, tc);

@@ -20,6 +20,8 @@
 #include "features/featurize_internal.h"
 #include "internal.h"
 #include "pool.h"
+#include "classify/score.h"
+#include "score/span_cut.h"
 
 /* Documents per featurization job: small enough to balance two cores,
  * large enough that handing out jobs costs nothing. */
@@ -30,6 +32,9 @@ typedef struct raw_doc {
     size_t len;
     clf__count *counts;     /* sorted by bucket */
     size_t n_counts;
+    const char *fold_text;  /* a span of a cut row (train_unit): the row's text, whose fold the
+                               span takes (owned by the loader's parents); else NULL */
+    size_t fold_len;
 } raw_doc;
 
 typedef struct loader {
@@ -40,6 +45,9 @@ typedef struct loader {
     size_t cap;
     /* featurization */
     clf_featurizer **feats; /* one per worker */
+    clf_normalizer **nzs;   /* one per worker: the folds of cut rows' spans */
+    char **parents;         /* the texts of cut rows (train_unit), freed with the raw docs */
+    size_t n_parents, cap_parents;
     size_t featurized;      /* progress, under the progress lock */
     int featurize_failed_doc;
     uint64_t *artefact;     /* drop_artefacts: bit b = bucket b holds an artefact feature */
@@ -72,8 +80,8 @@ static int file_checksum(const char *path, const char *corpus, uint64_t *out)
     return CLF_OK;
 }
 
-static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split, uint64_t uses,
-                    uint64_t positive)
+static int push_text(loader *L, const char *text, size_t len, size_t line, uint32_t corpus,
+                     int split, uint64_t uses, uint64_t positive, int rewrite)
 {
     clf_dataset *d = L->d;
     if (d->n_docs == L->cap) {
@@ -90,15 +98,15 @@ static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split
     }
     raw_doc *rd = &L->raw[d->n_docs];
     memset(rd, 0, sizeof *rd);
-    rd->text = malloc(rec->text_len + 1);
+    rd->text = malloc(len + 1);
     if (!rd->text)
         return clf__error(CLF_E_NOMEM, "out of memory");
-    memcpy(rd->text, rec->text, rec->text_len);
-    rd->text[rec->text_len] = '\0';
-    rd->len = rec->text_len;
-    char *rw;
+    memcpy(rd->text, text, len);
+    rd->text[len] = '\0';
+    rd->len = len;
+    char *rw = NULL;
     size_t rl;
-    if (clf_recipe_rewrite(&L->r->corpora[corpus], rd->text, rd->len, &rw, &rl) != CLF_OK)
+    if (rewrite && clf_recipe_rewrite(&L->r->corpora[corpus], rd->text, rd->len, &rw, &rl) != CLF_OK)
         return CLF_E_NOMEM;
     if (rw) {
         free(rd->text);
@@ -109,10 +117,67 @@ static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split
     memset(doc, 0, sizeof *doc);
     doc->corpus = corpus;
     doc->split = (uint8_t)split;
-    doc->line = rec->line > UINT32_MAX ? UINT32_MAX : (uint32_t)rec->line;
+    doc->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
     doc->uses = uses;
     doc->positive = positive;
     return CLF_OK;
+}
+
+static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split, uint64_t uses,
+                    uint64_t positive)
+{
+    return push_text(L, rec->text, rec->text_len, rec->line, corpus, split, uses, positive, 1);
+}
+
+/*
+ * A training row of a corpus with "train_unit": rewritten, then cut into
+ * sentences or paragraphs by the rule of clf_score_spans(); each span is a
+ * document with the row's labels. Every span takes the fold of the row's
+ * whole text, so that the spans of one row never sit on both sides of a
+ * fold, and neither do a row and its spans when another corpus entry reads
+ * the same file whole. A row with no span (blank) gives no document.
+ */
+static int push_cut_doc(loader *L, const clf_record *rec, uint32_t corpus, uint64_t uses,
+                        uint64_t positive, size_t *pushed)
+{
+    const clf_recipe_corpus *cp = &L->r->corpora[corpus];
+    char *whole = NULL;
+    size_t wl = 0;
+    if (clf_recipe_rewrite(cp, rec->text, rec->text_len, &whole, &wl) != CLF_OK)
+        return CLF_E_NOMEM;
+    if (!whole) {
+        if (!(whole = malloc(rec->text_len + 1)))
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        memcpy(whole, rec->text, rec->text_len);
+        whole[rec->text_len] = '\0';
+        wl = rec->text_len;
+    }
+    if (L->n_parents == L->cap_parents) {
+        size_t cap = L->cap_parents ? L->cap_parents * 2 : 256;
+        char **p = realloc(L->parents, cap * sizeof *p);
+        if (!p) {
+            free(whole);
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        }
+        L->parents = p;
+        L->cap_parents = cap;
+    }
+    L->parents[L->n_parents++] = whole;
+    clf__cuts cuts = {0};
+    int unit = cp->train_unit == CLF_RECIPE_UNIT_PARAGRAPHS ? CLF_SPAN_PARAGRAPHS
+                                                            : CLF_SPAN_SENTENCES;
+    int rc = clf__span_cuts(&cuts, (const unsigned char *)whole, wl, unit, 0);
+    for (size_t i = 0; i < cuts.n && rc == CLF_OK; i++) {
+        rc = push_text(L, whole + cuts.v[i].begin, cuts.v[i].end - cuts.v[i].begin, rec->line,
+                       corpus, CLF_SPLIT_TRAIN, uses, positive, 0);
+        if (rc == CLF_OK) {
+            L->raw[L->d->n_docs - 1].fold_text = whole;
+            L->raw[L->d->n_docs - 1].fold_len = wl;
+            ++*pushed;
+        }
+    }
+    free(cuts.v);
+    return rc;
 }
 
 static int read_file(loader *L, size_t c, int split)
@@ -179,8 +244,14 @@ static int read_file(loader *L, size_t c, int split)
         }
         if (rc != CLF_OK)
             break;
-        if ((rc = push_doc(L, &rec, (uint32_t)c, split, uses, positive)) != CLF_OK)
-            break;
+        if (split == CLF_SPLIT_TRAIN && cp->train_unit != CLF_RECIPE_UNIT_DOCUMENT) {
+            if ((rc = push_cut_doc(L, &rec, (uint32_t)c, uses, positive, &cf->docs)) != CLF_OK)
+                break;
+        } else {
+            if ((rc = push_doc(L, &rec, (uint32_t)c, split, uses, positive)) != CLF_OK)
+                break;
+            cf->docs++;
+        }
         cf->rows++;
     }
     clf_reader_close(rd);
@@ -291,6 +362,12 @@ static int featurize_job(void *ctx, size_t job, unsigned int worker)
          * that differ only in diacritics or tatweel) share a fold. */
         size_t nlen;
         const char *norm = clf__featurizer_normalized(f, &nlen);
+        if (rd->fold_text &&
+            (rc = clf_normalize(L->nzs[worker], rd->fold_text, rd->fold_len, &norm, &nlen, NULL)) !=
+                CLF_OK) {
+            const clf_corpus_file *cf = &d->files[d->docs[i].corpus][d->docs[i].split];
+            return clf__error(rc, "%s:%u: %s", cf->path, d->docs[i].line, clf_last_error());
+        }
         d->docs[i].fold = (uint8_t)clf_fold_of(norm, nlen, L->r->seed, L->r->folds);
         if (L->artefact && d->docs[i].split == CLF_SPLIT_TRAIN &&
             (rc = mark_artefacts(L, f, rd)) != CLF_OK) {
@@ -314,19 +391,29 @@ static int featurize_all(loader *L)
 {
     unsigned int threads = L->o->threads ? L->o->threads : 1;
     L->feats = calloc(threads, sizeof *L->feats);
-    if (!L->feats)
+    L->nzs = calloc(threads, sizeof *L->nzs);
+    if (!L->feats || !L->nzs) {
+        free(L->feats);
+        free(L->nzs);
         return clf__error(CLF_E_NOMEM, "out of memory");
+    }
     int rc = CLF_OK;
     for (unsigned int t = 0; t < threads && rc == CLF_OK; t++)
         rc = clf_featurizer_new(&L->feats[t], &L->r->nopts, &L->r->fopts);
+    for (unsigned int t = 0; t < threads && rc == CLF_OK && L->n_parents; t++)
+        rc = clf_normalizer_new(&L->nzs[t], &L->r->nopts);
     if (rc == CLF_OK) {
         size_t jobs = (L->d->n_docs + FEATURIZE_CHUNK - 1) / FEATURIZE_CHUNK;
         rc = clf_pool_run(threads, jobs, featurize_job, L);
     }
-    for (unsigned int t = 0; t < threads; t++)
+    for (unsigned int t = 0; t < threads; t++) {
         clf_featurizer_free(L->feats[t]);
+        clf_normalizer_free(L->nzs[t]);
+    }
     free(L->feats);
+    free(L->nzs);
     L->feats = NULL;
+    L->nzs = NULL;
     return rc;
 }
 
@@ -444,6 +531,11 @@ static int build_vectors(loader *L, const uint32_t *row_of)
 
 static void free_raw(loader *L)
 {
+    for (size_t i = 0; i < L->n_parents; i++)
+        free(L->parents[i]);
+    free(L->parents);
+    L->parents = NULL;
+    L->n_parents = 0;
     if (!L->raw)
         return;
     for (size_t i = 0; i < L->d->n_docs; i++) {

@@ -48,7 +48,8 @@ typedef struct clf_corpus_file {
     char *path;               /* root/rel */
     const char *rel;          /* as written in the recipe */
     uint64_t xxh3;            /* XXH3-64 (seed 0) of the file's bytes */
-    size_t rows;              /* documents read */
+    size_t rows;              /* rows read */
+    size_t docs;              /* documents made of them (more than rows when train_unit cuts them) */
     size_t skipped;           /* rows skipped (--skip-bad-rows) */
 } clf_corpus_file;
 

@@ -542,7 +542,7 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
 {
     static const char *const keys[] = {"name",   "train",  "dev",       "format",
                                        "annotates", "negatives_for", "labels", "weight",
-                                       "selection", "rewrite", NULL};
+                                       "selection", "rewrite", "train_unit", NULL};
     clf_recipe *r = p->r;
     clf_recipe_corpus *c = &r->corpora[idx];
     char where[CLF_RECIPE_MAX_NAME + 64];
@@ -554,7 +554,7 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
         return perr(p, "%s.root: no longer exists: a path that starts with \"./\" or \"../\" is "
                        "relative to the recipe's folder (docs/training.md, \"Corpus paths\")", where);
     int rc = check_keys(p, obj, where, keys);
-    const char *name = NULL, *train = NULL, *dev = NULL, *fmt = NULL;
+    const char *name = NULL, *train = NULL, *dev = NULL, *fmt = NULL, *unit = NULL;
     for (size_t k = 0; k < CLF_RECIPE_MAX_CATEGORIES; k++)
         c->weight[k] = 1;
     c->selection = 1;
@@ -572,6 +572,8 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
         rc = get_string(p, obj, where, "dev", 0, &dev);
     if (rc == CLF_OK)
         rc = get_string(p, obj, where, "format", 0, &fmt);
+    if (rc == CLF_OK)
+        rc = get_string(p, obj, where, "train_unit", 0, &unit);
     if (rc != CLF_OK)
         return rc;
     if (!valid_name(name))
@@ -587,6 +589,18 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
         return perr(p, "%s: \"train\" and \"dev\" are file paths, not empty strings", where);
     if ((train && !(c->train = dupstr(train))) || (dev && !(c->dev = dupstr(dev))))
         return clf__error(CLF_E_NOMEM, "out of memory");
+    c->train_unit = CLF_RECIPE_UNIT_DOCUMENT;
+    if (unit) {
+        if (!strcmp(unit, "sentences"))
+            c->train_unit = CLF_RECIPE_UNIT_SENTENCES;
+        else if (!strcmp(unit, "paragraphs"))
+            c->train_unit = CLF_RECIPE_UNIT_PARAGRAPHS;
+        else if (strcmp(unit, "document"))
+            return perr(p, "%s.train_unit: expected \"document\", \"sentences\" or "
+                           "\"paragraphs\", not \"%s\"", where, unit);
+        if (!train)
+            return perr(p, "%s.train_unit: the corpus has no \"train\" file to cut", where);
+    }
     c->format = CLF_FORMAT_AUTO;
     if (fmt) {
         int f = clf_format_parse(fmt);

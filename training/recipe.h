@@ -57,6 +57,9 @@ typedef struct clf_recipe_label {
     uint64_t cats;    /* the categories it maps to (may be empty) */
 } clf_recipe_label;
 
+/* clf_recipe_corpus.train_unit */
+enum { CLF_RECIPE_UNIT_DOCUMENT = 0, CLF_RECIPE_UNIT_SENTENCES = 1, CLF_RECIPE_UNIT_PARAGRAPHS = 2 };
+
 typedef struct clf_recipe_corpus {
     char *name;
     char *train;              /* path as written (see clf_recipe_file), or NULL */
@@ -73,6 +76,11 @@ typedef struct clf_recipe_corpus {
                                  row counts weight[k] times in category k's fits (>= 1; a number
                                  in the recipe sets every category, an object some of them) */
     int selection;            /* "selection": rows count in the in-domain selection metrics */
+    int train_unit;           /* "train_unit": CLF_RECIPE_UNIT_DOCUMENT (a training row is one
+                                 document) or _SENTENCES / _PARAGRAPHS (each training row is cut,
+                                 by clf_score_spans()'s rule, into one document per span, each
+                                 with the row's labels and the row's fold); the dev file is
+                                 never cut */
     double max_flag_rate;     /* "max_flag_rate" of training: cap on the out-of-fold share of
                                  this corpus's rows flagged where it is a hard negative
                                  (negatives_for); NAN = no cap */

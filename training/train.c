@@ -957,6 +957,8 @@ static json_t *jfile(const clf_corpus_file *f)
     json_t *o = json_object();
     json_object_set_new(o, "path", json_string(f->rel));
     json_object_set_new(o, "rows", json_integer((json_int_t)f->rows));
+    if (f->docs != f->rows) /* train_unit cut the rows into sentences or paragraphs */
+        json_object_set_new(o, "documents", json_integer((json_int_t)f->docs));
     json_object_set_new(o, "skipped", json_integer((json_int_t)f->skipped));
     json_object_set_new(o, "xxh3_64", json_string(hex));
     return o;
