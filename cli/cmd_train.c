@@ -122,11 +122,19 @@ static void print_summary(const clf_recipe *r, const clf_train_result *res, cons
            res->documents - res->train_documents);
     if (res->skipped_rows)
         printf(", %zu bad rows skipped", res->skipped_rows);
-    printf("\n\n%-12s %8s %7s %9s %7s %7s %7s %7s\n", "category", "C", "cv-AP", "threshold",
+    /* the category column is as wide as the longest name (at least 12), so
+     * that long names (persuasion techniques) keep the columns aligned */
+    int nw = 12;
+    for (size_t k = 0; k < res->n_categories; k++) {
+        size_t l = strlen(res->categories[k].name);
+        if (l > (size_t)nw)
+            nw = l > 64 ? 64 : (int)l;
+    }
+    printf("\n\n%-*s %8s %7s %9s %7s %7s %7s %7s\n", nw, "category", "C", "cv-AP", "threshold",
            "dev-P", "dev-R", "dev-F1", "dev-AP");
     for (size_t k = 0; k < res->n_categories; k++) {
         const clf_train_category *c = &res->categories[k];
-        printf("%-12s %8g %7.3f %9.3f %7.3f %7.3f %7.3f %7.3f%s\n", c->name, c->C,
+        printf("%-*s %8g %7.3f %9.3f %7.3f %7.3f %7.3f %7.3f%s\n", nw, c->name, c->C,
                c->cv_average_precision, c->threshold, c->dev.precision, c->dev.recall,
                c->dev.f1, c->dev.average_precision,
                c->threshold_target_reached ? "" : "  (precision target missed: best F1)");

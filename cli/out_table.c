@@ -194,17 +194,33 @@ static int fmt_prob(char *buf, size_t size, double p)
 
 /* ---- header and rows --------------------------------------------------------- */
 
+/* Every category of the scorer is report-only (a model of analyst signals
+ * such as models/arabic-persuasion.clf): the header says so once and the
+ * rows do not repeat "(report-only)" after every signal. */
+static int all_report_only(const clf_model *m, const clf_scorer *s)
+{
+    size_t K = clf_model_num_categories(m);
+    if (!s || !K)
+        return 0;
+    for (size_t k = 0; k < K; k++)
+        if (clf_scorer_flagging(s, k) != 0)
+            return 0;
+    return 1;
+}
+
 void clf_cli_table_header(FILE *out, const clf_cli_table *t, const clf_model *m,
                           const clf_scorer *s)
 {
     if (t->color)
         fputs(C_DIM, out);
-    int used = fprintf(out, "model %s  thresholds", clf_model_id(m));
+    int all_ro = all_report_only(m, s);
+    int used = fprintf(out, "model %s  thresholds%s", clf_model_id(m),
+                       all_ro ? " (all report-only)" : "");
     for (size_t k = 0; k < clf_model_num_categories(m); k++) {
         char item[160], p[32];
         fmt_prob(p, sizeof p, s ? clf_scorer_threshold(s, k) : clf_model_threshold(m, k));
         int l = snprintf(item, sizeof item, " %s>=%s%s", clf_model_category_name(m, k), p,
-                         s && clf_scorer_flagging(s, k) == 0 ? " (report-only)" : "");
+                         !all_ro && s && clf_scorer_flagging(s, k) == 0 ? " (report-only)" : "");
         if (used + l > t->width) { /* wrap under "thresholds" */
             used = fprintf(out, "\n%*s", 10, "") - 1;
         }
@@ -215,10 +231,13 @@ void clf_cli_table_header(FILE *out, const clf_cli_table *t, const clf_model *m,
     fputs(t->color ? C_RESET "\n" : "\n", out);
 }
 
-/* The flagged column; returns the columns used. */
-static int put_flags(FILE *out, const clf_cli_table *t, const clf_model *m, const clf_cli_row *r)
+/* The flagged column; returns the columns used on its last line and sets
+ * *wrapped when it took more than one line. */
+static int put_flags(FILE *out, const clf_cli_table *t, const clf_model *m, const clf_cli_row *r,
+                     int *wrapped)
 {
     int used = 0;
+    *wrapped = 0;
     if (r->error) {
         if (t->color)
             fputs(C_RED, out);
@@ -240,6 +259,7 @@ static int put_flags(FILE *out, const clf_cli_table *t, const clf_model *m, cons
      * flagged); an item that would run past the line starts a new one under
      * the column, so that many flags never overflow the terminal */
     int lead = ID_COLS + 2, max = t->width - lead, any = 0;
+    const char *ro = all_report_only(m, r->scorer) ? "" : " (report-only)";
     for (int pass = 0; pass < 2; pass++) {
         for (size_t k = 0; k < K; k++) {
             if (pass == 0 && r->res[k].probability > r->res[best].probability)
@@ -250,7 +270,7 @@ static int put_flags(FILE *out, const clf_cli_table *t, const clf_model *m, cons
             char p[32], item[160];
             fmt_prob(p, sizeof p, r->res[k].probability);
             int l = snprintf(item, sizeof item, "%s %s%s", clf_model_category_name(m, k), p,
-                             pass ? " (report-only)" : "");
+                             pass ? ro : "");
             const char *sep = any ? " " : pass ? "- " : "";
             int sl = (int)strlen(sep);
             if (used && used + sl + l > max) {
@@ -258,6 +278,7 @@ static int put_flags(FILE *out, const clf_cli_table *t, const clf_model *m, cons
                 pad(out, lead);
                 used = 0;
                 sep = "";
+                *wrapped = 1;
             }
             used += fprintf(out, "%s", sep);
             if (t->color)
@@ -409,10 +430,12 @@ void clf_cli_table_row(FILE *out, const clf_cli_table *t, const clf_model *m,
 {
     int used = put_text(out, r->id ? r->id : "", r->id ? strlen(r->id) : 0, ID_COLS);
     pad(out, ID_COLS - used + 2);
-    used = put_flags(out, t, m, r);
+    int wrapped;
+    used = put_flags(out, t, m, r, &wrapped);
     int room = t->width - ID_COLS - 2 - (used > FLAG_COLS ? used : FLAG_COLS) - 2;
-    if (room < 10) {
-        /* the flags filled the line: the excerpt goes on the next one */
+    if (room < 10 || wrapped) {
+        /* the flags filled the line or took several (many signals): the
+         * excerpt goes on a line of its own, not after the last of them */
         fputc('\n', out);
         pad(out, ID_COLS + 2);
         room = t->width - ID_COLS - 2;

@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "report.h"
 
@@ -37,15 +38,28 @@ static void delta_cols(FILE *f, const clf_eval_delta *d)
     fprintf(f, " %6.3f %6.3f %-24s", d->a, d->b, ci);
 }
 
+/* Column widths: 26 for corpora and 12 for categories, or the longest
+ * name (araieval2023-task1-persuasion, obfuscation_vagueness_confusion). */
+static int cols(size_t w, size_t l)
+{
+    return (int)(l > 64 ? 64 : l > w ? l : w);
+}
+
 int clf_eval_report_decision_text(FILE *f, const clf_eval_report *r)
 {
     if (!r->model_b)
         return 0;
+    int cw = 26, nw = 12;
+    for (size_t g = 0; g < r->n_groups; g++)
+        if (!r->groups[g].pooled)
+            cw = cols((size_t)cw, strlen(r->groups[g].name));
+    for (size_t k = 0; k < r->n_cats; k++)
+        nw = cols((size_t)nw, strlen(r->cats[k]));
     fprintf(f, "\n== by corpus: %s (B) minus %s (A) ==\n", r->model_b_name ? r->model_b_name : "B",
             r->model_name ? r->model_name : "A");
     fprintf(f, "the decision signal: per annotating corpus, paired bootstrap %.0f%% intervals; \"better\" only "
                "where the interval excludes 0\n", 100 * r->level);
-    fprintf(f, "%-26s %-12s %6s %6s %-24s %6s %6s %-24s %s\n", "corpus", "category", "AP A", "AP B", "dAP",
+    fprintf(f, "%-*s %-*s %6s %6s %-24s %6s %6s %-24s %s\n", cw, "corpus", nw, "category", "AP A", "AP B", "dAP",
             "F1 A", "F1 B", "dF1", "better");
     int any_neg = 0;
     for (size_t g = 0; g < r->n_groups; g++) {
@@ -60,7 +74,7 @@ int clf_eval_report_decision_text(FILE *f, const clf_eval_report *r)
                 any_neg = 1;
                 continue;
             }
-            fprintf(f, "%-26s %-12s", gr->name, c->name);
+            fprintf(f, "%-*s %-*s", cw, gr->name, nw, c->name);
             delta_cols(f, &c->d_ap);
             delta_cols(f, &c->d_f1);
             fprintf(f, " AP %s, F1 %s\n", verdict(&c->d_ap, 1), verdict(&c->d_f1, 1));
@@ -68,7 +82,7 @@ int clf_eval_report_decision_text(FILE *f, const clf_eval_report *r)
     }
     if (any_neg) {
         fprintf(f, "constraints: flag rate on hard-negative corpora (every document a negative)\n");
-        fprintf(f, "%-26s %-12s %6s %6s %-24s %s\n", "corpus", "category", "A", "B", "B - A", "lower");
+        fprintf(f, "%-*s %-*s %6s %6s %-24s %s\n", cw, "corpus", nw, "category", "A", "B", "B - A", "lower");
         for (size_t g = 0; g < r->n_groups; g++) {
             const clf_eval_group *gr = &r->groups[g];
             if (gr->pooled)
@@ -77,7 +91,7 @@ int clf_eval_report_decision_text(FILE *f, const clf_eval_report *r)
                 const clf_eval_cat *c = &gr->cats[k];
                 if (!c->judged || !c->compared || c->has_positives)
                     continue;
-                fprintf(f, "%-26s %-12s", gr->name, c->name);
+                fprintf(f, "%-*s %-*s", cw, gr->name, nw, c->name);
                 delta_cols(f, &c->d_flag_rate);
                 fprintf(f, " %s\n", verdict(&c->d_flag_rate, 0));
             }

@@ -126,6 +126,20 @@ static void print_details(FILE *f, const clf_eval_report *r, const clf_eval_cat 
 
 static void print_verdict(FILE *f, const clf_eval_report *r, const clf_eval_group *g);
 
+/* The width of the category column: 12, or the longest category name
+ * (a model of persuasion techniques has names such as
+ * obfuscation_vagueness_confusion), so that the columns stay aligned. */
+static int name_cols(const clf_eval_report *r)
+{
+    size_t w = 12;
+    for (size_t k = 0; k < r->n_cats; k++) {
+        size_t l = strlen(r->cats[k]);
+        if (l > w)
+            w = l;
+    }
+    return w > 64 ? 64 : (int)w;
+}
+
 static void print_group(FILE *f, const clf_eval_report *r, const clf_eval_group *g, int verbose)
 {
     char s1[64], s2[64], s3[64], s4[64], a[32], b[32];
@@ -134,27 +148,28 @@ static void print_group(FILE *f, const clf_eval_report *r, const clf_eval_group 
         judged += g->cats[k].judged;
         with_pos += g->cats[k].judged && g->cats[k].has_positives;
     }
+    int nw = name_cols(r);
     fprintf(f, "\n== %s: %zu documents ==\n", g->name, g->n_docs);
     if (with_pos) {
-        fprintf(f, "%-12s %6s %5s %6s %5s %5s %5s %6s  %-21s %-21s %-21s %6s %6s %6s\n",
+        fprintf(f, "%-*s %6s %5s %6s %5s %5s %5s %6s  %-21s %-21s %-21s %6s %6s %6s\n", nw,
                 "category", "n", "pos", "thr", "TP", "FP", "FN", "TN", "precision", "recall", "F1",
                 "AP", "AUC", "flag%");
         for (size_t k = 0; k < r->n_cats; k++) {
             const clf_eval_cat *c = &g->cats[k];
             if (!c->judged || !c->has_positives)
                 continue;
-            fprintf(f, "%-12s %6zu %5zu %6.3f %5.0f %5.0f %5.0f %6.0f  %-21s %-21s %-21s %6s %6s %6.2f\n",
+            fprintf(f, "%-*s %6zu %5zu %6.3f %5.0f %5.0f %5.0f %6.0f  %-21s %-21s %-21s %6s %6s %6.2f\n", nw,
                     c->name, c->n, c->n_pos, c->threshold, c->cm.tp, c->cm.fp, c->cm.fn, c->cm.tn,
                     fmt_stat(s1, sizeof s1, &c->precision), fmt_stat(s2, sizeof s2, &c->recall),
                     fmt_stat(s3, sizeof s3, &c->f1), clf_eval_fmt(a, sizeof a, c->ap.value, 3),
                     clf_eval_fmt(b, sizeof b, c->roc_auc, 3), 100 * c->flag_rate.value);
         }
         if (g->avg.n_cats > 1) {
-            fprintf(f, "%-12s %6s %5s %6s %5.0f %5.0f %5.0f %6.0f  %-21s %-21s %-21s\n", "micro avg", "",
+            fprintf(f, "%-*s %6s %5s %6s %5.0f %5.0f %5.0f %6.0f  %-21s %-21s %-21s\n", nw, "micro avg", "",
                     "", "", g->avg.cm.tp, g->avg.cm.fp, g->avg.cm.fn, g->avg.cm.tn,
                     fmt_stat(s1, sizeof s1, &g->avg.micro_p), fmt_stat(s2, sizeof s2, &g->avg.micro_r),
                     fmt_stat(s3, sizeof s3, &g->avg.micro_f1));
-            fprintf(f, "%-12s %6s %5s %6s %5s %5s %5s %6s  %-21s %-21s %-21s %6s %6s\n", "macro avg", "", "",
+            fprintf(f, "%-*s %6s %5s %6s %5s %5s %5s %6s  %-21s %-21s %-21s %6s %6s\n", nw, "macro avg", "", "",
                     "", "", "", "", "", fmt_stat(s1, sizeof s1, &g->avg.macro_p),
                     fmt_stat(s2, sizeof s2, &g->avg.macro_r), fmt_stat(s3, sizeof s3, &g->avg.macro_f1),
                     clf_eval_fmt(a, sizeof a, g->avg.macro_ap.value, 3),
@@ -167,7 +182,7 @@ static void print_group(FILE *f, const clf_eval_report *r, const clf_eval_group 
             const clf_eval_cat *c = &g->cats[k];
             if (!c->judged || c->has_positives)
                 continue;
-            fprintf(f, "  %-12s %6zu documents, threshold %.3f: %.0f flagged, flag rate %s\n", c->name,
+            fprintf(f, "  %-*s %6zu documents, threshold %.3f: %.0f flagged, flag rate %s\n", nw, c->name,
                     c->n, c->threshold, c->cm.fp, fmt_stat(s1, sizeof s1, &c->flag_rate));
         }
     }
@@ -179,19 +194,19 @@ static void print_group(FILE *f, const clf_eval_report *r, const clf_eval_group 
                    "resamples where B is better\n",
                 r->model_b_name ? r->model_b_name : "B", r->model_name ? r->model_name : "A",
                 100 * r->level);
-        fprintf(f, "%-12s %-30s %-30s %-30s %-30s\n", "category", "dF1", "dAP", "dprecision", "drecall");
+        fprintf(f, "%-*s %-30s %-30s %-30s %-30s\n", nw, "category", "dF1", "dAP", "dprecision", "drecall");
         for (size_t k = 0; k < r->n_cats; k++) {
             const clf_eval_cat *c = &g->cats[k];
             if (!c->judged || !c->compared)
                 continue;
             if (!c->has_positives) {
-                fprintf(f, "%-12s flag rate %s -> %s (%s)\n", c->name,
+                fprintf(f, "%-*s flag rate %s -> %s (%s)\n", nw, c->name,
                         clf_eval_fmt(a, sizeof a, c->d_flag_rate.a, 3),
                         clf_eval_fmt(b, sizeof b, c->d_flag_rate.b, 3),
                         fmt_delta(s1, sizeof s1, &c->d_flag_rate));
                 continue;
             }
-            fprintf(f, "%-12s %-30s %-30s %-30s %-30s\n", c->name, fmt_delta(s1, sizeof s1, &c->d_f1),
+            fprintf(f, "%-*s %-30s %-30s %-30s %-30s\n", nw, c->name, fmt_delta(s1, sizeof s1, &c->d_f1),
                     fmt_delta(s2, sizeof s2, &c->d_ap), fmt_delta(s3, sizeof s3, &c->d_precision),
                     fmt_delta(s4, sizeof s4, &c->d_recall));
         }
@@ -205,7 +220,7 @@ static void print_group(FILE *f, const clf_eval_report *r, const clf_eval_group 
         fputc('\n', f);
         print_verdict(f, r, g);
         if (g->avg.n_cats > 1)
-            fprintf(f, "%-12s micro F1 %s   macro F1 %s   macro AP %s\n", "averages",
+            fprintf(f, "%-*s micro F1 %s   macro F1 %s   macro AP %s\n", nw, "averages",
                     fmt_delta(s1, sizeof s1, &g->avg.d_micro_f1), fmt_delta(s2, sizeof s2, &g->avg.d_macro_f1),
                     fmt_delta(s3, sizeof s3, &g->avg.d_macro_ap));
     }
