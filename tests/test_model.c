@@ -1062,24 +1062,29 @@ START_TEST(default_model_memory)
 }
 END_TEST
 
-/* The shipped layout (i16, 5 categories, 16-byte rows) has its own copy
- * loop, with and without IDF: the same weights either way, IDF 1 without. */
+/* The shipped layout (i16, 5 categories, compact 12-byte rows: a u16 IDF
+ * index and the weights) has its own copy loop: without IDF, with a few
+ * distinct IDF values (the 2^13-slot table) and with more than 4096 (the
+ * 2^16-slot one): the same weights every time, the file's IDF exactly, 1
+ * without. (More than 32768 values: wide rows, test_golden.) */
 START_TEST(i16_five_categories_rows)
 {
-    enum { K = 5, N = 300 };
+    enum { K = 5, N = 6000 };
     static uint32_t buckets[N];
-    static float idf[N], w[N * K];
+    static float idf[3][N], w[N * K];
     for (int r = 0; r < N; r++) {
         buckets[r] = (uint32_t)r * 7 + 3;
-        idf[r] = 1.0f + (float)r / 64.0f;
+        idf[1][r] = 1.0f + (float)(r % 300) / 64.0f;
+        idf[2][r] = 1.0f + (float)r / 8192.0f;
         for (int k = 0; k < K; k++)
             w[r * K + k] = (float)((r * 31 + k * 17) % 201 - 100) / 50.0f;
     }
     clf_model_spec_category cats[K] = {
         { "a", 0.5, -1, 0, 0, 0 }, { "b", 0.5, -1, 0, 0, 0 }, { "c", 0.5, -1, 0, 0, 0 },
         { "d", 0.5, -1, 0, 0, 0 }, { "e", 0.5, -1, 0, 0, 0 } };
-    clf_model *m[2] = { NULL, NULL };
-    for (int with = 0; with < 2; with++) {
+    static const size_t slots[3] = { 1, 8192, 65536 };
+    clf_model *m[3] = { NULL, NULL, NULL };
+    for (int with = 0; with < 3; with++) {
         clf_model_spec spec;
         clf_model_spec_init(&spec);
         spec.name = "five";
@@ -1087,7 +1092,7 @@ START_TEST(i16_five_categories_rows)
         spec.cats = cats;
         spec.n_rows = N;
         spec.buckets = buckets;
-        spec.idf = with ? idf : NULL;
+        spec.idf = with ? idf[with] : NULL;
         spec.weights = w;
         spec.weight_type = CLF_MODEL_WEIGHTS_I16;
         unsigned char *buf = NULL;
@@ -1095,20 +1100,24 @@ START_TEST(i16_five_categories_rows)
         ck_assert_msg(clf_model_write_buffer(&buf, &len, &spec) == CLF_OK, "%s", clf_last_error());
         ck_assert_msg(clf_model_load_buffer(&m[with], buf, len) == CLF_OK, "%s", clf_last_error());
         free(buf);
-        ck_assert_uint_eq(m[with]->row_bytes, 16);
+        ck_assert_uint_eq(m[with]->row_bytes, 12); /* compact: u16 idf index, 5 x i16 */
+        ck_assert_ptr_nonnull(m[with]->idf_table);
+        ck_assert_uint_eq(m[with]->idf_table_len, slots[with]);
     }
     for (uint32_t r = 0; r < N; r++) {
         ck_assert_uint_eq(clf__model_row(m[1], buckets[r]), r + 1);
         ck_assert(clf__model_row_idf(m[0], r) == 1.0f);
-        ck_assert(clf__model_row_idf(m[1], r) == idf[r]);
+        ck_assert(clf__model_row_idf(m[1], r) == idf[1][r]);
+        ck_assert(clf__model_row_idf(m[2], r) == idf[2][r]);
         for (size_t k = 0; k < K; k++) {
             float a = clf__model_row_weight(m[0], r, k), b = clf__model_row_weight(m[1], r, k);
             ck_assert(a == b);
+            ck_assert(clf__model_row_weight(m[2], r, k) == a);
             ck_assert(fabsf(a - w[r * K + k]) <= 2.0f / 32767.0f * 2.0f);
         }
     }
-    clf_model_free(m[0]);
-    clf_model_free(m[1]);
+    for (int with = 0; with < 3; with++)
+        clf_model_free(m[with]);
 }
 END_TEST
 

@@ -821,6 +821,105 @@ static int build_lookup(clf_model *m, const uint32_t *buckets, uint32_t n)
     return CLF_OK;
 }
 
+/*
+ * The rows of build_rows_compact() with table tab of 2^cap_log slots; K is
+ * a constant in the shipped model's instantiation. Returns the rows done:
+ * n, or fewer when the table would be more than half full.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline uint32_t compact_rows(float *tab, unsigned cap_log, const float *idfv,
+                                    const unsigned char *w, uint32_t n, unsigned char *rows,
+                                    const size_t K)
+{
+    const size_t mask = ((size_t)1 << cap_log) - 1, limit = (mask + 1) / 2, rb = 2 + 2 * K;
+    const unsigned shift = 32 - cap_log;
+    size_t distinct = 0;
+    uint32_t r = 0;
+    for (; r < n; r++) {
+        uint32_t key;
+        memcpy(&key, &idfv[r], 4);
+        size_t h = (size_t)((key * 0x9E3779B1u) >> shift);
+        for (;;) {
+            uint32_t slot;
+            memcpy(&slot, &tab[h], sizeof slot);
+            if (slot == key)
+                break;
+            if (slot == 0) { /* a new value */
+                if (++distinct > limit)
+                    return r;
+                memcpy(&tab[h], &key, sizeof key);
+                break;
+            }
+            h = (h + 1) & mask;
+        }
+        unsigned char *row = rows + (size_t)r * rb;
+        const uint16_t i16 = (uint16_t)h;
+        memcpy(row, &i16, 2);
+        memcpy(row + 2, w + (size_t)r * K * 2, K * 2);
+    }
+    return r;
+}
+
+/*
+ * Compact rows (model_internal.h): each row's IDF becomes a u16 index into
+ * a table of the model's distinct values, an open-addressing hash table on
+ * the float's bits (never 0: IDFs are checked > 0) whose slot number is
+ * the index, so the table itself is idf_table. 2^13 slots (32 KB, in L1
+ * while scoring) hold up to 4096 values at load 1/2 (the shipped model has
+ * 2,284), 2^16 slots up to 32768; more, and the model keeps wide rows.
+ * 0 done, 1 too many IDF values (nothing kept: use the wide rows), else an
+ * error code.
+ */
+static int build_rows_compact(clf_model *m, const float *idfv, const unsigned char *w,
+                              uint32_t n)
+{
+    const size_t K = m->n_cols, rb = 2 + 2 * K;
+    const size_t bytes = (size_t)n * rb + CLF__ROWS_PAD;
+    int mapped;
+    unsigned char *rows = big_alloc(bytes, &mapped); /* zeroed */
+    if (!rows)
+        return clf__error(CLF_E_NOMEM, "out of memory (%u rows)", n);
+    float *tab = NULL; /* slots hold the float bits, 0 = empty */
+    size_t tab_len = 1;
+    if (!idfv) {
+        /* every index 0 (the rows come zeroed): idf 1 */
+        const float one = 1.0f;
+        tab = malloc(sizeof *tab);
+        if (tab)
+            tab[0] = one;
+        unsigned char *row = rows + 2;
+        for (uint32_t r = 0; r < n; r++, row += rb)
+            memcpy(row, w + (size_t)r * K * 2, K * 2);
+    }
+    for (unsigned cap_log = 13; idfv && cap_log <= 16; cap_log += 3) {
+        tab_len = (size_t)1 << cap_log;
+        tab = calloc(tab_len, sizeof *tab);
+        if (!tab)
+            break;
+        const uint32_t done = K == 5 ? compact_rows(tab, cap_log, idfv, w, n, rows, 5)
+                                     : compact_rows(tab, cap_log, idfv, w, n, rows, K);
+        if (done == n)
+            break;
+        free(tab); /* too many values for this table */
+        tab = NULL;
+    }
+    if (!tab) {
+        big_free(rows, bytes, mapped);
+        return idfv && tab_len == ((size_t)1 << 16) ? 1
+                                                     : clf__error(CLF_E_NOMEM, "out of memory");
+    }
+    m->idf_table = tab; /* the file's floats, bit for bit */
+    m->idf_table_len = tab_len;
+    m->rows = rows;
+    m->rows_mapped = mapped;
+    m->row_bytes = rb;
+    m->rows_bytes = bytes;
+    m->weights_offset = 2;
+    return 0;
+}
+
 /* Interleave each row's idf and weights (see model_internal.h). */
 static int build_rows(clf_model *m, const float *idfv, const unsigned char *w, uint32_t n,
                       uint32_t weight_type, const double *scales)
@@ -832,43 +931,33 @@ static int build_rows(clf_model *m, const float *idfv, const unsigned char *w, u
         return clf__error(CLF_E_NOMEM, "out of memory");
     for (size_t k = 0; k < K; k++)
         m->wscale[k] = weight_type == CLF__WEIGHTS_I16 ? (float)scales[k] : 1.0f;
+    if (wb == 2) {
+        int rc = build_rows_compact(m, idfv, w, n);
+        if (rc != 1)
+            return rc;
+    }
+    m->weights_offset = 4;
     m->row_bytes = (4 + K * wb + 3) & ~(size_t)3; /* float-aligned rows */
-    m->rows_bytes = (size_t)n * m->row_bytes;
+    m->rows_bytes = (size_t)n * m->row_bytes + CLF__ROWS_PAD;
     m->rows = big_alloc(m->rows_bytes, &m->rows_mapped);
     if (!m->rows)
         return clf__error(CLF_E_NOMEM, "out of memory (%u rows)", n);
-    if (wb == 2 && K == 5 && m->row_bytes == 16) { /* the shipped model: fixed-size copies */
-        /* pointers stepped, not indices multiplied, and the IDF test out
-         * of the loop: a new process spends ~3M instructions here */
+    if (wb == 2 && K == 5 && m->row_bytes == 16) { /* 5 categories, > 65536 IDF values */
         unsigned char *row = m->rows;
         const unsigned char *src = w, *end = w + (size_t)n * 10;
-        if (idfv) {
-            const unsigned char *iv = (const unsigned char *)idfv;
-            for (; src < end; src += 10, row += 16, iv += 4) {
-                memcpy(row, iv, 4);
-                memcpy(row + 4, src, 8);
-                memcpy(row + 12, src + 8, 2);
-            }
-        } else {
-            const float one = 1.0f;
-            for (; src < end; src += 10, row += 16) {
-                memcpy(row, &one, 4);
-                memcpy(row + 4, src, 8);
-                memcpy(row + 12, src + 8, 2);
-            }
+        const unsigned char *iv = (const unsigned char *)idfv; /* non-NULL here */
+        for (; src < end; src += 10, row += 16, iv += 4) {
+            memcpy(row, iv, 4);
+            memcpy(row + 4, src, 8);
+            memcpy(row + 12, src + 8, 2);
         }
         return CLF_OK;
     }
     for (uint32_t r = 0; r < n; r++) {
         unsigned char *row = m->rows + (size_t)r * m->row_bytes;
-        *(float *)(void *)row = idfv ? idfv[r] : 1.0f;
-        if (wb == 2) {
-            int16_t *q = (int16_t *)(void *)(row + 4);
-            memcpy(q, w + (size_t)r * K * 2, K * 2);
-        } else {
-            float *f = (float *)(void *)(row + 4);
-            memcpy(f, w + (size_t)r * K * 4, K * 4);
-        }
+        const float idf = idfv ? idfv[r] : 1.0f;
+        memcpy(row, &idf, 4);
+        memcpy(row + 4, w + (size_t)r * K * wb, K * wb);
     }
     return CLF_OK;
 }
@@ -995,7 +1084,8 @@ static int parse(clf_model *m, const unsigned char *p, size_t size, const char *
 
 size_t clf__model_memory(const clf_model *m)
 {
-    size_t n = sizeof *m + m->lookup_bytes + m->rows_bytes + m->n_cats * sizeof *m->cats +
+    size_t n = sizeof *m + m->lookup_bytes + m->rows_bytes +
+               m->idf_table_len * sizeof *m->idf_table + m->n_cats * sizeof *m->cats +
                m->n_gates * sizeof *m->gates + m->n_cols * sizeof *m->wscale +
                strlen(m->name) + 1 + strlen(m->meta) + 1;
     for (size_t i = 0; i < m->n_cats; i++)
@@ -1241,6 +1331,7 @@ CLF_API void clf_model_free(clf_model *m)
     free(m->dir);
     free(m->keys);
     free(m->wscale);
+    free(m->idf_table);
     if (m->rows)
         big_free(m->rows, m->rows_bytes, m->rows_mapped);
     release_bytes(m);

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "classify/model.h"
 #include "format.h"
@@ -82,18 +83,37 @@ struct clf_model {
 
     /*
      * Rows, built at load (the file is released after): row r is
-     * row_bytes bytes at rows + r * row_bytes = { f32 idf, n_cols weights:
+     * row_bytes bytes at rows + r * row_bytes = { idf, n_cols weights:
      * the K categories' then the gates' },
      * the weights as stored in the file (f32, or i16 q with the weight
      * w = q * wscale[k]), so one lookup and one cache line give a feature
-     * everything and i16 models keep their half size in memory.
+     * everything and i16 models keep their half size in memory. The idf
+     * is either
+     *  - wide (idf_table NULL): the f32 itself, rows 4-byte aligned
+     *    (f32 weights, or i16 rows padded to a multiple of 4);
+     *  - compact (idf_table set; i16 weights, at most 32768 distinct IDF
+     *    values, which a model's IDFs, a function of document counts,
+     *    are): a u16 index into idf_table, rows of 2 + 2 * n_cols bytes
+     *    (12 for the shipped 5 categories: 25% less memory than 16, so the
+     *    default model's rows nearly fit one 2 MiB huge page), unaligned.
+     *    idf_table is the hash table (2^13 or 2^16 slots) that load.c
+     *    finds the distinct values with: a row's index is its value's slot.
+     * The idf_table entry is the file's float itself, so scores are the
+     * same whichever layout is used. rows_bytes includes CLF__ROWS_PAD
+     * bytes after the last row: SIMD loads of a row may read 16 bytes.
      */
     unsigned char *rows;
     size_t row_bytes, rows_bytes;
+    size_t weights_offset;     /* where a row's weights begin: 4 (wide) or 2 (compact) */
+    float *idf_table;          /* compact rows: the distinct IDF values, by slot */
+    size_t idf_table_len;      /* its slots */
     int rows_mapped;           /* rows is an mmap (load.c, huge pages) */
     uint32_t weight_type;      /* CLF__WEIGHTS_F32 or CLF__WEIGHTS_I16 */
     float *wscale;             /* n_cols scales: 1 for f32 weights */
 };
+
+/* Bytes after the last row that a 16-byte load of any row may touch. */
+#define CLF__ROWS_PAD 16u
 
 /* Popcount without relying on the POPCNT instruction (baseline x86-64). */
 static inline uint32_t clf__popcount64(uint64_t x)
@@ -146,19 +166,37 @@ static inline const unsigned char *clf__model_row_ptr(const clf_model *m, uint32
     return m->rows + (size_t)r * m->row_bytes;
 }
 
+/* clf__model_idf_at - the IDF of the row whose bytes begin at row. */
+static inline float clf__model_idf_at(const clf_model *m, const unsigned char *row)
+{
+    if (m->idf_table) {
+        uint16_t i;
+        memcpy(&i, row, sizeof i);
+        return m->idf_table[i];
+    }
+    float f;
+    memcpy(&f, row, sizeof f);
+    return f;
+}
+
 /* clf__model_row_idf - the IDF of row r (1 for a model without IDF). */
 static inline float clf__model_row_idf(const clf_model *m, uint32_t r)
 {
-    return *(const float *)(const void *)clf__model_row_ptr(m, r);
+    return clf__model_idf_at(m, clf__model_row_ptr(m, r));
 }
 
 /* clf__model_row_weight - category k's weight of row r, as the scorer uses it. */
 static inline float clf__model_row_weight(const clf_model *m, uint32_t r, size_t k)
 {
-    const unsigned char *p = clf__model_row_ptr(m, r) + 4;
-    if (m->weight_type == CLF__WEIGHTS_I16)
-        return (float)((const int16_t *)(const void *)p)[k] * m->wscale[k];
-    return ((const float *)(const void *)p)[k];
+    const unsigned char *p = clf__model_row_ptr(m, r) + m->weights_offset;
+    if (m->weight_type == CLF__WEIGHTS_I16) {
+        int16_t q;
+        memcpy(&q, p + 2 * k, sizeof q);
+        return (float)q * m->wscale[k];
+    }
+    float f;
+    memcpy(&f, p + 4 * k, sizeof f);
+    return f;
 }
 
 /* clf__gate_prob - a gate's probability for its raw margin v.x + bias. */

@@ -224,27 +224,40 @@ static size_t find_rows(const clf_scorer *s, const clf__count *counts, size_t n,
  * feature value; the category's scale multiplies the sum once, at the end.
  */
 CLF__INLINE double accumulate(const clf_scorer *s, const clf__hit *hits, size_t n,
-                              const size_t K, const int i16, double *acc)
+                              const size_t K, const int i16, const int compact, double *acc)
 {
     const clf_model *m = s->model;
     const clf_feature_options *fo = &m->fopts;
+    const float *idf_table = m->idf_table;
+    const size_t woff = compact ? 2 : 4;
     double norm2 = 0.0;
     for (size_t j = 0; j < n; j++) {
         if (j + PF < n)
             __builtin_prefetch(clf__model_row_ptr(m, hits[j + PF].row));
         const unsigned char *row = clf__model_row_ptr(m, hits[j].row);
         uint32_t c = hits[j].count;
-        double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) *
-                   (double)*(const float *)(const void *)row;
+        float idf;
+        if (compact) {
+            uint16_t i;
+            memcpy(&i, row, sizeof i);
+            idf = idf_table[i];
+        } else {
+            memcpy(&idf, row, sizeof idf);
+        }
+        double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) * (double)idf;
         norm2 += v * v;
         if (i16) {
-            const int16_t *q = (const int16_t *)(const void *)(row + 4);
-            for (size_t k = 0; k < K; k++)
-                acc[k] += v * (double)q[k];
+            for (size_t k = 0; k < K; k++) {
+                int16_t q;
+                memcpy(&q, row + woff + 2 * k, sizeof q);
+                acc[k] += v * (double)q;
+            }
         } else {
-            const float *w = (const float *)(const void *)(row + 4);
-            for (size_t k = 0; k < K; k++)
-                acc[k] += v * (double)w[k];
+            for (size_t k = 0; k < K; k++) {
+                float w;
+                memcpy(&w, row + woff + 4 * k, sizeof w);
+                acc[k] += v * (double)w;
+            }
         }
     }
     return norm2;
@@ -252,41 +265,89 @@ CLF__INLINE double accumulate(const clf_scorer *s, const clf__hit *hits, size_t 
 
 #if defined(CLF__HAVE_AVX2_PATH)
 /*
- * accumulate() for the shipped model's rows (5 categories, i16 weights,
- * 16-byte rows: f32 idf, 5 x i16, 2 bytes of padding) with AVX2: one load
- * per row, categories 0-3 in the four lanes of one vector, category 4 on
- * its own. Each lane does what the scalar loop does to its accumulator
- * (the exact int16 -> double conversion, one multiply, one add, in the
- * same order; no FMA), so the margins are bit-identical.
+ * accumulate() for 5 categories of i16 weights with AVX2: one 16-byte
+ * load per row (rows_bytes has CLF__ROWS_PAD after the last row, so it
+ * may run past a row), categories 0-3 in the four lanes of one vector,
+ * category 4 on its own. Each lane does what the scalar loop does to its
+ * accumulator (the exact int16 -> double conversion, one multiply, one
+ * add, in the same order; no FMA), so the margins are bit-identical.
+ * RB is the row size: 12 (compact: u16 idf index, 5 x i16) or 16 (wide:
+ * f32 idf, 5 x i16, 2 bytes of padding).
  */
-__attribute__((target("avx2"))) static double accumulate5_i16_avx2(const clf_scorer *s,
-                                                                   const clf__hit *hits,
-                                                                   size_t n, double *acc)
+CLF__INLINE __attribute__((target("avx2"))) double
+accumulate5_i16_avx2(const clf_scorer *s, const clf__hit *hits, size_t n, double *acc,
+                     const size_t RB)
 {
     const clf_model *m = s->model;
     const clf_feature_options *fo = &m->fopts;
     const unsigned char *rows = m->rows;
+    const float *idf_table = m->idf_table;
     __m256d a03 = _mm256_setzero_pd();
     double a4 = 0.0, norm2 = 0.0;
     for (size_t j = 0; j < n; j++) {
-        if (j + PF < n)
-            __builtin_prefetch(rows + (size_t)hits[j + PF].row * 16);
-        const unsigned char *row = rows + (size_t)hits[j].row * 16;
+        if (j + PF < n) { /* both cache lines of a 12-byte row that straddles two */
+            const unsigned char *next = rows + (size_t)hits[j + PF].row * RB;
+            __builtin_prefetch(next);
+            if (RB == 12)
+                __builtin_prefetch(next + 11);
+        }
+        const unsigned char *row = rows + (size_t)hits[j].row * RB;
         const uint32_t c = hits[j].count;
         const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)row);
         float idf;
-        memcpy(&idf, row, sizeof idf);
+        __m128i q;
+        double q4;
+        if (RB == 12) {
+            idf = idf_table[(uint16_t)_mm_extract_epi16(x, 0)];
+            q = _mm_srli_si128(x, 2);
+            q4 = (double)(int16_t)_mm_extract_epi16(x, 5);
+        } else {
+            memcpy(&idf, row, sizeof idf);
+            q = _mm_srli_si128(x, 4);
+            q4 = (double)(int16_t)_mm_extract_epi16(x, 6);
+        }
         const double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) * (double)idf;
         norm2 += v * v;
-        const __m256d w03 = _mm256_cvtepi32_pd(_mm_cvtepi16_epi32(_mm_srli_si128(x, 4)));
+        const __m256d w03 = _mm256_cvtepi32_pd(_mm_cvtepi16_epi32(q));
         a03 = _mm256_add_pd(a03, _mm256_mul_pd(_mm256_set1_pd(v), w03));
-        a4 += v * (double)(int16_t)_mm_extract_epi16(x, 6);
+        a4 += v * q4;
     }
     _mm256_storeu_pd(acc, a03);
     acc[4] = a4;
     return norm2;
 }
+
+__attribute__((target("avx2"))) static double accumulate5_i16c_avx2(const clf_scorer *s,
+                                                                    const clf__hit *hits,
+                                                                    size_t n, double *acc)
+{
+    return accumulate5_i16_avx2(s, hits, n, acc, 12);
+}
+
+__attribute__((target("avx2"))) static double accumulate5_i16w_avx2(const clf_scorer *s,
+                                                                    const clf__hit *hits,
+                                                                    size_t n, double *acc)
+{
+    return accumulate5_i16_avx2(s, hits, n, acc, 16);
+}
 #endif
+
+/* accumulate() with K and the row layout constant where they can be. */
+CLF__INLINE double accumulate_any(const clf_scorer *s, const clf__hit *hits, size_t n,
+                             const size_t K, double *acc)
+{
+    const clf_model *m = s->model;
+    const int i16 = m->weight_type == CLF__WEIGHTS_I16, compact = m->idf_table != NULL;
+#define CLF__ACC(KK) (compact ? accumulate(s, hits, n, KK, 1, 1, acc)                          \
+                      : i16   ? accumulate(s, hits, n, KK, 1, 0, acc)                          \
+                              : accumulate(s, hits, n, KK, 0, 0, acc))
+    if (K == 5)
+        return CLF__ACC(5);
+    if (K == 7)
+        return CLF__ACC(7);
+    return CLF__ACC(K);
+#undef CLF__ACC
+}
 
 int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *margins,
                        clf_doc_info *info)
@@ -328,23 +389,24 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
 
     double *acc = s->acc;
     double norm2;
-    const int i16 = m->weight_type == CLF__WEIGHTS_I16;
     if (NC == 5) { /* the shipped model */
         double a[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
 #if defined(CLF__HAVE_AVX2_PATH)
-        if (i16 && s->hw_avx2 && m->row_bytes == 16)
-            norm2 = accumulate5_i16_avx2(s, hits, n, a);
+        if (m->weight_type == CLF__WEIGHTS_I16 && s->hw_avx2 && m->idf_table)
+            norm2 = accumulate5_i16c_avx2(s, hits, n, a);
+        else if (m->weight_type == CLF__WEIGHTS_I16 && s->hw_avx2 && m->row_bytes == 16)
+            norm2 = accumulate5_i16w_avx2(s, hits, n, a);
         else
 #endif
-        norm2 = i16 ? accumulate(s, hits, n, 5, 1, a) : accumulate(s, hits, n, 5, 0, a);
+        norm2 = accumulate_any(s, hits, n, 5, a);
         memcpy(acc, a, sizeof a);
     } else if (NC == 7) { /* five categories and two gates */
         double a[7] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-        norm2 = i16 ? accumulate(s, hits, n, 7, 1, a) : accumulate(s, hits, n, 7, 0, a);
+        norm2 = accumulate_any(s, hits, n, 7, a);
         memcpy(acc, a, sizeof a);
     } else {
         memset(acc, 0, NC * sizeof *acc);
-        norm2 = i16 ? accumulate(s, hits, n, NC, 1, acc) : accumulate(s, hits, n, NC, 0, acc);
+        norm2 = accumulate_any(s, hits, n, NC, acc);
     }
     const clf_feature_options *fo = &m->fopts;
     double scale = (fo->l2_normalize && norm2 > 0.0) ? 1.0 / sqrt(norm2) : 1.0;
