@@ -708,6 +708,7 @@ int clf_eval_compute(const clf_eval_data *d, const clf_eval_options *opts,
     r->target_recall = o.target_recall;
     r->errors_k = d->errors_k;
     r->n_records = d->n_docs;
+    r->n_changed = d->n_changed; /* listed by clf_eval_changes when there are two models */
 
     /* Sources that gave documents get a group each, then the pool. */
     size_t n_used = 0;

@@ -146,9 +146,21 @@ int clf_eval_data_pair(clf_eval_data *d, const clf_eval_data *b)
             sb[i * d->n_cats + k] = bk[k] >= 0 ? b->sa[i * b->n_cats + (size_t)bk[k]] : 0.0;
     for (size_t k = 0; k < d->n_cats; k++)
         d->thr_b[k] = bk[k] >= 0 ? b->thr_a[bk[k]] : NAN;
+    /* documents with a decision that differs between the two runs, by the rule of
+     * clf_eval_data_add; counted only (no text is kept here to list them by) */
+    size_t changed = 0;
+    for (size_t i = 0; i < d->n_docs; i++)
+        for (size_t k = 0; k < d->n_cats; k++) {
+            double pa = d->sa[i * d->n_cats + k], pb = sb[i * d->n_cats + k];
+            if (!isnan(d->thr_b[k]) && (pa >= d->thr_a[k]) != (pb >= d->thr_b[k])) {
+                changed++;
+                break;
+            }
+        }
     free(d->sb);
     d->sb = sb;
     d->has_b = 1;
+    d->n_changed = changed;
     return CLF_OK;
 }
 

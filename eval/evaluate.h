@@ -71,6 +71,9 @@ int clf_eval_data_add(clf_eval_data *d, size_t source, const char *id, const cha
  * documents in the same order, from sources of the same names; its
  * categories are matched to d's by name (NaN threshold, not compared,
  * where b lacks one). The labels stay d's. d must not have a model B yet.
+ * The documents whose decision differs between the two (some category
+ * flagged by one and not the other) are counted, not listed: the report's
+ * n_changed, with n_changes 0.
  * Errors: CLF_E_INVALID_ARG (different documents), CLF_E_NOMEM.
  */
 int clf_eval_data_pair(clf_eval_data *d, const clf_eval_data *b);

@@ -159,7 +159,8 @@ typedef struct clf_eval_report {
     size_t n_records, n_skipped;
     size_t n_groups;
     clf_eval_group *groups;
-    /* with --compare (clf_eval_changes): documents whose decision changed */
+    /* with a model B: documents whose decision changed (clf_eval_compute counts them,
+     * clf_eval_changes lists them; --cv --compare-recipe counts only) */
     size_t n_changed;         /* all of them */
     size_t n_changes;         /* listed (the first ones read) */
     clf_eval_change *changes;

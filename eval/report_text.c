@@ -283,9 +283,11 @@ static void print_changes(FILE *f, const clf_eval_report *r)
 {
     char a[32], b[32];
     fprintf(f, "\ndecisions changed (A -> B): %zu of %zu documents", r->n_changed, r->n_records);
-    if (r->n_changes < r->n_changed)
+    if (r->n_changed && !r->n_changes)
+        fputs(" (counted, not listed: cross-validation keeps no pair of models to explain them)", f);
+    else if (r->n_changes < r->n_changed)
         fprintf(f, " (the first %zu listed)", r->n_changes);
-    fprintf(f, "%s\n", r->n_changed ? ":" : "");
+    fprintf(f, "%s\n", r->n_changes ? ":" : "");
     for (size_t i = 0; i < r->n_changes; i++) {
         const clf_eval_change *ch = &r->changes[i];
         fprintf(f, "  %s (%s) ", ch->id, ch->source);

@@ -460,6 +460,8 @@ START_TEST(test_cv_compare_recipe)
         }
     }
     ck_assert_uint_ge(checked, 4);
+    /* the same scores: no decision changed */
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "changed_decisions"), "count")), 0);
     json_decref(j);
 
     st = run("eval --cv 2 --recipe recipe.json --compare-recipe recipe-b.json --corpora . --resamples 50 "
@@ -481,6 +483,56 @@ START_TEST(test_cv_compare_recipe)
     ck_assert(json_is_array(json_object_get(dap, "ci")));
     ck_assert(json_is_number(json_object_get(dap, "diff")));
     ck_assert(json_is_number(json_object_get(dap, "b")));
+    json_decref(j);
+
+    /* C: offensive and extremism swapped, so decisions change: they are counted (not listed: no
+     * model pair is kept), at least as many documents as a category's true or false positives
+     * move by in any group (each such move is a changed document), at most all */
+    snprintf(path, sizeof path, "%s/recipe-c.json", dir);
+    text = clf_test_read_file(recipe, NULL);
+    p = strstr(text, "{\"rude\": [\"offensive\"], \"pro_extreme\": [\"extremism\"]}");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, "{\"rude\": [\"extremism\"], \"pro_extreme\": [\"offensive\"]}",
+           strlen("{\"rude\": [\"extremism\"], \"pro_extreme\": [\"offensive\"]}")); /* same length */
+    f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    st = run("eval --cv 2 --recipe recipe.json --compare-recipe recipe-c.json --corpora . --resamples 0 "
+             "--json swap.json");
+    err = read_in_dir("stderr.txt");
+    ck_assert_msg(st == 0, "eval --cv --compare-recipe (swapped) failed (%d): %s", st, err);
+    free(err);
+    j = load_json("swap.json");
+    long most = 0;
+    groups = json_object_get(j, "groups");
+    for (size_t g = 0; g < json_array_size(groups); g++) {
+        const char *key;
+        json_t *c;
+        json_object_foreach(json_object_get(json_array_get(groups, g), "categories"), key, c) {
+            json_t *ca = json_object_get(c, "counts");
+            json_t *cb = json_object_get(json_object_get(c, "comparison"), "counts_b");
+            ck_assert(json_is_object(ca) && json_is_object(cb));
+            const char *fields[] = {"tp", "fp"};
+            for (int i = 0; i < 2; i++) {
+                long d = (long)(json_integer_value(json_object_get(ca, fields[i])) -
+                                json_integer_value(json_object_get(cb, fields[i])));
+                if (labs(d) > most)
+                    most = labs(d);
+            }
+        }
+    }
+    json_t *chg = json_object_get(j, "changed_decisions");
+    long n_changed = (long)json_integer_value(json_object_get(chg, "count"));
+    ck_assert_msg(most > 0, "the swapped recipe flags as many true and false positives: no test");
+    ck_assert_msg(n_changed >= most && n_changed <= 300, "changed decisions %ld, counts move by %ld",
+                  n_changed, most);
+    ck_assert_int_eq(json_integer_value(json_object_get(chg, "listed")), 0);
+    out = read_in_dir("stdout.txt");
+    char want[160];
+    snprintf(want, sizeof want, "decisions changed (A -> B): %ld of 300 documents (counted, not listed", n_changed);
+    ck_assert_msg(strstr(out, want) != NULL, "no \"%s\" in the report", want);
+    free(out);
     json_decref(j);
     ck_assert_int_eq(run("eval --recipe recipe.json --compare-recipe recipe-b.json --corpora ."), 2);
 }
