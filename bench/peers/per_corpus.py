@@ -98,8 +98,9 @@ def load_recipe_data(recipe, recipe_path, corpora_dir):
         path = RD.split_file(recipe_path, corpora_dir, corpus, "dev")
         if path and os.path.exists(path):
             rows = RD.read_tsv(path)
-            # dev texts as classify eval reads them: the recipe's rewrites are a training step
-            d = {"path": path, "texts": [t for _i, _l, t in rows],
+            # dev texts as classify eval reads them: with the corpus's rewrites (the text
+            # training saw; clf_recipe_rewrite() in eval since main 41e170b)
+            d = {"path": path, "texts": [rewrite(t, pairs) for _i, _l, t in rows],
                  "ids": [i for i, _l, _t in rows], "annotates": annot, "negatives_for": negs,
                  "y": {}}
             for c in annot:
@@ -354,7 +355,10 @@ def run_classify(binary, args, **kw):
 
 
 def score_model(binary, model, texts, tmp):
-    """(probabilities {cat: [...]}, flagged {cat: [bool]}, abstain [bool]) from classify score."""
+    """(probabilities {cat: [...]}, flagged {cat: [bool]}, decided {cat: [bool]}, abstain [bool])
+    from classify score: flagged = the category in "flagged" (what moderation sees); decided =
+    in "flagged" or in "signals" (a report-only category at or above its threshold), the
+    decision classify eval's corpus figures count."""
     path = os.path.join(tmp, "ours.jsonl")
     with open(path, "w", encoding="utf-8") as f:
         for i, t in enumerate(texts):
@@ -362,7 +366,7 @@ def score_model(binary, model, texts, tmp):
     r = run_classify(binary, ["score", "-m", model, "--format", "jsonl", "--output", "jsonl",
                               path])
     os.remove(path)
-    probs, flagged, abstain = {}, {}, []
+    probs, flagged, decided, abstain = {}, {}, {}, []
     lines = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
     if len(lines) != len(texts):
         raise RuntimeError("classify score returned %d results for %d texts"
@@ -371,8 +375,9 @@ def score_model(binary, model, texts, tmp):
     for c in cats:
         probs[c] = [l["scores"][c] for l in lines]
         flagged[c] = [c in l.get("flagged", []) for l in lines]
+        decided[c] = [c in l.get("flagged", []) or c in l.get("signals", []) for l in lines]
     abstain = [bool(l.get("abstain")) for l in lines]
-    return probs, flagged, abstain
+    return probs, flagged, decided, abstain
 
 
 def model_eval_json(binary, model, recipe, corpora, tmp):
@@ -778,13 +783,16 @@ def main(argv=None):
 
         runner = PeerRunner(a.cache, tmp, a.folds, a.seed, a.ft_threads, log, a.cached_only)
         # scores[system][cat] = list over eval_texts; preds likewise (bool)
-        scores, preds, thresholds = {}, {}, {c: {} for c in sel}
+        # preds: decisions at each system's threshold (corpus tasks, flag rates); flags:
+        # what the functional suite counts (the model's report-only categories are not flags)
+        scores, preds, flags_func, thresholds = {}, {}, {}, {c: {} for c in sel}
         for mi, model in enumerate(models):
             tag = "ours" if len(models) == 1 else "ours%d" % mi
-            pr, fl, ab = score_model(a.classify, model, eval_texts, tmp)
+            pr, fl, dec, ab = score_model(a.classify, model, eval_texts, tmp)
             scores[tag] = {c: pr[c] for c in cats}
-            preds[tag] = {c: fl[c] for c in cats}
+            preds[tag] = {c: dec[c] for c in cats}
             preds[tag]["_abstain"] = ab
+            flags_func[tag] = {c: fl[c] for c in cats}
         for c in sel:
             t = train[c]
             log("[%s] train n=%d pos=%d (weighted n=%d)" % (c, len(t["y"]), sum(t["y"]),
@@ -898,8 +906,9 @@ def main(argv=None):
                 if any(c not in preds[s] for c in sel):
                     continue  # a peer left out of some category (--cached-only)
                 ab = preds[s].get("_abstain")
+                fl_s = flags_func.get(s, preds[s])
                 order_, cl = functional_classes(
-                    items, cats, lambda i, c: bool(preds[s][c][lo + i]),
+                    items, cats, lambda i, c: bool(fl_s[c][lo + i]),
                     (lambda i: ab[lo + i]) if ab else None, judged)
                 fu["order"] = order_
                 for name, r in cl.items():
@@ -912,7 +921,7 @@ def main(argv=None):
             tag0 = ours_tags[0]
             ab0 = preds[tag0]["_abstain"]
             _o, full_rule = functional_classes(  # on every category, as classify eval judges
-                items, cats, lambda i, c: bool(preds[tag0][c][lo + i]), lambda i: ab0[lo + i])
+                items, cats, lambda i, c: bool(flags_func[tag0][c][lo + i]), lambda i: ab0[lo + i])
             for c_ in fr_["classes"]:
                 mine = full_rule[c_["name"]]["value"] if judged is not None else \
                     fu["classes"][c_["name"]]["systems"][tag0]

@@ -167,8 +167,8 @@ def test_recipe_data():
         check(h["sel"] == [True, True, True, False], "selection false kept per row")
         check(train["extremism"]["y"] == [0, 0, 0] and train["extremism"]["src"] == ["c1"] * 3,
               "negatives_for rows are negatives, only for their categories")
-        check(list(dev) == ["c1"] and dev["c1"]["texts"] == ["e @M", "f"],
-              "dev read raw, as classify eval reads it")
+        check(list(dev) == ["c1"] and dev["c1"]["texts"] == ["e <user>", "f"],
+              "dev rewritten, as classify eval reads it: %r" % dev["c1"]["texts"])
         check(dev["c1"]["y"] == {"hate": [1, 0], "extremism": [0, 0]}, "dev labels")
         # peers.py reads the same rows through the same module (without the rewrites)
         ps = PC.P.build_sets(recipe, rp, os.path.join(d, "corpora"), "train")
@@ -331,7 +331,10 @@ def arabic_word(rng):
 def test_categories_run(classify):
     """--categories: peers and tasks of the selected categories only, with the cache entries
     a full run makes (the keys do not depend on the selection), the same figures as the full
-    run, the functional classes judged on the selected categories; an unknown name refused."""
+    run, the functional classes judged on the selected categories; an unknown name refused.
+    The model's figures agree with classify eval's with b report-only (decisions at its
+    threshold count in corpus figures, not in the functional suite) and c1 spelling b's word
+    as a rewrite rule undoes (dev texts rewritten as classify eval rewrites them)."""
     if not classify or not os.access(classify, os.X_OK):
         print("no classify binary given: --categories run not checked")
         return
@@ -357,7 +360,7 @@ def test_categories_run(classify):
             rows = []
             for i in range(n):
                 lab = ("xa", "xb", "")[i % 3]
-                rows.append((lab, text({"xa": ["قنبلة"], "xb": ["غبي"], "": []}[lab])))
+                rows.append((lab, text({"xa": ["قنبلة"], "xb": ["كلبب"], "": []}[lab])))
             return rows
         tsv(os.path.join(d, "corpora", "c1", "train.tsv"), c1_rows(90))
         tsv(os.path.join(d, "corpora", "c1", "dev.tsv"), c1_rows(30))
@@ -365,10 +368,12 @@ def test_categories_run(classify):
         tsv(os.path.join(d, "corpora", "news", "dev.tsv"), [("", text([])) for _ in range(12)])
         recipe = {"name": "tiny", "categories": ["a", "b"], "corpora_root": "corpora",
                   "features": {"hash_bits": 16, "min_df": 1},
-                  "training": {"folds": 3, "c_grid": [1, 4], "max_flag_rate": {"*": 0.1}},
+                  "training": {"folds": 3, "c_grid": [1, 4], "max_flag_rate": {"*": 0.1},
+                               "flag_by_default": {"b": False, "*": True}},
                   "corpora": [
                       {"name": "c1", "train": "c1/train.tsv", "dev": "c1/dev.tsv",
-                       "annotates": ["a", "b"], "labels": {"xa": ["a"], "xb": ["b"]}},
+                       "annotates": ["a", "b"], "labels": {"xa": ["a"], "xb": ["b"]},
+                       "rewrite": [["كلبب", "غبي"]]},
                       {"name": "news", "train": "news/train.tsv", "dev": "news/dev.tsv",
                        "negatives_for": ["a", "b"]}]}
         rp = os.path.join(d, "r.json")
@@ -429,6 +434,12 @@ def test_categories_run(classify):
         check(tb == tf and len(tb) >= 5, "b's figures are the full run's: %r vs %r" % (tb, tf))
         check(only_b["thresholds"]["b"] == full["thresholds"]["b"], "same peer thresholds")
         check(full["functional"]["order"] == ["ben", "pos-a", "pos-b"], "full functional classes")
+        # b is report-only: its corpus F1 counts decisions at its threshold, the suite flags only
+        ob = [t["systems"]["ours"]["f1"] for t in full["tasks"] if t["category"] == "b"]
+        check(len(ob) == 1 and ob[0] > 0.5, "report-only b: ours F1 at its threshold %r" % ob)
+        fb = full["functional"]["classes"]["pos-b"]["systems"]
+        check(fb["ours"] == 0.0 and fb.get("svm/default", 0) > 0.5,
+              "report-only b flags nothing in the suite (peers do): %r" % fb)
         try:
             with contextlib.redirect_stderr(io.StringIO()):
                 run(["--categories", "b,zz"], os.path.join(d, "zz.json"))
