@@ -301,6 +301,89 @@ START_TEST(simd_margins_of_wide_rows)
 }
 END_TEST
 
+/* clf__featurize_hits(a) is clf__featurize_counts(b) with each bucket
+ * looked up in m, the unknown ones dropped, in the same order. */
+static void same_hits(clf_featurizer *a, clf_featurizer *b, const clf_model *m, const char *text,
+                      size_t len, const char *what)
+{
+    const clf__hit *h;
+    const clf__count *c;
+    size_t nh, nc, j = 0;
+    ck_assert_int_eq(clf__featurize_hits(a, m, text, len, &h, &nh, NULL), CLF_OK);
+    ck_assert_int_eq(clf__featurize_counts(b, text, len, 0, &c, &nc, NULL), CLF_OK);
+    for (size_t i = 0; i < nc; i++) {
+        uint32_t r = clf__model_row(m, c[i].bucket);
+        if (!r)
+            continue;
+        ck_assert_msg(j < nh, "%s: %zu hits, more known buckets", what, nh);
+        ck_assert_msg(h[j].row == r - 1 && h[j].count == c[i].count,
+                      "%s, hit %zu: row %u count %u, want row %u count %u", what, j, h[j].row,
+                      h[j].count, r - 1, c[i].count);
+        j++;
+    }
+    ck_assert_msg(j == nh, "%s: %zu hits, %zu known buckets", what, nh, j);
+}
+
+/*
+ * The scorer's rows come straight from the featurizer's bucket table
+ * (clf__featurize_hits): the same rows and counts, in the same order, as
+ * looking up every distinct bucket; also on a text long enough to grow
+ * the table, and after clf_featurize_text() left its slots filled.
+ */
+START_TEST(hits_are_the_known_counts)
+{
+    clf_model *m;
+    clf_scorer *s;
+    char *inputs;
+    load(&m, &s, &inputs);
+    clf_norm_options no;
+    clf_feature_options fo;
+    clf_model_options(m, &no, &fo);
+    clf_featurizer *a, *b;
+    ck_assert_int_eq(clf_featurizer_new(&a, &no, &fo), CLF_OK);
+    ck_assert_int_eq(clf_featurizer_new(&b, &no, &fo), CLF_OK);
+    size_t cap = 1 << 16, len = 0, lines = 0, distinct = 0;
+    char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+    char *ip = inputs, *text;
+    while ((text = next_line(&ip)) != NULL) {
+        size_t tl = strlen(text);
+        same_hits(a, b, m, text, tl, "an input line");
+        const clf_feature_text *ft;
+        size_t nft;
+        if (lines++ % 3 == 0)
+            ck_assert_int_eq(clf_featurize_text(a, text, tl, m, &ft, &nft), CLF_OK);
+        if (len + tl + 2 <= cap) {
+            memcpy(buf + len, text, tl);
+            len += tl;
+            buf[len++] = ' ';
+        }
+    }
+    ck_assert_uint_ge(lines, 30);
+    /* and 1,500 made-up three-letter words (U+0628..U+0637) */
+    for (unsigned w = 0; w < 1500 && len + 8 <= cap; w++) {
+        for (unsigned k = 0, x = w; k < 3; k++, x /= 16) {
+            buf[len++] = '\xd8';
+            buf[len++] = (char)(0xa8 + x % 16);
+        }
+        buf[len++] = ' ';
+    }
+    same_hits(a, b, m, buf, len, "all input lines");
+    /* the table of all lines grew past its first 2048 distinct buckets */
+    const clf__count *c;
+    ck_assert_int_eq(clf__featurize_counts(b, buf, len, 0, &c, &distinct, NULL), CLF_OK);
+    ck_assert_uint_gt(distinct, 2048);
+    same_hits(a, b, m, "", 0, "the empty text");
+    same_hits(a, b, m, inputs, strlen(inputs), "the first line again");
+    free(buf);
+    free(inputs);
+    clf_featurizer_free(a);
+    clf_featurizer_free(b);
+    clf_scorer_free(s);
+    clf_model_free(m);
+}
+END_TEST
+
 /* --regenerate: write the golden file from the current build. */
 static int regenerate(void)
 {
@@ -340,6 +423,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, scores_match_golden);
     tcase_add_test(tc, simd_margins_are_the_scalar_ones);
     tcase_add_test(tc, simd_margins_of_wide_rows);
+    tcase_add_test(tc, hits_are_the_known_counts);
     suite_add_tcase(su, tc);
     return clf_test_run(su);
 }

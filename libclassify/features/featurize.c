@@ -12,8 +12,8 @@
  * Speed: every word n-gram and char n-gram is a contiguous substring of the
  * normalized text padded with one space on each side, so features are
  * hashed in place (no string building); buckets are counted in an
- * open-addressing table whose slots carry a generation stamp (no clearing
- * per document); stems of recent tokens are cached.
+ * open-addressing table that holds the counts, of which only the slots a
+ * document filled are emptied after it; stems of recent tokens are cached.
  */
 #include <limits.h>
 #include <stddef.h>
@@ -135,11 +135,13 @@ typedef struct clf__tok {
 
 /* ---- state -------------------------------------------------------------- */
 
-/* A bucket-table slot: key = gen << hash_bits | bucket, live for this
- * document iff its gen is f->gen, so one compare finds a bucket. */
+/* A bucket-table slot: key = SLOT_LIVE | bucket and the bucket's count in
+ * this document, or all zero (empty). The count is in the slot, so a
+ * bucket is counted with one load and one store. */
 typedef struct clf__slot {
-    uint32_t key, idx; /* idx: position in f->counts */
+    uint32_t key, cnt;
 } clf__slot;
+#define SLOT_LIVE 0x80000000u /* above every bucket (hash_bits <= 26) */
 
 /*
  * Stem cache: token bytes -> stem bucket, 2-way set associative by token
@@ -207,10 +209,15 @@ struct clf_featurizer {
     /* distinct buckets of the current document */
     clf__slot *tab;
     size_t tab_cap;    /* slots allocated */
-    uint32_t tab_mask, tab_bits, gen;
-    uint32_t gen_max;  /* gen < 2^(32 - hash_bits): it shares the key with the bucket */
+    uint32_t tab_mask, tab_bits;
+    uint32_t *ord;     /* ord[j] = slot of the j-th distinct bucket (first appearance) */
+    size_t ord_cap;
+    size_t nlive;      /* live slots: ord[0..nlive), emptied at the next document */
     clf__count *counts; /* distinct buckets in order of first appearance */
     size_t counts_cap, ncounts, grow_at;
+    clf__hit *hits;    /* clf__featurize_hits() */
+    size_t hits_cap;
+    int hw_popcount;   /* the CPU has POPCNT (the bitmap row lookup uses it) */
     uint32_t *chunk;   /* buckets hashed but not yet counted */
     size_t nb;
     clf__count *tmp;   /* radix sort scratch */
@@ -404,13 +411,15 @@ CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nop
     for (unsigned fam = 0; fam < 4; fam++)
         f->seed[fam] = family_seed(o.hash_seed, fam);
     f->shift = 64 - o.hash_bits;
-    f->gen_max = (uint32_t)((UINT64_C(1) << (32 - o.hash_bits)) - 1);
     f->fam_char = o.char_ngram_max > 0 && o.char_mode != CLF_CHAR_ACROSS;
     f->fam_cross = o.char_ngram_max > 0 && o.char_mode != CLF_CHAR_WITHIN;
     for (uint32_t c = 0; c < 64; c++)
         f->tf[c] = clf__tf_weight(&o, c);
     for (uint32_t c = 0; c < 256; c++)
         f->arabic_class[c] = (unsigned char)cp_class(0x0600 + c);
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    f->hw_popcount = __builtin_cpu_supports("popcnt") != 0;
+#endif
 
     f->chunk = malloc(CHUNK * sizeof *f->chunk);
     if (!f->chunk) {
@@ -452,7 +461,9 @@ CLF_API void clf_featurizer_free(clf_featurizer *f)
     free(f->cps);
     free(f->toks);
     free(f->tab);
+    free(f->ord);
     free(f->counts);
+    free(f->hits);
     free(f->chunk);
     free(f->tmp);
     free(f->vec);
@@ -540,7 +551,10 @@ static void trim_scratch(clf_featurizer *f, size_t len)
     RELEASE(f->cps, f->cps_cap);
     RELEASE(f->toks, f->toks_cap);
     RELEASE(f->tab, f->tab_cap);
+    RELEASE(f->ord, f->ord_cap);
+    f->nlive = 0;
     RELEASE(f->counts, f->counts_cap);
+    RELEASE(f->hits, f->hits_cap);
     RELEASE(f->tmp, f->tmp_cap);
     RELEASE(f->vec, f->vec_cap);
     RELEASE(f->tents, f->tents_cap);
@@ -658,79 +672,90 @@ CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len, int texts)
  * table state and lets the table lookups of a chunk overlap in the CPU.
  */
 
-/* Use 2^tbits slots for the document (a fresh generation: all empty). */
+/* Empty the slots the last document filled (ord lists them): cheaper than
+ * clearing the table, and it leaves every empty slot all zero. */
+static void tab_clear(clf_featurizer *f)
+{
+    clf__slot *const tab = f->tab;
+    const uint32_t *const ord = f->ord;
+    for (size_t j = 0; j < f->nlive; j++) {
+        tab[ord[j]].key = 0;
+        tab[ord[j]].cnt = 0;
+    }
+    f->nlive = 0;
+}
+
+/* Use 2^tbits slots for the document (all empty: tab_clear ran). */
 static int tab_resize(clf_featurizer *f, unsigned tbits)
 {
     size_t size = (size_t)1 << tbits;
     int rc;
     if (size > f->tab_cap) {
-        /* stale stamps are harmless (never equal to a future gen), but new
-         * memory must hold no accidental match: zero it */
         size_t old = f->tab_cap;
         if ((rc = GROW(f->tab, f->tab_cap, size)) != CLF_OK)
             return rc;
         memset(f->tab + old, 0, (f->tab_cap - old) * sizeof *f->tab);
     }
-    if ((rc = GROW(f->counts, f->counts_cap, size / 2 + 1)) != CLF_OK)
+    /* grow_at + 1 entries: count_chunk writes ord[n] for every bucket */
+    if ((rc = GROW(f->counts, f->counts_cap, size / 2 + 1)) != CLF_OK ||
+        (rc = GROW(f->ord, f->ord_cap, size / 2 + 1)) != CLF_OK)
         return rc;
     f->tab_mask = (uint32_t)(size - 1);
     f->tab_bits = tbits;
     f->grow_at = size / 2; /* load factor at most 1/2 */
-    if (++f->gen > f->gen_max) {
-        /* every 63 documents at hash_bits 26, every 4095 at 20 */
-        memset(f->tab, 0, f->tab_cap * sizeof *f->tab);
-        f->gen = 1;
-    }
     return CLF_OK;
 }
 
 /*
- * Bucket b's slot (key = gen << hash_bits | b): the live one holding b, or
- * the empty one to fill. Generations only grow between two clearings of
- * the table, so a slot of an older one (empty now) has a key below
- * genkey = gen << hash_bits. Buckets are the top bits of a hash, so their
- * low bits index the table as they are (no mixing multiply).
+ * Bucket b's slot: the live one holding b, or the empty one to fill.
+ * Buckets are the top bits of a hash, so their low bits index the table
+ * as they are (no mixing multiply).
  */
-static inline clf__slot *tab_find(const clf__slot *tab, uint32_t key, uint32_t genkey,
-                                  uint32_t mask, uint32_t b)
+static inline clf__slot *tab_find(const clf__slot *tab, uint32_t mask, uint32_t b)
 {
+    const uint32_t key = SLOT_LIVE | b;
     uint32_t i = b & mask;
     for (;;) {
         const clf__slot *s = &tab[i];
-        if (s->key == key || s->key < genkey)
+        if (s->key == key || s->key == 0)
             return (clf__slot *)s;
         i = (i + 1) & mask;
     }
 }
 
-static inline uint32_t tab_key(const clf_featurizer *f, uint32_t b)
-{
-    return (f->gen << f->o.hash_bits) | b;
-}
-
-/* The count of a bucket counted in this document (before any sorting). */
+/* The count of a bucket counted in this document. */
 static uint32_t bucket_count(const clf_featurizer *f, uint32_t b)
 {
-    return f->counts[tab_find(f->tab, tab_key(f, b), tab_key(f, 0), f->tab_mask, b)->idx].count;
+    return tab_find(f->tab, f->tab_mask, b)->cnt;
 }
 
 /* The table reached its load limit: double it and re-enter the buckets
- * counted so far. */
+ * counted so far, in the same order. */
 static int tab_grow(clf_featurizer *f)
 {
     unsigned tbits = f->tab_bits + 1;
     if (tbits > 31)
         return clf__error(CLF_E_TOO_LARGE, "featurize: too many distinct features");
+    const size_t n = f->nlive;
+    const uint32_t live = (1u << f->o.hash_bits) - 1u;
+    /* counts holds grow_at + 1 >= n entries */
+    for (size_t j = 0; j < n; j++) {
+        clf__slot *s = &f->tab[f->ord[j]];
+        f->counts[j].bucket = s->key & live;
+        f->counts[j].count = s->cnt;
+    }
+    tab_clear(f);
     int rc = tab_resize(f, tbits);
     if (rc != CLF_OK)
         return rc;
-    for (size_t j = 0; j < f->ncounts; j++) {
-        uint32_t bj = f->counts[j].bucket;
-        const uint32_t key = tab_key(f, bj);
-        clf__slot *s = tab_find(f->tab, key, tab_key(f, 0), f->tab_mask, bj);
-        s->key = key;
-        s->idx = (uint32_t)j;
+    for (size_t j = 0; j < n; j++) {
+        const uint32_t b = f->counts[j].bucket;
+        clf__slot *s = tab_find(f->tab, f->tab_mask, b);
+        s->key = SLOT_LIVE | b;
+        s->cnt = f->counts[j].count;
+        f->ord[j] = (uint32_t)(s - f->tab);
     }
+    f->nlive = n;
     return CLF_OK;
 }
 
@@ -741,7 +766,7 @@ CLF__STAGE int count_chunk(clf_featurizer *f)
     f->nb = 0;
     size_t k = 0;
     while (k < nb) {
-        uint32_t n = (uint32_t)f->ncounts;
+        uint32_t n = (uint32_t)f->nlive;
         const uint32_t grow_at = (uint32_t)f->grow_at;
         if (n >= grow_at) {
             /* at the load limit: double the table before the next bucket */
@@ -753,40 +778,127 @@ CLF__STAGE int count_chunk(clf_featurizer *f)
         /* At most grow_at - n more buckets can be new before the limit:
          * count that many with no check per bucket, and with no branch on
          * "seen before or new", which follows the text and mispredicted
-         * about one bucket in three. A new bucket takes index n with count
-         * 0 + 1 (the slot's old idx and counts[n] are read but not used;
-         * counts holds grow_at + 1 entries, so counts[n] exists). */
+         * about one bucket in three. An empty slot has count 0, so a new
+         * bucket needs no case of its own: it gets count 1 and its slot
+         * is recorded (ord[n] is written for every bucket, kept only for
+         * a new one; ord holds grow_at + 1 entries). */
         const size_t end = nb - k <= (size_t)(grow_at - n) ? nb : k + (grow_at - n);
         clf__slot *const tab = f->tab;
-        clf__count *const counts = f->counts;
-        const uint32_t mask = f->tab_mask, genkey = tab_key(f, 0);
+        uint32_t *const ord = f->ord;
+        const uint32_t mask = f->tab_mask;
         const uint32_t live = (1u << f->o.hash_bits) - 1u;
         const uint32_t *buf = f->chunk;
         for (; k < end; k++) {
-            const uint32_t b = buf[k], key = genkey | b;
+            const uint32_t b = buf[k], key = SLOT_LIVE | b;
             /* One branch per probe, taken on a collision only (rare at
              * load <= 1/2): x = sk ^ key is 0 for this bucket, below
-             * 2^hash_bits for another bucket of this generation, and at
-             * least that for an empty slot (an older generation in the
-             * high bits), so "another bucket" is x - 1 < live. */
+             * 2^hash_bits for another bucket, and at least SLOT_LIVE for
+             * an empty slot, so "another bucket" is x - 1 < live. */
             uint32_t i = b & mask, sk = tab[i].key;
             while (((sk ^ key) - 1u) < live) {
                 i = (i + 1) & mask;
                 sk = tab[i].key;
             }
-            clf__slot *s = &tab[i];
-            const uint32_t seen = sk == key, m1 = 0u - seen;
-            const uint32_t idx = n ^ ((s->idx ^ n) & m1);
-            const uint32_t c = counts[idx].count & m1;
-            s->key = key;
-            s->idx = idx;
-            counts[idx].bucket = b;
-            counts[idx].count = c + 1;
-            n += 1 - seen;
+            const uint32_t c = tab[i].cnt;
+            tab[i].key = key;
+            tab[i].cnt = c + 1;
+            ord[n] = i;
+            n += c == 0;
         }
-        f->ncounts = n;
+        f->nlive = n;
     }
     return CLF_OK;
+}
+
+/* The distinct buckets and their counts, in order of first appearance,
+ * into f->counts; the slots are emptied on the way unless keep
+ * (bucket_count needs them). */
+static void finish_counts(clf_featurizer *f, const int keep)
+{
+    clf__slot *const tab = f->tab;
+    const uint32_t *const ord = f->ord;
+    clf__count *const counts = f->counts;
+    const uint32_t live = (1u << f->o.hash_bits) - 1u;
+    const size_t n = f->nlive;
+    for (size_t j = 0; j < n; j++) {
+        clf__slot *s = &tab[ord[j]];
+        counts[j].bucket = s->key & live;
+        counts[j].count = s->cnt;
+        if (!keep) {
+            s->key = 0;
+            s->cnt = 0;
+        }
+    }
+    f->ncounts = n;
+    if (!keep)
+        f->nlive = 0;
+}
+
+/* POPCNT when the CPU has it (baseline x86-64 does not: hw = 0 there). */
+CLF__HOT uint32_t popcount(uint64_t x, const int hw)
+{
+#if defined(__GNUC__)
+    if (hw)
+        return (uint32_t)__builtin_popcountll(x);
+#endif
+    (void)hw;
+    return clf__popcount64(x);
+}
+
+/*
+ * The rows of the distinct buckets that a bitmap-lookup model knows, with
+ * their counts, in order of first appearance, into f->hits; the slots are
+ * emptied on the way. One pass from the table: no array of buckets is
+ * written and read back. Branch-free: a bucket the model does not know
+ * writes a hit that the next known one overwrites. Returns the hits.
+ */
+CLF__HOT size_t finish_hits_bitmap(clf_featurizer *f, const clf_model *m, const int hw)
+{
+    clf__slot *const tab = f->tab;
+    const uint32_t *const ord = f->ord;
+    const clf__rank_block *const blocks = m->blocks;
+    clf__hit *const hits = f->hits;
+    const uint32_t live = (1u << f->o.hash_bits) - 1u;
+    const size_t n = f->nlive;
+    size_t h = 0;
+    for (size_t j = 0; j < n; j++) {
+        clf__slot *s = &tab[ord[j]];
+        const uint32_t b = s->key & live, c = s->cnt;
+        s->key = 0;
+        s->cnt = 0;
+        const clf__rank_block *k = &blocks[b >> 6];
+        const uint64_t bit = (uint64_t)1 << (b & 63);
+        hits[h].row = k->rank + popcount(k->bits & (bit - 1), hw);
+        hits[h].count = c;
+        h += (k->bits & bit) != 0;
+    }
+    f->nlive = 0;
+    return h;
+}
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+__attribute__((target("popcnt")))
+#endif
+static size_t finish_hits_popcnt(clf_featurizer *f, const clf_model *m)
+{
+    return finish_hits_bitmap(f, m, 1);
+}
+
+static size_t finish_hits(clf_featurizer *f, const clf_model *m)
+{
+    if (m->lookup == CLF__LOOKUP_BITMAP)
+        return f->hw_popcount ? finish_hits_popcnt(f, m) : finish_hits_bitmap(f, m, 0);
+    finish_counts(f, 0);
+    size_t h = 0;
+    for (size_t j = 0; j < f->ncounts; j++) {
+        uint32_t r = clf__model_row(m, f->counts[j].bucket);
+        if (r) {
+            f->hits[h].row = r - 1;
+            f->hits[h].count = f->counts[j].count;
+            h++;
+        }
+    }
+    return h;
 }
 
 /* ---- clf_featurize_text(): distinct texts --------------------------------- */
@@ -1203,6 +1315,7 @@ static int begin_counts(clf_featurizer *f)
     unsigned tbits = 6;
     while (((size_t)1 << tbits) < 4 * bound)
         tbits++;
+    tab_clear(f);
     f->ncounts = 0;
     f->nb = 0;
     return tab_resize(f, tbits);
@@ -1228,7 +1341,10 @@ static int extract_counts(clf_featurizer *f)
 /* Count the features and collect their distinct texts. */
 static int extract_texts(clf_featurizer *f)
 {
-    return f->rev >= 2 ? enumerate2(f, MODE_TEXT) : enumerate(f, MODE_TEXT);
+    int rc = f->rev >= 2 ? enumerate2(f, MODE_TEXT) : enumerate(f, MODE_TEXT);
+    if (rc == CLF_OK)
+        finish_counts(f, 1);
+    return rc;
 }
 
 uint64_t clf__feature_hash(const clf_featurizer *f, unsigned int family, const char *text,
@@ -1343,6 +1459,8 @@ int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, i
         rc = begin_counts(f);
     if (rc == CLF_OK)
         rc = extract_counts(f);
+    if (rc == CLF_OK)
+        finish_counts(f, 0);
     if (rc == CLF_OK && sorted)
         rc = sort_counts(f);
     if (rc != CLF_OK) {
@@ -1373,6 +1491,30 @@ int clf__featurize_counts(clf_featurizer *f, const char *text, size_t len, int s
     if (rc != CLF_OK)
         return rc;
     return clf__featurize_normalized(f, norm, nlen, sorted, counts, n);
+}
+
+int clf__featurize_hits(clf_featurizer *f, const clf_model *m, const char *text, size_t len,
+                        const clf__hit **hits, size_t *n, int *truncated)
+{
+    if (!f || !m || (!text && len) || !hits || !n)
+        return clf__error(CLF_E_INVALID_ARG, "clf__featurize_hits: NULL argument");
+    *hits = NULL;
+    *n = 0;
+    const char *norm;
+    size_t nlen;
+    int rc = normalize(f, text ? text : "", len, &norm, &nlen, truncated);
+    if (rc != CLF_OK)
+        return rc;
+    f->last_norm = norm;
+    f->last_len = nlen;
+    f->ncounts = 0;
+    if ((rc = scan(f, norm, nlen, 0)) != CLF_OK || (rc = begin_counts(f)) != CLF_OK ||
+        (rc = extract_counts(f)) != CLF_OK ||
+        (rc = GROW(f->hits, f->hits_cap, f->nlive + 1)) != CLF_OK)
+        return rc;
+    *n = finish_hits(f, m);
+    *hits = f->hits;
+    return CLF_OK;
 }
 
 /*

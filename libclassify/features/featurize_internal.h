@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "classify/features.h"
+#include "classify/model.h"
 #include "classify/normalize.h"
 
 /* One distinct bucket of a document and its raw term frequency. */
@@ -27,6 +28,25 @@ typedef struct clf__count {
  */
 int clf__featurize_counts(clf_featurizer *f, const char *text, size_t len, int sorted,
                           const clf__count **counts, size_t *n, int *truncated);
+
+/* A distinct bucket of a document that a model knows: its row
+ * (clf__model_row() - 1) and raw term frequency. */
+typedef struct clf__hit {
+    uint32_t row;
+    uint32_t count;
+} clf__hit;
+
+/*
+ * clf__featurize_hits - normalize and extract features as
+ * clf__featurize_counts() does, and give the distinct buckets that model m
+ * knows as their rows, with their counts, in order of first appearance
+ * (buckets m never saw are dropped, as in training): what the scorer
+ * sums. f must compute m's features (made from clf_model_options()). The
+ * array belongs to the featurizer and is valid until its next call.
+ * Errors: as clf__featurize_counts().
+ */
+int clf__featurize_hits(clf_featurizer *f, const clf_model *m, const char *text, size_t len,
+                        const clf__hit **hits, size_t *n, int *truncated);
 
 /*
  * clf__featurize_normalized - extract features from an already-normalized

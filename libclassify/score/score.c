@@ -42,9 +42,6 @@ CLF_API int clf_scorer_new(clf_scorer **out, const clf_model *m)
     }
     for (uint32_t c = 0; c < 64; c++)
         s->tf[c] = clf__tf_weight(&m->fopts, c);
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    s->hw_popcount = __builtin_cpu_supports("popcnt") != 0;
-#endif
     clf__scorer_set_simd(s, 1);
     int rc = clf_featurizer_new(&s->feat, &m->nopts, &m->fopts);
     if (rc != CLF_OK) {
@@ -96,7 +93,6 @@ CLF_API void clf_scorer_free(clf_scorer *s)
     free(s->thresholds);
     free(s->flags);
     free(s->acc);
-    free(s->hits);
     free(s->gz);
     free(s);
 }
@@ -147,74 +143,13 @@ double clf__calibrate(const clf__category *c, double margin)
 #endif
 
 /*
- * Two passes over a text's distinct buckets. find_rows: the row of each
- * bucket the model knows, kept with its count in order (buckets never seen
- * in training are dropped, as in training); the lookup entries are
- * prefetched PF features ahead so that their cache misses overlap.
- * accumulate: acc[k] += v * w_k over those rows, norm2 += v^2, with each
- * row prefetched PF ahead. One lookup per feature, and loops simple enough
- * for the compiler to keep everything in registers.
+ * The featurizer gives the rows of a text's distinct known buckets with
+ * their counts (clf__featurize_hits: looked up straight from its bucket
+ * table); accumulate: acc[k] += v * w_k over those rows, norm2 += v^2,
+ * with each row prefetched PF ahead, in loops simple enough for the
+ * compiler to keep everything in registers.
  */
 enum { PF = 12 };
-
-/* POPCNT when the CPU has it (baseline x86-64 does not: hw = 0 there). */
-CLF__INLINE uint32_t popcount(uint64_t x, const int hw)
-{
-#if defined(__GNUC__)
-    if (hw)
-        return (uint32_t)__builtin_popcountll(x);
-#endif
-    (void)hw;
-    return clf__popcount64(x);
-}
-
-CLF__INLINE size_t find_rows_bitmap(const clf_model *m, const clf__count *counts, size_t n,
-                                    clf__hit *hits, const int hw)
-{
-    const clf__rank_block *blocks = m->blocks;
-    size_t h = 0;
-    for (size_t j = 0; j < n; j++) {
-        if (j + PF < n)
-            __builtin_prefetch(&blocks[counts[j + PF].bucket >> 6]);
-        uint32_t b = counts[j].bucket;
-        const clf__rank_block *k = &blocks[b >> 6];
-        uint64_t bit = (uint64_t)1 << (b & 63);
-        /* branch-free: a miss writes a slot that the next hit overwrites */
-        hits[h].row = k->rank + popcount(k->bits & (bit - 1), hw);
-        hits[h].count = counts[j].count;
-        h += (k->bits & bit) != 0;
-    }
-    return h;
-}
-
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-__attribute__((target("popcnt")))
-#endif
-static size_t find_rows_popcnt(const clf_model *m, const clf__count *counts, size_t n,
-                               clf__hit *hits)
-{
-    return find_rows_bitmap(m, counts, n, hits, 1);
-}
-
-static size_t find_rows(const clf_scorer *s, const clf__count *counts, size_t n, clf__hit *hits)
-{
-    const clf_model *m = s->model;
-    if (m->lookup == CLF__LOOKUP_BITMAP)
-        return s->hw_popcount ? find_rows_popcnt(m, counts, n, hits)
-                              : find_rows_bitmap(m, counts, n, hits, 0);
-    size_t h = 0;
-    for (size_t j = 0; j < n; j++) {
-        if (j + PF < n)
-            clf__model_prefetch(m, counts[j + PF].bucket);
-        uint32_t r = clf__model_row(m, counts[j].bucket);
-        if (r) {
-            hits[h].row = r - 1;
-            hits[h].count = counts[j].count;
-            h++;
-        }
-    }
-    return h;
-}
 
 /*
  * K and i16 are constants in the common instantiations, so the
@@ -354,10 +289,10 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
 {
     const clf_model *m = s->model;
     const size_t K = m->n_cats, NC = m->n_cols;
-    const clf__count *counts;
+    const clf__hit *hits;
     size_t n;
     int truncated = 0;
-    int rc = clf__featurize_counts(s->feat, text, len, 0, &counts, &n, &truncated);
+    int rc = clf__featurize_hits(s->feat, m, text, len, &hits, &n, &truncated);
     if (rc != CLF_OK)
         return rc;
     info->truncated = truncated;
@@ -375,17 +310,6 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
         clf__model_apply_gates(m, s->gz, margins);
         return CLF_OK;
     }
-
-    if (n > s->hits_cap) {
-        size_t cap = n < 1024 ? 1024 : n;
-        clf__hit *h = realloc(s->hits, cap * sizeof *h);
-        if (!h)
-            return clf__error(CLF_E_NOMEM, "out of memory");
-        s->hits = h;
-        s->hits_cap = cap;
-    }
-    const clf__hit *hits = s->hits;
-    n = find_rows(s, counts, n, s->hits);
 
     double *acc = s->acc;
     double norm2;

@@ -6,13 +6,8 @@
 #define CLF_SCORE_INTERNAL_H
 
 #include "classify/score.h"
+#include "features/featurize_internal.h" /* clf__hit */
 #include "model/model_internal.h"
-
-/* A feature of a text that the model knows: its row and raw count. */
-typedef struct clf__hit {
-    uint32_t row;
-    uint32_t count;
-} clf__hit;
 
 struct clf_scorer {
     const clf_model *model;
@@ -22,9 +17,6 @@ struct clf_scorer {
     double *acc;         /* per-column accumulators (categories, then gates) */
     double *gz;          /* the last text's gate margins v.x + c (n_gates) */
     float tf[64];        /* tf weights of small counts, to skip a call per feature */
-    clf__hit *hits;      /* the known features of the last text (score.c) */
-    size_t hits_cap;
-    int hw_popcount;     /* the CPU has POPCNT: the bitmap lookup uses it */
     int hw_avx2;         /* the CPU has AVX2: 5-category i16 rows are summed 4 lanes at once */
 };
 
