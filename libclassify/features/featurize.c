@@ -131,6 +131,7 @@ typedef struct clf__tok {
     uint32_t kind;
     uint64_t h;       /* word-family hash of the token (see enumerate) */
     uint64_t hs;      /* revision 2: its unfinalized chain state (enumerate2) */
+    uint64_t hs2;     /* revision 2: the state of the bigram ending at it (scan) */
 } clf__tok;
 
 /* ---- state -------------------------------------------------------------- */
@@ -205,6 +206,7 @@ struct clf_featurizer {
     size_t cps_cap;
     clf__tok *toks;
     size_t toks_cap, ntok;
+    int toks_hashed;   /* scan gave the tokens h, hs and hs2 (revision 2 counting) */
 
     /* distinct buckets of the current document */
     clf__slot *tab;
@@ -572,10 +574,14 @@ static void trim_scratch(clf_featurizer *f, size_t len)
  * offset (want_cpo) and the value (want_cps) of every code point and split
  * the tokens (runs of non-spaces). Constants in each instantiation:
  * revision 1 hashes bytes (offsets), revision 2's counting hashes code
- * points only, texts need both.
+ * points only, texts need both. want_h2 (revision 2 counting): also chain
+ * each token's word hash and the state of the bigram ending at it as its
+ * code points go by, and start loading the stem cache line of each Arabic
+ * token; a loop over each token's code points of its own would
+ * mispredict its exit once per token and chain.
  */
 CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const int want_cpo,
-                       const int want_cps)
+                       const int want_cps, const int want_h2)
 {
     if (len > UINT32_MAX - 8)
         return clf__error(CLF_E_TOO_LARGE, "featurize: normalized text of %zu bytes", len);
@@ -600,6 +606,9 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
     size_t k = 0, nt = 0, i = 0;
     unsigned cls = 0;
     int in = 0;
+    const uint64_t wseed = f->seed[CLF_FAMILY_WORD];
+    const int stems = f->o.stems != 0;
+    uint64_t su = 0, sb = 0, prev = 0; /* want_h2: token chain, bigram chain, last token's */
     while (i < plen) {
         unsigned c = s[i];
         if (want_cpo)
@@ -613,6 +622,16 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
                 t->b1 = (uint32_t)i;
                 t->c1 = (uint32_t)(k - 1);
                 t->kind = tok_kind(pad + t->b0, t->b1 - t->b0, cls);
+                if (want_h2) {
+                    t->hs = su;
+                    t->h = h2_fin(su);
+                    t->hs2 = sb;
+                    prev = su;
+#if defined(__GNUC__)
+                    if (stems && t->kind == TK_ARABIC)
+                        __builtin_prefetch(&f->stem_cache[2 * stem_set(t->h)]);
+#endif
+                }
                 in = 0;
             }
             i++;
@@ -624,7 +643,12 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
             t->c0 = (uint32_t)(k - 1);
             cls = 0;
             in = 1;
+            if (want_h2) {
+                su = wseed;
+                sb = h2_step(prev, ' ');
+            }
         }
+        uint32_t u = c;
         if (c < 0x80) {
             cls |= ascii_class[c];
             i++;
@@ -633,8 +657,9 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
              * (s[i + 1] exists: the text ends with the padding space) */
             const unsigned lo = ((c & 3u) << 6) | (s[i + 1] & 0x3Fu);
             cls |= f->arabic_class[lo];
+            u = 0x0600u + lo;
             if (want_cps)
-                cps[k - 1] = 0x0600u + lo;
+                cps[k - 1] = u;
             i += 2;
         } else {
             uint32_t cp;
@@ -642,9 +667,14 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
             if (!l)
                 return clf__error(CLF_E_UTF8, "featurize: invalid UTF-8 at byte %zu", i - 1);
             cls |= (unsigned)cp_class(cp);
+            u = cp;
             if (want_cps)
                 cps[k - 1] = cp;
             i += (size_t)l;
+        }
+        if (want_h2) {
+            su = h2_step(su, u);
+            sb = h2_step(sb, u);
         }
     }
     if (want_cpo)
@@ -658,9 +688,10 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
  * offsets in every revision. */
 CLF__STAGE int scan(clf_featurizer *f, const char *norm, size_t len, int texts)
 {
+    f->toks_hashed = f->rev >= 2 && !texts;
     if (f->rev < 2)
-        return scan_impl(f, norm, len, 1, 0);
-    return texts ? scan_impl(f, norm, len, 1, 1) : scan_impl(f, norm, len, 0, 1);
+        return scan_impl(f, norm, len, 1, 0, 0);
+    return texts ? scan_impl(f, norm, len, 1, 1, 0) : scan_impl(f, norm, len, 0, 1, 1);
 }
 
 /* ---- counting buckets ------------------------------------------------------ */
@@ -1180,7 +1211,7 @@ CLF__HOT int enumerate2(clf_featurizer *f, const int mode)
         }                                                                   \
     } while (0)
 
-    if (wmax || stems) {
+    if ((wmax || stems) && !f->toks_hashed) {
         for (size_t i = 0; i < ntok; i++) {
             clf__tok *t = &toks[i];
             if (!wmax && t->kind != TK_ARABIC)
@@ -1198,7 +1229,16 @@ CLF__HOT int enumerate2(clf_featurizer *f, const int mode)
         const clf__tok *t = &toks[i];
         const uint32_t kind = t->kind;
         ROOM();
-        if (wmax) {
+        if (mode == MODE_COUNT && wmax == 2 && f->toks_hashed) {
+            /* the unigram, and the bigram ending here (scan chained it)
+             * unless this or the token before is punctuation: written
+             * always, kept or not without a branch (the room is there) */
+            o[0] = (uint32_t)(t->h >> shift);
+            o[1] = (uint32_t)(h2_fin(t->hs2) >> shift);
+            const size_t isp = kind == TK_PUNCT;
+            o += 1 + ((size_t)(i > run) & (isp ^ 1));
+            run += (i + 1 - run) & (0 - isp); /* run = i + 1 after punctuation */
+        } else if (wmax) {
             EMIT(CLF_FAMILY_WORD, t->h, pad + t->b0, t->b1 - t->b0);
             cur[1] = t->hs;
             if (kind == TK_PUNCT) {
@@ -1222,11 +1262,12 @@ CLF__HOT int enumerate2(clf_featurizer *f, const int mode)
                 EMIT(CLF_FAMILY_CHAR, h2_fin(st), pad + cpo[s0], cpo[e0] - cpo[s0]);
             }
             uint32_t s = s0;
-            if (mode == MODE_COUNT && cmin == 2 && cmax == 5 && e0 - s0 >= 5) {
-                /* The default n-grams (2..5) of a padded token of 5 or more
+            if (mode == MODE_COUNT && cmin == 2 && cmax == 5 && e0 - s0 >= 4) {
+                /* The default n-grams (2..5) of a padded token of 4 or more
                  * code points, in the same order: straight-line code, with
                  * no loop over n whose length changes at the token's end
-                 * (a mispredicted branch per position there). */
+                 * (a mispredicted branch per position there). A token of
+                 * two code points is the last three positions alone. */
 #define FIN(st) ((uint32_t)(h2_fin(st) >> shift))
                 for (; s + 5 <= e0; s++) {
                     ROOM();
