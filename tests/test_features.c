@@ -1207,6 +1207,57 @@ START_TEST(test_counts_normalized_input)
 }
 END_TEST
 
+/*
+ * Counting (the fast paths: straight-line char n-grams, hashes chained
+ * while tokenizing, the branch-free bigram) gives the distinct buckets in
+ * the order in which clf_featurize_text() (the plain loops) first meets
+ * them, with the same counts; the scorer sums in that order, so a change
+ * of order would change the last bits of a score.
+ */
+START_TEST(test_counts_order_is_first_appearance)
+{
+    static const char *docs[] = {
+        "و في من الى على قال ان هذا", /* tokens of one and two letters */
+        "قاتلوا الذين لا يؤمنون بالله #دولة_الخلافة 😂 http://x.com @someone 123, hello!",
+        "ا ب ت ، ث ج . ح خ د ذ ر ز س ش ص ض ط ظ ع غ ف ق ك ل م ن ه و ي",
+        "الاستخباراتيه والمستشفيات!!! ؟؟ لا لا لا 😂😂 #a_b x y",
+        "a", "ab", "abc ,", ", abc", "",
+    };
+    for (unsigned rev = 1; rev <= 2; rev++) {
+        clf_feature_options o = CLF_FEATURE_OPTIONS_INIT;
+        o.feature_revision = rev;
+        clf_featurizer *f = make(&o), *g = make(&o);
+        for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
+            size_t nt, nc;
+            const clf_feature_text *ft = texts(f, docs[d], &nt);
+            const clf__count *c;
+            ck_assert_int_eq(clf__featurize_counts(g, docs[d], strlen(docs[d]), 0, &c, &nc, NULL),
+                             CLF_OK);
+            /* the distinct buckets of the texts, in order, with their counts */
+            size_t j = 0;
+            for (size_t i = 0; i < nt; i++) {
+                size_t k = 0;
+                while (k < i && ft[k].index != ft[i].index)
+                    k++;
+                if (k < i)
+                    continue; /* this bucket came earlier */
+                uint32_t count = 0;
+                for (size_t q = 0; q < nt; q++)
+                    count += ft[q].index == ft[i].index ? ft[q].count : 0;
+                ck_assert_msg(j < nc, "rev %u, doc %zu: fewer buckets counted", rev, d);
+                ck_assert_msg(c[j].bucket == ft[i].index && c[j].count == count,
+                              "rev %u, doc %zu, bucket %zu: %u x%u, want %u x%u (%s)", rev, d, j,
+                              c[j].bucket, c[j].count, ft[i].index, count, ft[i].text);
+                j++;
+            }
+            ck_assert_uint_eq(j, nc);
+        }
+        clf_featurizer_free(f);
+        clf_featurizer_free(g);
+    }
+}
+END_TEST
+
 START_TEST(test_long_document)
 {
     /* far more features than the first table holds: it must grow, and
@@ -1482,6 +1533,7 @@ static Suite *features_suite(void)
     tc = tcase_create("counts");
     tcase_add_test(tc, test_counts_sorted_unsorted);
     tcase_add_test(tc, test_counts_normalized_input);
+    tcase_add_test(tc, test_counts_order_is_first_appearance);
     tcase_add_test(tc, test_long_document);
     tcase_add_test(tc, test_stem_cache_equivalence);
     tcase_add_test(tc, test_stem_cache_churn);
