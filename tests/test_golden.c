@@ -342,7 +342,7 @@ START_TEST(hits_are_the_known_counts)
     clf_featurizer *a, *b;
     ck_assert_int_eq(clf_featurizer_new(&a, &no, &fo), CLF_OK);
     ck_assert_int_eq(clf_featurizer_new(&b, &no, &fo), CLF_OK);
-    size_t cap = 1 << 16, len = 0, lines = 0, distinct = 0;
+    size_t cap = 1 << 17, len = 0, lines = 0, distinct = 0;
     char *buf = malloc(cap);
     ck_assert_ptr_nonnull(buf);
     char *ip = inputs, *text;
@@ -360,19 +360,20 @@ START_TEST(hits_are_the_known_counts)
         }
     }
     ck_assert_uint_ge(lines, 30);
-    /* and 1,500 made-up three-letter words (U+0628..U+0637) */
-    for (unsigned w = 0; w < 1500 && len + 8 <= cap; w++) {
-        for (unsigned k = 0, x = w; k < 3; k++, x /= 16) {
+    /* and 4,000 made-up four-letter words (U+0628..U+0637) */
+    for (unsigned w = 0; w < 4000 && len + 10 <= cap; w++) {
+        for (unsigned k = 0, x = w; k < 4; k++, x /= 16) {
             buf[len++] = '\xd8';
             buf[len++] = (char)(0xa8 + x % 16);
         }
         buf[len++] = ' ';
     }
     same_hits(a, b, m, buf, len, "all input lines");
-    /* the table of all lines grew past its first 2048 distinct buckets */
+    /* the table of all lines grew: past the 8,192 distinct buckets of the
+     * first table (16 x 1,024 slots at load 1/2) */
     const clf__count *c;
     ck_assert_int_eq(clf__featurize_counts(b, buf, len, 0, &c, &distinct, NULL), CLF_OK);
-    ck_assert_uint_gt(distinct, 2048);
+    ck_assert_uint_gt(distinct, 8192);
     same_hits(a, b, m, "", 0, "the empty text");
     same_hits(a, b, m, inputs, strlen(inputs), "the first line again");
     free(buf);
