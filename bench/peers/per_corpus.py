@@ -73,10 +73,37 @@ def rewrite(text, pairs):
     return text
 
 
-def load_recipe_data(recipe, recipe_path, corpora_dir):
-    """train[cat] = {texts, y, w, src, sel}; dev[corpus] = {texts, ids, labels(cat->y), role}."""
+def cut_texts(binary, model, texts, unit, tmp):
+    """[[span text, ...] per text]: the sentences or paragraphs of each text by the rule of
+    classify training's train_unit (clf_score_spans(), through `classify score --spans`);
+    blank spans are left out, as training leaves them out."""
+    path = os.path.join(tmp, "cut.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for i, t in enumerate(texts):
+            f.write(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n")
+    r = run_classify(binary, ["score", "-m", model, "--spans=" + unit, "--format", "jsonl",
+                              "--output", "jsonl", path])
+    os.remove(path)
+    lines = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    if len(lines) != len(texts):
+        raise RuntimeError("classify score --spans returned %d results for %d texts"
+                           % (len(lines), len(texts)))
+    out = []
+    for t, l in zip(texts, lines):
+        b = t.encode("utf-8")
+        out.append([b[sp["start"]:sp["end"]].decode("utf-8") for sp in l.get("spans", [])])
+    return out
+
+
+def load_recipe_data(recipe, recipe_path, corpora_dir, cutter=None):
+    """train[cat] = {texts, y, w, src, sel, grp}; dev[corpus] = {texts, ids, labels(cat->y),
+    role}. A corpus with "train_unit" "sentences"/"paragraphs" gives one training row per span
+    of each row (cutter(texts, unit) -> spans per text, cut_texts() bound to a classify binary
+    and model), with the row's labels; grp is the row's whole (rewritten) text for such rows,
+    None for the others, so folds keep the spans of a row, and the row when another corpus
+    entry reads it whole, on one side."""
     cats = recipe["categories"]
-    train = {c: {"texts": [], "y": [], "w": [], "src": [], "sel": []} for c in cats}
+    train = {c: {"texts": [], "y": [], "w": [], "src": [], "sel": [], "grp": []} for c in cats}
     dev = {}
     for corpus in recipe["corpora"]:
         annot = list(corpus.get("annotates", []))
@@ -86,8 +113,18 @@ def load_recipe_data(recipe, recipe_path, corpora_dir):
         sel = corpus.get("selection", True) is not False
         path = RD.split_file(recipe_path, corpora_dir, corpus, "train")
         if path:
-            for _id, labels, text in RD.read_tsv(path):
-                text = rewrite(text, pairs)
+            rows = [(labels, rewrite(text, pairs)) for _id, labels, text in RD.read_tsv(path)]
+            unit = corpus.get("train_unit", "document")
+            if unit != "document":
+                if cutter is None:
+                    raise ValueError("corpus %s: train_unit %r needs the classify binary to cut "
+                                     "its rows" % (corpus["name"], unit))
+                spans = cutter([t for _l, t in rows], unit)
+                rows = [(labels, sp, whole) for (labels, whole), sps in zip(rows, spans)
+                        for sp in sps]
+            else:
+                rows = [(labels, text, None) for labels, text in rows]
+            for labels, text, whole in rows:
                 for c, y in RD.row_targets(corpus, cats, labels):
                     t = train[c]
                     t["texts"].append(text)
@@ -95,6 +132,7 @@ def load_recipe_data(recipe, recipe_path, corpora_dir):
                     t["w"].append(RD.corpus_weight(corpus, c))
                     t["src"].append(corpus["name"])
                     t["sel"].append(sel)
+                    t["grp"].append(whole)
         path = RD.split_file(recipe_path, corpora_dir, corpus, "dev")
         if path and os.path.exists(path):
             rows = RD.read_tsv(path)
@@ -211,14 +249,27 @@ def ft_fit(texts, y, w, prefix, tmp, threads, seed):
     return P.ft_train(rep_t, rep_y, prefix, tmp, threads=threads, seed=seed)
 
 
+def grouped(t):
+    """Whether t has rows cut from a longer row (train_unit): its folds are then grouped."""
+    return any(g is not None for g in t.get("grp", []))
+
+
 def folds_for(t, k, seed):
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedKFold, StratifiedGroupKFold
     strata = ["%s|%d" % (s, y) for s, y in zip(t["src"], t["y"])]
     # strata smaller than k would make StratifiedKFold warn; fold them into their label
     counts = {}
     for s in strata:
         counts[s] = counts.get(s, 0) + 1
     strata = [s if counts[s] >= k else "small|%d" % y for s, y in zip(strata, t["y"])]
+    if grouped(t):
+        # the spans of a row and the row itself (another corpus entry reading the same file
+        # whole) share a group: never on both sides of a fold, as in classify's training
+        groups = [g if g is not None else txt for g, txt in zip(t["grp"], t["texts"])]
+        ids = {g: i for i, g in enumerate(dict.fromkeys(groups))}
+        skf = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+        return [te for _tr, te in skf.split(np.zeros(len(strata)), strata,
+                                              [ids[g] for g in groups])]
     skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     return [te for _tr, te in skf.split(np.zeros(len(strata)), strata)]
 
@@ -274,10 +325,14 @@ class PeerRunner:
                     "train": train_hash(t), "eval": eval_hash})
 
     def oof_key(self, peer, t):
-        """The cache key of a peer's out-of-fold scores on t."""
-        return sha({"v": CACHE_VERSION, "kind": "oof", "cfg": self.config(peer),
-                    "train": train_hash(t), "folds": self.folds, "seed": self.seed,
-                    "tfidf": "fit on all training texts"})
+        """The cache key of a peer's out-of-fold scores on t (grouped folds, for rows cut by
+        train_unit, are part of it; the keys of other training data are those of before)."""
+        key = {"v": CACHE_VERSION, "kind": "oof", "cfg": self.config(peer),
+               "train": train_hash(t), "folds": self.folds, "seed": self.seed,
+               "tfidf": "fit on all training texts"}
+        if grouped(t):
+            key["groups"] = sha(t["grp"])
+        return sha(key)
 
     def full(self, peer, cat, t, eval_texts, eval_hash):
         """Scores of the model trained on all of t on eval_texts (cached)."""
@@ -773,7 +828,9 @@ def main(argv=None):
     t_start = time.time()
     tmp = tempfile.mkdtemp(prefix="clf-per-corpus-")
     try:
-        train, dev = load_recipe_data(recipe, a.recipe, a.corpora)
+        train, dev = load_recipe_data(
+            recipe, a.recipe, a.corpora,
+            lambda texts, unit: cut_texts(a.classify, models[0], texts, unit, tmp))
         # the functional items, as the suite expands them (the model does not matter)
         items = []
         if a.functional:

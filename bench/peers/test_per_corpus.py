@@ -364,7 +364,8 @@ def test_categories_run(classify):
             return rows
         tsv(os.path.join(d, "corpora", "c1", "train.tsv"), c1_rows(90))
         tsv(os.path.join(d, "corpora", "c1", "dev.tsv"), c1_rows(30))
-        tsv(os.path.join(d, "corpora", "news", "train.tsv"), [("", text([])) for _ in range(40)])
+        news_train = [("", text([]) + ". " + text([]) + ".") for _ in range(40)]
+        tsv(os.path.join(d, "corpora", "news", "train.tsv"), news_train)
         tsv(os.path.join(d, "corpora", "news", "dev.tsv"), [("", text([])) for _ in range(12)])
         recipe = {"name": "tiny", "categories": ["a", "b"], "corpora_root": "corpora",
                   "features": {"hash_bits": 16, "min_df": 1},
@@ -375,7 +376,10 @@ def test_categories_run(classify):
                        "annotates": ["a", "b"], "labels": {"xa": ["a"], "xb": ["b"]},
                        "rewrite": [["كلبب", "غبي"]]},
                       {"name": "news", "train": "news/train.tsv", "dev": "news/dev.tsv",
-                       "negatives_for": ["a", "b"]}]}
+                       "negatives_for": ["a", "b"]},
+                      # the news again, cut into sentences, for a only (train_unit)
+                      {"name": "news-s", "train": "news/train.tsv", "train_unit": "sentences",
+                       "negatives_for": ["a"]}]}
         rp = os.path.join(d, "r.json")
         with open(rp, "w") as f:
             json.dump(recipe, f)
@@ -396,6 +400,24 @@ def test_categories_run(classify):
         if r.returncode != 0:
             return
         cache = os.path.join(d, "cache")
+        # train_unit: the news-s rows are the sentences of the news rows, grouped with them
+        train, _dev = PC.load_recipe_data(
+            recipe, rp, os.path.join(d, "corpora"),
+            lambda texts, unit: PC.cut_texts(classify, model, texts, unit, d))
+        ta = train["a"]
+        cut = [(t, g) for t, g, s_ in zip(ta["texts"], ta["grp"], ta["src"]) if s_ == "news-s"]
+        wholes = [t for _l, t in news_train]
+        check(len(cut) == 80 and all(g in wholes and t in g and len(t) < len(g) for t, g in cut),
+              "train_unit sentences: 2 spans per news row, each inside its row: %d" % len(cut))
+        check(not PC.grouped(train["b"]) and PC.grouped(ta), "only a's data is grouped")
+        fold_of = {}
+        for fi, te in enumerate(PC.folds_for(ta, 3, 1)):
+            for i in te:
+                g = ta["grp"][i] if ta["grp"][i] is not None else ta["texts"][i]
+                fold_of.setdefault(g, set()).add(fi)
+        check(all(len(v) == 1 for v in fold_of.values()) and
+              all(len(fold_of[w]) == 1 for w in wholes),
+              "a news row and its sentences share one fold")
 
         def run(extra, out):
             argv = ["-m", model, "--classify", classify, "--recipe", rp, "--functional", suite,
