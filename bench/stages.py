@@ -149,8 +149,15 @@ def stage_rows(fl, sc, cl, cl_total, n, hashing):
     scan = g(sc, "scan")
     stem = g(sc, "sb_stemmer_stem") + g(sc, "clf__stem_arabic")
     count = g(sc, "count_chunk")
-    feat = g(sc, "clf__featurize_normalized")
-    featc = g(sc, "clf__featurize_counts")
+    if "clf__featurize_hits" in sc:
+        # the scorer's featurization ends with the row lookup from the
+        # bucket table (finish_hits*): count that with the dot products
+        look = max(g(sc, k) for k in ("finish_hits", "finish_hits_popcnt", "finish_hits_bitmap"))
+        featc = g(sc, "clf__featurize_hits") - look
+        feat = featc - norm
+    else:  # before 3cda613: counts, then find_rows in score.c
+        feat = g(sc, "clf__featurize_normalized")
+        featc = g(sc, "clf__featurize_counts")
     startup = (cl.get("clf_model_load", 0) + cl.get("clf_scorer_new", 0)) / n
     reading = g(cl, "clf_reader_next")
     cli_score = g(cl, "clf_score")
@@ -158,11 +165,11 @@ def stage_rows(fl, sc, cl, cl_total, n, hashing):
     rows = [
         ("floor loop (UTF-8 decode + XXH3 of the same n-grams, 2^20 interleaved rows, 5 dot products)", floor),
         ("normalization (clf_normalize)", norm),
-        ("tokenizing: code point offsets, token kinds (scan)", scan),
+        ("tokenizing: code points, token kinds, word hashes (scan)", scan),
         ("n-grams: loop, %s, stem cache" % hashing, feat - scan - stem - count),
         ("stemming: stem cache misses (stem_arabic.c, libstemmer for the rest)", stem),
         ("counting distinct buckets (count_chunk)", count),
-        ("row lookup + 5 dot products + calibration", score - featc),
+        ("row lookup (from the bucket table) + 5 dot products + calibration", score - featc),
         ("clf_score in-process, total", score),
         ("`classify score` process: start-up (model load, scorer), per document", startup),
         ("`classify score` process: reading input (clf_reader_next)", reading),
