@@ -744,6 +744,14 @@ static void patch(unsigned char **bp, size_t *len, int which)
             memcpy(b + off + 8 + 56 + 16, &a, 8);
         }
         break;
+    case 33: /* first bucket >= 2^31 (the loader's fast check compares as signed) */
+        find_section(b, CLF__SEC_ROWS, &off, &size);
+        put32(b + off + 8, 0x80000000u);
+        break;
+    case 34: /* a middle bucket >= 2^31, the rest increasing and in range */
+        find_section(b, CLF__SEC_ROWS, &off, &size);
+        put32(b + off + 8 + 4 * 5, 0xC0000000u);
+        break;
     }
 }
 
@@ -784,6 +792,8 @@ START_TEST(corrupted_fields)
         { "char n-grams", CLF_E_MODEL_FORMAT, "char_ngram_min 6" },
         { "calibration A > 0", CLF_E_MODEL_FORMAT,
           "category hate: calibration A 0.75 > 0: the probability would fall" },
+        { "first bucket >= 2^31", CLF_E_MODEL_FORMAT, "row 0: bucket 2147483648 is not below" },
+        { "middle bucket >= 2^31", CLF_E_MODEL_FORMAT, "row 5: bucket 3221225472 is not below" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fixture f;

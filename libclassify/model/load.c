@@ -715,13 +715,18 @@ static int buckets_ok(const uint32_t *buckets, const unsigned char *idf, uint32_
 {
     if (n == 0)
         return 1;
-    uint32_t bad = buckets[n - 1] >= n_buckets;
+    /* signed compares, which SSE2 has: with the first bucket below 2^31
+     * and the last below n_buckets (<= 2^31), strictly increasing as signed
+     * integers is strictly increasing as unsigned ones */
+    const int32_t *b = (const int32_t *)(const void *)buckets;
+    int32_t bad = buckets[0] >= 0x80000000u || buckets[n - 1] >= n_buckets;
     for (uint32_t r = 1; r < n; r++)
-        bad |= buckets[r] <= buckets[r - 1];
+        bad |= b[r] <= b[r - 1];
     if (idf) {
-        const uint32_t *u = (const uint32_t *)(const void *)idf;
+        /* finite and > 0: the bits, as a signed integer, in 1..0x7F7FFFFF */
+        const int32_t *u = (const int32_t *)(const void *)idf;
         for (uint32_t r = 0; r < n; r++)
-            bad |= u[r] - 1u >= 0x7F7FFFFFu;
+            bad |= (u[r] < 1) | (u[r] > 0x7F7FFFFF);
     }
     return !bad;
 }
@@ -763,12 +768,13 @@ static int check_weights(const unsigned char *w, size_t n_weights, uint32_t weig
         return CLF_OK;
     }
     const int16_t *q = (const int16_t *)(const void *)w;
-    /* one OR-reduction without branches, which the compiler vectorizes
-     * (eight weights per compare) */
-    unsigned bad = 0;
+    /* the least weight, without branches: the compiler vectorizes it into
+     * one pminsw per eight weights (an OR of compares took ~1.4
+     * instructions per weight, ~1.2 M for the shipped model) */
+    int16_t least = INT16_MAX;
     for (size_t j = 0; j < n_weights; j++)
-        bad |= q[j] == INT16_MIN;
-    if (bad)
+        least = q[j] < least ? q[j] : least;
+    if (least == INT16_MIN)
         for (size_t i = 0; i < n_weights; i++)
             if (q[i] == INT16_MIN)
                 return clf__error(CLF_E_MODEL_FORMAT,
