@@ -90,6 +90,30 @@ START_TEST(format_names)
 }
 END_TEST
 
+/* ids of lines past 9 (the reader writes the decimal itself): 10, 99, 100, 12345 */
+START_TEST(line_ids_decimal)
+{
+    enum { N = 12345 };
+    char *data = malloc(2 * N);
+    ck_assert_ptr_nonnull(data);
+    for (size_t i = 0; i < N; i++) {
+        data[2 * i] = 'x';
+        data[2 * i + 1] = '\n';
+    }
+    clf_reader *r = open_buf(data, 2 * N, CLF_FORMAT_TEXT, 0);
+    clf_record rec;
+    for (size_t line = 1; line <= N; line++) {
+        next_ok(r, &rec);
+        char want[24];
+        snprintf(want, sizeof want, "%zu", line);
+        ck_assert_str_eq(rec.id, want);
+    }
+    expect_end(r);
+    clf_reader_close(r);
+    free(data);
+}
+END_TEST
+
 START_TEST(text_format)
 {
     clf_reader *r = OPEN_LIT("hello\n\nنص عربي قصير\nlast", CLF_FORMAT_TEXT);
@@ -857,6 +881,7 @@ static Suite *reader_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, format_names);
     tcase_add_test(tc, text_format);
+    tcase_add_test(tc, line_ids_decimal);
     tcase_add_test(tc, tsv_format);
     tcase_add_test(tc, tsv_header_only_first);
     tcase_add_test(tc, tsv_bad_columns);
