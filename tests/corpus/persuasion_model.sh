@@ -11,16 +11,9 @@
 set -u
 CLF="$1"
 SRC="$2"
-CORPORA="${CLF_CORPORA:-${CLF_CORPORA_DEFAULT:-$SRC/../shared/corpora}}"
-if [ ! -d "$CORPORA" ]; then
-  if [ -n "${CI:-}" ] && [ "${CI}" != "false" ]; then
-    echo "FAIL: corpora directory $CORPORA is missing, and CI must have it" >&2
-    echo "persuasion-model: 0 passed, 1 failed"
-    exit 1
-  fi
-  echo "SKIP: corpora directory $CORPORA missing; corpus checks not run" >&2
-  exit 77 # ctest: skipped (SKIP_RETURN_CODE), never counted as passed
-fi
+# shellcheck source-path=SCRIPTDIR source=corpora.sh
+. "$(dirname "$0")/corpora.sh"
+find_corpora "$SRC" persuasion-model
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
 R="$SRC/training/recipes/arabic-persuasion.json"
