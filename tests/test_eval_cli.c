@@ -108,9 +108,8 @@ static void setup(void)
     write_corpus("news-dev.tsv", 40, 4, 0, 1);
     write_corpus("adhoc.tsv", 80, 5, 0, 0);
     snprintf(recipe, sizeof recipe, "%s/recipe.json", dir);
-    FILE *f = fopen(recipe, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("{\"name\": \"tiny\", \"categories\": [\"offensive\", \"extremism\"],\n"
+    clf_test_write_file(dir, "recipe.json",
+          "{\"name\": \"tiny\", \"categories\": [\"offensive\", \"extremism\"],\n"
           " \"features\": {\"word_ngram_max\": 1, \"char_ngram_max\": 3, \"hash_bits\": 12, \"min_df\": 1},\n"
           " \"training\": {\"folds\": 2, \"c_grid\": [1, 4]},\n"
           " \"corpora\": [\n"
@@ -118,8 +117,7 @@ static void setup(void)
           "   \"annotates\": [\"offensive\", \"extremism\"],\n"
           "   \"labels\": {\"rude\": [\"offensive\"], \"pro_extreme\": [\"extremism\"]}},\n"
           "  {\"name\": \"news\", \"train\": \"news-train.tsv\", \"dev\": \"news-dev.tsv\",\n"
-          "   \"negatives_for\": [\"extremism\"]}]}\n", f);
-    fclose(f);
+          "   \"negatives_for\": [\"extremism\"]}]}\n");
     snprintf(model, sizeof model, "%s/tiny.clf", dir);
     int st = run("train --recipe recipe.json --out tiny.clf --corpora . --quiet");
     char *err = read_in_dir("stderr.txt");
@@ -266,12 +264,7 @@ static void recipe_variant(const char *name, const char *const *pairs)
         free(text);
         text = t;
     }
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
+    clf_test_write_file(dir, name, text);
     free(text);
 }
 
@@ -341,13 +334,9 @@ END_TEST
 START_TEST(test_bad_rows)
 {
     setup();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/bad-rows.tsv", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("id\tlabels\ttext\n1\trude\tأنت غبي\n2\t\tالبيت جميل\n3\tonly two fields\n4\t\tالشمس\n"
-          "5\t\t\xff\xfe\n6\trude\tحقير\n", f);
-    fclose(f);
+    clf_test_write_file(dir, "bad-rows.tsv",
+                        "id\tlabels\ttext\n1\trude\tأنت غبي\n2\t\tالبيت جميل\n3\tonly two fields\n"
+                        "4\t\tالشمس\n5\t\t\xff\xfe\n6\trude\tحقير\n");
     /* default: stop at the first bad row, naming it and the option, exit 2 */
     ck_assert_int_eq(run("eval --model tiny.clf --map rude=offensive --resamples 0 -q bad-rows.tsv"), 2);
     char *err = read_in_dir("stderr.txt");
@@ -424,17 +413,14 @@ START_TEST(test_cv_compare_recipe)
 {
     setup();
     /* B: another C grid; A against itself must differ by exactly nothing */
-    char path[1024];
-    snprintf(path, sizeof path, "%s/recipe-b.json", dir);
     char *text = clf_test_read_file(recipe, NULL);
+    ck_assert_ptr_nonnull(text);
     char *p = strstr(text, "\"c_grid\": [1, 4]");
     ck_assert_ptr_nonnull(p);
     memcpy(p, "\"c_grid\": [64,8]", strlen("\"c_grid\": [1, 4]")); /* same length */
     p = strstr(text, "\"tiny\"");
     memcpy(p, "\"tinb\"", 6);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
+    clf_test_write_file(dir, "recipe-b.json", text);
     free(text);
     int st = run("eval --cv 2 --recipe recipe.json --compare-recipe recipe.json --corpora . --resamples 50 "
                  "--json self.json -q");
@@ -488,15 +474,13 @@ START_TEST(test_cv_compare_recipe)
     /* C: offensive and extremism swapped, so decisions change: they are counted (not listed: no
      * model pair is kept), at least as many documents as a category's true or false positives
      * move by in any group (each such move is a changed document), at most all */
-    snprintf(path, sizeof path, "%s/recipe-c.json", dir);
     text = clf_test_read_file(recipe, NULL);
+    ck_assert_ptr_nonnull(text);
     p = strstr(text, "{\"rude\": [\"offensive\"], \"pro_extreme\": [\"extremism\"]}");
     ck_assert_ptr_nonnull(p);
     memcpy(p, "{\"rude\": [\"extremism\"], \"pro_extreme\": [\"offensive\"]}",
            strlen("{\"rude\": [\"extremism\"], \"pro_extreme\": [\"offensive\"]}")); /* same length */
-    f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
+    clf_test_write_file(dir, "recipe-c.json", text);
     free(text);
     st = run("eval --cv 2 --recipe recipe.json --compare-recipe recipe-c.json --corpora . --resamples 0 "
              "--json swap.json");
@@ -583,13 +567,12 @@ START_TEST(test_cv_folds_normalized)
     }
     fclose(f);
     snprintf(path, sizeof path, "%s/dup-recipe.json", dir);
-    f = fopen(path, "w");
-    fputs("{\"name\": \"dup\", \"categories\": [\"offensive\"],\n"
+    clf_test_write_file(dir, "dup-recipe.json",
+          "{\"name\": \"dup\", \"categories\": [\"offensive\"],\n"
           " \"features\": {\"word_ngram_max\": 1, \"char_ngram_max\": 3, \"hash_bits\": 12, \"min_df\": 1},\n"
           " \"training\": {\"folds\": 2, \"c_grid\": [1]},\n"
           " \"corpora\": [{\"name\": \"dup\", \"train\": \"dup-train.tsv\", \"annotates\": [\"offensive\"],\n"
-          "   \"labels\": {\"rude\": [\"offensive\"]}}]}\n", f);
-    fclose(f);
+          "   \"labels\": {\"rude\": [\"offensive\"]}}]}\n");
     clf_recipe *rc_ = NULL;
     ck_assert_int_eq(clf_recipe_load(&rc_, path), CLF_OK);
     clf_eval_cv_options o;
@@ -699,12 +682,9 @@ START_TEST(test_functional)
     json_decref(j);
 
     /* errors: a category the model lacks, a missing file, --gate alone, --functional with --recipe */
-    char path[1024];
-    snprintf(path, sizeof path, "%s/bad.json", dir);
-    FILE *f = fopen(path, "w");
-    fputs("{\"schema\": \"libclassify-functional/1\", \"classes\": [{\"name\": \"x\", \"kind\": \"positive\","
-          " \"must\": [\"incitement\"], \"items\": [\"a\"]}]}", f);
-    fclose(f);
+    clf_test_write_file(dir, "bad.json",
+                        "{\"schema\": \"libclassify-functional/1\", \"classes\": [{\"name\": \"x\","
+                        " \"kind\": \"positive\", \"must\": [\"incitement\"], \"items\": [\"a\"]}]}");
     ck_assert_int_eq(run("eval --functional bad.json --model tiny.clf"), 2);
     err = read_in_dir("stderr.txt");
     ck_assert_ptr_nonnull(strstr(err, "incitement"));

@@ -968,13 +968,7 @@ static clf_model *idf_model(const clf_feature_options *o, const uint32_t *b, siz
     spec.buckets = bs;
     spec.idf = use_idf ? idf : NULL;
     spec.weights = w;
-    unsigned char *buf;
-    size_t len;
-    ck_assert_int_eq(clf_model_write_buffer(&buf, &len, &spec), CLF_OK);
-    clf_model *m;
-    ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_OK);
-    free(buf);
-    return m;
+    return clf_test_model_from_spec(&spec);
 }
 
 START_TEST(test_idf)

@@ -267,12 +267,7 @@ START_TEST(simd_margins_of_wide_rows)
     spec.idf = idf;
     spec.weights = w;
     spec.weight_type = CLF_MODEL_WEIGHTS_I16;
-    unsigned char *buf = NULL;
-    size_t blen = 0;
-    ck_assert_msg(clf_model_write_buffer(&buf, &blen, &spec) == CLF_OK, "%s", clf_last_error());
-    clf_model *m;
-    ck_assert_msg(clf_model_load_buffer(&m, buf, blen) == CLF_OK, "%s", clf_last_error());
-    free(buf);
+    clf_model *m = clf_test_model_from_spec(&spec);
     ck_assert_uint_eq(m->row_bytes, 16);
     ck_assert_ptr_null(m->idf_table);
     for (uint32_t r = 0; r < N; r += 997)

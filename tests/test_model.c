@@ -1105,11 +1105,7 @@ START_TEST(i16_five_categories_rows)
         spec.idf = with ? idf[with] : NULL;
         spec.weights = w;
         spec.weight_type = CLF_MODEL_WEIGHTS_I16;
-        unsigned char *buf = NULL;
-        size_t len = 0;
-        ck_assert_msg(clf_model_write_buffer(&buf, &len, &spec) == CLF_OK, "%s", clf_last_error());
-        ck_assert_msg(clf_model_load_buffer(&m[with], buf, len) == CLF_OK, "%s", clf_last_error());
-        free(buf);
+        m[with] = clf_test_model_from_spec(&spec);
         ck_assert_uint_eq(m[with]->row_bytes, 12); /* compact: u16 idf index, 5 x i16 */
         ck_assert_ptr_nonnull(m[with]->idf_table);
         ck_assert_uint_eq(m[with]->idf_table_len, slots[with]);
@@ -1207,13 +1203,7 @@ START_TEST(big_model_lookups)
     for (int bits = 0; bits < 2; bits++) {
         spec.fopts.hash_bits = bits ? 26 : 20;
         spec.weight_type = bits ? CLF_MODEL_WEIGHTS_F32 : CLF_MODEL_WEIGHTS_I16;
-        unsigned char *buf;
-        size_t len;
-        ck_assert_msg(clf_model_write_buffer(&buf, &len, &spec) == CLF_OK, "%s",
-                      clf_last_error());
-        clf_model *m = NULL;
-        ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_OK);
-        free(buf);
+        clf_model *m = clf_test_model_from_spec(&spec);
         ck_assert_int_eq(m->lookup, bits ? CLF__LOOKUP_SORTED : CLF__LOOKUP_BITMAP);
         size_t r = 0;
         for (uint32_t b = 0; b < nb; b++) {

@@ -337,17 +337,6 @@ START_TEST(test_map_labels)
 }
 END_TEST
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
-    ck_assert(n > 0 && (size_t)n < sizeof path);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* base_recipe with corpus a's train path and a corpora_root (NULL: none),
  * parsed as if read from the file `source`. */
 static clf_recipe *with_path(const char *train, const char *croot, const char *source)
@@ -437,12 +426,12 @@ START_TEST(test_corpus_paths_on_disk)
     snprintf(cmd, sizeof cmd, "ln -sfn '%s' '%s/link'", clf_test_dir("paths/real/recipes"), top);
     ck_assert_int_eq(system(cmd), 0);
     const char *abs_dir = clf_test_dir("paths/abs");
-    write_file(abs_dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n");
+    clf_test_write_file(abs_dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n");
     snprintf(abs_a, sizeof abs_a, "%s/a.tsv", abs_dir);
-    write_file(clf_test_dir("paths/real/recipes"), "n.tsv", "id\tlabels\ttext\n1\t\tخبر\n");
-    write_file(clf_test_dir("paths/real"), "h.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
-    write_file(clf_test_dir("paths/data"), "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n2\t\tعادي\n");
-    write_file(clf_test_dir("paths/other"), "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
+    clf_test_write_file(clf_test_dir("paths/real/recipes"), "n.tsv", "id\tlabels\ttext\n1\t\tخبر\n");
+    clf_test_write_file(clf_test_dir("paths/real"), "h.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
+    clf_test_write_file(clf_test_dir("paths/data"), "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n2\t\tعادي\n");
+    clf_test_write_file(clf_test_dir("paths/other"), "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
 
     snprintf(text, sizeof text,
              "{\"name\": \"p\", \"categories\": [\"ext\", \"hate\"],\n"
@@ -455,7 +444,7 @@ START_TEST(test_corpus_paths_on_disk)
              "   \"annotates\": [\"hate\"], \"labels\": {\"hate\": [\"hate\"]}}]}\n",
              abs_a);
     snprintf(recipe, sizeof recipe, "%s/link/r.json", top);
-    write_file(top, "link/r.json", text);
+    clf_test_write_file(top, "link/r.json", text);
     clf_recipe *r;
     ck_assert_int_eq(clf_recipe_load(&r, recipe), CLF_OK);
 
@@ -508,14 +497,14 @@ START_TEST(test_train_unit_sentences)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", clf_test_dir("recipe-unit"));
     /* row 1: six sentences; row 2: one; row 3: blank spans only around one */
-    write_file(dir, "n.tsv",
+    clf_test_write_file(dir, "n.tsv",
                "id\tlabels\ttext\n"
                "1\t\tقال الوزير إن الاجتماع انتهى. وصل الوفد أمس! هل تأخر القطار؟ "
                "نشرت الصحيفة الخبر. عاد اللاعبون إلى الملعب. ارتفعت الأسعار اليوم.\n"
                "2\t\tخبر واحد فقط\n"
                "3\t\t  كلمة.  \n");
-    write_file(dir, "nd.tsv", "id\tlabels\ttext\n1\t\tجملة أولى. جملة ثانية.\n");
-    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n");
+    clf_test_write_file(dir, "nd.tsv", "id\tlabels\ttext\n1\t\tجملة أولى. جملة ثانية.\n");
+    clf_test_write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n");
     static const char *text =
         "{\"name\": \"u\", \"categories\": [\"ext\"], \"training\": {\"folds\": 3},\n"
         " \"features\": {\"min_df\": 1},\n"
@@ -601,10 +590,10 @@ START_TEST(test_dataset_examples)
 {
     char dir[4096], cmd[4200];
     snprintf(dir, sizeof dir, "%s", clf_test_dir("recipe-ds"));
-    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n3\tmeh\tنص ثالث\n");
-    write_file(dir, "n.tsv", "id\tlabels\ttext\n1\t\tخبر عن الإرهاب\n");
-    write_file(dir, "h.tsv", "id\tlabels\ttext\n1\thate\tكلام\n2\tabusive\tكلام آخر\n3\t\tعادي\n");
-    write_file(dir, "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
+    clf_test_write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n3\tmeh\tنص ثالث\n");
+    clf_test_write_file(dir, "n.tsv", "id\tlabels\ttext\n1\t\tخبر عن الإرهاب\n");
+    clf_test_write_file(dir, "h.tsv", "id\tlabels\ttext\n1\thate\tكلام\n2\tabusive\tكلام آخر\n3\t\tعادي\n");
+    clf_test_write_file(dir, "hd.tsv", "id\tlabels\ttext\n1\thate\tكلام\n");
 
     clf_recipe *r;
     ck_assert_int_eq(parse(base_recipe, &r), CLF_OK);
@@ -638,13 +627,13 @@ START_TEST(test_dataset_examples)
     clf_dataset_free(d);
 
     /* an unknown label is an error naming file and line */
-    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص\n2\tanti\tنص\n");
+    clf_test_write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص\n2\tanti\tنص\n");
     rc = clf_dataset_load(&d, r, &o);
     ck_assert_int_eq(rc, CLF_E_LABEL);
     ck_assert_msg(strstr(clf_last_error(), "a.tsv:3") != NULL, "%s", clf_last_error());
     ck_assert_msg(strstr(clf_last_error(), "anti") != NULL, "%s", clf_last_error());
     /* a missing file names the file */
-    write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص\n");
+    clf_test_write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص\n");
     snprintf(cmd, sizeof cmd, "rm -f '%s/hd.tsv'", dir);
     ck_assert_int_eq(system(cmd), 0);
     rc = clf_dataset_load(&d, r, &o);

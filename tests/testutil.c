@@ -3,6 +3,9 @@
  */
 #include "testutil.h"
 
+#include "classify.h"
+#include "model_write.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,21 +13,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The corpora directory by the documented order: $CLF_CORPORA, then
+ * $CLF_CORPORA_DEFAULT (set by ctest), then ../shared/corpora beside the
+ * source tree. Returns whether it is a directory. */
+static int corpora_path(char *path, size_t size)
+{
+    const char *env = getenv("CLF_CORPORA");
+    if (!(env && *env))
+        env = getenv("CLF_CORPORA_DEFAULT");
+    if (env && *env)
+        snprintf(path, size, "%s", env);
+    else
+        snprintf(path, size, "%s/../shared/corpora", CLF_SOURCE_DIR);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int under_ci(void)
+{
+    const char *ci = getenv("CI");
+    return ci && *ci && strcmp(ci, "false") != 0;
+}
+
 const char *clf_test_corpora_dir(void)
 {
     static char path[4096];
-    const char *env = getenv("CLF_CORPORA");
-    if (env && *env)
-        snprintf(path, sizeof path, "%s", env);
-    else if ((env = getenv("CLF_CORPORA_DEFAULT")) && *env)
-        snprintf(path, sizeof path, "%s", env);
-    else
-        snprintf(path, sizeof path, "%s/../shared/corpora", CLF_SOURCE_DIR);
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    if (corpora_path(path, sizeof path))
         return path;
-    const char *ci = getenv("CI");
-    if (ci && *ci && strcmp(ci, "false") != 0)
+    if (under_ci())
         ck_abort_msg("corpora directory %s is missing, and CI must have it", path);
     fprintf(stderr, "NOTE: corpora directory %s missing; corpus checks not run\n", path);
     return NULL;
@@ -33,18 +49,9 @@ const char *clf_test_corpora_dir(void)
 void clf_test_corpora_or_skip(void)
 {
     char path[4096];
-    const char *env = getenv("CLF_CORPORA");
-    if (!(env && *env))
-        env = getenv("CLF_CORPORA_DEFAULT");
-    if (env && *env)
-        snprintf(path, sizeof path, "%s", env);
-    else
-        snprintf(path, sizeof path, "%s/../shared/corpora", CLF_SOURCE_DIR);
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    if (corpora_path(path, sizeof path))
         return;
-    const char *ci = getenv("CI");
-    if (ci && *ci && strcmp(ci, "false") != 0) {
+    if (under_ci()) {
         fprintf(stderr, "FAIL: corpora directory %s is missing, and CI must have it\n", path);
         exit(1);
     }
@@ -127,6 +134,31 @@ char *clf_test_read_file(const char *path, size_t *len)
     if (len)
         *len = n;
     return buf;
+}
+
+void clf_test_write_file(const char *dir, const char *name, const char *text)
+{
+    char path[8192];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert(n > 0 && (size_t)n < sizeof path);
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot create %s", path);
+    size_t len = strlen(text);
+    ck_assert_msg(fwrite(text, 1, len, f) == len, "cannot write %s", path);
+    ck_assert_msg(fclose(f) == 0, "cannot write %s", path);
+}
+
+clf_model *clf_test_model_from_spec(const clf_model_spec *spec)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    ck_assert_msg(clf_model_write_buffer(&buf, &len, spec) == CLF_OK, "write_buffer: %s",
+                  clf_last_error());
+    clf_model *m = NULL;
+    int rc = clf_model_load_buffer(&m, buf, len);
+    free(buf);
+    ck_assert_msg(rc == CLF_OK, "load_buffer: %s", clf_last_error());
+    return m;
 }
 
 int clf_test_run(Suite *s)

@@ -23,8 +23,9 @@
 
 /*
  * clf_test_corpora_dir - the directory holding the shared labeled corpora:
- * $CLF_CORPORA, else ../shared/corpora beside the source tree. Returns NULL
- * when it does not exist, after printing why; when $CI is set a missing
+ * $CLF_CORPORA, else $CLF_CORPORA_DEFAULT (set by ctest), else
+ * ../shared/corpora beside the source tree. Returns NULL when it does not
+ * exist, after printing why; when $CI is set (and not "false") a missing
  * directory is a hard failure (ck_abort), never a silent skip.
  */
 const char *clf_test_corpora_dir(void);
@@ -60,6 +61,17 @@ int clf_test_run_cmd(const char *cmd, char *out, size_t size);
 
 /* clf_test_read_file - whole file into a malloc'ed buffer (NUL-terminated). */
 char *clf_test_read_file(const char *path, size_t *len);
+
+/* clf_test_write_file - write text to dir/name (replacing it); a test failure
+ * when the file cannot be created or written. */
+void clf_test_write_file(const char *dir, const char *name, const char *text);
+
+struct clf_model;
+struct clf_model_spec;
+/* clf_test_model_from_spec - the model file spec describes, written in memory
+ * (clf_model_write_buffer) and loaded back (clf_model_load_buffer); a test
+ * failure, with the library's message, when either step fails. */
+struct clf_model *clf_test_model_from_spec(const struct clf_model_spec *spec);
 
 /* clf_test_run - run a Suite with CK_NORMAL output; returns the exit status. */
 int clf_test_run(Suite *s);
