@@ -11,8 +11,10 @@ Where the library's headers and libclassify.so come from, first match wins:
 
 The extension links libclassify.so with an RPATH to the directory it was
 found in, so the package works without LD_LIBRARY_PATH (rebuild it if that
-directory moves). The default model (models/arabic-default.clf of the
-source tree, or $CLF_DEFAULT_MODEL_FILE) is copied into the package.
+directory moves). The shipped models are copied into the package: the
+default model (models/arabic-default.clf of the source tree, or
+$CLF_DEFAULT_MODEL_FILE) and the persuasion-technique model
+(models/arabic-persuasion.clf, or $CLF_PERSUASION_MODEL_FILE).
 CLF_SOURCE_DIR names the source tree when this folder was copied elsewhere.
 """
 import os
@@ -88,18 +90,24 @@ def version():
     fail("classify/version.h not found in %s" % INCLUDE_DIRS)
 
 
+# the shipped models (src/libclassify/__init__.py: SHIPPED_MODELS), each with the
+# variable that names another file to ship under its name
+SHIPPED_MODELS = (("arabic-default", "CLF_DEFAULT_MODEL_FILE"),
+                  ("arabic-persuasion", "CLF_PERSUASION_MODEL_FILE"))
+
+
 class build_py_with_model(build_py):
-    """Copy the default model into the package (it is not kept in git twice)."""
+    """Copy the shipped models into the package (they are not kept in git twice)."""
 
     def run(self):
         super().run()
-        src = os.environ.get("CLF_DEFAULT_MODEL_FILE") or os.path.join(
-            SOURCE, "models", "arabic-default.clf")
-        if not os.path.isfile(src):
-            fail("default model %s not found (set CLF_DEFAULT_MODEL_FILE)" % src)
         dst = os.path.join(self.build_lib, "libclassify", "models")
         os.makedirs(dst, exist_ok=True)
-        shutil.copyfile(src, os.path.join(dst, "arabic-default.clf"))
+        for name, env in SHIPPED_MODELS:
+            src = os.environ.get(env) or os.path.join(SOURCE, "models", name + ".clf")
+            if not os.path.isfile(src):
+                fail("shipped model %s not found (set %s)" % (src, env))
+            shutil.copyfile(src, os.path.join(dst, name + ".clf"))
 
 
 INCLUDE_DIRS, LIBRARY_DIR, HOW = find_library()

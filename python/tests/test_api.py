@@ -237,3 +237,49 @@ def test_explain_shape(model):
         model.explain(None)
     with pytest.raises(libclassify.InputError):
         model.explain(b"\xff")
+
+
+def test_persuasion_model_is_shipped(model_path, cli, tmp_path, monkeypatch):
+    """The second shipped model is installed in the package like the default one: the same
+    bytes as the source tree's models/arabic-persuasion.clf, loadable without the tree, every
+    category report-only (signals, never flagged), the CLI's scores; $CLF_MODEL moves only
+    the default."""
+    from test_cli import cli_records
+    src = os.path.join(os.path.dirname(model_path), "arabic-persuasion.clf")
+    path = libclassify.persuasion_model_path()
+    assert path == libclassify.shipped_model_path("arabic-persuasion")
+    assert "arabic-persuasion" in libclassify.SHIPPED_MODELS
+    assert os.path.dirname(path) == os.path.join(os.path.dirname(libclassify.__file__), "models")
+    assert os.path.realpath(path) != os.path.realpath(src)  # a copy inside the package
+    with open(path, "rb") as a, open(src, "rb") as b:
+        assert a.read() == b.read()
+    monkeypatch.setenv("CLF_MODEL", "/nonexistent/model.clf")
+    assert libclassify.persuasion_model_path() == path
+    docs = [texts.FIXED[i] for i in range(len(texts.FIXED)) if "\0" not in texts.FIXED[i]]
+    docs.append("يجب أن نقف معا ضد الفساد الذي يدمر بلادنا، فالخونة لا يريدون لنا الخير أبدا")
+    recs = cli_records(cli, src, docs, tmp_path)
+    with libclassify.Model(path) as m:
+        assert m.name == "arabic-persuasion"
+        assert re.fullmatch(r"arabic-persuasion@[0-9a-f]{8,16}", m.id), m.id
+        assert m.metadata["recipe_name"] == "arabic-persuasion"
+        assert "propaganda" in m.categories and "loaded_language" in m.categories
+        assert "extremism" not in m.categories
+        signalled = 0
+        for d, r in zip(docs, recs):
+            got = m.score(d)
+            assert r["model"] == m.id
+            assert got["scores"] == r["scores"]
+            assert got["flagged"] == set() and r["flagged"] == []
+            assert got["abstain"] == r.get("abstain")
+            if got["abstain"]:  # nothing to judge: no signal, whatever the base-rate scores
+                assert got["signals"] == set()
+            else:
+                assert got["signals"] == {c for c, p in got["scores"].items()
+                                          if p >= m.thresholds[c]}
+            assert sorted(got["signals"]) == sorted(r.get("signals", []))
+            signalled += bool(got["signals"])
+        assert signalled > 0  # the comparison of signals means something
+    with pytest.raises(ValueError, match="arabic-persuasion"):
+        libclassify.shipped_model_path("arabic-nope")
+    with pytest.raises(ValueError):
+        libclassify.shipped_model_path("../models/arabic-default")

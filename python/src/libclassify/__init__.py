@@ -5,6 +5,9 @@ content in Arabic text (Python binding of the libclassify C library).
     with libclassify.Model() as model:          # the shipped default model
         r = model.score("...")                  # {'scores': {...}, 'flagged': {...}, ...}
         rs = model.score_many(texts, threads=2) # list, in input order
+    # the shipped persuasion-technique model (for analysts; every category report-only)
+    with libclassify.Model(libclassify.persuasion_model_path()) as techniques:
+        r = techniques.score("...")             # {'scores': {...}, 'signals': {...}, ...}
 
 A Model is safe to share between threads: scoring releases the GIL and
 every thread gets a scorer of its own from the Model's pool.
@@ -26,12 +29,26 @@ from . import _libclassify
 
 __version__ = library_version
 __all__ = ["Model", "Error", "InputError", "ModelError", "normalize", "strerror",
-           "default_model_path", "error_codes"]
+           "default_model_path", "persuasion_model_path", "shipped_model_path",
+           "SHIPPED_MODELS", "error_codes"]
 
 #: {"CLF_E_UTF8": -4, ...}: the library's stable error codes.
 error_codes = {k: v for k, v in vars(_libclassify).items() if k.startswith("CLF_")}
 
-_PACKAGE_MODEL = os.path.join(os.path.dirname(__file__), "models", "arabic-default.clf")
+#: The models installed with this package (copies of the source tree's
+#: models/NAME.clf made when the package was built; python/setup.py).
+SHIPPED_MODELS = ("arabic-default", "arabic-persuasion")
+
+_PACKAGE_MODELS = os.path.join(os.path.dirname(__file__), "models")
+
+
+def shipped_model_path(name):
+    """The path of the shipped model NAME (one of SHIPPED_MODELS) inside this
+    package. ValueError for any other name."""
+    if name not in SHIPPED_MODELS:
+        raise ValueError("no shipped model %r (the shipped models: %s)"
+                         % (name, ", ".join(SHIPPED_MODELS)))
+    return os.path.join(_PACKAGE_MODELS, name + ".clf")
 
 
 def default_model_path():
@@ -39,7 +56,16 @@ def default_model_path():
     the default model installed with this package (a copy of the source
     tree's models/arabic-default.clf made when the package was built)."""
     env = os.environ.get("CLF_MODEL")
-    return env if env else _PACKAGE_MODEL
+    return env if env else shipped_model_path("arabic-default")
+
+
+def persuasion_model_path():
+    """The persuasion-technique model installed with this package (a copy of
+    the source tree's models/arabic-persuasion.clf; its card is
+    models/arabic-persuasion.md): one report-only score per technique of
+    ArAIEval 2023 task 1, for analysts, not for moderation. $CLF_MODEL does
+    not change it."""
+    return shipped_model_path("arabic-persuasion")
 
 
 class Model(_Model):
