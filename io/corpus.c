@@ -24,6 +24,10 @@
 
 #include <jansson.h>
 
+#if defined(__SSE2__)
+#  include <emmintrin.h>
+#endif
+
 #include "classify/normalize.h"
 #include "internal.h"
 
@@ -112,6 +116,34 @@ static size_t utf8_check(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
+#if defined(__SSE2__)
+    /* 16 bytes at a time while they are ASCII and two-byte sequences
+     * (Arabic text is): as signed bytes, continuations 0x80..0xBF are
+     * < -64 and two-byte leads 0xC2..0xDF are -62..-33; the block is good
+     * when nothing else has the high bit and the continuations are exactly
+     * the bytes after the leads (a lead ending a block carries into the
+     * next). Anything else stops at a character boundary and the loops
+     * below take over from there; about 1 instruction a byte instead of ~6,
+     * and the reader runs under classify score's reader lock. */
+    {
+        const __m128i c64 = _mm_set1_epi8(-64), c63 = _mm_set1_epi8(-63),
+                      c32 = _mm_set1_epi8(-32);
+        unsigned carry = 0;
+        while (i + 16 <= n) {
+            const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            const unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(x, c64));
+            const unsigned lead = (unsigned)_mm_movemask_epi8(
+                _mm_and_si128(_mm_cmpgt_epi8(x, c63), _mm_cmplt_epi8(x, c32)));
+            const unsigned high = (unsigned)_mm_movemask_epi8(x);
+            if ((high & ~(cont | lead)) || (((lead << 1) | carry) & 0xFFFFu) != cont)
+                break;
+            carry = lead >> 15;
+            i += 16;
+        }
+        i -= carry; /* back to the lead whose continuation is in the next block */
+    }
+#endif
+    const size_t start = i;
     /* ASCII and two-byte sequences (Arabic) without a branch on which one
      * comes next (they alternate at every space): a bad continuation is
      * only noted, and the exact loop below finds where it is */
@@ -124,7 +156,7 @@ static size_t utf8_check(const char *s, size_t n)
         i += l;
     }
     if (bad)
-        i = 0;
+        i = start;
     while (i < n) {
         if (p[i] < 0x80) {
             i++;

@@ -644,6 +644,31 @@ START_TEST(invalid_utf8)
     expect_end(r);
     clf_reader_close(r);
 
+    /* 16-byte blocks of ASCII and two-byte text are checked at once: the
+     * first bad byte found past whole good blocks (a lone continuation at
+     * 38, a lead cut by a block's end at 15 then a second lead at 16, a
+     * three-byte lead at 32), a lead ending a block whose continuation
+     * opens the next (good), and a lead ending the line at a block's end. */
+    r = OPEN_LIT("\xD8\xA7\xD9\x84 \xD9\x83\xD8\xA8 ab \xD8\xA7\xD9\x84\xD9\x83 "
+                 "\xD8\xA7\xD9\x84 \xD9\x83\xD8\xA8 ab \xD8\xA7\xD9\x84 \xA7x\n"
+                 "abcdefghijklmno\xD8\xD8\xA7 \xD8\xA7 0123456789\n"
+                 "0123456789abcdef0123456789abcdef\xE0\xA0\n"
+                 "abcdefghijklmno\xD8\xA7\xD9\x84 \xD9\x83\xD8\xA8 abcdefgh ij\n"
+                 "abcdefghijklmno\xD8\n",
+                 CLF_FORMAT_TEXT);
+    next_err(r, &rec, CLF_E_UTF8);
+    ck_assert_msg(strstr(rec.error_msg, "byte offset 38") != NULL, "%s", rec.error_msg);
+    next_err(r, &rec, CLF_E_UTF8);
+    ck_assert_msg(strstr(rec.error_msg, "byte offset 15") != NULL, "%s", rec.error_msg);
+    next_err(r, &rec, CLF_E_UTF8);
+    ck_assert_msg(strstr(rec.error_msg, "byte offset 32") != NULL, "%s", rec.error_msg);
+    next_ok(r, &rec);
+    ck_assert_uint_eq(rec.text_len, 36);
+    next_err(r, &rec, CLF_E_UTF8);
+    ck_assert_msg(strstr(rec.error_msg, "byte offset 15") != NULL, "%s", rec.error_msg);
+    expect_end(r);
+    clf_reader_close(r);
+
     /* TSV: the offset counts from the start of the line; the id survives. */
     r = OPEN_LIT("k1\thate\tok \xFE\n\xFF\t\tx\nk3\th\xC3\tx\n", CLF_FORMAT_TSV);
     next_err(r, &rec, CLF_E_UTF8);
