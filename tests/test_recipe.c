@@ -254,7 +254,7 @@ START_TEST(test_malformed)
     expect_error("\"folds\": 3", "\"folds\": \"3\"", CLF_E_PARSE, "folds");
     expect_error("[4, 1, 1, 0.5]", "[4, -1]", CLF_E_PARSE, "c_grid");
     expect_error("[4, 1, 1, 0.5]", "[]", CLF_E_PARSE, "c_grid");
-    expect_error("\"folds\": 3", "\"solver\": \"svm\"", CLF_E_PARSE, "solver");
+    expect_error("\"folds\": 3", "\"solver\": \"sgd\"", CLF_E_PARSE, "solver");
     expect_error("\"folds\": 3", "\"fold\": 3", CLF_E_PARSE, "fold");
     expect_error("\"name\": \"t\",", "\"name\": \"t\", \"features\": {\"hash_bits\": 40},",
                  CLF_E_PARSE, "hash_bits");

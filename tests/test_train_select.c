@@ -2,7 +2,7 @@
  * test_train_select.c - the recipe options for model selection and
  * corpus roles, on tiny synthetic corpora: per-corpus weights (rows
  * repeated after fold assignment), flag-rate caps on hard negatives,
- * the C grid extension, in-domain selection, dropped source artefacts,
+ * the C grid extension, in-domain selection, the solver per category, dropped source artefacts,
  * per-corpus rewrites and corpus files relative to the recipe.
  */
 #include <math.h>
@@ -473,6 +473,80 @@ START_TEST(test_rewrite_and_recipe_paths)
 }
 END_TEST
 
+/* training.solver per category: "svm" fits liblinear's L2R_L2LOSS_SVC for
+ * that category only; the others keep logistic regression, unchanged. */
+static const char *solver_recipe =
+    "{\"name\": \"s\", \"categories\": [\"alpha\", \"beta\"],\n"
+    " \"features\": {\"hash_bits\": 16, \"min_df\": 1, \"char_ngram_max\": 0, \"stems\": false},\n"
+    " \"training\": {\"folds\": 3, \"c_grid\": [1, 4], \"threshold\": \"best_f1\", \"solver\": @@},\n"
+    " \"corpora\": [\n"
+    "  {\"name\": \"ca\", \"train\": \"ca.tsv\", \"annotates\": [\"alpha\", \"beta\"],\n"
+    "   \"labels\": {\"a\": [\"alpha\", \"beta\"]}},\n"
+    "  {\"name\": \"hn\", \"train\": \"hn.tsv\", \"negatives_for\": [\"alpha\", \"beta\"]}\n"
+    " ]}\n";
+
+static const char *meta_solver(json_t *j, const char *cat)
+{
+    json_t *c = json_object_get(json_object_get(j, "categories"), cat);
+    ck_assert_ptr_nonnull(c);
+    const char *s = json_string_value(json_object_get(c, "solver"));
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+START_TEST(test_solver_per_category)
+{
+    const char *dir = dir_of("solver");
+    write_rows(dir, "ca.tsv", 120, "a", "سيف", NULL, "سيف", 9, 5);
+    write_rows(dir, "hn.tsv", 60, "", NULL, NULL, NULL, 0, 6);
+    const char *ml = out_path("sv_lr.clf"), *mm = out_path("sv_mixed.clf"),
+               *ms = out_path("sv_svm.clf");
+    train_ok(solver_recipe, "\"logreg\"", "s.json", dir, ml);
+    train_ok(solver_recipe, "{\"alpha\": \"svm\", \"*\": \"logreg\"}", "s.json", dir, mm);
+    train_ok(solver_recipe, "\"svm\"", "s.json", dir, ms);
+    const char *text = "سيف الماء";
+    double la, lb, xa, xb, sa, sb;
+    probs2(ml, text, &la, &lb);
+    probs2(mm, text, &xa, &xb);
+    probs2(ms, text, &sa, &sb);
+    /* same data for both categories: with one solver they agree */
+    ck_assert_msg(la == lb, "logreg: alpha %.17g beta %.17g", la, lb);
+    ck_assert_msg(sa == sb, "svm: alpha %.17g beta %.17g", sa, sb);
+    /* the per-category choice: alpha is the svm fit, beta the logreg one */
+    ck_assert_msg(xb == lb, "beta should keep logreg: %.17g vs %.17g", xb, lb);
+    ck_assert_msg(xa == sa, "alpha should be the svm fit: %.17g vs %.17g", xa, sa);
+    ck_assert_msg(xa != la, "svm and logreg gave the same alpha %.17g", xa);
+
+    json_t *j = metadata(mm);
+    ck_assert_str_eq(meta_solver(j, "alpha"), "svm");
+    ck_assert_str_eq(meta_solver(j, "beta"), "logreg");
+    json_t *tr = json_object_get(json_object_get(j, "training"), "solver");
+    ck_assert(json_is_object(tr));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(tr, "alpha")), "L2R_L2LOSS_SVC"));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(tr, "beta")), "L2R_LR"));
+    json_decref(j);
+    j = metadata(ml);
+    ck_assert(json_is_string(json_object_get(json_object_get(j, "training"), "solver")));
+    ck_assert_str_eq(meta_solver(j, "alpha"), "logreg");
+    json_decref(j);
+
+    static const struct { const char *v, *msg; } bad[] = {
+        {"\"sgd\"", "training.solver: expected \"logreg\""},
+        {"3", "training.solver: expected \"logreg\""},
+        {"{\"gamma\": \"svm\"}", "training.solver: unknown category \"gamma\""},
+        {"{\"alpha\": \"SVM\"}", "training.solver.alpha: expected"},
+        {"{\"*\": true}", "training.solver.*: expected"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char t[4096];
+        fill(t, sizeof t, solver_recipe, bad[i].v);
+        clf_recipe *r;
+        ck_assert_int_eq(clf_recipe_parse(&r, t, strlen(t), "s.json"), CLF_E_PARSE);
+        ck_assert_msg(strstr(clf_last_error(), bad[i].msg), "%s: %s", bad[i].v, clf_last_error());
+    }
+}
+END_TEST
+
 static Suite *select_suite(void)
 {
     Suite *s = suite_create("train_select");
@@ -480,6 +554,7 @@ static Suite *select_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_weight_repeats_rows);
     tcase_add_test(tc, test_weight_per_category);
+    tcase_add_test(tc, test_solver_per_category);
     tcase_add_test(tc, test_flag_rate_cap);
     tcase_add_test(tc, test_grid_extend);
     tcase_add_test(tc, test_drop_artefacts);

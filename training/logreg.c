@@ -33,6 +33,21 @@ void clf_logreg_silence(void)
 int clf_logreg_fit(struct feature_node *const *x, const unsigned char *y, size_t n,
                    int n_features, const clf_logreg_params *prm, const double *init, double *w)
 {
+    return clf_linear_fit(x, y, n, n_features, prm, 0, init, w);
+}
+
+const char *clf_linear_solver_name(int solver)
+{
+    return solver == 1 ? "liblinear L2R_L2LOSS_SVC (squared hinge, primal, trust-region Newton)"
+                       : "liblinear L2R_LR (primal, trust-region Newton)";
+}
+
+int clf_linear_fit(struct feature_node *const *x, const unsigned char *y, size_t n,
+                   int n_features, const clf_logreg_params *prm, int solver, const double *init,
+                   double *w)
+{
+    if (solver != 0 && solver != 1)
+        return clf__error(CLF_E_INVALID_ARG, "unknown solver %d", solver);
     if (n > INT_MAX || n_features < 1)
         return clf__error(CLF_E_TOO_LARGE, "too many training examples for liblinear");
     size_t npos = 0;
@@ -64,7 +79,7 @@ int clf_logreg_fit(struct feature_node *const *x, const unsigned char *y, size_t
     double weights[2] = {prm->weight_pos, prm->weight_neg};
     struct parameter param;
     memset(&param, 0, sizeof param);
-    param.solver_type = L2R_LR;
+    param.solver_type = solver == 1 ? L2R_L2LOSS_SVC : L2R_LR;
     param.eps = prm->eps;
     param.C = prm->C;
     param.nr_weight = 2;

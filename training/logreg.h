@@ -39,6 +39,19 @@ int clf_logreg_fit(struct feature_node *const *x, const unsigned char *y, size_t
                    int n_features, const clf_logreg_params *prm, const double *init, double *w);
 
 /*
+ * clf_linear_fit - clf_logreg_fit with the loss chosen by solver: 0 =
+ * logistic (liblinear L2R_LR, what clf_logreg_fit fits), 1 = squared hinge
+ * (liblinear L2R_L2LOSS_SVC, primal trust-region Newton: deterministic, and
+ * warm-startable like L2R_LR). Any other value is CLF_E_INVALID.
+ */
+int clf_linear_fit(struct feature_node *const *x, const unsigned char *y, size_t n,
+                   int n_features, const clf_logreg_params *prm, int solver, const double *init,
+                   double *w);
+
+/* clf_linear_solver_name - "liblinear L2R_LR ..." / "liblinear L2R_L2LOSS_SVC ..." */
+const char *clf_linear_solver_name(int solver);
+
+/*
  * clf_logreg_class_weights - set prm's class weights for n examples, npos
  * of them positive (0 < npos < n): with balanced, n / (2 * n_class) for
  * each class, as scikit-learn's class_weight="balanced"; without, 1 for both.

@@ -336,6 +336,61 @@ static int parse_thresholds(const parser *p, json_t *v)
     return CLF_OK;
 }
 
+/* One solver name: "logreg" or "svm". */
+static int solver_value(const parser *p, json_t *v, const char *where, unsigned char *out)
+{
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    if (s && !strcmp(s, "logreg"))
+        *out = CLF_SOLVER_LOGREG;
+    else if (s && !strcmp(s, "svm"))
+        *out = CLF_SOLVER_SVM;
+    else
+        return perr(p, "%s: expected \"logreg\" (liblinear L2R_LR) or \"svm\" (liblinear "
+                       "L2R_L2LOSS_SVC)", where);
+    return CLF_OK;
+}
+
+/*
+ * training.solver: one name for every category, or {category: name, "*":
+ * name} ("*" default "logreg"). Read after the categories.
+ */
+static int parse_solver(parser *p, json_t *v)
+{
+    clf_recipe *r = p->r;
+    if (!r->solver && !(r->solver = calloc(r->n_categories, 1)))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    if (!v)
+        return CLF_OK;
+    unsigned char x = CLF_SOLVER_LOGREG;
+    int rc;
+    if (!json_is_object(v)) {
+        if ((rc = solver_value(p, v, "training.solver", &x)) != CLF_OK)
+            return rc;
+        memset(r->solver, x, r->n_categories);
+        return CLF_OK;
+    }
+    json_t *star = json_object_get(v, "*");
+    if (star) {
+        if ((rc = solver_value(p, star, "training.solver.*", &x)) != CLF_OK)
+            return rc;
+        memset(r->solver, x, r->n_categories);
+    }
+    const char *key;
+    json_t *e;
+    json_object_foreach(v, key, e) {
+        if (!strcmp(key, "*"))
+            continue;
+        int k = clf_recipe_category_index(r, key);
+        if (k < 0)
+            return perr(p, "training.solver: unknown category \"%s\"", key);
+        char where[CLF_RECIPE_MAX_NAME + 32];
+        snprintf(where, sizeof where, "training.solver.%s", key);
+        if ((rc = solver_value(p, e, where, &r->solver[k])) != CLF_OK)
+            return rc;
+    }
+    return CLF_OK;
+}
+
 static int parse_training(parser *p, json_t *root)
 {
     static const char *const keys[] = {"solver", "folds", "c_grid", "select_metric", "threshold",
@@ -352,9 +407,8 @@ static int parse_training(parser *p, json_t *root)
     int rc = check_keys(p, obj, "training", keys);
     const char *s = NULL;
     uint64_t v;
-    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "solver", 0, &s)) == CLF_OK && s &&
-        strcmp(s, "logreg"))
-        return perr(p, "training.solver: only \"logreg\" (liblinear L2R_LR) is supported");
+    if (rc == CLF_OK)
+        rc = parse_solver(p, json_object_get(obj, "solver"));
     if (rc == CLF_OK && (rc = get_string(p, obj, "training", "select_metric", 0, &s)) == CLF_OK &&
         s && strcmp(s, "average_precision"))
         return perr(p, "training.select_metric: only \"average_precision\" is supported");
@@ -1117,6 +1171,7 @@ void clf_recipe_free(clf_recipe *r)
     free(r->categories);
     free(r->thresholds);
     free(r->nb_scaling);
+    free(r->solver);
     free(r->report_only);
     for (size_t g = 0; g < r->n_gates; g++) {
         free(r->gates[g].name);

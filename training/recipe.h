@@ -110,6 +110,14 @@ typedef struct clf_recipe_gate {
 /* training.nb_scaling per category */
 enum { CLF_NB_OFF = 0, CLF_NB_ON = 1 };
 
+/* training.solver per category */
+typedef enum clf_solver {
+    CLF_SOLVER_LOGREG = 0, /* "logreg": liblinear L2R_LR (logistic loss, primal trust-region Newton) */
+    CLF_SOLVER_SVM = 1     /* "svm": liblinear L2R_L2LOSS_SVC (squared hinge loss, primal
+                              trust-region Newton); its margins are Platt-calibrated like
+                              logreg's */
+} clf_solver;
+
 typedef struct clf_recipe {
     char *source;             /* file name (or name given to clf_recipe_parse); the part
                                  before its last '/' is the recipe's folder */
@@ -149,6 +157,8 @@ typedef struct clf_recipe {
     size_t n_gate_taus;       /* training.gate_taus: the grid of tau */
     double gate_taus[CLF_RECIPE_MAX_GATE_GRID];
     unsigned char *nb_scaling; /* per category: CLF_NB_OFF or CLF_NB_ON */
+    unsigned char *solver;    /* per category: a clf_solver (training.solver: one name for every
+                                 category, or {category: name, "*": name}) */
     unsigned char *report_only; /* per category: 1 = training.flag_by_default false: scored
                                   but not flagged by default (model format 4) */
 

@@ -60,6 +60,7 @@ typedef struct cat {
     unsigned char *sel;           /* 1 = counts in the selection metrics (in-domain) */
     unsigned char *fit;           /* 1 = in the category's own fits (0: a gate's corpus) */
     int nb;                       /* nb_scaling: features scaled by NB log-count ratios */
+    int solver;                   /* training.solver: a clf_solver */
     double cgrid[MAX_GRID];       /* the recipe's c_grid, then any extensions, in fit order */
     size_t n_c;                   /* values of C in cgrid */
     size_t c_lo;                  /* first C of cgrid the current phase fits */
@@ -301,7 +302,7 @@ static int cv_job(trainer *t, cat *c, int fold)
         prm.C = c->cgrid[ci];
         /* warm start from the previous C: w is read before it is written */
         double t0 = thread_seconds();
-        rc = clf_logreg_fit(x, y, nsub, nf, &prm, ci > c->c_lo ? w : NULL, w);
+        rc = clf_linear_fit(x, y, nsub, nf, &prm, c->solver, ci > c->c_lo ? w : NULL, w);
         clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "cross-validate",
                           "%s fold %d: C=%g fitted on %zu examples in %.2f s of CPU", c->name,
                           fold + 1, prm.C, nsub, thread_seconds() - t0);
@@ -358,7 +359,8 @@ static int final_job(trainer *t, cat *c)
     /* Starting from fold 1's solution at the same C saves Newton steps; the
      * stopping rule is relative to the gradient at w = 0, so the result is
      * as accurate as a cold start. */
-    rc = clf_logreg_fit(x, y, nall, nf, &prm, c->w_fold0 + c->best * (size_t)nf, c->w);
+    rc = clf_linear_fit(x, y, nall, nf, &prm, c->solver, c->w_fold0 + c->best * (size_t)nf,
+                        c->w);
     free(x);
     free(y);
     free(xs);
@@ -448,6 +450,7 @@ static int setup_categories(trainer *t, const size_t *dev_list, size_t n_dev_all
             !c->w_fold0)
             return clf__error(CLF_E_NOMEM, "out of memory");
         c->nb = r->nb_scaling && r->nb_scaling[k] == CLF_NB_ON;
+        c->solver = r->solver ? r->solver[k] : CLF_SOLVER_LOGREG;
         c->g0 = 0;
         while (c->g0 < r->n_gates && r->gates[c->g0].category < k)
             c->g0++;
@@ -1030,7 +1033,19 @@ static json_t *meta_training(const trainer *t)
 {
     const clf_recipe *r = t->r;
     json_t *tr = json_object();
-    json_object_set_new(tr, "solver", json_string("liblinear L2R_LR (primal, trust-region Newton)"));
+    /* one string when every category has the same solver, else {category: solver} */
+    int mixed = 0;
+    for (size_t k = 1; k < t->K; k++)
+        mixed |= t->cats[k].solver != t->cats[0].solver;
+    if (!mixed) {
+        json_object_set_new(tr, "solver", json_string(clf_linear_solver_name(t->cats[0].solver)));
+    } else {
+        json_t *sv = json_object();
+        for (size_t k = 0; k < t->K; k++)
+            json_object_set_new(sv, r->categories[k],
+                                json_string(clf_linear_solver_name(t->cats[k].solver)));
+        json_object_set_new(tr, "solver", sv);
+    }
     json_object_set_new(tr, "liblinear_version", json_integer(LIBLINEAR_VERSION));
     json_object_set_new(tr, "eps", json_real(r->eps));
     json_object_set_new(tr, "bias", json_real(1.0));
@@ -1081,6 +1096,7 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
     json_object_set_new(o, "cv_average_precision", jreal(c->cv_ap[c->best]));
     json_object_set_new(o, "cv", cv);
     json_object_set_new(o, "nb_scaling", json_boolean(c->nb));
+    json_object_set_new(o, "solver", json_string(c->solver == CLF_SOLVER_SVM ? "svm" : "logreg"));
     json_object_set_new(o, "flag_by_default",
                         json_boolean(!(r->report_only && r->report_only[k])));
     /* the corpus weights in force for this category (recipe "weight", per category) */
