@@ -149,7 +149,7 @@ static void put_size(clf_cli_buf *b, size_t v)
 
 static const char *const reserved[] = {
     "id", "model", "scores", "flagged", "abstain", "truncated", "explanation", "error",
-    "line", "source", "spans",
+    "line", "source", "spans", "signals",
 };
 
 int clf_cli_reserved_field(const char *name)

@@ -75,14 +75,19 @@ $py -c 'import json,sys; r=json.loads(open(sys.argv[1]).read()); json.dumps(r["e
 check "error message is valid JSON text" test $? -eq 0
 
 # --- 3. spoofed output fields: result fields win ---------------------------
-printf '%s\n' '{"id":"s","text":"مرحبا","error":"fake","truncated":true,"explanation":1,"line":99,"source":"x","scores":{"hate":1},"flagged":["hate"],"model":"evil","abstain":"x","keep":[1,{"a":null}]}' > "$T/spoof.jsonl"
+printf '%s\n' '{"id":"s","text":"مرحبا","error":"fake","truncated":true,"explanation":1,"line":99,"source":"x","scores":{"hate":1},"flagged":["hate"],"model":"evil","abstain":"x","signals":["hate"],"spans":[{"start":0}],"keep":[1,{"a":null}]}' > "$T/spoof.jsonl"
 "$CLF" score "$T/spoof.jsonl" > "$T/spoof.out"; rc=$?
 check "spoofed fields: exit 0" test $rc -eq 0
 $py - "$T/spoof.out" <<'PYEOF'; check "spoofed fields: dropped, the tool's own fields win" test $? -eq 0
 import json, sys
-r = json.loads(open(sys.argv[1]).read())
+def once(pairs):  # a spoofed field must not sit beside the tool's own under the same key
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+r = json.loads(open(sys.argv[1]).read(), object_pairs_hook=once)
 assert "error" not in r and "truncated" not in r and "explanation" not in r, r
-assert "line" not in r and "source" not in r and "abstain" not in r, r
+assert "line" not in r and "source" not in r and "abstain" not in r and "spans" not in r, r
+assert r.get("signals") != ["hate"], r  # the model's own signals (hate is not report-only), not the input's
 assert r["model"].startswith("arabic-default") and set(r["scores"]) > {"hate"}, r
 assert r["keep"] == [1, {"a": None}], r  # other fields pass through unchanged
 assert "text" not in r, r
