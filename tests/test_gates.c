@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "classify.h"
+#include "gate.h"
 #include "model/format.h"
 #include "model/model_internal.h"
 #include "model_write.h"
@@ -432,6 +433,64 @@ START_TEST(recipe_gates_syntax)
 }
 END_TEST
 
+/*
+ * training.gate_max_ap_loss: a problem where the only way to lower the
+ * caps' floor (a capped news corpus scoring above every in-domain text)
+ * also sinks half of the in-domain positives, which read like news, below
+ * the in-domain negatives. Unbounded, the tuning takes that gate (capped
+ * AP 0 -> 0.5, in-domain AP 1 -> ~0.72); with a bound of 0.05 it must keep
+ * the gate off, with a bound of 0.5 it may take it again.
+ */
+START_TEST(tuning_respects_max_ap_loss)
+{
+    enum { NA = 5, NB = 5, NN = 10, NC = 10, N = NA + NB + NN + NC };
+    double margin[N], gz[N], s[N];
+    unsigned char y[N], sel[N];
+    size_t group[N];
+    for (size_t i = 0; i < N; i++) {
+        int in_a = i < NA, in_b = i >= NA && i < NA + NB, neg = i >= NA + NB && i < NA + NB + NN;
+        margin[i] = in_a || in_b ? 2.0 : neg ? 1.0 : 3.0;
+        gz[i] = in_a || i >= NA + NB + NN ? 4.6 : -4.6; /* news-like: A and the news */
+        y[i] = in_a || in_b;
+        sel[i] = i < NA + NB + NN;
+        group[i] = i >= NA + NB + NN ? 0 : SIZE_MAX;
+    }
+    const double cap = 0.0;
+    const double *gzs[1] = {gz};
+    clf_gate_problem pb = {N, margin, y, sel, group, 1, &cap, 1, gzs};
+    ck_assert_double_eq_tol(clf_gate_in_domain_ap(&pb, margin), 1.0, 1e-12);
+
+    const char *extra[] = {"", ", \"gate_max_ap_loss\": 0.05", ", \"gate_max_ap_loss\": 0.5"};
+    double a[3], tau[3], before[3], after[3], ap[3];
+    for (int k = 0; k < 3; k++) {
+        clf_recipe *r;
+        ck_assert_int_eq(parse_with(extra[k], &r), CLF_OK);
+        ck_assert(k == 0 ? r->gate_max_ap_loss < 0 : r->gate_max_ap_loss > 0);
+        ck_assert_int_eq(clf_gate_tune(&pb, r, &a[k], &tau[k], s, &before[k], &after[k]), CLF_OK);
+        ap[k] = clf_gate_in_domain_ap(&pb, s);
+        clf_recipe_free(r);
+    }
+    /* unbounded: the gate is on and costs in-domain AP */
+    ck_assert(a[0] > 0.0);
+    ck_assert_double_eq_tol(before[0], 0.0, 1e-12);
+    ck_assert_double_eq_tol(after[0], 0.5, 1e-12);
+    ck_assert(ap[0] < 0.8);
+    /* bound 0.05: no admissible setting lowers the floor, so no gate */
+    ck_assert(a[1] == 0.0);
+    ck_assert_double_eq_tol(ap[1], 1.0, 1e-12);
+    ck_assert_double_eq_tol(after[1], 0.0, 1e-12);
+    /* bound 0.5: the same gate as unbounded is admissible */
+    ck_assert(a[2] > 0.0);
+    ck_assert_double_eq_tol(after[2], 0.5, 1e-12);
+    ck_assert(ap[2] >= 1.0 - 0.5);
+
+    clf_recipe *r = NULL;
+    ck_assert_int_eq(parse_with(", \"gate_max_ap_loss\": 2", &r), CLF_E_PARSE);
+    ck_assert(strstr(clf_last_error(), "gate_max_ap_loss"));
+    ck_assert_int_eq(parse_with(", \"gate_max_ap_loss\": \"small\"", &r), CLF_E_PARSE);
+}
+END_TEST
+
 static const char *data_dir(void)
 {
     static char dir[4096];
@@ -581,6 +640,7 @@ static Suite *gates_suite(void)
     tcase_add_test(tc, forged_gates_rejected);
     tcase_add_test(tc, shipped_model_has_no_gates);
     tcase_add_test(tc, recipe_gates_syntax);
+    tcase_add_test(tc, tuning_respects_max_ap_loss);
     tcase_add_test(tc, training_learns_a_news_gate);
     tcase_add_test(tc, training_nb_scaling);
     suite_add_tcase(s, tc);

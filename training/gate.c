@@ -123,6 +123,47 @@ static int pair_desc(const void *a, const void *b)
     return x->s > y->s ? -1 : x->s < y->s;
 }
 
+/* Step-wise AP (tied scores as one group) of the in-domain rows, counting
+ * only the positives whose score is strictly above floor_s; pr: n pairs. */
+static double ap_above(const clf_gate_problem *p, const double *s, double floor_s, pair *pr)
+{
+    size_t m = 0, npos = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->sel[i]) {
+            pr[m].s = s[i];
+            pr[m].y = p->y[i] != 0;
+            npos += (size_t)pr[m++].y;
+        }
+    if (npos == 0)
+        return NAN;
+    qsort(pr, m, sizeof *pr, pair_desc);
+    double tp = 0, fp = 0, ap = 0.0;
+    for (size_t i = 0; i < m && pr[i].s > floor_s;) {
+        size_t j = i;
+        double gtp = 0;
+        while (j < m && pr[j].s == pr[i].s) {
+            gtp += pr[j].y;
+            fp += !pr[j].y;
+            j++;
+        }
+        tp += gtp;
+        if (gtp > 0)
+            ap += gtp / (double)npos * tp / (tp + fp);
+        i = j;
+    }
+    return ap;
+}
+
+double clf_gate_in_domain_ap(const clf_gate_problem *p, const double *s)
+{
+    pair *pr = malloc((p->n ? p->n : 1) * sizeof *pr);
+    if (!pr)
+        return NAN;
+    double ap = ap_above(p, s, -INFINITY, pr);
+    free(pr);
+    return ap;
+}
+
 double clf_gate_objective(const clf_gate_problem *p, const double *a, const double *tau,
                           double *s)
 {
@@ -157,44 +198,32 @@ double clf_gate_objective(const clf_gate_problem *p, const double *a, const doub
         if (q[allowed] > floor_s)
             floor_s = q[allowed];
     }
-    size_t m = 0, npos = 0;
-    for (size_t i = 0; i < n; i++)
-        if (p->sel[i]) {
-            pr[m].s = s[i];
-            pr[m].y = p->y[i] != 0;
-            npos += (size_t)pr[m++].y;
-        }
-    double ap = NAN;
-    if (npos > 0) {
-        qsort(pr, m, sizeof *pr, pair_desc);
-        /* step-wise AP over groups of tied scores, above the floor only */
-        double tp = 0, fp = 0;
-        ap = 0.0;
-        for (size_t i = 0; i < m && pr[i].s > floor_s;) {
-            size_t j = i;
-            double gtp = 0;
-            while (j < m && pr[j].s == pr[i].s) {
-                gtp += pr[j].y;
-                fp += !pr[j].y;
-                j++;
-            }
-            tp += gtp;
-            if (gtp > 0)
-                ap += gtp / (double)npos * tp / (tp + fp);
-            i = j;
-        }
-    }
+    double ap = ap_above(p, s, floor_s, pr);
     free(q);
     free(pr);
     return ap;
 }
 
-/* Coordinate ascent from (a, tau); returns the objective reached. */
+/* Whether the gated scores s keep the in-domain AP (no caps) at least
+ * min_ap (-inf: no bound). */
+static int admissible(const clf_gate_problem *p, const double *s, double min_ap)
+{
+    if (min_ap == -INFINITY)
+        return 1;
+    double ap = clf_gate_in_domain_ap(p, s);
+    return !isnan(ap) && ap >= min_ap - 1e-12;
+}
+
+/* Coordinate ascent from (a, tau) over the settings whose in-domain AP is
+ * at least min_ap; returns the objective reached (-inf when the start is
+ * not admissible and no step makes it so). */
 static double ascend(const clf_gate_problem *p, const clf_recipe *r, double *a, double *tau,
-                     double *s)
+                     double *s, double min_ap)
 {
     const size_t G = p->n_gates;
     double best = clf_gate_objective(p, a, tau, s);
+    if (!isnan(best) && !admissible(p, s, min_ap))
+        best = -INFINITY;
     for (int round = 0; round < 8 && !isnan(best); round++) {
         int changed = 0;
         for (size_t g = 0; g < G; g++) {
@@ -207,7 +236,7 @@ static double ascend(const clf_gate_problem *p, const clf_recipe *r, double *a, 
                     a[g] = r->gate_weights[i];
                     tau[g] = r->gate_taus[j];
                     double v = clf_gate_objective(p, a, tau, s);
-                    if (v > best + 1e-12) {
+                    if (v > best + 1e-12 && admissible(p, s, min_ap)) {
                         best = v;
                         ba = a[g];
                         bt = tau[g];
@@ -238,12 +267,20 @@ int clf_gate_tune(const clf_gate_problem *p, const clf_recipe *r, double *a, dou
     *before = clf_gate_objective(p, a, tau, s);
     if (isnan(*before))
         return clf__error(CLF_E_NOMEM, "out of memory (or no in-domain positive) tuning gates");
+    /* training.gate_max_ap_loss: the in-domain AP (no caps) the gates must keep */
+    double min_ap = -INFINITY;
+    if (r->gate_max_ap_loss >= 0.0) {
+        double ap0 = clf_gate_in_domain_ap(p, s);
+        if (isnan(ap0))
+            return clf__error(CLF_E_NOMEM, "out of memory tuning gates");
+        min_ap = ap0 - r->gate_max_ap_loss;
+    }
     /* Two starts: from no gate, where one gate alone may gain nothing while
      * another corpus still holds the floor up, and from the strongest
      * gates, where every cap is loose and each gate is weakened while that
      * pays. The better end wins (the first on ties). */
-    double v1 = ascend(p, r, a, tau, s);
-    double v2 = ascend(p, r, a2, t2, s);
+    double v1 = ascend(p, r, a, tau, s, min_ap);
+    double v2 = ascend(p, r, a2, t2, s, min_ap);
     if (v2 > v1 + 1e-12) {
         memcpy(a, a2, G * sizeof *a);
         memcpy(tau, t2, G * sizeof *tau);

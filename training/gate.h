@@ -55,12 +55,22 @@ double clf_gate_objective(const clf_gate_problem *p, const double *a, const doub
                           double *s);
 
 /*
+ * clf_gate_in_domain_ap - the step-wise average precision of the in-domain
+ * documents (sel) ranked by the scores s (n doubles), no caps. NaN without
+ * in-domain positives or on out of memory.
+ */
+double clf_gate_in_domain_ap(const clf_gate_problem *p, const double *s);
+
+/*
  * clf_gate_tune - choose a[g] in the recipe's gate_weights and tau[g] in
  * gate_taus that maximize clf_gate_objective, by coordinate ascent from
  * a = 0 (no gate): gate after gate, every (a, tau) of the grid is tried
  * with the others fixed, until a full round changes nothing (at most 8
  * rounds). Only strict improvements are taken, so ties keep the weaker
- * gate. *before and *after receive the objective without gates and with
+ * gate. With the recipe's gate_max_ap_loss L >= 0, only settings whose
+ * gated in-domain AP (clf_gate_in_domain_ap, no caps) is at least the
+ * ungated one minus L are taken (the other start, every gate at its
+ * strongest, counts as nothing until a step makes it admissible). *before and *after receive the objective without gates and with
  * the choice; s receives the gated scores.
  * Errors: CLF_E_NOMEM.
  */

@@ -396,7 +396,7 @@ static int parse_training(parser *p, json_t *root)
     static const char *const keys[] = {"solver", "folds", "c_grid", "select_metric", "threshold",
                                        "threshold_source", "seed", "eps", "class_weight",
                                        "weights", "c_grid_extend", "c_grid_extend_gain", "select_on",
-                                       "max_flag_rate", "gates", "gate_weights", "gate_taus",
+                                       "max_flag_rate", "gates", "gate_weights", "gate_taus", "gate_max_ap_loss",
                                        "nb_scaling", "flag_by_default", NULL};
     clf_recipe *r = p->r;
     json_t *obj = json_object_get(root, "training");
@@ -468,6 +468,13 @@ static int parse_training(parser *p, json_t *root)
     if (rc != CLF_OK)
         return rc;
 
+    json_t *loss = json_object_get(obj, "gate_max_ap_loss");
+    if (loss) {
+        if (!json_is_number(loss) || !(json_number_value(loss) >= 0.0) ||
+            json_number_value(loss) > 1.0)
+            return perr(p, "training.gate_max_ap_loss: expected a number in [0, 1]");
+        r->gate_max_ap_loss = json_number_value(loss);
+    }
     json_t *gain = json_object_get(obj, "c_grid_extend_gain");
     if (gain) {
         if (!json_is_number(gain) || !(json_number_value(gain) >= 0.0) ||
@@ -1015,6 +1022,7 @@ static void set_defaults(clf_recipe *r)
     r->seed = 1;
     r->weights = CLF_WEIGHTS_I16;
     r->c_grid_extend_gain = 0.002;
+    r->gate_max_ap_loss = -1.0; /* no bound */
     /* a: 0 (no gate) up to a penalty that silences any score; tau: where
      * "reads like news" begins */
     static const double a[] = {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 1024};

@@ -156,6 +156,8 @@ typedef struct clf_recipe {
     double gate_weights[CLF_RECIPE_MAX_GATE_GRID];
     size_t n_gate_taus;       /* training.gate_taus: the grid of tau */
     double gate_taus[CLF_RECIPE_MAX_GATE_GRID];
+    double gate_max_ap_loss;  /* training.gate_max_ap_loss: how much in-domain out-of-fold AP
+                                 (no caps) the gates may cost; < 0 = no bound (default) */
     unsigned char *nb_scaling; /* per category: CLF_NB_OFF or CLF_NB_ON */
     unsigned char *solver;    /* per category: a clf_solver (training.solver: one name for every
                                  category, or {category: name, "*": name}) */

@@ -84,6 +84,7 @@ typedef struct cat {
     double *ga, *gtau;            /* ng chosen weights and thresholds */
     double *score;                /* n gated out-of-fold margins (NULL without gates) */
     double gate_before, gate_after; /* the tuning objective without and with the gates */
+    double gate_ap_before, gate_ap_after; /* in-domain out-of-fold AP, no caps */
 } cat;
 
 /* The out-of-fold margins calibration and thresholds use: the chosen C's,
@@ -717,6 +718,14 @@ static int train_gates(trainer *t, cat *c)
             group[i] = gidx[d->docs[c->doc[i]].corpus];
         clf_gate_problem pb = {n, c->oof + c->best * n, c->y, c->sel, group, n_caps, caps, G, gz};
         rc = clf_gate_tune(&pb, r, c->ga, c->gtau, c->score, &c->gate_before, &c->gate_after);
+        if (rc == CLF_OK) {
+            c->gate_ap_before = clf_gate_in_domain_ap(&pb, c->oof + c->best * n);
+            c->gate_ap_after = clf_gate_in_domain_ap(&pb, c->score);
+            clf_progress_note(t->prog, CLF_TRAIN_NOTE, "gates",
+                              "%s: in-domain out-of-fold AP (no caps) %.4f without gates, "
+                              "%.4f with them",
+                              c->name, c->gate_ap_before, c->gate_ap_after);
+        }
     }
     /* which capped corpus sets the floor, with and without the gates */
     for (size_t cc = 0; rc == CLF_OK && cc < r->n_corpora; cc++) {
@@ -1128,6 +1137,10 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
                             json_string("in-domain out-of-fold AP above the flag-rate caps' floor"));
         json_object_set_new(go, "without_gates", jreal(c->gate_before));
         json_object_set_new(go, "with_gates", jreal(c->gate_after));
+        json_object_set_new(go, "in_domain_ap_without_gates", jreal(c->gate_ap_before));
+        json_object_set_new(go, "in_domain_ap_with_gates", jreal(c->gate_ap_after));
+        if (r->gate_max_ap_loss >= 0.0)
+            json_object_set_new(go, "max_ap_loss", json_real(r->gate_max_ap_loss));
         json_object_set_new(o, "gate_tuning", go);
     }
     json_t *cal = json_object();
