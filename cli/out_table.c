@@ -340,8 +340,10 @@ static void put_why(FILE *out, const clf_cli_table *t, const clf_model *m, const
     putc('\n', out);
 }
 
-/* "  propaganda: suppressed: reads like news (gate 0.97, margin -3.21)"
- * for each gate that lowered category k's score. */
+/* "  propaganda: suppressed: reads like news (news gate 0.97 over its
+ * threshold 0.30, margin lowered by 43.52)" for each gate that lowered
+ * category k's score: the gate's probability, its tau, and the penalty
+ * a * (p - tau) it subtracted from the category's margin. */
 static void put_suppressed(FILE *out, const clf_cli_table *t, const clf_model *m,
                            const clf_cli_row *r, size_t k)
 {
@@ -356,8 +358,10 @@ static void put_suppressed(FILE *out, const clf_cli_table *t, const clf_model *m
         fprintf(out, "%s:", clf_model_category_name(m, k));
         if (t->color)
             fputs(C_RESET, out);
-        fprintf(out, " suppressed: reads like %s (gate %.2f, margin -%.2f)\n", sp[i].gate,
-                sp[i].probability, sp[i].penalty);
+        fprintf(out,
+                " suppressed: reads like %s (%s gate %.2f over its threshold %.2f, margin "
+                "lowered by %.2f)\n",
+                sp[i].gate, sp[i].gate, sp[i].probability, sp[i].tau, sp[i].penalty);
     }
 }
 

@@ -98,4 +98,51 @@ for v in r["explanation"].values():
 assert kinds.get("word") and not kinds.get("punctuation") and not kinds.get("placeholder"), kinds
 EOF
 
+# A model with a genre gate: the table says which gate suppressed the
+# category, with the gate's probability, its threshold and the penalty that
+# the JSON explanation reports for the same text.
+"$py" - "$T" <<'EOF' || bad "writing the gated corpora"
+import sys, random
+rng = random.Random(1)
+words = ["الماء", "البيت", "الطريق", "السوق", "المدرسة", "الكتاب", "الشمس", "الحديقة", "القهوة",
+         "الصباح", "المساء", "المدينة", "الصديق", "العمل", "السيارة", "الطعام", "اليوم", "الغد"]
+def rows(path, n, label, tag):
+    with open(sys.argv[1] + "/" + path, "w") as f:
+        for i in range(n):
+            pos = i % 3 == 0
+            text = " ".join(rng.choice(words) for _ in range(5))
+            f.write(f"r{i}\t{label if pos and label else ''}\t{text}{' دعاية' if pos else ''}{tag}\n")
+rows("p.tsv", 120, "p", "")
+rows("n.tsv", 120, "", " مراسل")
+rows("nd.tsv", 30, "", " مراسل")
+EOF
+cat > "$T/g.json" <<'EOF'
+{"name": "g", "categories": ["prop"],
+ "features": {"word_ngram_max": 1, "char_ngram_max": 0, "stems": false, "hash_bits": 16, "min_df": 1},
+ "training": {"folds": 3, "c_grid": [1, 4], "select_on": "in_domain", "max_flag_rate": {"news": 0.0},
+              "weights": "f32", "gates": {"prop": [{"name": "news", "corpora": ["news"]}]}},
+ "corpora": [{"name": "persuasion", "train": "./p.tsv", "annotates": ["prop"], "labels": {"p": ["prop"]}},
+             {"name": "news", "train": "./n.tsv", "dev": "./nd.tsv", "negatives_for": ["prop"]}]}
+EOF
+"$CLF" train --recipe "$T/g.json" --out "$T/g.clf" --quiet > /dev/null 2> "$T/gtrain.err" || bad "train gated: $(cat "$T/gtrain.err")"
+printf 'الماء البيت دعاية مراسل\n' > "$T/quoted.txt"
+COLUMNS=200 "$CLF" score -m "$T/g.clf" --format text --output table --color never --explain 3 --explain-all \
+  "$T/quoted.txt" > "$T/g.table" || bad "gated table exits 0"
+"$CLF" score -m "$T/g.clf" --format text --output jsonl --explain 3 --explain-all "$T/quoted.txt" > "$T/g.jsonl" \
+  || bad "gated jsonl exits 0"
+"$py" - "$T/g.table" "$T/g.jsonl" <<'EOF' || bad "gated explanation: $(cat "$T/g.table")"
+import json, re, sys
+table = open(sys.argv[1], encoding="utf-8").read()
+rec = json.loads(open(sys.argv[2]).readline())
+g = rec["explanation"]["prop"]["gates"][0]
+assert g["gate"] == "news" and g["suppressed"] and g["penalty"] > 0, g
+m = re.search(r"prop: suppressed: reads like news \(news gate ([0-9.]+) over its threshold ([0-9.]+), "
+              r"margin lowered by ([0-9.]+)\)", table)
+assert m, table
+p, tau, pen = map(float, m.groups())
+assert abs(p - g["probability"]) <= 0.005 and abs(tau - g["tau"]) <= 0.005, (m.groups(), g)
+assert abs(pen - g["penalty"]) <= 0.005, (m.groups(), g)
+assert p > tau, (p, tau)
+EOF
+
 finish explain
