@@ -61,6 +61,14 @@ json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m,
                                      sp[g].probability, "tau", sp[g].tau, "weight", sp[g].weight,
                                      "penalty", sp[g].penalty, "suppressed", sp[g].penalty > 0));
             json_object_set_new(cat, "gates", gates);
+            /* what the score would have been: did the gates keep it from
+             * the flags (or the signals)? */
+            double pu = clf_explanation_ungated_probability(ex, k);
+            json_object_set_new(cat, "probability_without_gates", json_real(pu));
+            if (suppressed)
+                json_object_set_new(cat, "kept_below_threshold",
+                                    json_boolean(res->probability < clf_scorer_threshold(s, k) &&
+                                                 pu >= clf_scorer_threshold(s, k)));
         }
         for (int view = 0; view < 2; view++) {
             json_t *lists = json_object();

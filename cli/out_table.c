@@ -349,6 +349,7 @@ static void put_suppressed(FILE *out, const clf_cli_table *t, const clf_model *m
 {
     size_t n;
     const clf_suppression *sp = clf_explanation_suppressions(r->ex, k, &n);
+    int any = 0;
     for (size_t i = 0; i < n; i++) {
         if (!(sp[i].penalty > 0))
             continue;
@@ -362,7 +363,28 @@ static void put_suppressed(FILE *out, const clf_cli_table *t, const clf_model *m
                 " suppressed: reads like %s (%s gate %.2f over its threshold %.2f, margin "
                 "lowered by %.2f)\n",
                 sp[i].gate, sp[i].gate, sp[i].probability, sp[i].tau, sp[i].penalty);
+        any = 1;
     }
+    if (!any)
+        return;
+    /* "  propaganda: 0.94 without the gates, 0.00 with them: kept under its
+     * threshold 0.68 (not signalled)" - what the suppression changed */
+    const clf_score_result *res = clf_explanation_result(r->ex, k);
+    double pu = clf_explanation_ungated_probability(r->ex, k);
+    double th = clf_scorer_threshold(r->scorer, k);
+    const char *what = clf_scorer_flagging(r->scorer, k) ? "flagged" : "signalled";
+    fprintf(out, "%*s", ID_COLS + 2, "");
+    if (t->color)
+        fputs(C_CYAN, out);
+    fprintf(out, "%s:", clf_model_category_name(m, k));
+    if (t->color)
+        fputs(C_RESET, out);
+    if (res->probability < th && pu >= th)
+        fprintf(out, " %.2f without the gates, %.2f with them: kept under its threshold %.2f "
+                     "(not %s)\n", pu, res->probability, th, what);
+    else
+        fprintf(out, " %.2f without the gates, %.2f with them (threshold %.2f: %s%s either "
+                     "way)\n", pu, res->probability, th, pu >= th ? "" : "not ", what);
 }
 
 /* The span's highest probability among the categories that matter: those

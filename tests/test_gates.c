@@ -228,6 +228,42 @@ START_TEST(explanation_reports_suppression)
 }
 END_TEST
 
+/* clf_explanation_ungated_probability: the probability the same model
+ * without its gates gives the text (so a reader can tell whether the gates
+ * kept the category under its threshold); with no penalty, the probability
+ * itself; out of range NaN. */
+START_TEST(explanation_ungated_probability)
+{
+    gmodel plain, gated;
+    gmodel_init(&plain, 0, CLF_MODEL_WEIGHTS_F32);
+    gmodel_init(&gated, 2, CLF_MODEL_WEIGHTS_F32);
+    clf_model *m0 = load_spec(&plain.spec, NULL, NULL);
+    clf_model *m2 = load_spec(&gated.spec, NULL, NULL);
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, m2), CLF_OK);
+    const char *texts[] = {"مراسل", "دعاية مراسل", "دعاية"};
+    for (size_t t = 0; t < 3; t++) {
+        clf_score_result r0[4];
+        score1(m0, texts[t], r0);
+        clf_explanation *e;
+        ck_assert_int_eq(clf_explain(s, texts[t], strlen(texts[t]), 5, &e), CLF_OK);
+        double pu = clf_explanation_ungated_probability(e, 0);
+        ck_assert_msg(fabs(pu - r0[0].probability) < 1e-9, "%s: ungated %.12g, gateless model %.12g",
+                      texts[t], pu, r0[0].probability);
+        ck_assert(clf_explanation_result(e, 0)->probability < pu); /* the tweets gate always bites */
+        /* category 1 has no gate: its own probability */
+        ck_assert_double_eq(clf_explanation_ungated_probability(e, 1),
+                            clf_explanation_result(e, 1)->probability);
+        ck_assert(isnan(clf_explanation_ungated_probability(e, 2)));
+        clf_explanation_free(e);
+    }
+    ck_assert(isnan(clf_explanation_ungated_probability(NULL, 0)));
+    clf_scorer_free(s);
+    clf_model_free(m0);
+    clf_model_free(m2);
+}
+END_TEST
+
 static void fix_checksum(unsigned char *b, size_t n)
 {
     memset(b + 32, 0, 8);
@@ -307,17 +343,29 @@ START_TEST(forged_gates_rejected)
 }
 END_TEST
 
-/* The shipped model has no gates: it loads, with none (format 4 since propaganda is
- * report-only). */
-START_TEST(shipped_model_has_no_gates)
+/* The shipped model loads with its gates, if any, well formed: each
+ * lowers a report-only category (only propaganda is gated; the moderation
+ * flags never are), with a weight >= 0 and tau in [0, 1] (format 4 since
+ * propaganda is report-only); past the last gate is an error. */
+START_TEST(shipped_model_gates)
 {
     clf_model *m;
     int rc = clf_model_load(&m, clf_test_source_path("models/arabic-default.clf"));
     ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
-    ck_assert_uint_eq(clf_model_num_gates(m), 0);
     ck_assert_uint_le(clf_model_format_version(m), 4);
+    const size_t G = clf_model_num_gates(m);
+    ck_assert_uint_le(G, 4);
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, m), CLF_OK);
     clf_gate_info gi;
-    ck_assert_int_eq(clf_model_gate(m, 0, &gi), CLF_E_INVALID_ARG);
+    for (size_t g = 0; g < G; g++) {
+        ck_assert_int_eq(clf_model_gate(m, g, &gi), CLF_OK);
+        ck_assert_str_eq(clf_model_category_name(m, gi.category), "propaganda");
+        ck_assert_int_eq(clf_scorer_flagging(s, gi.category), 0);
+        ck_assert(gi.weight >= 0.0 && gi.tau >= 0.0 && gi.tau <= 1.0);
+    }
+    ck_assert_int_eq(clf_model_gate(m, G, &gi), CLF_E_INVALID_ARG);
+    clf_scorer_free(s);
     clf_model_free(m);
 }
 END_TEST
@@ -637,8 +685,9 @@ static Suite *gates_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, penalty_matches_definition);
     tcase_add_test(tc, explanation_reports_suppression);
+    tcase_add_test(tc, explanation_ungated_probability);
     tcase_add_test(tc, forged_gates_rejected);
-    tcase_add_test(tc, shipped_model_has_no_gates);
+    tcase_add_test(tc, shipped_model_gates);
     tcase_add_test(tc, recipe_gates_syntax);
     tcase_add_test(tc, tuning_respects_max_ap_loss);
     tcase_add_test(tc, training_learns_a_news_gate);

@@ -258,6 +258,17 @@ typedef struct clf_suppression {
 CLF_API const clf_suppression *clf_explanation_suppressions(const clf_explanation *e, size_t i,
                                                             size_t *n);
 
+/*
+ * clf_explanation_ungated_probability - the probability category i would
+ * have had if none of its gates had lowered its margin: the calibration of
+ * the margin plus the penalties of clf_explanation_suppressions(). Equal to
+ * clf_explanation_result(e, i)->probability when no gate took anything
+ * (or the category has none). With the scorer's threshold it tells whether
+ * the gates kept the category from being flagged or signalled. NaN if e is
+ * NULL or i out of range.
+ */
+CLF_API double clf_explanation_ungated_probability(const clf_explanation *e, size_t i);
+
 /* clf_explanation_info - truncation and abstention of the explained text
  * (never NULL for a non-NULL e). Owned by the explanation. */
 CLF_API const clf_doc_info *clf_explanation_info(const clf_explanation *e);

@@ -5,6 +5,7 @@
  * featurizes each distinct word again): meant for moderators and error
  * analysis, not the hot path.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ struct clf_explanation {
     clf_suppression *supp;    /* every gate, grouped by category (the model's order) */
     size_t *supp_first;       /* [cat]: its first gate in supp; [n_cats]: the number */
     char *gate_names;         /* the gates' names, NUL-separated */
+    double *ungated;          /* [cat]: the probability without the gates' penalties */
 };
 
 /* One distinct bucket of the document that the model knows, or one word. */
@@ -85,6 +87,7 @@ CLF_API void clf_explanation_free(clf_explanation *e)
     free(e->supp);
     free(e->supp_first);
     free(e->gate_names);
+    free(e->ungated);
     free(e);
 }
 
@@ -333,7 +336,8 @@ static int suppressions(clf_explanation *e, const clf_scorer *s)
     for (size_t g = 0; g < G; g++)
         names += strlen(m->gates[g].name) + 1;
     e->gate_names = malloc(names);
-    if (!e->supp_first || !e->supp || !e->gate_names)
+    e->ungated = malloc((K ? K : 1) * sizeof *e->ungated);
+    if (!e->supp_first || !e->supp || !e->gate_names || !e->ungated)
         return CLF_E_NOMEM;
     size_t j = 0, pos = 0;
     for (size_t k = 0; k < K; k++) {
@@ -352,6 +356,12 @@ static int suppressions(clf_explanation *e, const clf_scorer *s)
             x->weight = gt->weight;
             x->penalty = clf__gate_penalty(gt, s->gz[g]);
         }
+        /* the margin the category had before its gates lowered it */
+        double back = 0;
+        for (size_t g = e->supp_first[k]; g < j; g++)
+            back += e->supp[g].penalty;
+        e->ungated[k] = back > 0 ? clf__calibrate(&m->cats[k], e->results[k].margin + back)
+                                 : e->results[k].probability;
     }
     e->supp_first[K] = j;
     return CLF_OK;
@@ -612,6 +622,13 @@ CLF_API const clf_suppression *clf_explanation_suppressions(const clf_explanatio
     size_t a = e->supp_first[i], b = e->supp_first[i + 1];
     *n = b - a;
     return b > a ? e->supp + a : NULL;
+}
+
+CLF_API double clf_explanation_ungated_probability(const clf_explanation *e, size_t i)
+{
+    if (!e || i >= e->n_cats || !e->ungated)
+        return NAN;
+    return e->ungated[i];
 }
 
 CLF_API const clf_doc_info *clf_explanation_info(const clf_explanation *e)

@@ -143,6 +143,18 @@ p, tau, pen = map(float, m.groups())
 assert abs(p - g["probability"]) <= 0.005 and abs(tau - g["tau"]) <= 0.005, (m.groups(), g)
 assert abs(pen - g["penalty"]) <= 0.005, (m.groups(), g)
 assert p > tau, (p, tau)
+# and what the suppression changed: the score without the gates, with them,
+# and whether the gates kept it under the threshold (the JSON says the same)
+ex = rec["explanation"]["prop"]
+pu, pg = ex["probability_without_gates"], rec["scores"]["prop"]
+assert pu > pg, (pu, pg)
+th = float(re.search(r"prop>=([0-9.]+)", table).group(1))
+m = re.search(r"prop: ([0-9.]+) without the gates, ([0-9.]+) with them(: kept under its threshold "
+              r"([0-9.]+) \(not flagged\)| \(threshold ([0-9.]+): (not )?flagged either way\))", table)
+assert m, table
+assert abs(float(m.group(1)) - pu) <= 0.005 and abs(float(m.group(2)) - pg) <= 0.005, (m.groups(), ex)
+kept = pg < th <= pu
+assert ex["kept_below_threshold"] == kept and (m.group(4) is not None) == kept, (m.groups(), ex, th)
 EOF
 
 finish explain
