@@ -430,7 +430,7 @@ typedef struct run {
     char **paths;       /* the inputs; "-" when none were given */
     int npaths;
     int multi;          /* several inputs: every record names its source */
-    chunk *chunks;      /* 8 per thread (2 for one thread): setup_chunks */
+    chunk *chunks;      /* 2 per thread */
     size_t nchunks;
 
     /* reading, under in_lock */
@@ -725,12 +725,7 @@ static int setup_scorers(run *r, clf_model *m)
 static int setup_chunks(run *r, clf_score_result **results)
 {
     size_t K = clf_model_num_categories(r->m);
-    /* Chunks are written in order: a thread whose chunks are all done but
-     * not yet writable waits for a free one. With 2 per thread about 1 in
-     * 13 chunks waited so on 2 threads (238 of 3,125 on 200,000 corpus
-     * lines), with 8 about 1 in 200 (15), for ~0.1 MB more peak RSS; one
-     * thread never waits. */
-    r->nchunks = r->o->threads > 1 ? 8 * (size_t)r->o->threads : 2;
+    r->nchunks = 2 * (size_t)r->o->threads;
     r->chunks = calloc(r->nchunks, sizeof *r->chunks);
     r->ready = calloc(r->nchunks, sizeof *r->ready);
     *results = calloc(r->nchunks * CHUNK_DOCS * K, sizeof **results);
