@@ -2,7 +2,7 @@
 """generate.py - synthetic training rows for the default recipe.
 
 Templates and slot fillers written for training only (they are not the
-functional test suite's, which is never used for training). Three files,
+functional test suite's, which is never used for training). Four files,
 each `id<TAB>labels<TAB>text` with a header, written next to this script:
 
   benign.tsv     everyday religious formulae (alone, inside ordinary sentences,
@@ -15,6 +15,10 @@ each `id<TAB>labels<TAB>text` with a header, written next to this script:
                  neutral sentences, violent idioms and figurative verbs, violence
                  words in non-violent life, violence in the news: negatives for
                  every category (empty labels)
+  verses.tsv     verses and hadith about fighting and jihad quoted in ordinary
+                 frames (tafsir, sermons, study circles, history lessons, recitation):
+                 negatives (empty labels), a file of their own so that the recipe
+                 can weigh them
   threats.tsv    personal threats and calls to violence against a group, also in
                  dialect forms: label `threat` (incitement)
   extremist.tsv  pledges to a terrorist leader, praise of a terrorist
@@ -578,6 +582,98 @@ DIPLO_T = ["استنكرت {c1} و{c2} و{c3} الهجوم الذي استهدف
            "نقلت وكالة الأنباء عن {off} قوله إن المفاوضات مع {c1} مستمرة"]
 NEWS_CLASSES = {"news-diplomacy": (DIPLO_T, 320)}
 
+# ---- added for issue 9 (lead 3): verses about fighting and jihad quoted in
+# ordinary frames (negatives), violent first-person threats against places and
+# people (incitement), and the same places and times in harmless plans
+# (negatives), so that the verb decides, not the place or the time. Own
+# templates and fillers; the probes in models/arabic-default.md are not among
+# them (main() drops any row equal to one).
+VERSE_FIGHT = ["كتب عليكم القتال وهو كره لكم",
+               "أذن للذين يقاتلون بأنهم ظلموا وإن الله على نصرهم لقدير",
+               "وإن جنحوا للسلم فاجنح لها وتوكل على الله",
+               "ومن يقتل مؤمنا متعمدا فجزاؤه جهنم خالدا فيها",
+               "يا أيها الذين آمنوا إذا لقيتم فئة فاثبتوا واذكروا الله كثيرا",
+               "وأعدوا لهم ما استطعتم من قوة",
+               "إن الله اشترى من المؤمنين أنفسهم وأموالهم بأن لهم الجنة",
+               "ولا تحسبن الذين قتلوا في سبيل الله أمواتا بل أحياء عند ربهم يرزقون",
+               "والذين جاهدوا فينا لنهدينهم سبلنا", "وجاهدوا في الله حق جهاده",
+               "انفروا خفافا وثقالا وجاهدوا بأموالكم وأنفسكم في سبيل الله",
+               "فضل الله المجاهدين بأموالهم وأنفسهم على القاعدين درجة",
+               "وما لكم لا تقاتلون في سبيل الله والمستضعفين من الرجال والنساء والولدان",
+               "لا ينهاكم الله عن الذين لم يقاتلوكم في الدين ولم يخرجوكم من دياركم أن تبروهم",
+               "من قتل نفسا بغير نفس أو فساد في الأرض فكأنما قتل الناس جميعا",
+               "ولا تقتلوا النفس التي حرم الله إلا بالحق",
+               "فإن اعتزلوكم فلم يقاتلوكم وألقوا إليكم السلم فما جعل الله لكم عليهم سبيلا",
+               "أفضل الجهاد كلمة حق عند سلطان جائر",
+               "المجاهد من جاهد نفسه في طاعة الله",
+               "لا تتمنوا لقاء العدو واسألوا الله العافية",
+               "من مات ولم يغز ولم يحدث به نفسه مات على شعبة من نفاق",
+               "ففي والديك فجاهد", "الجهاد ماض إلى يوم القيامة",
+               "لا تقتلوا شيخا فانيا ولا طفلا صغيرا ولا امرأة",
+               "ولنبلونكم بشيء من الخوف والجوع ونقص من الأموال والأنفس والثمرات",
+               "كم من فئة قليلة غلبت فئة كثيرة بإذن الله", "إن ينصركم الله فلا غالب لكم",
+               "وما النصر إلا من عند الله العزيز الحكيم",
+               "يا أيها الذين آمنوا اصبروا وصابروا ورابطوا واتقوا الله لعلكم تفلحون",
+               "فليقاتل في سبيل الله الذين يشرون الحياة الدنيا بالآخرة",
+               "ومن يقاتل في سبيل الله فيقتل أو يغلب فسوف نؤتيه أجرا عظيما",
+               "قاتلوا الذين لا يؤمنون بالله ولا باليوم الآخر",
+               "فإذا انسلخ الأشهر الحرم فاقتلوا المشركين حيث وجدتموهم",
+               "يا أيها الذين آمنوا قاتلوا الذين يلونكم من الكفار وليجدوا فيكم غلظة",
+               "إن الله يدافع عن الذين آمنوا", "ولينصرن الله من ينصره",
+               "يا أيها الذين آمنوا إن تنصروا الله ينصركم ويثبت أقدامكم",
+               "محمد رسول الله والذين معه أشداء على الكفار رحماء بينهم",
+               "لقد رضي الله عن المؤمنين إذ يبايعونك تحت الشجرة",
+               "إن الذين يبايعونك إنما يبايعون الله",
+               "يا أيها الذين آمنوا ما لكم إذا قيل لكم انفروا في سبيل الله اثاقلتم إلى الأرض",
+               "ولقد نصركم الله ببدر وأنتم أذلة",
+               "والذين هاجروا في سبيل الله ثم قتلوا أو ماتوا ليرزقنهم الله رزقا حسنا",
+               "من المؤمنين رجال صدقوا ما عاهدوا الله عليه",
+               "وكأين من نبي قاتل معه ربيون كثير فما وهنوا لما أصابهم في سبيل الله",
+               "من قاتل لتكون كلمة الله هي العليا فهو في سبيل الله",
+               "من جهز غازيا في سبيل الله فقد غزا",
+               "اغزوا باسم الله ولا تغلوا ولا تغدروا ولا تمثلوا ولا تقتلوا وليدا",
+               "الشهيد لا يجد ألم القتل إلا كما يجد أحدكم ألم القرصة"]
+VERSE_FIGHT_T = ["قال تعالى: {vf}", "{vf} صدق الله العظيم", "قال الله عز وجل: {vf}",
+                 "في تفسير قوله تعالى {vf} قال ابن كثير إن الآية نزلت في سياق الدفاع",
+                 "يشرح المفسرون قوله تعالى {vf} بالرجوع إلى أسباب النزول",
+                 "موضوع خطبة الجمعة اليوم: {vf}، وبين الخطيب معناها وضوابطها",
+                 "تحدث الشيخ {n} في خطبته عن قوله تعالى {vf}",
+                 "في حلقة الدرس بالمسجد تدارسنا آية {vf} وأقوال العلماء فيها",
+                 "سؤال في حلقة التفسير: ما معنى {vf}؟",
+                 "درس التاريخ اليوم عن غزوة بدر وما نزل فيها: {vf}",
+                 "في مادة السيرة النبوية شرح الأستاذ {n} قوله تعالى {vf}",
+                 "قرأ الإمام في صلاة التراويح {vf}", "تلاوة خاشعة للقارئ {n}: {vf}",
+                 "حفظت اليوم آية {vf} مع ابني", "يستدل العلماء بقوله {vf} على حرمة الاعتداء",
+                 "رسالة ماجستير عن تفسير آيات القتال مثل {vf}",
+                 "الجهاد في الإسلام له ضوابط، قال تعالى: {vf}",
+                 "{vf}، وفسرها العلماء بأن القتال للدفاع لا للعدوان", "{vf}",
+                 "{vf} {e}", "من سورة الأنفال: {vf}", "ورد في سورة التوبة: {vf}",
+                 "{vf} .. {d}", "آية اليوم: {vf}", "حديث اليوم: {vf}",
+                 "ما صحة حديث {vf}؟", "استمعت اليوم إلى شرح {vf} في إذاعة القرآن",
+                 "كتاب فقه السيرة يشرح {vf} في سياق غزوة أحد",
+                 "أستاذ التفسير: لا يجوز اقتطاع {vf} من سياقها"]
+FUT = ["سأ", "سوف أ", "راح أ", "رح أ", "والله لأ", "غدا سأ", "أقسم أني سأ", "ح أ"]
+VIOLENT_ACT = ["فجر {pl_t}", "حرق {pl_t}", "نسف {pl_t}", "طلق النار على كل من في {pl_t}",
+               "دخل {pl_t} بالسلاح وأقتل من فيه", "زرع قنبلة في {pl_t}", "شعل النار في {pl_t}",
+               "طلق الرصاص على {who}", "طعن {who} بالسكين", "دهس {who} بالسيارة",
+               "حرق {who} بالبنزين", "ذبح {who}", "قتل {who}", "رمي قنبلة على {pl_t}",
+               "فخخ سيارة {who}", "هدم {pl_t} على رؤوس من فيه"]
+PLACE_T = ["المدرسة", "بيتك", "السوق", "المكتب", "الجامعة", "المستشفى", "محلك", "الشركة",
+           "المطعم", "البنك", "المصنع", "الملعب", "دارك", "مكتبك", "عيادتك", "صالة الأفراح",
+           "المول", "محطة الباص", "الكلية", "مقر الجريدة"]
+WHO = ["مديرك", "جارك", "أستاذك", "أخاك", "زوجتك", "أولادك", "كل الموظفين", "الطلاب", "المدير",
+       "كل من في الحي", "عائلتك", "صاحب المحل", "الحارس", "زملائي في العمل"]
+WHEN = ["", "غدا", "الليلة", "بعد صلاة الجمعة", "يوم الاثنين", "هذا الأسبوع", "قريبا",
+        "الساعة العاشرة", "عند الفجر", "بكرة الصبح", "قبل نهاية الشهر", "في أول يوم دراسة"]
+VTHREAT_T = ["{fut}{vact} {when}", "{fut}{vact} {when} ولن يوقفني أحد", "{fut}{vact} {when} {em}",
+             "انتظروا، {fut}{vact} {when}", "يا {n}، {fut}{vact} {when}", "{fut}{vact} {when}، هذا وعد",
+             "كلكم ستدفعون الثمن، {fut}{vact} {when}"]
+PLAN_VERB = ["سأذهب إلى", "سأزور", "سأنظف", "سأفتح", "سأرتب", "سنجتمع في", "سأمر على",
+             "راح أروح", "رح أوصل", "سأصور", "سأدهن جدران", "سأصلح باب"]
+PLAN_T = ["{pv} {pl_t} {when}", "{pv} {pl_t} {when} إن شاء الله", "{pv} {pl_t} {when} مع {r}",
+          "غدا {pv} {pl_t} {when}", "{pv} {pl_t} {when} ثم نتغدى", "سأشتري هدية ل{who} {when}",
+          "سأتصل ب{who} {when}", "سأشكر {who} {when} على مساعدته"]
+
 BENIGN_CLASSES_2 = {
     "dhikr-life": (DHIKR_LIFE_T, 360),
     "chitchat": (CHITCHAT, 120),
@@ -633,6 +729,8 @@ def fill(rng, t, **fixed):
         "act": ACT, "perp": PERP, "pl": ID_PL, "pl2": ID_PL, "of": ID_OF, "sg": ID_SG,
         "job": ID_JOB, "idthing": ID_THING, "c1": COUNTRY, "c2": COUNTRY, "c3": COUNTRY,
         "c4": COUNTRY, "na1": NATION, "na2": NATION, "na3": NATION, "off": OFFICIAL,
+        "vf": VERSE_FIGHT, "fut": FUT, "vact": VIOLENT_ACT, "pl_t": PLACE_T, "who": WHO,
+        "when": WHEN, "pv": PLAN_VERB,
     }
     out = t
     # oath may itself hold a {n}
@@ -642,6 +740,11 @@ def fill(rng, t, **fixed):
         tok = "{" + key + "}"
         while tok in out:
             out = out.replace(tok, fixed.get(key) or rng.choice(slots[key]), 1)
+    if "{" in out:  # a filler with slots of its own ({vact} holds {pl_t}, {who})
+        for key in ("pl_t", "who"):
+            tok = "{" + key + "}"
+            while tok in out:
+                out = out.replace(tok, rng.choice(slots[key]), 1)
     return " ".join(out.split())
 
 
@@ -699,13 +802,34 @@ def main():
     extremist += [(rid, "pro_extremist,threat", text)
                   for rid, text in generate(rng, ETHREAT2_T, 360, "extremist-threat2")]
     extremist = with_spaced(rng, extremist, 12)
+    # issue 9, lead 3: appended after the rows above (their own random
+    # stream), so the earlier rows stay as they were
+    rng4 = random.Random(2028)
+    verses = with_spaced(rng4, [(rid, "", text) for rid, text in
+                                generate(rng4, VERSE_FIGHT_T, 600, "verse-fighting")], 12)
+    extra = [(rid, "", text) for rid, text in generate(rng4, PLAN_T, 240, "plan-place")]
+    benign += with_spaced(rng4, extra, 12)
+    threats += with_spaced(rng4, [(rid, "threat", text) for rid, text in
+                                  generate(rng4, VTHREAT_T, 360, "violent-threat")], 12)
+    probes = set()
+    probe_file = os.path.join(HERE, "probes.tsv")
+    if os.path.exists(probe_file):
+        with open(probe_file, encoding="utf-8") as f:
+            probes = {line.rstrip("\n").split("\t")[-1] for line in f if "\t" in line}
+    benign = [row for row in benign if row[2] not in probes]
+    verses = [row for row in verses if row[2] not in probes]
+    threats = [row for row in threats if row[2] not in probes]
+    extremist = [row for row in extremist if row[2] not in probes]
     # a text in two files would be both a negative and a positive
     pos = {t for _, _, t in threats + extremist}
     benign = [row for row in benign if row[2] not in pos]
+    verses = [row for row in verses if row[2] not in pos]
     write("benign.tsv", benign)
+    write("verses.tsv", verses)
     write("threats.tsv", threats)
     write("extremist.tsv", extremist)
-    print(f"benign {len(benign)}, threats {len(threats)}, extremist {len(extremist)}")
+    print(f"benign {len(benign)}, verses {len(verses)}, threats {len(threats)}, "
+          f"extremist {len(extremist)}")
 
 
 if __name__ == "__main__":
