@@ -133,6 +133,11 @@ START_TEST(test_default_recipe_loads)
     for (size_t c = 0; c < r->n_corpora; c++)
         ck_assert_msg(!(r->corpora[c].negatives_for & prop), "%s is a propaganda negative",
                       r->corpora[c].name);
+    /* extremism is the squared-hinge SVM (training.solver), the others logistic regression */
+    ck_assert_ptr_nonnull(r->solver);
+    for (size_t k = 0; k < r->n_categories; k++)
+        ck_assert_int_eq(r->solver[k], !strcmp(r->categories[k], "extremism") ? CLF_SOLVER_SVM
+                                                                               : CLF_SOLVER_LOGREG);
     /* paths: the synthetic rows (in the repository) come from training/synthetic/
      * whatever --corpora says; the corpora from ../shared/corpora beside the source
      * tree unless --corpora says otherwise */
