@@ -556,6 +556,9 @@ static const char *data_dir(void)
         write_rows(p, 240, NULL, "دعاية", "مراسل", 11);
         snprintf(p, sizeof p, "%s/nd.tsv", dir);
         write_rows(p, 60, NULL, "دعاية", "مراسل", 13);
+        /* more news, for an entry that is gate data only: its own word صحيفة */
+        snprintf(p, sizeof p, "%s/e.tsv", dir);
+        write_rows(p, 120, NULL, "صحيفة", "مراسل", 17);
     }
     return dir;
 }
@@ -658,6 +661,98 @@ START_TEST(training_learns_a_news_gate)
 }
 END_TEST
 
+/* A model trained on the gated recipe, plus (when vocabulary is "true" or
+ * "false") a second news entry e.tsv in the news gate. */
+static clf_model *train_extra(const char *vocabulary, const char *name)
+{
+    char extra[512] = "";
+    if (vocabulary)
+        snprintf(extra, sizeof extra,
+                 ", {\"name\": \"more\", \"train\": \"e.tsv\", \"negatives_for\": [\"prop\"], "
+                 "\"vocabulary\": %s}",
+                 vocabulary);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"name\": \"g\", \"categories\": [\"prop\"],"
+             " \"features\": {\"word_ngram_max\": 1, \"char_ngram_max\": 0, \"stems\": false,"
+             "   \"hash_bits\": 16, \"min_df\": 1},"
+             " \"training\": {\"folds\": 3, \"c_grid\": [1, 4], \"select_on\": \"in_domain\","
+             "   \"weights\": \"f32\", \"gates\": {\"prop\": [{\"name\": \"news\", "
+             "   \"corpora\": [\"news\"%s]}]}},"
+             " \"corpora\": ["
+             "  {\"name\": \"persuasion\", \"train\": \"p.tsv\", \"annotates\": [\"prop\"],"
+             "   \"labels\": {\"p\": [\"prop\"]}},"
+             "  {\"name\": \"news\", \"train\": \"n.tsv\", \"negatives_for\": [\"prop\"]}%s]}",
+             vocabulary ? ", \"more\"" : "", extra);
+    clf_recipe *r;
+    ck_assert_msg(clf_recipe_parse(&r, text, strlen(text), "test-recipe") == CLF_OK, "%s",
+                  clf_last_error());
+    clf_train_options o = CLF_TRAIN_OPTIONS_INIT;
+    o.corpora_root = data_dir();
+    o.threads = 2;
+    char out[4200];
+    snprintf(out, sizeof out, "%s/%s.clf", clf_test_tmpdir(), name);
+    ck_assert_msg(clf_train(r, &o, out, NULL) == CLF_OK, "%s", clf_last_error());
+    clf_recipe_free(r);
+    clf_model *m;
+    ck_assert_int_eq(clf_model_load(&m, out), CLF_OK);
+    return m;
+}
+
+static json_int_t feature_rows(clf_model *m)
+{
+    json_t *root = prop_meta(m);
+    json_int_t n = json_integer_value(json_object_get(json_object_get(root, "features"), "rows"));
+    json_decref(root);
+    return n;
+}
+
+/* The contribution of دعاية to prop in a short text: weight x tf-idf value. */
+static double contribution(clf_model *m)
+{
+    const char *text = "الماء البيت دعاية";
+    clf_scorer *s;
+    ck_assert_int_eq(clf_scorer_new(&s, m), CLF_OK);
+    clf_explanation *e;
+    ck_assert_int_eq(clf_explain(s, text, strlen(text), 5, &e), CLF_OK);
+    size_t n;
+    const clf_contribution *c = clf_explanation_words(e, 0, 1, &n);
+    double v = NAN;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(c[i].text, "دعاية") == 0 || strcmp(c[i].text, "دعايه") == 0)
+            v = c[i].contribution;
+    clf_explanation_free(e);
+    clf_scorer_free(s);
+    ck_assert_msg(!isnan(v), "دعاية not among the words pushing prop up");
+    return v;
+}
+
+/* A corpus entry with "vocabulary": false is gate data only: the feature
+ * rows and their IDF are those of the recipe without it (so the category's
+ * own fit, which the gate's corpora leave, is the same: the contribution of
+ * دعاية is unchanged); with the default, its word صحيفة gets a row and the
+ * IDF of the filler words moves. */
+START_TEST(corpus_out_of_vocabulary)
+{
+    clf_model *base = train_extra(NULL, "voc-base");
+    clf_model *off = train_extra("false", "voc-off");
+    clf_model *on = train_extra("true", "voc-on");
+    ck_assert_int_eq(feature_rows(off), feature_rows(base));
+    ck_assert_int_eq(feature_rows(on), feature_rows(base) + 1);
+    double cb = contribution(base), coff = contribution(off), con = contribution(on);
+    ck_assert_msg(fabs(coff - cb) < 1e-9, "vocabulary false: %.12g, without the entry %.12g", coff, cb);
+    ck_assert_msg(fabs(con - cb) > 1e-6, "vocabulary true: %.12g, without the entry %.12g", con, cb);
+    clf_model_free(base);
+    clf_model_free(off);
+    clf_model_free(on);
+    clf_recipe *r;
+    const char *bad = "{\"name\": \"g\", \"categories\": [\"prop\"], \"corpora\": [{\"name\": \"x\", "
+                      "\"train\": \"p.tsv\", \"annotates\": [\"prop\"], \"vocabulary\": 0}]}";
+    ck_assert_int_ne(clf_recipe_parse(&r, bad, strlen(bad), "bad"), CLF_OK);
+    ck_assert_ptr_nonnull(strstr(clf_last_error(), "vocabulary"));
+}
+END_TEST
+
 /* NB scaling: recorded, changes the weights, still ranks the marker first. */
 START_TEST(training_nb_scaling)
 {
@@ -686,6 +781,7 @@ static Suite *gates_suite(void)
     tcase_add_test(tc, penalty_matches_definition);
     tcase_add_test(tc, explanation_reports_suppression);
     tcase_add_test(tc, explanation_ungated_probability);
+    tcase_add_test(tc, corpus_out_of_vocabulary);
     tcase_add_test(tc, forged_gates_rejected);
     tcase_add_test(tc, shipped_model_gates);
     tcase_add_test(tc, recipe_gates_syntax);

@@ -425,11 +425,14 @@ static int build_vocabulary(loader *L, uint32_t **row_of_out)
     uint32_t *df = calloc(nb, sizeof *df);
     if (!df)
         return clf__error(CLF_E_NOMEM, "out of memory");
-    size_t ntrain = 0;
+    size_t ntrain = 0, nvoc = 0; /* training documents; those that make the vocabulary */
     for (size_t i = 0; i < d->n_docs; i++) {
         if (d->docs[i].split != CLF_SPLIT_TRAIN)
             continue;
         ntrain++;
+        if (!L->r->corpora[d->docs[i].corpus].vocabulary)
+            continue; /* "vocabulary": false: no say in the rows kept nor their IDF */
+        nvoc++;
         for (size_t j = 0; j < L->raw[i].n_counts; j++)
             df[L->raw[i].counts[j].bucket]++;
     }
@@ -459,7 +462,7 @@ static int build_vocabulary(loader *L, uint32_t **row_of_out)
         if (f >= L->r->min_df && f > 0) {
             d->buckets[r] = (uint32_t)b;
             /* smooth IDF, as scikit-learn's TfidfVectorizer(smooth_idf=True) */
-            d->idf[r] = (float)(log((1.0 + (double)ntrain) / (1.0 + (double)f)) + 1.0);
+            d->idf[r] = (float)(log((1.0 + (double)nvoc) / (1.0 + (double)f)) + 1.0);
             row_of[b] = (uint32_t)(++r);
         } else {
             row_of[b] = 0;

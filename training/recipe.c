@@ -603,7 +603,7 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
 {
     static const char *const keys[] = {"name",   "train",  "dev",       "format",
                                        "annotates", "negatives_for", "labels", "weight",
-                                       "selection", "rewrite", "train_unit", NULL};
+                                       "selection", "rewrite", "train_unit", "vocabulary", NULL};
     clf_recipe *r = p->r;
     clf_recipe_corpus *c = &r->corpora[idx];
     char where[CLF_RECIPE_MAX_NAME + 64];
@@ -619,6 +619,7 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
     for (size_t k = 0; k < CLF_RECIPE_MAX_CATEGORIES; k++)
         c->weight[k] = 1;
     c->selection = 1;
+    c->vocabulary = 1;
     c->max_flag_rate = NAN;
     if (rc == CLF_OK)
         rc = get_string(p, obj, where, "name", 1, &name);
@@ -626,6 +627,11 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
         unsigned int sel = 1;
         rc = get_bool(p, obj, where, "selection", &sel);
         c->selection = (int)sel;
+    }
+    if (rc == CLF_OK) {
+        unsigned int voc = 1;
+        rc = get_bool(p, obj, where, "vocabulary", &voc);
+        c->vocabulary = (int)voc;
     }
     if (rc == CLF_OK)
         rc = get_string(p, obj, where, "train", 0, &train);

@@ -76,6 +76,10 @@ typedef struct clf_recipe_corpus {
                                  row counts weight[k] times in category k's fits (>= 1; a number
                                  in the recipe sets every category, an object some of them) */
     int selection;            /* "selection": rows count in the in-domain selection metrics */
+    int vocabulary;           /* "vocabulary" (default 1): its training rows count in the
+                                 document frequencies that choose the feature rows (min_df) and
+                                 their IDF; 0 = they are featurized with the rows the others keep
+                                 (gate data that must not change the model's rows) */
     int train_unit;           /* "train_unit": CLF_RECIPE_UNIT_DOCUMENT (a training row is one
                                  document) or _SENTENCES / _PARAGRAPHS (each training row is cut,
                                  by clf_score_spans()'s rule, into one document per span, each
