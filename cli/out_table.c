@@ -307,18 +307,26 @@ static int put_flags(FILE *out, const clf_cli_table *t, const clf_model *m, cons
     return used;
 }
 
-/* "  why extremism: الخلافه +5.64, ..." for one category. */
-static void put_why(FILE *out, const clf_cli_table *t, const clf_model *m, const clf_cli_row *r,
-                    size_t k)
+/* "  propaganda:" indented under the row, the label in cyan on a terminal;
+ * returns the columns printed */
+static int put_cat_label(FILE *out, const clf_cli_table *t, const clf_model *m, size_t k)
 {
-    size_t n;
-    const clf_contribution *c = clf_explanation_words(r->ex, k, 1, &n);
     int used = fprintf(out, "%*s", ID_COLS + 2, "");
     if (t->color)
         fputs(C_CYAN, out);
     used += fprintf(out, "%s:", clf_model_category_name(m, k));
     if (t->color)
         fputs(C_RESET, out);
+    return used;
+}
+
+/* "  why extremism: الخلافه +5.64, ..." for one category. */
+static void put_why(FILE *out, const clf_cli_table *t, const clf_model *m, const clf_cli_row *r,
+                    size_t k)
+{
+    size_t n;
+    const clf_contribution *c = clf_explanation_words(r->ex, k, 1, &n);
+    int used = put_cat_label(out, t, m, k);
     if (n == 0)
         used += fprintf(out, " (no word pushes it up)");
     for (size_t i = 0; i < n && i < t->top_words; i++) {
@@ -353,12 +361,7 @@ static void put_suppressed(FILE *out, const clf_cli_table *t, const clf_model *m
     for (size_t i = 0; i < n; i++) {
         if (!(sp[i].penalty > 0))
             continue;
-        fprintf(out, "%*s", ID_COLS + 2, "");
-        if (t->color)
-            fputs(C_CYAN, out);
-        fprintf(out, "%s:", clf_model_category_name(m, k));
-        if (t->color)
-            fputs(C_RESET, out);
+        put_cat_label(out, t, m, k);
         fprintf(out,
                 " suppressed: reads like %s (%s gate %.2f over its threshold %.2f, margin "
                 "lowered by %.2f)\n",
@@ -373,12 +376,7 @@ static void put_suppressed(FILE *out, const clf_cli_table *t, const clf_model *m
     double pu = clf_explanation_ungated_probability(r->ex, k);
     double th = clf_scorer_threshold(r->scorer, k);
     const char *what = clf_scorer_flagging(r->scorer, k) ? "flagged" : "signalled";
-    fprintf(out, "%*s", ID_COLS + 2, "");
-    if (t->color)
-        fputs(C_CYAN, out);
-    fprintf(out, "%s:", clf_model_category_name(m, k));
-    if (t->color)
-        fputs(C_RESET, out);
+    put_cat_label(out, t, m, k);
     if (res->probability < th && pu >= th)
         fprintf(out, " %.2f without the gates, %.2f with them: kept under its threshold %.2f "
                      "(not %s)\n", pu, res->probability, th, what);

@@ -468,7 +468,7 @@ START_TEST(recipe_gates_syntax)
          "unknown key \"a\""},
         {", \"gate_weights\": [-1]", "gate_weights[0]"},
         {", \"nb_scaling\": \"yes\"", "nb_scaling"},
-        {", \"nb_scaling\": {\"prop\": \"auto\"}", "expected true or false"},
+        {", \"nb_scaling\": {\"prop\": \"auto\"}", "training.nb_scaling.prop: expected true or false"},
         {", \"nb_scaling\": {\"hate\": true}", "unknown category \"hate\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

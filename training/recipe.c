@@ -350,30 +350,38 @@ static int solver_value(const parser *p, json_t *v, const char *where, unsigned 
     return CLF_OK;
 }
 
+/* Parses one value of a per-category option into *out, or fails naming where. */
+typedef int (*category_value_fn)(const parser *p, json_t *v, const char *where,
+                                 unsigned char *out);
+
 /*
- * training.solver: one name for every category, or {category: name, "*":
- * name} ("*" default "logreg"). Read after the categories.
+ * A per-category option training.<name>: one value for every category, or
+ * {category: value, "*": value}, "*" applied first whatever the key order.
+ * out[] holds the defaults on entry (v NULL: left as they are). Every error
+ * names the key it is about (training.<name>.<category>).
  */
-static int parse_solver(parser *p, json_t *v)
+static int parse_per_category(const parser *p, json_t *v, const char *name,
+                              category_value_fn value, unsigned char *out)
 {
-    clf_recipe *r = p->r;
-    if (!r->solver && !(r->solver = calloc(r->n_categories, 1)))
-        return clf__error(CLF_E_NOMEM, "out of memory");
+    const clf_recipe *r = p->r;
+    char where[CLF_RECIPE_MAX_NAME + 48];
+    unsigned char x = 0;
+    int rc;
     if (!v)
         return CLF_OK;
-    unsigned char x = CLF_SOLVER_LOGREG;
-    int rc;
     if (!json_is_object(v)) {
-        if ((rc = solver_value(p, v, "training.solver", &x)) != CLF_OK)
+        snprintf(where, sizeof where, "training.%s", name);
+        if ((rc = value(p, v, where, &x)) != CLF_OK)
             return rc;
-        memset(r->solver, x, r->n_categories);
+        memset(out, x, r->n_categories);
         return CLF_OK;
     }
     json_t *star = json_object_get(v, "*");
     if (star) {
-        if ((rc = solver_value(p, star, "training.solver.*", &x)) != CLF_OK)
+        snprintf(where, sizeof where, "training.%s.*", name);
+        if ((rc = value(p, star, where, &x)) != CLF_OK)
             return rc;
-        memset(r->solver, x, r->n_categories);
+        memset(out, x, r->n_categories);
     }
     const char *key;
     json_t *e;
@@ -382,13 +390,22 @@ static int parse_solver(parser *p, json_t *v)
             continue;
         int k = clf_recipe_category_index(r, key);
         if (k < 0)
-            return perr(p, "training.solver: unknown category \"%s\"", key);
-        char where[CLF_RECIPE_MAX_NAME + 32];
-        snprintf(where, sizeof where, "training.solver.%s", key);
-        if ((rc = solver_value(p, e, where, &r->solver[k])) != CLF_OK)
+            return perr(p, "training.%s: unknown category \"%s\"", name, key);
+        snprintf(where, sizeof where, "training.%s.%s", name, key);
+        if ((rc = value(p, e, where, &out[k])) != CLF_OK)
             return rc;
     }
     return CLF_OK;
+}
+
+/* training.solver: one name for every category, or {category: name, "*":
+ * name} ("*" default "logreg"). Read after the categories. */
+static int parse_solver(parser *p, json_t *v)
+{
+    clf_recipe *r = p->r;
+    if (!r->solver && !(r->solver = calloc(r->n_categories, 1)))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    return parse_per_category(p, v, "solver", solver_value, r->solver);
 }
 
 static int parse_training(parser *p, json_t *root)
@@ -883,6 +900,15 @@ static int nb_value(const parser *p, json_t *v, const char *where, unsigned char
     return CLF_OK;
 }
 
+/* true or false, stored inverted: report_only[k] is "not flagged by default" */
+static int report_only_value(const parser *p, json_t *v, const char *where, unsigned char *out)
+{
+    if (!json_is_boolean(v))
+        return perr(p, "%s: expected true or false", where);
+    *out = !json_is_true(v);
+    return CLF_OK;
+}
+
 /*
  * training.flag_by_default: true/false for every category, or {category:
  * bool, "*": bool} ("*" default true). A category set to false is
@@ -896,34 +922,7 @@ static int parse_flag_by_default(parser *p, json_t *tr)
     if (!r->report_only)
         return clf__error(CLF_E_NOMEM, "out of memory");
     json_t *v = json_is_object(tr) ? json_object_get(tr, "flag_by_default") : NULL;
-    if (!v)
-        return CLF_OK;
-    if (json_is_boolean(v)) {
-        memset(r->report_only, !json_is_true(v), r->n_categories);
-        return CLF_OK;
-    }
-    if (!json_is_object(v))
-        return perr(p, "training.flag_by_default: expected true, false or {category: true|false, "
-                       "\"*\": true|false}");
-    json_t *star = json_object_get(v, "*");
-    if (star) {
-        if (!json_is_boolean(star))
-            return perr(p, "training.flag_by_default.*: expected true or false");
-        memset(r->report_only, !json_is_true(star), r->n_categories);
-    }
-    const char *key;
-    json_t *e;
-    json_object_foreach(v, key, e) {
-        if (!strcmp(key, "*"))
-            continue;
-        int k = clf_recipe_category_index(r, key);
-        if (k < 0)
-            return perr(p, "training.flag_by_default: unknown category \"%s\"", key);
-        if (!json_is_boolean(e))
-            return perr(p, "training.flag_by_default.%s: expected true or false", key);
-        r->report_only[k] = !json_is_true(e);
-    }
-    return CLF_OK;
+    return parse_per_category(p, v, "flag_by_default", report_only_value, r->report_only);
 }
 
 /* training.gates {category: [gate, ...]}, gate_weights, gate_taus and
@@ -943,33 +942,8 @@ static int parse_gates(parser *p, json_t *root)
     if (!r->nb_scaling)
         return clf__error(CLF_E_NOMEM, "out of memory");
     json_t *nb = json_is_object(tr) ? json_object_get(tr, "nb_scaling") : NULL;
-    if (nb && !json_is_object(nb)) {
-        unsigned char x = 0;
-        if ((rc = nb_value(p, nb, "training.nb_scaling", &x)) != CLF_OK)
-            return rc;
-        memset(r->nb_scaling, x, r->n_categories);
-    } else if (nb) {
-        /* {category: value, "*": value}: the default first, then the overrides */
-        json_t *star = json_object_get(nb, "*");
-        unsigned char x = 0;
-        if (star) {
-            if ((rc = nb_value(p, star, "training.nb_scaling.*", &x)) != CLF_OK)
-                return rc;
-            memset(r->nb_scaling, x, r->n_categories);
-        }
-        const char *key;
-        json_t *e;
-        json_object_foreach(nb, key, e) {
-            if (!strcmp(key, "*"))
-                continue;
-            int k = clf_recipe_category_index(r, key);
-            if (k < 0)
-                return perr(p, "training.nb_scaling: unknown category \"%s\"", key);
-            if ((rc = nb_value(p, e, "training.nb_scaling.<category>", &x)) != CLF_OK)
-                return rc;
-            r->nb_scaling[k] = x;
-        }
-    }
+    if ((rc = parse_per_category(p, nb, "nb_scaling", nb_value, r->nb_scaling)) != CLF_OK)
+        return rc;
     json_t *v = json_is_object(tr) ? json_object_get(tr, "gates") : NULL;
     if (!v)
         return CLF_OK;
