@@ -125,6 +125,14 @@ PYEOF
   "$CLF" score --model "$MODEL" --format text -j 2 "$T/many.txt" > "$T/m2.out"
   check "score: --threads 2 equals --threads 1" cmp -s "$T/m1.out" "$T/m2.out"
   check "score: 3000 records" test "$(wc -l < "$T/m2.out")" -eq 3000
+  # chunks end at ~16 KB of text: lines of 20 B to 40 KB, more chunks than
+  # 8 per thread, written in order by whichever thread is writing
+  awk 'BEGIN { for (i = 1; i <= 400; i++) { n = (i % 37 == 0) ? 4000 : (i * 7919 % 60) + 1
+               s = ""; for (k = 0; k < n; k++) s = s "كلمة" k " "; print s } }' > "$T/long.txt"
+  "$CLF" score --model "$MODEL" --format text -j 1 "$T/long.txt" > "$T/l1.out"
+  "$CLF" score --model "$MODEL" --format text -j 4 "$T/long.txt" > "$T/l4.out"
+  check "score: long and short lines, --threads 4 equals --threads 1" cmp -s "$T/l1.out" "$T/l4.out"
+  check "score: 400 records" test "$(wc -l < "$T/l4.out")" -eq 400
   # JSON Lines with pass-through fields, from a pipe, 3 threads (the reader
   # and the writers share each record's JSON object: TSan runs this too)
   awk '{printf "{\"id\":\"d%d\",\"text\":\"%s\",\"meta\":{\"n\":[%d]}}\n", NR, $0, NR}' \
