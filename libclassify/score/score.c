@@ -219,34 +219,43 @@ accumulate5_i16_avx2(const clf_scorer *s, const clf__hit *hits, size_t n, double
     const float *idf_table = m->idf_table;
     __m256d a03 = _mm256_setzero_pd();
     double a4 = 0.0, norm2 = 0.0;
-    for (size_t j = 0; j < n; j++) {
-        if (j + PF < n) { /* both cache lines of a 12-byte row that straddles two */
-            const unsigned char *next = rows + (size_t)hits[j + PF].row * RB;
-            __builtin_prefetch(next);
-            if (RB == 12)
-                __builtin_prefetch(next + 11);
-        }
-        const unsigned char *row = rows + (size_t)hits[j].row * RB;
-        const uint32_t c = hits[j].count;
-        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)row);
-        float idf;
-        __m128i q;
-        double q4;
-        if (RB == 12) {
-            idf = idf_table[(uint16_t)_mm_extract_epi16(x, 0)];
-            q = _mm_srli_si128(x, 2);
-            q4 = (double)(int16_t)_mm_extract_epi16(x, 5);
-        } else {
-            memcpy(&idf, row, sizeof idf);
-            q = _mm_srli_si128(x, 4);
-            q4 = (double)(int16_t)_mm_extract_epi16(x, 6);
-        }
-        const double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) * (double)idf;
-        norm2 += v * v;
-        const __m256d w03 = _mm256_cvtepi32_pd(_mm_cvtepi16_epi32(q));
-        a03 = _mm256_add_pd(a03, _mm256_mul_pd(_mm256_set1_pd(v), w03));
-        a4 += v * q4;
+    /* rows PF ahead are prefetched while there are: two loops, so that no
+     * row tests whether there is one */
+    const size_t npf = n > PF ? n - PF : 0;
+    size_t j = 0;
+#define CLF__ROW_STEP()                                                                      \
+    do {                                                                                     \
+        const unsigned char *row = rows + (size_t)hits[j].row * RB;                          \
+        const uint32_t c = hits[j].count;                                                    \
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)row);               \
+        float idf;                                                                           \
+        __m128i q;                                                                           \
+        double q4;                                                                           \
+        if (RB == 12) {                                                                      \
+            idf = idf_table[(uint16_t)_mm_extract_epi16(x, 0)];                              \
+            q = _mm_srli_si128(x, 2);                                                        \
+            q4 = (double)(int16_t)_mm_extract_epi16(x, 5);                                   \
+        } else {                                                                             \
+            memcpy(&idf, row, sizeof idf);                                                   \
+            q = _mm_srli_si128(x, 4);                                                        \
+            q4 = (double)(int16_t)_mm_extract_epi16(x, 6);                                   \
+        }                                                                                    \
+        const double v = (double)(c < 64 ? s->tf[c] : clf__tf_weight(fo, c)) * (double)idf;  \
+        norm2 += v * v;                                                                      \
+        const __m256d w03 = _mm256_cvtepi32_pd(_mm_cvtepi16_epi32(q));                       \
+        a03 = _mm256_add_pd(a03, _mm256_mul_pd(_mm256_set1_pd(v), w03));                     \
+        a4 += v * q4;                                                                        \
+    } while (0)
+    for (; j < npf; j++) { /* both cache lines of a 12-byte row that straddles two */
+        const unsigned char *next = rows + (size_t)hits[j + PF].row * RB;
+        __builtin_prefetch(next);
+        if (RB == 12)
+            __builtin_prefetch(next + 11);
+        CLF__ROW_STEP();
     }
+    for (; j < n; j++)
+        CLF__ROW_STEP();
+#undef CLF__ROW_STEP
     _mm256_storeu_pd(acc, a03);
     acc[4] = a4;
     return norm2;
