@@ -339,6 +339,129 @@ START_TEST(test_flag_rate_cap)
 }
 END_TEST
 
+/* threshold_caps false: the caps no longer bound the threshold (a report-only
+ * category's signal keeps its in-domain recall), and the metadata says so */
+START_TEST(test_threshold_caps_off)
+{
+    const char *dir = dir_of("capsoff");
+    write_rows(dir, "ca.tsv", 120, "a", "سيف", "درع", NULL, 0, 3);
+    write_rows(dir, "hn.tsv", 90, "", NULL, NULL, "سيف درع", 3, 4);
+    char text[2048];
+    const char *free_m = out_path("capsoff-free.clf"), *cap_m = out_path("capsoff-cap.clf");
+    const char *off_m = out_path("capsoff-off.clf");
+    train_ok(cap_recipe, "", "capsoff.json", dir, free_m);
+    train_ok(cap_recipe, ", \"max_flag_rate\": {\"hn\": 0.02}", "capsoff.json", dir, cap_m);
+    train_ok(cap_recipe, ", \"max_flag_rate\": {\"hn\": 0.02}, \"threshold_caps\": {\"alpha\": false}",
+             "capsoff.json", dir, off_m);
+    json_t *a = metadata(free_m), *b = metadata(cap_m), *o = metadata(off_m);
+    json_t *ca = json_object_get(json_object_get(a, "categories"), "alpha");
+    json_t *cb = json_object_get(json_object_get(b, "categories"), "alpha");
+    json_t *co = json_object_get(json_object_get(o, "categories"), "alpha");
+    double ta = json_real_value(json_object_get(json_object_get(ca, "threshold"), "value"));
+    double tb = json_real_value(json_object_get(json_object_get(cb, "threshold"), "value"));
+    double to = json_real_value(json_object_get(json_object_get(co, "threshold"), "value"));
+    /* the caps raise the threshold; without their bound it is the uncapped one */
+    ck_assert_msg(tb > ta, "capped %g, uncapped %g", tb, ta);
+    ck_assert_msg(to == ta, "threshold_caps false: %g, uncapped %g, capped %g", to, ta, tb);
+    ck_assert_msg(oof_rate(o, "hn") > 1.0 / 90 + 1e-12, "hn flagged %g", oof_rate(o, "hn"));
+    ck_assert(json_is_true(json_object_get(cb, "threshold_caps")));
+    ck_assert(json_is_false(json_object_get(co, "threshold_caps")));
+    ck_assert(json_is_null(json_object_get(co, "threshold_floor")));
+    /* the cap is still reported beside the corpus's flag rate */
+    json_t *e = json_object_get(json_object_get(co, "out_of_fold_by_corpus"), "hn");
+    ck_assert(json_real_value(json_object_get(e, "max_flag_rate")) == 0.02);
+    json_decref(a);
+    json_decref(b);
+    json_decref(o);
+
+    clf_recipe *r;
+    fill(text, sizeof text, cap_recipe, ", \"threshold_caps\": {\"nosuch\": false}");
+    ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), "capsoff.json"), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "threshold_caps: unknown category \"nosuch\""), "%s",
+                  clf_last_error());
+    fill(text, sizeof text, cap_recipe, ", \"threshold_caps\": {\"alpha\": 0}");
+    ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), "capsoff.json"), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "threshold_caps.alpha"), "%s", clf_last_error());
+    fill(text, sizeof text, cap_recipe, ", \"threshold_caps\": \"no\"");
+    ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), "capsoff.json"), CLF_E_PARSE);
+}
+END_TEST
+
+/* select_metric "capped_average_precision": each C's AP above the caps'
+ * floor is what chooses C; it is the AP itself when no cap binds */
+static const char *capsel_recipe =
+    "{\"name\": \"capsel\", \"categories\": [\"alpha\"],\n"
+    " \"features\": {\"hash_bits\": 16, \"min_df\": 1, \"char_ngram_max\": 0, \"stems\": false},\n"
+    " \"training\": {\"folds\": 3, \"c_grid\": [0.01, 1, 100], \"threshold\": \"best_f1\",\n"
+    "              \"select_on\": \"in_domain\"@@},\n"
+    " \"corpora\": [\n"
+    CA_HN_CORPORA;
+
+START_TEST(test_select_capped_ap)
+{
+    const char *dir = dir_of("capsel");
+    write_rows(dir, "ca.tsv", 120, "a", "سيف", "درع", NULL, 0, 5);
+    write_rows(dir, "hn.tsv", 90, "", NULL, NULL, "سيف درع", 3, 6);
+    const char *plain_m = out_path("capsel-plain.clf"), *capped_m = out_path("capsel-capped.clf");
+    const char *loose_m = out_path("capsel-loose.clf");
+    train_ok(capsel_recipe, ", \"max_flag_rate\": {\"hn\": 0.02}", "capsel.json", dir, plain_m);
+    train_ok(capsel_recipe,
+             ", \"max_flag_rate\": {\"hn\": 0.02}, \"select_metric\": {\"alpha\": "
+             "\"capped_average_precision\"}", "capsel.json", dir, capped_m);
+    train_ok(capsel_recipe,
+             ", \"max_flag_rate\": {\"hn\": 1}, \"select_metric\": \"capped_average_precision\"",
+             "capsel.json", dir, loose_m);
+    json_t *a = metadata(plain_m), *b = metadata(capped_m), *l = metadata(loose_m);
+    json_t *ca = json_object_get(json_object_get(a, "categories"), "alpha");
+    json_t *cb = json_object_get(json_object_get(b, "categories"), "alpha");
+    json_t *cl = json_object_get(json_object_get(l, "categories"), "alpha");
+    ck_assert_str_eq(json_string_value(json_object_get(ca, "select_metric")), "average_precision");
+    ck_assert_str_eq(json_string_value(json_object_get(cb, "select_metric")),
+                     "capped_average_precision");
+    ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(ca, "cv"), 0),
+                                       "capped_average_precision"));
+    /* the chosen C has the best capped AP; a binding cap lowers some C's AP */
+    size_t i;
+    json_t *e;
+    double best = -1, chosen = json_real_value(json_object_get(cb, "C"));
+    double chosen_capped = -1;
+    int lowered = 0;
+    json_array_foreach(json_object_get(cb, "cv"), i, e) {
+        double ap = json_real_value(json_object_get(e, "average_precision"));
+        double cap = json_real_value(json_object_get(e, "capped_average_precision"));
+        ck_assert_msg(cap <= ap + 1e-12, "capped %g above AP %g", cap, ap);
+        lowered |= cap < ap - 1e-6;
+        if (cap > best)
+            best = cap;
+        if (json_real_value(json_object_get(e, "C")) == chosen)
+            chosen_capped = cap;
+        /* the same folds and fits: the plain AP is the plain recipe's */
+        ck_assert(ap == json_real_value(json_object_get(
+                            json_array_get(json_object_get(ca, "cv"), i), "average_precision")));
+    }
+    ck_assert_msg(lowered, "no cap binds: the test data does not test the floor");
+    ck_assert_msg(chosen_capped == best, "chosen C %g: capped AP %g, best %g", chosen,
+                  chosen_capped, best);
+    /* a cap that cannot bind: the capped AP is the AP */
+    json_array_foreach(json_object_get(cl, "cv"), i, e)
+        ck_assert_msg(fabs(json_real_value(json_object_get(e, "capped_average_precision")) -
+                           json_real_value(json_object_get(e, "average_precision"))) < 1e-9,
+                      "C %g", json_real_value(json_object_get(e, "C")));
+    json_decref(a);
+    json_decref(b);
+    json_decref(l);
+
+    char text[2048];
+    clf_recipe *r;
+    fill(text, sizeof text, capsel_recipe, ", \"select_metric\": \"f1\"");
+    ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), "capsel.json"), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "training.select_metric"), "%s", clf_last_error());
+    fill(text, sizeof text, capsel_recipe, ", \"select_metric\": {\"nosuch\": \"average_precision\"}");
+    ck_assert_int_eq(clf_recipe_parse(&r, text, strlen(text), "capsel.json"), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "nosuch"), "%s", clf_last_error());
+}
+END_TEST
+
 /* ---- C grid extension, in-domain selection ---- */
 
 START_TEST(test_grid_extend)
@@ -556,6 +679,8 @@ static Suite *select_suite(void)
     tcase_add_test(tc, test_weight_per_category);
     tcase_add_test(tc, test_solver_per_category);
     tcase_add_test(tc, test_flag_rate_cap);
+    tcase_add_test(tc, test_threshold_caps_off);
+    tcase_add_test(tc, test_select_capped_ap);
     tcase_add_test(tc, test_grid_extend);
     tcase_add_test(tc, test_drop_artefacts);
     tcase_add_test(tc, test_rewrite_and_recipe_paths);

@@ -408,13 +408,37 @@ static int parse_solver(parser *p, json_t *v)
     return parse_per_category(p, v, "solver", solver_value, r->solver);
 }
 
+/* One value of training.select_metric: 1 = "capped_average_precision". */
+static int select_metric_value(const parser *p, json_t *v, const char *where, unsigned char *out)
+{
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    if (s && !strcmp(s, "average_precision"))
+        *out = 0;
+    else if (s && !strcmp(s, "capped_average_precision"))
+        *out = 1;
+    else
+        return perr(p, "%s: expected \"average_precision\" or \"capped_average_precision\"",
+                    where);
+    return CLF_OK;
+}
+
+/* training.select_metric: one name for every category, or {category:
+ * name, "*": name} ("*" default "average_precision"). */
+static int parse_select_metric(parser *p, json_t *v)
+{
+    clf_recipe *r = p->r;
+    if (!r->select_capped && !(r->select_capped = calloc(r->n_categories, 1)))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    return parse_per_category(p, v, "select_metric", select_metric_value, r->select_capped);
+}
+
 static int parse_training(parser *p, json_t *root)
 {
     static const char *const keys[] = {"solver", "folds", "c_grid", "select_metric", "threshold",
                                        "threshold_source", "seed", "eps", "class_weight",
                                        "weights", "c_grid_extend", "c_grid_extend_gain", "select_on",
                                        "max_flag_rate", "gates", "gate_weights", "gate_taus", "gate_max_ap_loss",
-                                       "nb_scaling", "flag_by_default", NULL};
+                                       "nb_scaling", "flag_by_default", "threshold_caps", NULL};
     clf_recipe *r = p->r;
     json_t *obj = json_object_get(root, "training");
     if (!obj)
@@ -426,9 +450,8 @@ static int parse_training(parser *p, json_t *root)
     uint64_t v;
     if (rc == CLF_OK)
         rc = parse_solver(p, json_object_get(obj, "solver"));
-    if (rc == CLF_OK && (rc = get_string(p, obj, "training", "select_metric", 0, &s)) == CLF_OK &&
-        s && strcmp(s, "average_precision"))
-        return perr(p, "training.select_metric: only \"average_precision\" is supported");
+    if (rc == CLF_OK)
+        rc = parse_select_metric(p, json_object_get(obj, "select_metric"));
     if (rc == CLF_OK) {
         v = r->folds;
         rc = get_uint(p, obj, "training", "folds", 2, CLF_RECIPE_MAX_FOLDS, &v);
@@ -925,6 +948,24 @@ static int parse_flag_by_default(parser *p, json_t *tr)
     return parse_per_category(p, v, "flag_by_default", report_only_value, r->report_only);
 }
 
+/*
+ * training.threshold_caps: true/false for every category, or {category:
+ * bool, "*": bool} ("*" default true). false: the max_flag_rate caps do
+ * not bound the category's threshold (its rule runs on the in-domain rows
+ * alone); they still shape its gate tuning and are reported. For a
+ * report-only category, whose signal is never a flag.
+ */
+static int parse_threshold_caps(parser *p, json_t *tr)
+{
+    clf_recipe *r = p->r;
+    r->uncapped_threshold = calloc(r->n_categories, 1);
+    if (!r->uncapped_threshold)
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    json_t *v = json_is_object(tr) ? json_object_get(tr, "threshold_caps") : NULL;
+    /* false -> 1, as flag_by_default's false -> report-only */
+    return parse_per_category(p, v, "threshold_caps", report_only_value, r->uncapped_threshold);
+}
+
 /* training.gates {category: [gate, ...]}, gate_weights, gate_taus and
  * nb_scaling; read after the corpora, whose names they use. */
 static int parse_gates(parser *p, json_t *root)
@@ -936,7 +977,8 @@ static int parse_gates(parser *p, json_t *root)
                          &r->n_gate_weights)) != CLF_OK ||
         (rc = parse_grid(p, tr, "gate_taus", 0.0, 1.0, r->gate_taus, &r->n_gate_taus)) != CLF_OK)
         return rc;
-    if ((rc = parse_flag_by_default(p, tr)) != CLF_OK)
+    if ((rc = parse_flag_by_default(p, tr)) != CLF_OK ||
+        (rc = parse_threshold_caps(p, tr)) != CLF_OK)
         return rc;
     r->nb_scaling = calloc(r->n_categories, 1);
     if (!r->nb_scaling)
@@ -1161,6 +1203,8 @@ void clf_recipe_free(clf_recipe *r)
     free(r->nb_scaling);
     free(r->solver);
     free(r->report_only);
+    free(r->uncapped_threshold);
+    free(r->select_capped);
     for (size_t g = 0; g < r->n_gates; g++) {
         free(r->gates[g].name);
         free(r->gates[g].corpora);

@@ -167,6 +167,11 @@ typedef struct clf_recipe {
                                  category, or {category: name, "*": name}) */
     unsigned char *report_only; /* per category: 1 = training.flag_by_default false: scored
                                   but not flagged by default (model format 4) */
+    unsigned char *select_capped; /* per category: 1 = training.select_metric
+                                  "capped_average_precision" (C chosen by the out-of-fold AP
+                                  above the max_flag_rate caps' floor) */
+    unsigned char *uncapped_threshold; /* per category: 1 = training.threshold_caps false: the
+                                  max_flag_rate caps do not bound its threshold */
 
     json_t *json;             /* the recipe as read, for the model's metadata */
 } clf_recipe;

@@ -66,6 +66,9 @@ typedef struct cat {
     size_t c_lo;                  /* first C of cgrid the current phase fits */
     double *oof;                  /* MAX_GRID x n out-of-fold margins */
     double *cv_ap;                /* MAX_GRID: in-domain (or pooled) out-of-fold AP */
+    double cv_sel[MAX_GRID];      /* what chooses C: cv_ap, or with select_metric
+                                     "capped_average_precision" the AP above the caps' floor */
+    int capped;                   /* select_metric "capped_average_precision" */
     size_t best;                  /* index of the chosen C */
     double t_min;                 /* thresholds must exceed this (flag-rate caps) */
     double a, b;                  /* Platt, constrained to A <= 0 */
@@ -452,6 +455,7 @@ static int setup_categories(trainer *t, const size_t *dev_list, size_t n_dev_all
             return clf__error(CLF_E_NOMEM, "out of memory");
         c->nb = r->nb_scaling && r->nb_scaling[k] == CLF_NB_ON;
         c->solver = r->solver ? r->solver[k] : CLF_SOLVER_LOGREG;
+        c->capped = r->select_capped && r->select_capped[k];
         c->g0 = 0;
         while (c->g0 < r->n_gates && r->gates[c->g0].category < k)
             c->g0++;
@@ -543,6 +547,49 @@ static int average_precision(const double *score, const unsigned char *y, size_t
     return rc == 0 ? CLF_OK : clf__error(CLF_E_NOMEM, "out of memory (or a NaN score) computing AP");
 }
 
+/*
+ * select_metric "capped_average_precision": the AP of the selection rows
+ * counting only the positives above the floor that the category's
+ * max_flag_rate caps set on these margins (gate.h, clf_gate_objective
+ * without gates). When a cap binds, the positives under its floor can never
+ * be flagged, and two values of C with the same AP can differ in how many
+ * positives they keep above it.
+ */
+static int capped_selection_ap(const trainer *t, const cat *c, const double *m, double *ap)
+{
+    const clf_recipe *r = t->r;
+    const uint64_t bit = UINT64_C(1) << c->k;
+    size_t *group = malloc((c->n ? c->n : 1) * sizeof *group);
+    size_t *gidx = malloc((r->n_corpora ? r->n_corpora : 1) * sizeof *gidx);
+    double *caps = malloc((r->n_corpora ? r->n_corpora : 1) * sizeof *caps);
+    double *s = malloc((c->n ? c->n : 1) * sizeof *s);
+    int rc = CLF_OK;
+    if (!group || !gidx || !caps || !s) {
+        rc = clf__error(CLF_E_NOMEM, "out of memory");
+    } else {
+        size_t n_caps = 0;
+        for (size_t cc = 0; cc < r->n_corpora; cc++) {
+            gidx[cc] = SIZE_MAX;
+            if ((r->corpora[cc].negatives_for & bit) && isfinite(r->corpora[cc].max_flag_rate)) {
+                gidx[cc] = n_caps;
+                caps[n_caps++] = r->corpora[cc].max_flag_rate;
+            }
+        }
+        for (size_t i = 0; i < c->n; i++)
+            group[i] = gidx[t->d->docs[c->doc[i]].corpus];
+        clf_gate_problem pb = {c->n, m, c->y, c->sel, group, n_caps, caps, 0, NULL};
+        *ap = clf_gate_objective(&pb, NULL, NULL, s);
+        if (isnan(*ap))
+            rc = clf__error(CLF_E_NOMEM, "out of memory (or no in-domain positives) computing "
+                                         "the capped AP of %s", c->name);
+    }
+    free(group);
+    free(gidx);
+    free(caps);
+    free(s);
+    return rc;
+}
+
 /* Out-of-fold average precision of C index ci over the selection rows
  * (the in-domain ones with "select_on": "in_domain", else all). */
 static int selection_ap(const cat *c, size_t ci, double *ap)
@@ -574,15 +621,24 @@ static int score_grid(trainer *t, cat *c)
     for (size_t ci = c->c_lo; ci < c->n_c; ci++) {
         if ((rc = selection_ap(c, ci, &c->cv_ap[ci])) != CLF_OK)
             return rc;
-        clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "cross-validate",
-                          "%s: C=%g out-of-fold average precision %.4f", c->name, c->cgrid[ci],
-                          c->cv_ap[ci]);
+        c->cv_sel[ci] = c->cv_ap[ci];
+        if (c->capped) {
+            if ((rc = capped_selection_ap(t, c, c->oof + ci * c->n, &c->cv_sel[ci])) != CLF_OK)
+                return rc;
+            clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "cross-validate",
+                              "%s: C=%g out-of-fold average precision %.4f, above the caps' "
+                              "floor %.4f", c->name, c->cgrid[ci], c->cv_ap[ci], c->cv_sel[ci]);
+        } else {
+            clf_progress_note(t->prog, CLF_TRAIN_DETAIL, "cross-validate",
+                              "%s: C=%g out-of-fold average precision %.4f", c->name,
+                              c->cgrid[ci], c->cv_ap[ci]);
+        }
     }
     c->best = 0;
     for (size_t ci = 1; ci < c->n_c; ci++) {
         /* ties go to the smaller C, the more regularized model */
-        if (c->cv_ap[ci] > c->cv_ap[c->best] ||
-            (c->cv_ap[ci] == c->cv_ap[c->best] && c->cgrid[ci] < c->cgrid[c->best]))
+        if (c->cv_sel[ci] > c->cv_sel[c->best] ||
+            (c->cv_sel[ci] == c->cv_sel[c->best] && c->cgrid[ci] < c->cgrid[c->best]))
             c->best = ci;
     }
     c->c_lo = c->n_c;
@@ -621,8 +677,8 @@ static int extend_grid(const trainer *t, cat *c)
     double inner_ap = -INFINITY;
     for (size_t ci = 0; ci < c->n_c; ci++)
         if (c->cgrid[ci] == inner)
-            inner_ap = c->cv_ap[ci];
-    if (inner != -INFINITY && c->cv_ap[c->best] - inner_ap < r->c_grid_extend_gain)
+            inner_ap = c->cv_sel[ci];
+    if (inner != -INFINITY && c->cv_sel[c->best] - inner_ap < r->c_grid_extend_gain)
         return 0;
     if (best == hi && hi * up <= 1e6 && c->n_c < cap) {
         c->cgrid[c->n_c++] = hi * up;
@@ -792,7 +848,9 @@ static int calibrate(trainer *t, cat *c)
                 ys[ns++] = c->y[i];
             }
         }
-        rc = flag_rate_floor(t, c, p, &c->t_min);
+        /* threshold_caps false: the rule alone (the caps still shaped the gates) */
+        if (!(r->uncapped_threshold && r->uncapped_threshold[c->k]))
+            rc = flag_rate_floor(t, c, p, &c->t_min);
         if (rc == CLF_OK)
             rc = clf_choose_threshold_above(ps, ys, ns, r->thresholds[c->k].rule, c->t_min,
                                             r->thresholds[c->k].precision, &c->choice);
@@ -1100,8 +1158,12 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
         json_t *e = json_object();
         json_object_set_new(e, "C", json_real(c->cgrid[ci]));
         json_object_set_new(e, "average_precision", jreal(c->cv_ap[ci]));
+        if (c->capped)
+            json_object_set_new(e, "capped_average_precision", jreal(c->cv_sel[ci]));
         json_array_append_new(cv, e);
     }
+    json_object_set_new(o, "select_metric", json_string(c->capped ? "capped_average_precision"
+                                                                  : "average_precision"));
     json_object_set_new(o, "cv_average_precision", jreal(c->cv_ap[c->best]));
     json_object_set_new(o, "cv", cv);
     json_object_set_new(o, "nb_scaling", json_boolean(c->nb));
@@ -1197,6 +1259,8 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
         free(yc);
         json_object_set_new(o, "out_of_fold_by_corpus", byc);
         json_object_set_new(o, "threshold_floor", jreal(c->t_min));
+        json_object_set_new(o, "threshold_caps",
+                            json_boolean(!(r->uncapped_threshold && r->uncapped_threshold[k])));
         free(p);
     }
     json_t *dev = jmetrics(&ev->dev[k]);
