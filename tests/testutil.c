@@ -1,6 +1,7 @@
 /*
  * testutil.c - helpers shared by the Check test programs.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "testutil.h"
 
 #include "classify.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,18 +68,45 @@ const char *clf_test_source_path(const char *rel)
     return path;
 }
 
+static char tmpdir[256];
+static pid_t tmpdir_owner;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st, (void)flag, (void)f;
+    remove(path); /* best effort: a leftover is no test failure */
+    return 0;
+}
+
+/* At exit of the process that made the directory (not of the forked Check
+ * children that inherit it and exit before the other tests run): every test
+ * program used to leave its directory, and the training tests' models, in
+ * /tmp. CLF_TEST_KEEP_TMP=1 keeps it for a post-mortem. */
+static void remove_tmpdir(void)
+{
+    if (getpid() != tmpdir_owner)
+        return;
+    const char *keep = getenv("CLF_TEST_KEEP_TMP");
+    if (keep && *keep) {
+        fprintf(stderr, "test files kept in %s\n", tmpdir);
+        return;
+    }
+    nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 const char *clf_test_tmpdir(void)
 {
-    static char dir[256];
-    if (!dir[0]) {
+    if (!tmpdir[0]) {
         const char *base = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/clftest.XXXXXX", base && *base ? base : "/tmp");
-        if (!mkdtemp(dir)) {
+        snprintf(tmpdir, sizeof tmpdir, "%s/clftest.XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(tmpdir)) {
             perror("mkdtemp");
             abort();
         }
+        tmpdir_owner = getpid();
+        atexit(remove_tmpdir);
     }
-    return dir;
+    return tmpdir;
 }
 
 const char *clf_test_dir(const char *sub)
