@@ -547,6 +547,22 @@ static int average_precision(const double *score, const unsigned char *y, size_t
     return rc == 0 ? CLF_OK : clf__error(CLF_E_NOMEM, "out of memory (or a NaN score) computing AP");
 }
 
+/* The capped hard-negative corpora of a category (bit): gidx[corpus] = its
+ * index among them (SIZE_MAX when uncapped), caps[] their max_flag_rate.
+ * Returns how many. */
+static size_t capped_corpora(const clf_recipe *r, uint64_t bit, size_t *gidx, double *caps)
+{
+    size_t n_caps = 0;
+    for (size_t cc = 0; cc < r->n_corpora; cc++) {
+        gidx[cc] = SIZE_MAX;
+        if ((r->corpora[cc].negatives_for & bit) && isfinite(r->corpora[cc].max_flag_rate)) {
+            gidx[cc] = n_caps;
+            caps[n_caps++] = r->corpora[cc].max_flag_rate;
+        }
+    }
+    return n_caps;
+}
+
 /*
  * select_metric "capped_average_precision": the AP of the selection rows
  * counting only the positives above the floor that the category's
@@ -567,14 +583,7 @@ static int capped_selection_ap(const trainer *t, const cat *c, const double *m, 
     if (!group || !gidx || !caps || !s) {
         rc = clf__error(CLF_E_NOMEM, "out of memory");
     } else {
-        size_t n_caps = 0;
-        for (size_t cc = 0; cc < r->n_corpora; cc++) {
-            gidx[cc] = SIZE_MAX;
-            if ((r->corpora[cc].negatives_for & bit) && isfinite(r->corpora[cc].max_flag_rate)) {
-                gidx[cc] = n_caps;
-                caps[n_caps++] = r->corpora[cc].max_flag_rate;
-            }
-        }
+        size_t n_caps = capped_corpora(r, bit, gidx, caps);
         for (size_t i = 0; i < c->n; i++)
             group[i] = gidx[t->d->docs[c->doc[i]].corpus];
         clf_gate_problem pb = {c->n, m, c->y, c->sel, group, n_caps, caps, 0, NULL};
@@ -762,14 +771,7 @@ static int train_gates(trainer *t, cat *c)
     }
     if (rc == CLF_OK) {
         /* the capped hard-negative corpora of the category, as flag_rate_floor */
-        size_t n_caps = 0;
-        for (size_t cc = 0; cc < r->n_corpora; cc++) {
-            gidx[cc] = SIZE_MAX;
-            if ((r->corpora[cc].negatives_for & bit) && isfinite(r->corpora[cc].max_flag_rate)) {
-                gidx[cc] = n_caps;
-                caps[n_caps++] = r->corpora[cc].max_flag_rate;
-            }
-        }
+        size_t n_caps = capped_corpora(r, bit, gidx, caps);
         for (size_t i = 0; i < n; i++)
             group[i] = gidx[d->docs[c->doc[i]].corpus];
         clf_gate_problem pb = {n, c->oof + c->best * n, c->y, c->sel, group, n_caps, caps, G, gz};
