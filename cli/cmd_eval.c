@@ -80,7 +80,8 @@ static void help(void)
            "                       train on K-1 folds, score the held-out fold (slow)\n"
            "  --threads N          training threads for --cv (default: all CPUs)\n"
            "  --compare-recipe B   with --cv: cross-validate recipe B on the same folds and\n"
-           "                       compare it with --recipe per corpus (paired bootstrap)\n"
+           "                       compare it with --recipe per corpus (paired bootstrap on\n"
+           "                       the documents both scored; the others are counted)\n"
            "  --functional SUITE   run a functional test suite (eval/functional/*.json): per\n"
            "                       class the share flagged (benign) or recall (positive)\n"
            "  --gate               with --functional: exit 1 when a class misses the limit\n"
@@ -736,8 +737,8 @@ static int run_cv(const eval_args *a)
     if (cv_data(a, dir, recipe, recipe, &data) != 0 || (recipe_b && cv_data(a, dir, recipe_b, recipe, &data_b) != 0))
         goto out;
     if (data_b && (rc = clf_eval_data_pair(data, data_b)) != CLF_OK) {
-        fprintf(stderr, "classify eval: --compare-recipe: %s (both recipes must read the same train "
-                        "splits)\n", clf_last_error());
+        fprintf(stderr, "classify eval: --compare-recipe: %s (the recipes are paired on the documents both "
+                        "scored: the same corpus name and document id)\n", clf_last_error());
         goto out;
     }
     if ((rc = clf_eval_compute(data, &a->opts, &rep)) != CLF_OK) {

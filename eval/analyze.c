@@ -88,6 +88,9 @@ void clf_eval_report_free(clf_eval_report *r)
         free(c->text);
     }
     free(r->changes);
+    for (size_t i = 0; i < r->n_pairing; i++)
+        free(r->pairing[i].source);
+    free(r->pairing);
     free(r);
 }
 
@@ -709,6 +712,16 @@ int clf_eval_compute(const clf_eval_data *d, const clf_eval_options *opts,
     r->errors_k = d->errors_k;
     r->n_records = d->n_docs;
     r->n_changed = d->n_changed; /* listed by clf_eval_changes when there are two models */
+    if (rc == CLF_OK && d->n_pairing) {
+        if (!(r->pairing = calloc(d->n_pairing, sizeof *r->pairing)))
+            rc = CLF_E_NOMEM;
+        for (size_t i = 0; rc == CLF_OK && i < d->n_pairing; i++) {
+            r->pairing[i] = d->pairing[i];
+            r->n_pairing = i + 1;
+            if (!(r->pairing[i].source = strdup(d->pairing[i].source)))
+                rc = CLF_E_NOMEM;
+        }
+    }
 
     /* Sources that gave documents get a group each, then the pool. */
     size_t n_used = 0;

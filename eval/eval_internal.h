@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report.h"
+
 /* An error-analysis candidate: a kept false positive or false negative. */
 typedef struct clf_eval_cand {
     size_t doc;
@@ -35,6 +37,10 @@ struct clf_eval_data {
     double *sa, *sb;          /* n_docs x n_cats probabilities of models A and B */
     uint64_t *pos;            /* positive categories (within the source's annotates) */
     uint32_t *src;            /* source of each document */
+    uint64_t *key;            /* hash of each document's id: pairs it with the other run's */
+    /* after clf_eval_data_pair: per corpus of either run, what was paired */
+    size_t n_pairing;
+    clf_eval_pairing *pairing;
     /* with model B: the documents where a decision differs (changes.c) */
     size_t n_changed;         /* all of them */
     size_t n_changed_kept;    /* the first CLF_EVAL_CHANGED_KEEP, with their text */

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "eval_internal.h"
 #include "internal.h"
 
@@ -87,6 +89,10 @@ void clf_eval_data_free(clf_eval_data *d)
     free(d->sb);
     free(d->pos);
     free(d->src);
+    free(d->key);
+    for (size_t i = 0; i < d->n_pairing; i++)
+        free(d->pairing[i].source);
+    free(d->pairing);
     free(d);
 }
 
@@ -119,18 +125,183 @@ int clf_eval_data_add_source(clf_eval_data *d, const char *name, uint64_t annota
     return (int)(d->n_sources - 1);
 }
 
+/* A document of one run, for matching it with the other run's: its corpus
+ * (an index shared by the two runs), the hash of its id and its position. */
+typedef struct pair_ref {
+    size_t src, doc;
+    uint64_t key;
+} pair_ref;
+
+static int cmp_ref(const void *pa, const void *pb)
+{
+    const pair_ref *a = pa, *b = pb;
+    if (a->src != b->src)
+        return a->src < b->src ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* The corpus of either run by name: d's sources first, then b's own. */
+static int pairing_table(clf_eval_data *d, const clf_eval_data *b, size_t *b_src)
+{
+    size_t n = d->n_sources;
+    for (size_t s = 0; s < b->n_sources; s++) {
+        b_src[s] = SIZE_MAX;
+        for (size_t t = 0; t < d->n_sources; t++)
+            if (!strcmp(b->sources[s].name, d->sources[t].name))
+                b_src[s] = t;
+        if (b_src[s] == SIZE_MAX)
+            b_src[s] = n++;
+    }
+    d->pairing = calloc(n ? n : 1, sizeof *d->pairing);
+    if (!d->pairing)
+        return CLF_E_NOMEM;
+    d->n_pairing = n;
+    for (size_t t = 0; t < d->n_sources; t++) {
+        d->pairing[t].annotates = d->sources[t].annotates != 0;
+        if (!(d->pairing[t].source = strdup(d->sources[t].name)))
+            return CLF_E_NOMEM;
+    }
+    for (size_t s = 0; s < b->n_sources; s++) {
+        clf_eval_pairing *p = &d->pairing[b_src[s]];
+        p->annotates |= b->sources[s].annotates != 0;
+        if (!p->source && !(p->source = strdup(b->sources[s].name)))
+            return CLF_E_NOMEM;
+    }
+    return CLF_OK;
+}
+
+/*
+ * Match the documents of the two runs: same corpus, same id; a corpus that
+ * repeats an id pairs its n-th occurrence in one run with its n-th in the
+ * other (both runs read the same file in the same order). match[i] = b's
+ * document paired with d's document i, or SIZE_MAX.
+ */
+static int match_documents(clf_eval_data *d, const clf_eval_data *b, const size_t *b_src, size_t *match)
+{
+    pair_ref *ra = malloc((d->n_docs ? d->n_docs : 1) * sizeof *ra);
+    pair_ref *rb = malloc((b->n_docs ? b->n_docs : 1) * sizeof *rb);
+    if (!ra || !rb) {
+        free(ra);
+        free(rb);
+        return CLF_E_NOMEM;
+    }
+    for (size_t i = 0; i < d->n_docs; i++) {
+        ra[i] = (pair_ref){d->src[i], i, d->key[i]};
+        match[i] = SIZE_MAX;
+        d->pairing[d->src[i]].n_a++;
+    }
+    for (size_t j = 0; j < b->n_docs; j++) {
+        rb[j] = (pair_ref){b_src[b->src[j]], j, b->key[j]};
+        d->pairing[rb[j].src].n_b++;
+    }
+    qsort(ra, d->n_docs, sizeof *ra, cmp_ref);
+    qsort(rb, b->n_docs, sizeof *rb, cmp_ref);
+    for (size_t i = 0, j = 0; i < d->n_docs && j < b->n_docs;) {
+        const pair_ref *x = &ra[i], *y = &rb[j];
+        if (x->src == y->src && x->key == y->key) {
+            match[x->doc] = y->doc;
+            d->pairing[x->src].paired++;
+            i++;
+            j++;
+        } else if (x->src < y->src || (x->src == y->src && x->key < y->key)) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    free(ra);
+    free(rb);
+    return CLF_OK;
+}
+
+/*
+ * Almost nothing shared where it matters: a labelling corpus that one run
+ * did not score at all, or of whose documents fewer than half of the
+ * smaller run's are in both (the runs read different files or ids).
+ */
+static int check_shared(const clf_eval_data *d)
+{
+    size_t paired = 0;
+    for (size_t s = 0; s < d->n_pairing; s++) {
+        const clf_eval_pairing *p = &d->pairing[s];
+        size_t least = p->n_a < p->n_b ? p->n_a : p->n_b;
+        paired += p->paired;
+        if (!p->annotates || (p->n_a == 0 && p->n_b == 0))
+            continue;
+        if (least == 0)
+            return clf__error(CLF_E_INVALID_ARG, "eval: corpus %s labels documents but only run %s scored it "
+                              "(%zu documents): nothing to pair them with (evaluate the corpora both runs "
+                              "have with --corpus)", p->source, p->n_a ? "A" : "B", p->n_a ? p->n_a : p->n_b);
+        if (p->paired * 2 < least)
+            return clf__error(CLF_E_INVALID_ARG, "eval: corpus %s: run A scored %zu documents, run B %zu, and "
+                              "only %zu are the same documents (corpus and id): not the same documents, "
+                              "cannot pair them", p->source, p->n_a, p->n_b, p->paired);
+    }
+    if (paired == 0)
+        return clf__error(CLF_E_INVALID_ARG, "eval: the two runs scored no document in common (corpus and "
+                          "id): cannot pair them");
+    return CLF_OK;
+}
+
+/* Keep the documents with a match, in order; the error candidates follow them. */
+static int keep_matched(clf_eval_data *d, const clf_eval_data *b, const size_t *match, const int *bk)
+{
+    size_t nc = d->n_cats, *renum = malloc((d->n_docs ? d->n_docs : 1) * sizeof *renum);
+    double *sb = malloc((d->n_docs ? d->n_docs : 1) * nc * sizeof *sb);
+    if (!renum || !sb) {
+        free(renum);
+        free(sb);
+        return CLF_E_NOMEM;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < d->n_docs; i++) {
+        renum[i] = SIZE_MAX;
+        if (match[i] == SIZE_MAX)
+            continue;
+        renum[i] = m;
+        memmove(d->sa + m * nc, d->sa + i * nc, nc * sizeof *d->sa);
+        for (size_t k = 0; k < nc; k++)
+            sb[m * nc + k] = bk[k] >= 0 ? b->sa[match[i] * b->n_cats + (size_t)bk[k]] : 0.0;
+        d->pos[m] = d->pos[i];
+        d->src[m] = d->src[i];
+        d->key[m] = d->key[i];
+        m++;
+    }
+    for (size_t s = 0; s < d->n_sources; s++) {
+        clf_eval_source *src = &d->sources[s];
+        for (size_t k = 0; k < nc; k++) {
+            clf_eval_cand *lists[] = {src->fp[k], src->fn[k]};
+            size_t *counts[] = {&src->n_fp[k], &src->n_fn[k]};
+            for (size_t l = 0; l < 2; l++) {
+                size_t kept = 0;
+                for (size_t c = 0; c < *counts[l]; c++) {
+                    clf_eval_cand cd = lists[l][c];
+                    if (renum[cd.doc] == SIZE_MAX) {
+                        free(cd.id);
+                        free(cd.text);
+                        continue;
+                    }
+                    cd.doc = renum[cd.doc];
+                    lists[l][kept++] = cd;
+                }
+                *counts[l] = kept;
+            }
+        }
+    }
+    free(renum);
+    free(d->sb);
+    d->sb = sb;
+    d->n_docs = m;
+    d->cap_docs = m;
+    return CLF_OK;
+}
+
 int clf_eval_data_pair(clf_eval_data *d, const clf_eval_data *b)
 {
-    if (!d || !b || d->has_b)
+    if (!d || !b || d->has_b || d->n_pairing)
         return clf__error(CLF_E_INVALID_ARG, "eval: bad arguments to clf_eval_data_pair");
-    if (d->n_docs != b->n_docs)
-        return clf__error(CLF_E_INVALID_ARG, "eval: the two runs scored %zu and %zu documents: not the same "
-                          "documents, cannot pair them", d->n_docs, b->n_docs);
-    for (size_t i = 0; i < d->n_docs; i++)
-        if (strcmp(d->sources[d->src[i]].name, b->sources[b->src[i]].name))
-            return clf__error(CLF_E_INVALID_ARG, "eval: document %zu comes from %s in one run and %s in the "
-                              "other: cannot pair them", i, d->sources[d->src[i]].name,
-                              b->sources[b->src[i]].name);
     int bk[CLF_EVAL_MAX_CATEGORIES];
     for (size_t k = 0; k < d->n_cats; k++) {
         bk[k] = -1;
@@ -138,12 +309,27 @@ int clf_eval_data_pair(clf_eval_data *d, const clf_eval_data *b)
             if (!strcmp(d->cats[k], b->cats[j]))
                 bk[k] = (int)j;
     }
-    double *sb = malloc((d->cap_docs ? d->cap_docs : 1) * d->n_cats * sizeof *sb);
-    if (!sb)
-        return clf__error(CLF_E_NOMEM, "eval: out of memory");
-    for (size_t i = 0; i < d->n_docs; i++)
-        for (size_t k = 0; k < d->n_cats; k++)
-            sb[i * d->n_cats + k] = bk[k] >= 0 ? b->sa[i * b->n_cats + (size_t)bk[k]] : 0.0;
+    size_t *b_src = malloc((b->n_sources ? b->n_sources : 1) * sizeof *b_src);
+    size_t *match = malloc((d->n_docs ? d->n_docs : 1) * sizeof *match);
+    int rc = b_src && match ? pairing_table(d, b, b_src) : CLF_E_NOMEM;
+    if (rc == CLF_OK)
+        rc = match_documents(d, b, b_src, match);
+    if (rc == CLF_OK)
+        rc = check_shared(d); /* sets its own message */
+    else
+        rc = clf__error(rc, "eval: out of memory");
+    if (rc == CLF_OK && keep_matched(d, b, match, bk) != CLF_OK)
+        rc = clf__error(CLF_E_NOMEM, "eval: out of memory");
+    free(b_src);
+    free(match);
+    if (rc != CLF_OK) { /* d as it was */
+        for (size_t i = 0; i < d->n_pairing; i++)
+            free(d->pairing[i].source);
+        free(d->pairing);
+        d->pairing = NULL;
+        d->n_pairing = 0;
+        return rc;
+    }
     for (size_t k = 0; k < d->n_cats; k++)
         d->thr_b[k] = bk[k] >= 0 ? b->thr_a[bk[k]] : NAN;
     /* documents with a decision that differs between the two runs, by the rule of
@@ -151,14 +337,12 @@ int clf_eval_data_pair(clf_eval_data *d, const clf_eval_data *b)
     size_t changed = 0;
     for (size_t i = 0; i < d->n_docs; i++)
         for (size_t k = 0; k < d->n_cats; k++) {
-            double pa = d->sa[i * d->n_cats + k], pb = sb[i * d->n_cats + k];
+            double pa = d->sa[i * d->n_cats + k], pb = d->sb[i * d->n_cats + k];
             if (!isnan(d->thr_b[k]) && (pa >= d->thr_a[k]) != (pb >= d->thr_b[k])) {
                 changed++;
                 break;
             }
         }
-    free(d->sb);
-    d->sb = sb;
     d->has_b = 1;
     d->n_changed = changed;
     return CLF_OK;
@@ -237,7 +421,10 @@ int clf_eval_data_add(clf_eval_data *d, size_t source, const char *id, const cha
         uint32_t *src = realloc(d->src, cap * sizeof *src);
         if (src)
             d->src = src;
-        if (!sa || (d->has_b && !sb) || !pos || !src)
+        uint64_t *key = realloc(d->key, cap * sizeof *key);
+        if (key)
+            d->key = key;
+        if (!sa || (d->has_b && !sb) || !pos || !src || !key)
             return clf__error(CLF_E_NOMEM, "eval: out of memory");
         d->cap_docs = cap;
     }
@@ -248,6 +435,7 @@ int clf_eval_data_add(clf_eval_data *d, size_t source, const char *id, const cha
         memcpy(d->sb + doc * nc, scores_b, nc * sizeof *scores_b);
     d->pos[doc] = positives & s->annotates;
     d->src[doc] = (uint32_t)source;
+    d->key[doc] = id ? XXH3_64bits(id, strlen(id)) : 0;
     d->n_docs++;
     if (d->has_b) {
         /* a decision that differs between the models: the list people read */

@@ -66,15 +66,23 @@ int clf_eval_data_add(clf_eval_data *d, size_t source, const char *id, const cha
 
 /*
  * clf_eval_data_pair - give d (model A's data) the scores of b as model
- * B's, for a paired comparison of two runs over the same documents
- * (`eval --cv K --recipe A --compare-recipe B`). b must hold the same
- * documents in the same order, from sources of the same names; its
- * categories are matched to d's by name (NaN threshold, not compared,
- * where b lacks one). The labels stay d's. d must not have a model B yet.
- * The documents whose decision differs between the two (some category
- * flagged by one and not the other) are counted, not listed: the report's
- * n_changed, with n_changes 0.
- * Errors: CLF_E_INVALID_ARG (different documents), CLF_E_NOMEM.
+ * B's, for a paired comparison of two runs (`eval --cv K --recipe A
+ * --compare-recipe B`). Documents are matched by identity: the corpus (a
+ * source of the same name) and the document id, the n-th repeat of an id
+ * with the n-th. d keeps only the documents both runs scored, in its
+ * order (its error candidates too); the others, and the corpora only one
+ * run has, are counted per corpus for the report (clf_eval_pairing) and
+ * left out of every figure. b's categories are matched to d's by name
+ * (NaN threshold, not compared, where b lacks one). The labels stay d's.
+ * d must not have a model B yet. The documents whose decision differs
+ * between the two (some category flagged by one and not the other) are
+ * counted, not listed: the report's n_changed, with n_changes 0.
+ * Refused, d unchanged, when the runs share no document, or when a corpus
+ * that labels a category (annotates, in either run) was scored by one run
+ * only, or shares fewer than half of the documents of the run that scored
+ * fewer of them: the two runs did not read the same documents.
+ * Errors: CLF_E_INVALID_ARG (the message names the corpus and counts),
+ * CLF_E_NOMEM.
  */
 int clf_eval_data_pair(clf_eval_data *d, const clf_eval_data *b);
 

@@ -138,6 +138,16 @@ typedef struct clf_eval_change {
     clf_eval_change_cat *cats;
 } clf_eval_change;
 
+/* One corpus of two runs paired by document (--cv --compare-recipe): the
+ * documents each run scored and those both did; only the latter are in the
+ * report's figures. */
+typedef struct clf_eval_pairing {
+    char *source;             /* corpus name */
+    int annotates;            /* it labels some category (in either run) */
+    size_t n_a, n_b;          /* documents scored by run A, by run B */
+    size_t paired;            /* ... by both (n_a - paired only by A, n_b - paired only by B) */
+} clf_eval_pairing;
+
 typedef struct clf_eval_report {
     char *model;              /* model A path and name */
     char *model_name;
@@ -164,6 +174,10 @@ typedef struct clf_eval_report {
     size_t n_changed;         /* all of them */
     size_t n_changes;         /* listed (the first ones read) */
     clf_eval_change *changes;
+    /* two runs paired by document (clf_eval_data_pair): one entry per corpus of
+     * either run, in A's order then B's own; n_pairing 0 otherwise */
+    size_t n_pairing;
+    clf_eval_pairing *pairing;
 } clf_eval_report;
 
 /* clf_eval_report_free - NULL is a no-op. */

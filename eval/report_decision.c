@@ -59,6 +59,17 @@ int clf_eval_report_decision_text(FILE *f, const clf_eval_report *r)
             r->model_name ? r->model_name : "A");
     fprintf(f, "the decision signal: per annotating corpus, paired bootstrap %.0f%% intervals; \"better\" only "
                "where the interval excludes 0\n", 100 * r->level);
+    int left_out = 0; /* two runs paired by document: what one run only scored */
+    for (size_t i = 0; i < r->n_pairing; i++) {
+        const clf_eval_pairing *p = &r->pairing[i];
+        if (p->n_a == p->paired && p->n_b == p->paired)
+            continue;
+        fprintf(f, "%s%s %zu only in A, %zu only in B", left_out ? "; " : "on the documents both runs scored; "
+                "left out: ", p->source, p->n_a - p->paired, p->n_b - p->paired);
+        left_out = 1;
+    }
+    if (left_out)
+        fputc('\n', f);
     fprintf(f, "%-*s %-*s %6s %6s %-24s %6s %6s %-24s %s\n", cw, "corpus", nw, "category", "AP A", "AP B", "dAP",
             "F1 A", "F1 B", "dF1", "better");
     int any_neg = 0;

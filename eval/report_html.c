@@ -159,6 +159,28 @@ static void overview(FILE *f, const clf_eval_report *r)
     fputs("</table></section>\n", f);
 }
 
+/* Two runs paired by document: per corpus, what both scored and what one run only did. */
+static void pairing_card(FILE *f, const clf_eval_report *r)
+{
+    size_t only_a = 0, only_b = 0;
+    for (size_t i = 0; i < r->n_pairing; i++) {
+        only_a += r->pairing[i].n_a - r->pairing[i].paired;
+        only_b += r->pairing[i].n_b - r->pairing[i].paired;
+    }
+    fprintf(f, "<section class=\"card\"><h3>Pairing <small>by document (corpus and id): %zu documents scored "
+               "by both runs; %zu only by A and %zu only by B are left out of every figure</small></h3>\n"
+               "<table><tr><th>corpus</th><th>A</th><th>B</th><th>paired</th><th>only in A</th>"
+               "<th>only in B</th></tr>\n", r->n_records, only_a, only_b);
+    for (size_t i = 0; i < r->n_pairing; i++) {
+        const clf_eval_pairing *p = &r->pairing[i];
+        fputs("<tr><td>", f);
+        esc(f, p->source);
+        fprintf(f, "</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n", p->n_a, p->n_b,
+                p->paired, p->n_a - p->paired, p->n_b - p->paired);
+    }
+    fputs("</table></section>\n", f);
+}
+
 static void metrics_table(FILE *f, const clf_eval_report *r, const clf_eval_group *g)
 {
     fputs("<table><tr><th>category</th><th>n</th><th>positives</th><th>threshold</th><th>TP</th><th>FP</th>"
@@ -495,6 +517,8 @@ int clf_eval_report_html(FILE *f, const clf_eval_report *r)
     }
     fputs("</nav>\n", f);
     overview(f, r);
+    if (r->n_pairing)
+        pairing_card(f, r);
     for (size_t g = 0; g < r->n_groups; g++) {
         const clf_eval_group *gr = &r->groups[g];
         fprintf(f, "<h2 id=\"g%zu\">", g);

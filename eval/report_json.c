@@ -208,6 +208,26 @@ static json_t *changes_json(const clf_eval_report *r)
                      (json_int_t)r->n_changes, "documents", docs);
 }
 
+/* Two runs paired by document: the totals and, per corpus of either run, the counts. */
+static json_t *pairing_json(const clf_eval_report *r)
+{
+    json_t *corpora = json_array();
+    size_t only_a = 0, only_b = 0;
+    for (size_t i = 0; corpora && i < r->n_pairing; i++) {
+        const clf_eval_pairing *p = &r->pairing[i];
+        only_a += p->n_a - p->paired;
+        only_b += p->n_b - p->paired;
+        json_array_append_new(corpora, json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "corpus", p->source,
+                                                 "annotates", p->annotates, "a", (json_int_t)p->n_a, "b",
+                                                 (json_int_t)p->n_b, "paired", (json_int_t)p->paired,
+                                                 "only_a", (json_int_t)(p->n_a - p->paired), "only_b",
+                                                 (json_int_t)(p->n_b - p->paired)));
+    }
+    return json_pack("{s:s, s:I, s:I, s:I, s:o}", "by", "corpus and document id", "paired",
+                     (json_int_t)r->n_records, "only_a", (json_int_t)only_a, "only_b", (json_int_t)only_b,
+                     "corpora", corpora);
+}
+
 int clf_eval_report_json(FILE *f, const clf_eval_report *r)
 {
     json_t *levels = json_array(), *cats = json_array(), *groups = json_array();
@@ -235,6 +255,8 @@ int clf_eval_report_json(FILE *f, const clf_eval_report *r)
         return -1;
     if (r->model_b)
         json_object_set_new(root, "changed_decisions", changes_json(r));
+    if (r->n_pairing)
+        json_object_set_new(root, "pairing", pairing_json(r));
     int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
     json_decref(root);
     fputc('\n', f);

@@ -312,6 +312,35 @@ static void print_changes(FILE *f, const clf_eval_report *r)
     }
 }
 
+/* Two runs paired by document: what both scored, and per corpus what only one did. */
+static void print_pairing(FILE *f, const clf_eval_report *r)
+{
+    size_t only_a = 0, only_b = 0, w = 26;
+    for (size_t i = 0; i < r->n_pairing; i++) {
+        const clf_eval_pairing *p = &r->pairing[i];
+        only_a += p->n_a - p->paired;
+        only_b += p->n_b - p->paired;
+        if (strlen(p->source) > w && strlen(p->source) <= 64)
+            w = strlen(p->source);
+    }
+    fprintf(f, "paired by document (corpus and id): %zu documents scored by both runs", r->n_records);
+    if (!only_a && !only_b) {
+        fputs("; none by one run only\n", f);
+        return;
+    }
+    fprintf(f, "; %zu only by A and %zu only by B are left out of every figure:\n", only_a, only_b);
+    for (size_t i = 0; i < r->n_pairing; i++) {
+        const clf_eval_pairing *p = &r->pairing[i];
+        if (p->n_a == p->paired && p->n_b == p->paired)
+            continue;
+        fprintf(f, "  %-*s %zu paired, %zu only in A, %zu only in B", (int)w, p->source, p->paired,
+                p->n_a - p->paired, p->n_b - p->paired);
+        if (!p->n_a || !p->n_b)
+            fprintf(f, " (a corpus of %s only)", p->n_a ? "A" : "B");
+        fputc('\n', f);
+    }
+}
+
 int clf_eval_report_text(FILE *f, const clf_eval_report *r, int verbose)
 {
     fprintf(f, "model: %s (%s)\n", r->model_name ? r->model_name : "?", r->model ? r->model : "?");
@@ -322,6 +351,8 @@ int clf_eval_report_text(FILE *f, const clf_eval_report *r, int verbose)
     if (r->n_skipped)
         fprintf(f, ", %zu skipped", r->n_skipped);
     fputc('\n', f);
+    if (r->n_pairing)
+        print_pairing(f, r);
     if (r->resamples)
         fprintf(f, "intervals: %.0f%% percentile bootstrap, %u resamples, seed %llu\n", 100 * r->level,
                 r->resamples, (unsigned long long)r->seed);

@@ -522,6 +522,136 @@ START_TEST(test_cv_compare_recipe)
 }
 END_TEST
 
+/* The pairing entry of corpus `name` in a report's "pairing". */
+static json_t *pairing_of(json_t *j, const char *name)
+{
+    json_t *corpora = json_object_get(json_object_get(j, "pairing"), "corpora");
+    for (size_t i = 0; i < json_array_size(corpora); i++)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(corpora, i), "corpus")), name))
+            return json_array_get(corpora, i);
+    ck_abort_msg("no pairing entry for %s", name);
+    return NULL;
+}
+
+static long jint(json_t *o, const char *key)
+{
+    ck_assert_msg(json_is_integer(json_object_get(o, key)), "no integer %s", key);
+    return (long)json_integer_value(json_object_get(o, key));
+}
+
+/* A two-category recipe: corpus synth read from `train` (with `synth_extra` keys), then `more` corpora. */
+static void write_pair_recipe(const char *file, const char *name, const char *train, const char *synth_extra,
+                              const char *more)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf,
+             "{\"name\": \"%s\", \"categories\": [\"offensive\", \"extremism\"],\n"
+             " \"features\": {\"word_ngram_max\": 1, \"char_ngram_max\": 3, \"hash_bits\": 12, \"min_df\": 1},\n"
+             " \"training\": {\"folds\": 2, \"c_grid\": [1, 4]},\n"
+             " \"corpora\": [\n"
+             "  {\"name\": \"synth\", \"train\": \"%s\", \"annotates\": [\"offensive\", \"extremism\"],\n"
+             "   \"labels\": {\"rude\": [\"offensive\"], \"pro_extreme\": [\"extremism\"]}%s}%s]}\n",
+             name, train, synth_extra, more);
+    clf_test_write_file(dir, file, buf);
+}
+
+/*
+ * Two recipes whose held-out sets differ are paired on the documents both
+ * scored: B reads a shorter synth file (its first 200 of 240 rows: 40 only
+ * in A) and adds the news corpus (60 only in B). A rewrites every rude and
+ * extreme word to a neutral one, so it sees the classes only through how
+ * often that word occurs: B must be better on offensive AP (here by about
+ * 0.2), with an interval above 0. A labelling corpus with no
+ * shared document, or one only B has, is refused.
+ */
+START_TEST(test_cv_compare_recipe_unpaired)
+{
+    setup();
+    write_corpus("synth-200.tsv", 200, 1, 1, 0); /* the same rng from the same seed: synth-train's first 200 */
+    char *full = read_in_dir("synth-train.tsv"), *part = read_in_dir("synth-200.tsv");
+    ck_assert_ptr_nonnull(full);
+    ck_assert_ptr_nonnull(part);
+    ck_assert_msg(!strncmp(full, part, strlen(part)), "synth-200.tsv is not a prefix of synth-train.tsv");
+    free(full);
+    free(part);
+    const char *blind = ", \"rewrite\": [[\"غبي\", \"البيت\"], [\"حقير\", \"البيت\"], [\"تافه\", \"البيت\"], "
+                        "[\"وقح\", \"البيت\"], [\"بيعة\", \"كتاب\"], [\"الخلافة\", \"كتاب\"], "
+                        "[\"مجاهدين\", \"كتاب\"], [\"غزوة\", \"كتاب\"]]";
+    const char *news = ",\n  {\"name\": \"news\", \"train\": \"news-train.tsv\", \"negatives_for\": [\"extremism\"]}";
+    const char *extra = ",\n  {\"name\": \"more\", \"train\": \"adhoc.tsv\", \"annotates\": [\"offensive\"],"
+                        " \"labels\": {\"rude\": [\"offensive\"]}}";
+    write_pair_recipe("pair-a.json", "blind", "synth-train.tsv", blind, "");
+    write_pair_recipe("pair-b.json", "seeing", "synth-200.tsv", "", news);
+
+    int st = run("eval --cv 2 --recipe pair-a.json --compare-recipe pair-b.json --corpora . --resamples 200 "
+                 "--json pair.json --html pair.html");
+    char *err = read_in_dir("stderr.txt");
+    ck_assert_msg(st == 0, "eval --cv --compare-recipe (unpaired documents) failed (%d): %s", st, err);
+    free(err);
+    json_t *j = load_json("pair.json");
+    ck_assert_int_eq(jint(j, "records"), 200);
+    json_t *pr = json_object_get(j, "pairing");
+    ck_assert_int_eq(jint(pr, "paired"), 200);
+    ck_assert_int_eq(jint(pr, "only_a"), 40);
+    ck_assert_int_eq(jint(pr, "only_b"), 60);
+    json_t *ps = pairing_of(j, "synth"), *pn = pairing_of(j, "news");
+    ck_assert_int_eq(jint(ps, "a"), 240);
+    ck_assert_int_eq(jint(ps, "b"), 200);
+    ck_assert_int_eq(jint(ps, "paired"), 200);
+    ck_assert_int_eq(jint(ps, "only_a"), 40);
+    ck_assert_int_eq(jint(ps, "only_b"), 0);
+    ck_assert(json_is_true(json_object_get(ps, "annotates")));
+    ck_assert_int_eq(jint(pn, "a"), 0);
+    ck_assert_int_eq(jint(pn, "b"), 60);
+    ck_assert_int_eq(jint(pn, "paired"), 0);
+    ck_assert_int_eq(jint(pn, "only_b"), 60);
+    ck_assert(json_is_false(json_object_get(pn, "annotates")));
+    /* the figures are on the paired documents only: one group, synth's 200, news nowhere */
+    json_t *groups = json_object_get(j, "groups");
+    ck_assert_uint_eq(json_array_size(groups), 1);
+    json_t *g = json_array_get(groups, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(g, "name")), "synth");
+    ck_assert_int_eq(jint(g, "documents"), 200);
+    json_t *off = json_object_get(json_object_get(g, "categories"), "offensive");
+    json_t *dap = json_object_get(json_object_get(off, "comparison"), "average_precision");
+    double diff = json_number_value(json_object_get(dap, "diff"));
+    json_t *ci = json_object_get(dap, "ci");
+    ck_assert_msg(diff > 0.1, "the recipe that sees the rude words gains only %.3f offensive AP", diff);
+    ck_assert_msg(json_is_array(ci) && json_number_value(json_array_get(ci, 0)) > 0,
+                  "the interval of the offensive AP gain does not exclude 0");
+    json_decref(j);
+    char *out = read_in_dir("stdout.txt");
+    ck_assert_ptr_nonnull(strstr(out, "paired by document (corpus and id): 200 documents scored by both runs; "
+                                      "40 only by A and 60 only by B are left out of every figure:"));
+    ck_assert_ptr_nonnull(strstr(out, "synth                      200 paired, 40 only in A, 0 only in B\n"));
+    ck_assert_ptr_nonnull(strstr(out, "news                       0 paired, 0 only in A, 60 only in B (a corpus "
+                                      "of B only)\n"));
+    ck_assert_ptr_nonnull(strstr(out, "left out: synth 40 only in A, 0 only in B; news 0 only in A, 60 only in B\n"));
+    free(out);
+    char *html = read_in_dir("pair.html");
+    ck_assert_ptr_nonnull(strstr(html, "<td>synth</td><td>240</td><td>200</td><td>200</td><td>40</td><td>0</td>"));
+    free(html);
+
+    /* the same ids nowhere in a labelling corpus: refused, named */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && sed 's/^d/x/' synth-200.tsv > synth-renamed.tsv", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    write_pair_recipe("pair-c.json", "renamed", "synth-renamed.tsv", "", news);
+    ck_assert_int_eq(run("eval --cv 2 --recipe pair-a.json --compare-recipe pair-c.json --corpora . -q"), 2);
+    err = read_in_dir("stderr.txt");
+    ck_assert_msg(strstr(err, "corpus synth: run A scored 240 documents, run B 200, and only 0 are the same "
+                              "documents") != NULL, "%s", err);
+    free(err);
+    /* a labelling corpus only B has: nothing to pair it with */
+    write_pair_recipe("pair-d.json", "more", "synth-train.tsv", "", extra);
+    ck_assert_int_eq(run("eval --cv 2 --recipe pair-a.json --compare-recipe pair-d.json --corpora . -q"), 2);
+    err = read_in_dir("stderr.txt");
+    ck_assert_msg(strstr(err, "corpus more labels documents but only run B scored it (80 documents)") != NULL,
+                  "%s", err);
+    free(err);
+}
+END_TEST
+
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -708,6 +838,7 @@ int main(void)
     tcase_add_test(tc, test_cv_quiet_library);
     tcase_add_test(tc, test_cv_folds_normalized);
     tcase_add_test(tc, test_cv_compare_recipe);
+    tcase_add_test(tc, test_cv_compare_recipe_unpaired);
     tcase_add_test(tc, test_rewrite_in_eval);
     suite_add_tcase(s, tc);
     return clf_test_run(s);

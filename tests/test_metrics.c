@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "../eval/bootstrap.h"
+#include "../eval/eval_internal.h"
 #include "../eval/evaluate.h"
 #include "metrics.h"
 #include "threshold.h"
@@ -580,6 +581,74 @@ START_TEST(test_eval_deterministic_and_compare)
 }
 END_TEST
 
+/* One run's data: corpusA (annotates offensive) documents by id, then news (negatives_for extremism). */
+static clf_eval_data *run_data(const char *const *ids, const double *off, size_t n, size_t n_news)
+{
+    const double thr[] = {0.5, 0.5};
+    clf_eval_data *d = NULL;
+    ck_assert_int_eq(clf_eval_data_new(&d, 2, CATS, thr, NULL, 1), CLF_OK);
+    ck_assert_int_eq(clf_eval_data_add_source(d, "corpusA", 2, 0), 0);
+    if (n_news)
+        ck_assert_int_eq(clf_eval_data_add_source(d, "news", 0, 1), 1);
+    for (size_t i = 0; i < n; i++) {
+        double sc[2] = {0.1, off[i]};
+        ck_assert_int_eq(clf_eval_data_add(d, 0, ids[i], "نص", strlen("نص"), ids[i][0] == 'p' ? 2 : 0, sc, NULL),
+                         CLF_OK);
+    }
+    for (size_t i = 0; i < n_news; i++) {
+        double sc[2] = {0.2, 0.2};
+        ck_assert_int_eq(clf_eval_data_add(d, 1, "n", "نص", strlen("نص"), 0, sc, NULL), CLF_OK);
+    }
+    return d;
+}
+
+/* Two runs paired by corpus and id: repeats n-th with n-th, the rest counted and left out. */
+START_TEST(test_eval_pair_by_id)
+{
+    /* A: "x" (a flagged negative: the one error kept), p1, dup, dup, p2; B in another order, without
+     * x and p2, with z, and a news corpus A lacks */
+    const char *ids_a[] = {"x", "p1", "dup", "dup", "p2"}, *ids_b[] = {"dup", "p1", "z", "dup"};
+    const double sa[] = {0.9, 0.6, 0.3, 0.4, 0.7}, sb[] = {0.11, 0.12, 0.13, 0.14};
+    clf_eval_data *a = run_data(ids_a, sa, 5, 0), *b = run_data(ids_b, sb, 4, 3);
+    /* a labelling corpus whose ids differ: refused, A unchanged */
+    const char *other[] = {"q1", "q2", "q3", "q4"};
+    clf_eval_data *c = run_data(other, sb, 4, 0);
+    ck_assert_int_eq(clf_eval_data_pair(a, c), CLF_E_INVALID_ARG);
+    ck_assert_ptr_nonnull(strstr(clf_last_error(), "corpus corpusA: run A scored 5 documents, run B 4"));
+    ck_assert_uint_eq(clf_eval_data_docs(a), 5);
+    ck_assert_int_eq(a->has_b, 0);
+    ck_assert_uint_eq(a->n_pairing, 0);
+    clf_eval_data_free(c);
+
+    ck_assert_int_eq(clf_eval_data_pair(a, b), CLF_OK);
+    ck_assert_uint_eq(clf_eval_data_docs(a), 3); /* p1, dup, dup in A's order */
+    ck_close(a->sa[0 * 2 + 1], 0.6);
+    ck_close(a->sb[0 * 2 + 1], 0.12);
+    ck_close(a->sa[1 * 2 + 1], 0.3);
+    ck_close(a->sb[1 * 2 + 1], 0.11); /* the first dup with the first */
+    ck_close(a->sa[2 * 2 + 1], 0.4);
+    ck_close(a->sb[2 * 2 + 1], 0.14);
+    ck_assert_uint_eq(a->sources[0].n_fp[1], 0); /* x's candidate left with x */
+    clf_eval_report *r = compute(a, 20);
+    ck_assert_uint_eq(r->n_records, 3);
+    ck_assert_uint_eq(r->n_groups, 1);
+    ck_assert_uint_eq(r->groups[0].cats[1].n, 3);
+    ck_assert_uint_eq(r->groups[0].cats[1].n_pos, 1);
+    ck_assert_uint_eq(r->n_pairing, 2);
+    ck_assert_str_eq(r->pairing[0].source, "corpusA");
+    ck_assert(r->pairing[0].n_a == 5 && r->pairing[0].n_b == 4 && r->pairing[0].paired == 3);
+    ck_assert(r->pairing[0].annotates);
+    ck_assert_str_eq(r->pairing[1].source, "news");
+    ck_assert(r->pairing[1].n_a == 0 && r->pairing[1].n_b == 3 && r->pairing[1].paired == 0);
+    ck_assert(!r->pairing[1].annotates);
+    /* B's decisions differ from A's on p1 (0.6 -> 0.12) only */
+    ck_assert_uint_eq(r->n_changed, 1);
+    clf_eval_report_free(r);
+    clf_eval_data_free(a);
+    clf_eval_data_free(b);
+}
+END_TEST
+
 START_TEST(test_eval_reports)
 {
     clf_eval_data *d = synthetic(1);
@@ -675,6 +744,7 @@ static Suite *metrics_suite(void)
     tc = tcase_create("evaluate");
     tcase_add_test(tc, test_eval_groups);
     tcase_add_test(tc, test_eval_deterministic_and_compare);
+    tcase_add_test(tc, test_eval_pair_by_id);
     tcase_add_test(tc, test_eval_reports);
     tcase_add_test(tc, test_eval_parse_map);
     suite_add_tcase(s, tc);
