@@ -19,9 +19,11 @@ NDOCS = 6000
 PARTITIONS = 12
 
 
-def cluster(n):
+def cluster(n, workdir):
+    # the workers' spill directory goes in the test's own tmp_path, not $TMPDIR
     return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address="127.0.0.1:0", silence_logs=40, memory_limit="1GiB")
+                        dashboard_address="127.0.0.1:0", silence_logs=40, memory_limit="1GiB",
+                        local_directory=str(workdir))
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,7 @@ def test_score_records_in_process(model, model_path, docs):
     assert lcd.get_model(model_path) is lcd.get_model(model_path)
 
 
-def test_dask_cluster_matches_single_process(model, model_path, docs):
+def test_dask_cluster_matches_single_process(model, model_path, docs, tmp_path):
     recs = records(docs)
     want = expected(model, recs)
     t0 = time.perf_counter()
@@ -79,7 +81,7 @@ def test_dask_cluster_matches_single_process(model, model_path, docs):
     assert single == want
     rates = {}
     for n in (1, 2):
-        with cluster(n) as c, Client(c) as client:
+        with cluster(n, tmp_path) as c, Client(c) as client:
             bag = db.from_sequence(recs, npartitions=PARTITIONS)
             out = lcd.score_bag(bag, model_path)
             warm = db.from_sequence(recs[:n * 4], npartitions=n * 2)  # load the models

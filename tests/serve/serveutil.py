@@ -1,14 +1,26 @@
 """serveutil.py - start `classify serve` on a free loopback port and talk to
 it with http.client, for the service tests (tests/serve/*.py)."""
+import atexit
 import http.client
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
+
+# Every temporary file and directory of the service tests (server stderr,
+# feedback files, models) goes under one directory of this process, removed
+# at exit: the tests read a server's stderr after it stopped, so the files
+# cannot go when the server does. CLF_TEST_KEEP_TMP=1 keeps it, as for the
+# Check programs.
+_TMP_ROOT = tempfile.mkdtemp(prefix="serve-tests-")
+tempfile.tempdir = _TMP_ROOT
+if os.environ.get("CLF_TEST_KEEP_TMP") != "1":
+    atexit.register(shutil.rmtree, _TMP_ROOT, True)
 
 CLF = os.environ.get("CLF_CLI", "classify")
 SRC = os.environ.get("CLF_SOURCE_DIR", ".")
