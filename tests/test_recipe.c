@@ -656,6 +656,107 @@ START_TEST(test_dataset_examples)
 }
 END_TEST
 
+/* The per-category options (training.solver, select_metric, nb_scaling,
+ * threshold_caps; flag_by_default above) share one parser: one value for
+ * every category, or {category: value, "*": value} with "*" applied first
+ * whatever the key order and a missing "*" leaving the defaults. Every error
+ * names the key it is about, word for word as below. */
+struct per_category_case {
+    const char *opt;   /* the training key */
+    const char *a, *b; /* two valid values, a != the default */
+    const char *bad;   /* a value of the wrong type */
+    const char *msg;   /* what a bad value is told */
+};
+
+static const struct per_category_case per_category_cases[] = {
+    {"solver", "\"svm\"", "\"logreg\"", "3",
+     "expected \"logreg\" (liblinear L2R_LR) or \"svm\" (liblinear L2R_L2LOSS_SVC)"},
+    {"select_metric", "\"capped_average_precision\"", "\"average_precision\"", "\"ap\"",
+     "expected \"average_precision\" or \"capped_average_precision\""},
+    {"nb_scaling", "true", "false", "\"auto\"",
+     "expected true or false (compare both with classify eval --cv --compare-recipe)"},
+    {"threshold_caps", "false", "true", "0", "expected true or false"},
+};
+
+/* The parsed per-category values of case i (1 = the non-default value a). */
+static const unsigned char *per_category_values(const clf_recipe *r, size_t i)
+{
+    switch (i) {
+    case 0: return r->solver;
+    case 1: return r->select_capped;
+    case 2: return r->nb_scaling;
+    default: return r->uncapped_threshold;
+    }
+}
+
+/* Parses training.<opt>: <value>; returns the recipe (NULL on error). */
+static clf_recipe *parse_option(const char *opt, const char *value, int want_rc)
+{
+    char to[512];
+    snprintf(to, sizeof to, "\"folds\": 3, \"%s\": %s", opt, value);
+    char *s = variant("\"folds\": 3", to);
+    clf_recipe *r = NULL;
+    int rc = parse(s, &r);
+    ck_assert_msg(rc == want_rc, "%s: got %d (%s), want %d", to, rc, clf_last_error(), want_rc);
+    free(s);
+    return r;
+}
+
+/* Parsing training.<opt>: <value> fails with exactly "test.json: <want>". */
+static void expect_option_error(const char *opt, const char *value, const char *want)
+{
+    ck_assert_ptr_null(parse_option(opt, value, CLF_E_PARSE));
+    char full[512];
+    snprintf(full, sizeof full, "test.json: %s", want);
+    ck_assert_str_eq(clf_last_error(), full);
+}
+
+START_TEST(test_per_category_options)
+{
+    for (size_t i = 0; i < sizeof per_category_cases / sizeof *per_category_cases; i++) {
+        const struct per_category_case *c = &per_category_cases[i];
+        char v[256], want[512];
+        /* absent: the default (0) for every category */
+        clf_recipe *r;
+        ck_assert_int_eq(parse(base_recipe, &r), CLF_OK);
+        for (size_t k = 0; k < 3; k++)
+            ck_assert_msg(!per_category_values(r, i) || per_category_values(r, i)[k] == 0,
+                          "%s: default of %zu", c->opt, k);
+        clf_recipe_free(r);
+        /* one value for every category */
+        r = parse_option(c->opt, c->a, CLF_OK);
+        for (size_t k = 0; k < 3; k++)
+            ck_assert_msg(per_category_values(r, i)[k] == 1, "%s: %s for %zu", c->opt, c->a, k);
+        clf_recipe_free(r);
+        /* "*" first whatever the key order; a key overrides it */
+        snprintf(v, sizeof v, "{\"hate\": %s, \"*\": %s}", c->b, c->a);
+        r = parse_option(c->opt, v, CLF_OK);
+        ck_assert_msg(per_category_values(r, i)[0] == 1 && per_category_values(r, i)[1] == 0 &&
+                          per_category_values(r, i)[2] == 1, "%s: %s", c->opt, v);
+        clf_recipe_free(r);
+        /* no "*": the others keep the default */
+        snprintf(v, sizeof v, "{\"off\": %s}", c->a);
+        r = parse_option(c->opt, v, CLF_OK);
+        ck_assert_msg(per_category_values(r, i)[0] == 0 && per_category_values(r, i)[1] == 0 &&
+                          per_category_values(r, i)[2] == 1, "%s: %s", c->opt, v);
+        clf_recipe_free(r);
+
+        /* the errors, each naming its key */
+        snprintf(want, sizeof want, "training.%s: %s", c->opt, c->msg);
+        expect_option_error(c->opt, c->bad, want);
+        snprintf(v, sizeof v, "{\"ext\": %s}", c->bad);
+        snprintf(want, sizeof want, "training.%s.ext: %s", c->opt, c->msg);
+        expect_option_error(c->opt, v, want);
+        snprintf(v, sizeof v, "{\"ext\": %s, \"*\": %s}", c->a, c->bad);
+        snprintf(want, sizeof want, "training.%s.*: %s", c->opt, c->msg);
+        expect_option_error(c->opt, v, want);
+        snprintf(v, sizeof v, "{\"ext\": %s, \"prop\": %s}", c->a, c->a);
+        snprintf(want, sizeof want, "training.%s: unknown category \"prop\"", c->opt);
+        expect_option_error(c->opt, v, want);
+    }
+}
+END_TEST
+
 static Suite *recipe_suite(void)
 {
     Suite *s = suite_create("recipe");
@@ -664,6 +765,7 @@ static Suite *recipe_suite(void)
     tcase_add_test(tc, test_default_recipe_loads);
     tcase_add_test(tc, test_thresholds);
     tcase_add_test(tc, test_flag_by_default);
+    tcase_add_test(tc, test_per_category_options);
     tcase_add_test(tc, test_malformed);
     tcase_add_test(tc, test_inconsistent_categories);
     tcase_add_test(tc, test_map_labels);
