@@ -336,7 +336,7 @@ static int parse_thresholds(const parser *p, json_t *v)
     return CLF_OK;
 }
 
-/* One solver name: "logreg" or "svm". */
+/* One value of training.solver: "logreg" (the default) or "svm". */
 static int solver_value(const parser *p, json_t *v, const char *where, unsigned char *out)
 {
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
@@ -355,18 +355,23 @@ typedef int (*category_value_fn)(const parser *p, json_t *v, const char *where,
                                  unsigned char *out);
 
 /*
- * A per-category option training.<name>: one value for every category, or
- * {category: value, "*": value}, "*" applied first whatever the key order.
- * out[] holds the defaults on entry (v NULL: left as they are). Every error
- * names the key it is about (training.<name>.<category>).
+ * A per-category option tr.<name> (tr: the "training" object, or NULL): one
+ * value for every category, or {category: value, "*": value}, "*" applied
+ * first whatever the key order. *vals becomes one byte a category, 0 (the
+ * default) where the option says nothing. Every error names the key it is
+ * about (training.<name>.<category>).
  */
-static int parse_per_category(const parser *p, json_t *v, const char *name,
-                              category_value_fn value, unsigned char *out)
+static int parse_per_category(const parser *p, json_t *tr, const char *name,
+                              category_value_fn value, unsigned char **vals)
 {
     const clf_recipe *r = p->r;
     char where[CLF_RECIPE_MAX_NAME + 48];
     unsigned char x = 0;
     int rc;
+    if (!*vals && !(*vals = calloc(r->n_categories, 1)))
+        return clf__error(CLF_E_NOMEM, "out of memory");
+    unsigned char *out = *vals;
+    json_t *v = json_is_object(tr) ? json_object_get(tr, name) : NULL;
     if (!v)
         return CLF_OK;
     if (!json_is_object(v)) {
@@ -398,17 +403,8 @@ static int parse_per_category(const parser *p, json_t *v, const char *name,
     return CLF_OK;
 }
 
-/* training.solver: one name for every category, or {category: name, "*":
- * name} ("*" default "logreg"). Read after the categories. */
-static int parse_solver(parser *p, json_t *v)
-{
-    clf_recipe *r = p->r;
-    if (!r->solver && !(r->solver = calloc(r->n_categories, 1)))
-        return clf__error(CLF_E_NOMEM, "out of memory");
-    return parse_per_category(p, v, "solver", solver_value, r->solver);
-}
-
-/* One value of training.select_metric: 1 = "capped_average_precision". */
+/* One value of training.select_metric (default "average_precision"):
+ * 1 = "capped_average_precision". */
 static int select_metric_value(const parser *p, json_t *v, const char *where, unsigned char *out)
 {
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
@@ -420,16 +416,6 @@ static int select_metric_value(const parser *p, json_t *v, const char *where, un
         return perr(p, "%s: expected \"average_precision\" or \"capped_average_precision\"",
                     where);
     return CLF_OK;
-}
-
-/* training.select_metric: one name for every category, or {category:
- * name, "*": name} ("*" default "average_precision"). */
-static int parse_select_metric(parser *p, json_t *v)
-{
-    clf_recipe *r = p->r;
-    if (!r->select_capped && !(r->select_capped = calloc(r->n_categories, 1)))
-        return clf__error(CLF_E_NOMEM, "out of memory");
-    return parse_per_category(p, v, "select_metric", select_metric_value, r->select_capped);
 }
 
 static int parse_training(parser *p, json_t *root)
@@ -448,10 +434,11 @@ static int parse_training(parser *p, json_t *root)
     int rc = check_keys(p, obj, "training", keys);
     const char *s = NULL;
     uint64_t v;
+    /* per category; read after the categories */
     if (rc == CLF_OK)
-        rc = parse_solver(p, json_object_get(obj, "solver"));
+        rc = parse_per_category(p, obj, "solver", solver_value, &r->solver);
     if (rc == CLF_OK)
-        rc = parse_select_metric(p, json_object_get(obj, "select_metric"));
+        rc = parse_per_category(p, obj, "select_metric", select_metric_value, &r->select_capped);
     if (rc == CLF_OK) {
         v = r->folds;
         rc = get_uint(p, obj, "training", "folds", 2, CLF_RECIPE_MAX_FOLDS, &v);
@@ -912,7 +899,8 @@ static int parse_gate(parser *p, json_t *g, size_t k, const char *where)
     return CLF_OK;
 }
 
-/* true or false: whether scaling helps is measured with eval --cv, per corpus */
+/* One value of training.nb_scaling, true or false (the default): whether
+ * scaling helps is measured with eval --cv, per corpus */
 static int nb_value(const parser *p, json_t *v, const char *where, unsigned char *out)
 {
     *out = CLF_NB_OFF;
@@ -923,7 +911,16 @@ static int nb_value(const parser *p, json_t *v, const char *where, unsigned char
     return CLF_OK;
 }
 
-/* true or false, stored inverted: report_only[k] is "not flagged by default" */
+/*
+ * One value of training.flag_by_default or training.threshold_caps, true
+ * (the default) or false, stored inverted: false -> 1.
+ * flag_by_default false: the category is report-only in the model (scored,
+ * calibrated and thresholded, not flagged unless a scorer turns it on).
+ * threshold_caps false: the max_flag_rate caps do not bound the category's
+ * threshold (its rule runs on the in-domain rows alone); they still shape
+ * its gate tuning and are reported. For a report-only category, whose
+ * signal is never a flag.
+ */
 static int report_only_value(const parser *p, json_t *v, const char *where, unsigned char *out)
 {
     if (!json_is_boolean(v))
@@ -932,42 +929,9 @@ static int report_only_value(const parser *p, json_t *v, const char *where, unsi
     return CLF_OK;
 }
 
-/*
- * training.flag_by_default: true/false for every category, or {category:
- * bool, "*": bool} ("*" default true). A category set to false is
- * report-only in the model: scored, calibrated and thresholded, not flagged
- * unless a scorer turns it on.
- */
-static int parse_flag_by_default(parser *p, json_t *tr)
-{
-    clf_recipe *r = p->r;
-    r->report_only = calloc(r->n_categories, 1);
-    if (!r->report_only)
-        return clf__error(CLF_E_NOMEM, "out of memory");
-    json_t *v = json_is_object(tr) ? json_object_get(tr, "flag_by_default") : NULL;
-    return parse_per_category(p, v, "flag_by_default", report_only_value, r->report_only);
-}
-
-/*
- * training.threshold_caps: true/false for every category, or {category:
- * bool, "*": bool} ("*" default true). false: the max_flag_rate caps do
- * not bound the category's threshold (its rule runs on the in-domain rows
- * alone); they still shape its gate tuning and are reported. For a
- * report-only category, whose signal is never a flag.
- */
-static int parse_threshold_caps(parser *p, json_t *tr)
-{
-    clf_recipe *r = p->r;
-    r->uncapped_threshold = calloc(r->n_categories, 1);
-    if (!r->uncapped_threshold)
-        return clf__error(CLF_E_NOMEM, "out of memory");
-    json_t *v = json_is_object(tr) ? json_object_get(tr, "threshold_caps") : NULL;
-    /* false -> 1, as flag_by_default's false -> report-only */
-    return parse_per_category(p, v, "threshold_caps", report_only_value, r->uncapped_threshold);
-}
-
-/* training.gates {category: [gate, ...]}, gate_weights, gate_taus and
- * nb_scaling; read after the corpora, whose names they use. */
+/* training.gates {category: [gate, ...]}, gate_weights, gate_taus, and the
+ * per-category flag_by_default, threshold_caps and nb_scaling; read after
+ * the corpora, whose names the gates use. */
 static int parse_gates(parser *p, json_t *root)
 {
     clf_recipe *r = p->r;
@@ -977,14 +941,11 @@ static int parse_gates(parser *p, json_t *root)
                          &r->n_gate_weights)) != CLF_OK ||
         (rc = parse_grid(p, tr, "gate_taus", 0.0, 1.0, r->gate_taus, &r->n_gate_taus)) != CLF_OK)
         return rc;
-    if ((rc = parse_flag_by_default(p, tr)) != CLF_OK ||
-        (rc = parse_threshold_caps(p, tr)) != CLF_OK)
-        return rc;
-    r->nb_scaling = calloc(r->n_categories, 1);
-    if (!r->nb_scaling)
-        return clf__error(CLF_E_NOMEM, "out of memory");
-    json_t *nb = json_is_object(tr) ? json_object_get(tr, "nb_scaling") : NULL;
-    if ((rc = parse_per_category(p, nb, "nb_scaling", nb_value, r->nb_scaling)) != CLF_OK)
+    if ((rc = parse_per_category(p, tr, "flag_by_default", report_only_value,
+                                 &r->report_only)) != CLF_OK ||
+        (rc = parse_per_category(p, tr, "threshold_caps", report_only_value,
+                                 &r->uncapped_threshold)) != CLF_OK ||
+        (rc = parse_per_category(p, tr, "nb_scaling", nb_value, &r->nb_scaling)) != CLF_OK)
         return rc;
     json_t *v = json_is_object(tr) ? json_object_get(tr, "gates") : NULL;
     if (!v)
