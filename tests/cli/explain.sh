@@ -156,5 +156,20 @@ assert abs(float(m.group(1)) - pu) <= 0.005 and abs(float(m.group(2)) - pg) <= 0
 kept = pg < th <= pu
 assert ex["kept_below_threshold"] == kept and (m.group(4) is not None) == kept, (m.groups(), ex, th)
 EOF
+# the category label of the why, suppressed and without-the-gates lines is
+# one label, indented under the ID column (24 + 2 at 200 columns), in cyan on
+# a terminal; colour adds escapes and nothing else
+COLUMNS=200 "$CLF" score -m "$T/g.clf" --format text --output table --color always --explain 3 --explain-all \
+  "$T/quoted.txt" > "$T/g.color" || bad "gated colour table exits 0"
+"$py" - "$T/g.table" "$T/g.color" <<'EOF' || bad "gated labels: $(cat -v "$T/g.color")"
+import re, sys
+plain = open(sys.argv[1], encoding="utf-8").read()
+color = open(sys.argv[2], encoding="utf-8").read()
+assert re.sub(r"\x1b\[[0-9;]*m", "", color) == plain, (plain, color)
+label = " " * 26 + "\x1b[36mprop:\x1b[0m "
+lines = [l for l in color.splitlines() if "prop:" in l]
+assert len(lines) == 3 and all(l.startswith(label) for l in lines), lines
+assert [l[len(label):].split(" ")[1] for l in lines[1:]] == ["reads", "without"], lines
+EOF
 
 finish explain
