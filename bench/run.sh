@@ -123,11 +123,10 @@ if [ "$PEERS" = 1 ]; then
   /usr/bin/python3 "$ROOT/bench/peers/throughput.py" --corpora "$CORPORA" --docs "$DOCS" \
     --ft-categories offensive --ft-keep "$TMP/ft" --out "$TMP/peers.json" > "$TMP/peers.log" 2>&1 || {
       cat "$TMP/peers.log"; exit 1; }
-  # fastText reads whitespace-separated tokens: the same documents, whitespace collapsed
-  /usr/bin/python3 -c 'import sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    sys.stdout.write(" ".join(line.replace("__label__", "__lbl__").split()) + "\n")' \
-    "$TMP/docs.txt" > "$TMP/ft-docs.txt"
+  # our documents as fastText reads them (peers.ft_write_docs: whitespace collapsed)
+  /usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import peers
+peers.ft_write_docs([l.rstrip("\n") for l in open(sys.argv[2], encoding="utf-8")], sys.argv[3])' \
+    "$ROOT/bench/peers" "$TMP/docs.txt" "$TMP/ft-docs.txt"
 fi
 echo "== classify score process: $DOCS documents, $MB MB, JSON Lines out (3 runs per thread count, alternated with fastText's; load average $(cut -d" " -f1 /proc/loadavg))"
 : > "$TMP/cli.txt"
