@@ -48,11 +48,28 @@ json_t *clf_cli_explanation_json(const clf_explanation *ex, const clf_model *m,
             suppressed |= sp[g].penalty > 0;
         const clf_score_result *res = clf_explanation_result(ex, k);
         int signal = clf_cli_signal(s, res, k, info->abstain);
-        if (!all && !res->flagged && !suppressed && !signal)
+        clf_evidence ev0;
+        int shrunk_under = clf_explanation_evidence(ex, k, &ev0) == CLF_OK && ev0.kept < 1.0 &&
+                           res->probability < clf_scorer_threshold(s, k) &&
+                           ev0.probability_unshrunk >= clf_scorer_threshold(s, k);
+        if (!all && !res->flagged && !suppressed && !signal && !shrunk_under)
             continue;
         json_t *cat = json_object();
         if (clf_scorer_flagging(s, k) == 0)
             json_object_set_new(cat, "report_only", json_true());
+        clf_evidence ev;
+        if (clf_explanation_evidence(ex, k, &ev) == CLF_OK && ev.evidence_words > 0) {
+            /* the short-text shrinkage: the contributions below are already
+             * multiplied by "kept" */
+            double th = clf_scorer_threshold(s, k);
+            json_object_set_new(
+                cat, "evidence",
+                json_pack("{sIsisfsfsb}", "arabic_words", (json_int_t)ev.arabic_words,
+                          "evidence_words", ev.evidence_words, "kept", ev.kept,
+                          "probability_unshrunk", ev.probability_unshrunk,
+                          "kept_below_threshold",
+                          res->probability < th && ev.probability_unshrunk >= th));
+        }
         if (ng) {
             json_t *gates = json_array();
             for (size_t g = 0; g < ng; g++)

@@ -385,6 +385,39 @@ static void put_suppressed(FILE *out, const clf_cli_table *t, const clf_model *m
                      "way)\n", pu, res->probability, th, pu >= th ? "" : "not ", what);
 }
 
+/* Did category k's short-text shrinkage keep it under its threshold? */
+static int shrink_kept_under(const clf_cli_row *r, size_t k)
+{
+    clf_evidence ev;
+    if (clf_explanation_evidence(r->ex, k, &ev) != CLF_OK || ev.kept >= 1.0)
+        return 0;
+    double th = clf_scorer_threshold(r->scorer, k);
+    return clf_explanation_result(r->ex, k)->probability < th && ev.probability_unshrunk >= th;
+}
+
+/* "  extremism: short text: 2 Arabic words keep 20% of the evidence
+ * (evidence_words 8): 0.97 with all of it, 0.31 with 20%: kept under its
+ * threshold 0.50 (not flagged)", for a shown category whose evidence was
+ * shrunk: why one strong word is not a flag. */
+static void put_evidence(FILE *out, const clf_cli_table *t, const clf_model *m,
+                         const clf_cli_row *r, size_t k)
+{
+    clf_evidence ev;
+    if (clf_explanation_evidence(r->ex, k, &ev) != CLF_OK || ev.kept >= 1.0)
+        return;
+    const clf_score_result *res = clf_explanation_result(r->ex, k);
+    double th = clf_scorer_threshold(r->scorer, k);
+    const char *what = clf_scorer_flagging(r->scorer, k) ? "flagged" : "signalled";
+    put_cat_label(out, t, m, k);
+    fprintf(out, " short text: %zu Arabic word%s keep%s %.0f%% of the evidence (evidence_words "
+                 "%d): %.2f with all of it, %.2f with %.0f%%", ev.arabic_words,
+            ev.arabic_words == 1 ? "" : "s", ev.arabic_words == 1 ? "s" : "", 100.0 * ev.kept,
+            ev.evidence_words, ev.probability_unshrunk, res->probability, 100.0 * ev.kept);
+    if (shrink_kept_under(r, k))
+        fprintf(out, ": kept under its threshold %.2f (not %s)", th, what);
+    putc('\n', out);
+}
+
 /* The span's highest probability among the categories that matter: those
  * the document is flagged for, or all when it is flagged for none. */
 static double span_key(const clf_span *s, const clf_cli_row *r, size_t K, size_t *cat)
@@ -480,8 +513,10 @@ void clf_cli_table_row(FILE *out, const clf_cli_table *t, const clf_model *m,
         return;
     for (size_t k = 0; r->ex && k < clf_model_num_categories(m); k++) {
         if (t->explain_all || r->res[k].flagged ||
-            clf_cli_signal(r->scorer, &r->res[k], k, r->abstain))
+            clf_cli_signal(r->scorer, &r->res[k], k, r->abstain) || shrink_kept_under(r, k)) {
             put_why(out, t, m, r, k);
+            put_evidence(out, t, m, r, k);
+        }
         put_suppressed(out, t, m, r, k);
     }
     if (r->spans)

@@ -254,8 +254,8 @@ START_TEST(simd_margins_of_wide_rows)
         }
     }
     clf_model_spec_category cats[K] = {
-        { "a", 0.5, -1, 0, 0.1, 0 }, { "b", 0.5, -1, 0, -0.2, 0 }, { "c", 0.5, -1, 0, 0, 0 },
-        { "d", 0.5, -1, 0, 0.3, 0 }, { "e", 0.5, -1, 0, 0, 0 } };
+        { "a", 0.5, -1, 0, 0.1, 0, 0 }, { "b", 0.5, -1, 0, -0.2, 0, 0 }, { "c", 0.5, -1, 0, 0, 0, 0 },
+        { "d", 0.5, -1, 0, 0.3, 0, 0 }, { "e", 0.5, -1, 0, 0, 0, 0 } };
     clf_model_spec spec;
     clf_model_spec_init(&spec);
     spec.name = "wide";

@@ -85,8 +85,8 @@ static clf_model *build_model_file(int ro, const char *file)
         if (buckets[i] == bp) { w[2 * i] = 2.0f; } /* a punctuation mark that "explains" */
     }
     clf_model_spec_category cats[2] = {
-        {"bad", 0.5, -1.0, 0.0, -0.5, ro},
-        {"good", 0.6, -1.5, 0.2, -0.25, 0},
+        {"bad", 0.5, -1.0, 0.0, -0.5, ro, 0},
+        {"good", 0.6, -1.5, 0.2, -0.25, 0, 0},
     };
     clf_model_spec spec;
     clf_model_spec_init(&spec);

@@ -19,6 +19,8 @@
 #include "corpus.h"
 #include "features/featurize_internal.h"
 #include "internal.h"
+#include "model/format.h"
+#include "normalize/norm_internal.h"
 #include "pool.h"
 #include "classify/score.h"
 #include "score/span_cut.h"
@@ -362,6 +364,7 @@ static int featurize_job(void *ctx, size_t job, unsigned int worker)
          * that differ only in diacritics or tatweel) share a fold. */
         size_t nlen;
         const char *norm = clf__featurizer_normalized(f, &nlen);
+        d->docs[i].words = (uint16_t)clf__count_arabic_words(norm, nlen, CLF__EVIDENCE_MAX_WORDS);
         if (rd->fold_text &&
             (rc = clf_normalize(L->nzs[worker], rd->fold_text, rd->fold_len, &norm, &nlen, NULL)) !=
                 CLF_OK) {

@@ -36,6 +36,8 @@ typedef struct clf_doc {
     uint32_t corpus;          /* recipe corpus index */
     uint8_t split;            /* CLF_SPLIT_* */
     uint8_t fold;             /* cross-validation fold, from a hash of the normalized text */
+    uint16_t words;           /* Arabic words of the normalized text, counted up to
+                                 CLF__EVIDENCE_MAX_WORDS (the short-text shrinkage) */
     uint32_t line;            /* line in its file, for messages */
     uint64_t uses;            /* categories it is an example for */
     uint64_t positive;        /* those of them where it is positive */

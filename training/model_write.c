@@ -97,6 +97,9 @@ static int check_spec(const clf_model_spec *s, const char **meta, size_t *meta_l
         if (c->report_only != 0 && c->report_only != 1)
             return clf__error(CLF_E_INVALID_ARG, SPEC ": category %s: report_only %d is not 0 or 1",
                               c->name, c->report_only);
+        if (c->evidence_words > CLF__MAX_EVIDENCE_WORDS)
+            return clf__error(CLF_E_INVALID_ARG, SPEC ": category %s: evidence_words %u is more "
+                              "than %u", c->name, c->evidence_words, CLF__MAX_EVIDENCE_WORDS);
     }
 
     if (s->n_gates > CLF__MAX_GATES || (s->n_gates && !s->gates))
@@ -311,6 +314,7 @@ static void put_categories(unsigned char *buf, const layout *L, const clf_model_
         fc.bias = c->bias;
         fc.weight_scale = i16 ? scale[i] : 1.0;
         fc.flags = c->report_only ? CLF__CAT_REPORT_ONLY : 0u;
+        fc.evidence_words = c->evidence_words;
         memcpy(cat + 8 + i * sizeof fc, &fc, sizeof fc);
     }
     if (!spec->n_gates)

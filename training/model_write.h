@@ -35,6 +35,9 @@ typedef struct clf_model_spec_category {
     int report_only;   /* 1: scored but not flagged by default (an analyst signal,
                           clf_model_category_flags_by_default() says 0); 0 (the default):
                           flagged at its threshold */
+    unsigned evidence_words; /* k of the short-text shrinkage (format version 5): a text of
+                          n Arabic words has the margin bias + w.x * n / (n + k); 0 (the
+                          default): none. At most 1000 */
 } clf_model_spec_category;
 
 /* One genre gate (format version 3): lowers category `category`'s margin

@@ -424,7 +424,8 @@ static int parse_training(parser *p, json_t *root)
                                        "threshold_source", "seed", "eps", "class_weight",
                                        "weights", "c_grid_extend", "c_grid_extend_gain", "select_on",
                                        "max_flag_rate", "gates", "gate_weights", "gate_taus", "gate_max_ap_loss",
-                                       "nb_scaling", "flag_by_default", "threshold_caps", NULL};
+                                       "nb_scaling", "flag_by_default", "threshold_caps",
+                                       "evidence_words", NULL};
     clf_recipe *r = p->r;
     json_t *obj = json_object_get(root, "training");
     if (!obj)
@@ -929,6 +930,17 @@ static int report_only_value(const parser *p, json_t *v, const char *where, unsi
     return CLF_OK;
 }
 
+/* One value of training.evidence_words: an integer k in 0..255 (a text of
+ * n Arabic words keeps n / (n + k) of its evidence; 0: no shrinkage). */
+static int evidence_value(const parser *p, json_t *v, const char *where, unsigned char *out)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 255)
+        return perr(p, "%s: expected an integer in [0, 255] (the Arabic words at which a text "
+                       "keeps half of its evidence; 0: no shrinkage)", where);
+    *out = (unsigned char)json_integer_value(v);
+    return CLF_OK;
+}
+
 /* training.gates {category: [gate, ...]}, gate_weights, gate_taus, and the
  * per-category flag_by_default, threshold_caps and nb_scaling; read after
  * the corpora, whose names the gates use. */
@@ -945,7 +957,9 @@ static int parse_gates(parser *p, json_t *root)
                                  &r->report_only)) != CLF_OK ||
         (rc = parse_per_category(p, tr, "threshold_caps", report_only_value,
                                  &r->uncapped_threshold)) != CLF_OK ||
-        (rc = parse_per_category(p, tr, "nb_scaling", nb_value, &r->nb_scaling)) != CLF_OK)
+        (rc = parse_per_category(p, tr, "nb_scaling", nb_value, &r->nb_scaling)) != CLF_OK ||
+        (rc = parse_per_category(p, tr, "evidence_words", evidence_value,
+                                 &r->evidence_words)) != CLF_OK)
         return rc;
     json_t *v = json_is_object(tr) ? json_object_get(tr, "gates") : NULL;
     if (!v)
@@ -1162,6 +1176,7 @@ void clf_recipe_free(clf_recipe *r)
     free(r->categories);
     free(r->thresholds);
     free(r->nb_scaling);
+    free(r->evidence_words);
     free(r->solver);
     free(r->report_only);
     free(r->uncapped_threshold);

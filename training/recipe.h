@@ -163,6 +163,10 @@ typedef struct clf_recipe {
     double gate_max_ap_loss;  /* training.gate_max_ap_loss: how much in-domain out-of-fold AP
                                  (no caps) the gates may cost; < 0 = no bound (default) */
     unsigned char *nb_scaling; /* per category: CLF_NB_OFF or CLF_NB_ON */
+    unsigned char *evidence_words; /* per category: training.evidence_words k, 0..255: a text
+                                  of n Arabic words keeps n / (n + k) of its evidence in the
+                                  out-of-fold margins, calibration, thresholds and the model
+                                  (format 5); 0 = none */
     unsigned char *solver;    /* per category: a clf_solver (training.solver: one name for every
                                  category, or {category: name, "*": name}) */
     unsigned char *report_only; /* per category: 1 = training.flag_by_default false: scored

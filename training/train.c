@@ -90,6 +90,12 @@ typedef struct cat {
     double gate_ap_before, gate_ap_after; /* in-domain out-of-fold AP, no caps */
 } cat;
 
+/* training.evidence_words of category k (0: none). */
+static uint32_t evidence_k(const clf_recipe *r, size_t k)
+{
+    return r->evidence_words ? r->evidence_words[k] : 0u;
+}
+
 /* The out-of-fold margins calibration and thresholds use: the chosen C's,
  * less the gates' penalties when the category has gates. */
 static const double *chosen_oof(const cat *c)
@@ -315,10 +321,16 @@ static int cv_job(trainer *t, cat *c, int fold)
                             clf_last_error());
             break;
         }
+        /* the margins as the scorer will give them: shrunk towards the bias
+         * for short texts (C, gates, calibration and threshold see these) */
+        const uint32_t ek = evidence_k(r, c->k);
+        const double bias = w[nf - 1];
         for (size_t i = 0; i < c->n; i++)
-            if (d->docs[c->doc[i]].fold == fold)
+            if (d->docs[c->doc[i]].fold == fold) {
+                double mg = clf_logreg_margin(w, xs ? xs[i] : d->docs[c->doc[i]].x);
                 c->oof[ci * c->n + i] =
-                    clf_logreg_margin(w, xs ? xs[i] : d->docs[c->doc[i]].x);
+                    bias + (mg - bias) * clf__evidence_factor(ek, d->docs[c->doc[i]].words);
+            }
         if (fold == 0)
             memcpy(c->w_fold0 + ci * (size_t)nf, w, (size_t)nf * sizeof *w);
     }
@@ -971,7 +983,9 @@ static int dev_probs(const trainer *t, const built *b, clf_model_weight_type wt,
                 acc[k] += x->value * (double)clf__model_row_weight(m, r, k);
         }
         for (size_t k = 0; k < K; k++)
-            acc[k] += m->cats[k].bias;
+            acc[k] = acc[k] * clf__evidence_factor(m->cats[k].evidence_words,
+                                                   t->d->docs[dev_list[i]].words) +
+                     m->cats[k].bias;
         for (size_t g = 0; g < m->n_gates; g++)
             gz[g] = acc[K + g] + m->gates[g].bias;
         clf__model_apply_gates(m, gz, acc);
@@ -1169,6 +1183,7 @@ static json_t *meta_category(const trainer *t, const evaluation *ev, size_t k)
     json_object_set_new(o, "cv_average_precision", jreal(c->cv_ap[c->best]));
     json_object_set_new(o, "cv", cv);
     json_object_set_new(o, "nb_scaling", json_boolean(c->nb));
+    json_object_set_new(o, "evidence_words", json_integer((json_int_t)evidence_k(t->r, c->k)));
     json_object_set_new(o, "solver", json_string(c->solver == CLF_SOLVER_SVM ? "svm" : "logreg"));
     json_object_set_new(o, "flag_by_default",
                         json_boolean(!(r->report_only && r->report_only[k])));
@@ -1608,6 +1623,7 @@ int clf_train(const clf_recipe *r, const clf_train_options *o, const char *out_p
             b.spec_cats[k].calib_b = c->b;
             b.spec_cats[k].bias = c->w[d->n_rows];
             b.spec_cats[k].report_only = r->report_only && r->report_only[k];
+            b.spec_cats[k].evidence_words = evidence_k(r, k);
         }
         rc = evaluate(&t, &b, &ev);
     }

@@ -83,6 +83,18 @@ CLF_API double clf_model_threshold(const clf_model *m, size_t i);
  */
 CLF_API int clf_model_category_flags_by_default(const clf_model *m, size_t i);
 
+/*
+ * clf_model_category_evidence_words - category i's short-text shrinkage k:
+ * a text of n Arabic words (counted up to 64) keeps n / (n + k) of its
+ * features' evidence, its margin being bias + (w.x) * n / (n + k), so that
+ * one or two words cannot reach the confidence of a sentence (calibration
+ * and threshold were fitted on margins shrunk the same way). 0 means no
+ * shrinkage (every category of models of format versions 1-4); -1 if i is
+ * out of range or m is NULL. A recipe sets it with training.evidence_words
+ * (docs/training.md). Thread safety: safe (the model is immutable).
+ */
+CLF_API int clf_model_category_evidence_words(const clf_model *m, size_t i);
+
 /* clf_model_options - copy the model's normalization and feature options
  * (either pointer may be NULL), as structs of this header's versions; the
  * feature options carry the model's feature_revision, so a featurizer made

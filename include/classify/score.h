@@ -269,6 +269,26 @@ CLF_API const clf_suppression *clf_explanation_suppressions(const clf_explanatio
  */
 CLF_API double clf_explanation_ungated_probability(const clf_explanation *e, size_t i);
 
+/* How much of its features' evidence a category kept for one text under
+ * its short-text shrinkage (clf_model_category_evidence_words()). */
+typedef struct clf_evidence {
+    size_t arabic_words;   /* n, the text's Arabic words counted up to 64 (0 when the
+                              model shrinks no category: words are then not counted) */
+    int evidence_words;    /* k; 0: the category has no shrinkage */
+    double kept;           /* n / (n + k), 1 when k is 0 */
+    double probability_unshrunk; /* the probability with all of the evidence (kept = 1);
+                              equal to the result's probability when k is 0 or n is 0 */
+} clf_evidence;
+
+/*
+ * clf_explanation_evidence - *out = category i's short-text shrinkage for
+ * the explained text. The contributions of clf_explanation_features() and
+ * clf_explanation_words() are already multiplied by out->kept, so that they
+ * still add up to the margin less the bias (and the gates' penalties).
+ * Errors: CLF_E_INVALID_ARG (e or out NULL, i out of range; *out untouched).
+ */
+CLF_API int clf_explanation_evidence(const clf_explanation *e, size_t i, clf_evidence *out);
+
 /* clf_explanation_info - truncation and abstention of the explained text
  * (never NULL for a non-NULL e). Owned by the explanation. */
 CLF_API const clf_doc_info *clf_explanation_info(const clf_explanation *e);

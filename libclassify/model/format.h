@@ -56,6 +56,13 @@
  * its reserved field): CLF__CAT_REPORT_ONLY marks a category that is
  * scored but not flagged by default. Files of versions 1-3 have zero there:
  * every category is flagged by default, as before.
+ *
+ * Format version 5 gives each category an evidence_words k (what was its
+ * reserved u32): the short-text shrinkage. A text of n Arabic words
+ * (clf__count_arabic_words, n capped at CLF__EVIDENCE_MAX_WORDS) has the
+ * margin b + (w.x) * n / (n + k) before its gates and calibration, so
+ * that one or two words cannot carry the confidence of a sentence. k = 0
+ * (every category of files of versions 1-4) leaves the margin as it was.
  */
 #ifndef CLF_MODEL_FORMAT_H
 #define CLF_MODEL_FORMAT_H
@@ -63,13 +70,15 @@
 #include <stdint.h>
 
 #define CLF__MAGIC "CLFMODEL"          /* 8 bytes, no NUL */
-#define CLF__FORMAT_VERSION 4u      /* what the writer writes; 1 to 4 are read */
+#define CLF__FORMAT_VERSION 5u      /* what the writer writes; 1 to 5 are read */
 #define CLF__HEADER_SIZE 64u
 #define CLF__SECTION_ENTRY_SIZE 24u
 #define CLF__MAX_SECTIONS 32u
 #define CLF__MAX_CATEGORIES 256u
 #define CLF__MAX_NAME 256u
 #define CLF__MAX_GATES 64u
+#define CLF__MAX_EVIDENCE_WORDS 1000u /* largest evidence_words k */
+#define CLF__EVIDENCE_MAX_WORDS 64u   /* Arabic words counted (n is capped here) */
 
 enum {
     CLF__SEC_OPTIONS = 1,
@@ -134,7 +143,8 @@ typedef struct clf__file_category {
     double bias;               /* added to w.x */
     double weight_scale;       /* for i16 weights; 1 for f32 */
     uint32_t flags;            /* CLF__CAT_* (version 4); 0 in versions 1-3 */
-    uint32_t reserved;         /* 0 */
+    uint32_t evidence_words;   /* k of the short-text shrinkage (version 5), 0..
+                                  CLF__MAX_EVIDENCE_WORDS; 0 in versions 1-4 (reserved) */
 } clf__file_category;
 
 /* clf__file_category.flags (format version 4) */

@@ -482,12 +482,16 @@ static int parse_categories(const unsigned char *p, const section *sec, const ch
                               *weight_type == CLF__WEIGHTS_F32
                                   ? " (must be 1 for f32 weights)"
                                   : " (as a float it must be normal, with 32767 * scale finite)");
-        if (fc.reserved != 0 || (version < 4 && fc.flags != 0))
+        if ((version < 5 && fc.evidence_words != 0) || (version < 4 && fc.flags != 0))
             return clf__error(CLF_E_MODEL_FORMAT, "%s: category %s: reserved bytes are not zero",
                               label, nm);
         if (fc.flags & ~CLF__CAT_FLAGS_KNOWN)
             return clf__error(CLF_E_MODEL_FORMAT, "%s: category %s: unknown flags 0x%x", label, nm,
                               (unsigned)(fc.flags & ~CLF__CAT_FLAGS_KNOWN));
+        if (fc.evidence_words > CLF__MAX_EVIDENCE_WORDS)
+            return clf__error(CLF_E_MODEL_FORMAT,
+                              "%s: category %s: evidence_words %u is more than %u", label, nm,
+                              fc.evidence_words, CLF__MAX_EVIDENCE_WORDS);
         for (uint32_t j = 0; j < i; j++)
             if (strcmp(m->cats[j].name, nm) == 0)
                 return clf__error(CLF_E_MODEL_FORMAT,
@@ -498,6 +502,9 @@ static int parse_categories(const unsigned char *p, const section *sec, const ch
         m->cats[i].calib_b = fc.calib_b;
         m->cats[i].bias = fc.bias;
         m->cats[i].report_only = (fc.flags & CLF__CAT_REPORT_ONLY) != 0;
+        m->cats[i].evidence_words = fc.evidence_words;
+        if (fc.evidence_words)
+            m->shrinks = 1;
         scales[i] = fc.weight_scale;
     }
     return CLF_OK;
@@ -1384,6 +1391,11 @@ CLF_API double clf_model_threshold(const clf_model *m, size_t i)
 CLF_API int clf_model_category_flags_by_default(const clf_model *m, size_t i)
 {
     return m && i < m->n_cats ? !m->cats[i].report_only : -1;
+}
+
+CLF_API int clf_model_category_evidence_words(const clf_model *m, size_t i)
+{
+    return m && i < m->n_cats ? (int)m->cats[i].evidence_words : -1;
 }
 
 CLF_API void clf_model_options(const clf_model *m, clf_norm_options *nopts,

@@ -28,6 +28,7 @@ typedef struct clf__category {
     double calib_a, calib_b;
     double bias;
     int report_only;           /* CLF__CAT_REPORT_ONLY: not flagged by default */
+    uint32_t evidence_words;   /* k: short-text shrinkage n / (n + k); 0 = none (format.h) */
 } clf__category;
 
 /* A genre gate (format.h): lowers one category's margin by
@@ -55,6 +56,7 @@ struct clf_model {
 
     size_t n_cats;
     clf__category *cats;
+    int shrinks;               /* some category has evidence_words > 0: count words */
     size_t n_gates;            /* 0 unless the file has GATES (version 3) */
     clf__gate *gates;
     size_t n_cols;             /* weight columns per row: n_cats + n_gates */
@@ -218,6 +220,21 @@ static inline void clf__model_apply_gates(const clf_model *m, const double *gz, 
 {
     for (size_t g = 0; g < m->n_gates; g++)
         margins[m->gates[g].category] -= clf__gate_penalty(&m->gates[g], gz[g]);
+}
+
+/*
+ * clf__evidence_factor - the share of its features' evidence (w.x) that a
+ * text of n Arabic words keeps under evidence_words k: n / (n + k), n
+ * capped at CLF__EVIDENCE_MAX_WORDS; 1 when k is 0. Training and scoring
+ * both use this, so their margins agree.
+ */
+static inline double clf__evidence_factor(uint32_t k, size_t n)
+{
+    if (k == 0)
+        return 1.0;
+    if (n > CLF__EVIDENCE_MAX_WORDS)
+        n = CLF__EVIDENCE_MAX_WORDS;
+    return (double)n / ((double)n + (double)k);
 }
 
 /* clf__model_memory - bytes the loaded model holds (lookup, rows, names,

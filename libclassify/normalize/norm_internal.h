@@ -152,6 +152,14 @@ unsigned int clf__normalizer_flags(const clf_normalizer *n);
 int clf__has_arabic_letter(const char *text, size_t len);
 
 /*
+ * clf__count_arabic_words - the number of space-separated tokens of a
+ * normalized text that hold an Arabic letter, counting stops at cap: the
+ * amount of evidence a text has, for the models' short-text shrinkage
+ * (training and scoring count with this one function, so they agree).
+ */
+size_t clf__count_arabic_words(const char *text, size_t len, size_t cap);
+
+/*
  * clf__normalizer_build_all - build every page of n's run-time tables, in
  * page order (a no-op for a normalizer on the prebuilt tables). For the
  * build's table generator and for the test that compares the two.

@@ -1241,6 +1241,33 @@ int clf__has_arabic_letter(const char *text, size_t len)
     return 0;
 }
 
+size_t clf__count_arabic_words(const char *text, size_t len, size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = 0;
+    int in_word = 0; /* this token has an Arabic letter and is counted */
+    for (size_t i = 0; i < len && n < cap;) {
+        if (s[i] < 0x80) {
+            if (s[i] == ' ')
+                in_word = 0;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int k = clf__utf8_decode(s + i, len - i, &cp);
+        if (k == 0) {
+            i++;
+            continue;
+        }
+        if (!in_word && is_arabic_letter(cp)) {
+            in_word = 1;
+            n++;
+        }
+        i += (size_t)k;
+    }
+    return n;
+}
+
 /* Where to end a block of a long text: after the last ASCII whitespace in
  * its last quarter, else at a character boundary. */
 static size_t block_cut(const unsigned char *s, size_t limit)

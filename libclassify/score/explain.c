@@ -32,6 +32,10 @@ struct clf_explanation {
     size_t *supp_first;       /* [cat]: its first gate in supp; [n_cats]: the number */
     char *gate_names;         /* the gates' names, NUL-separated */
     double *ungated;          /* [cat]: the probability without the gates' penalties */
+    double *evidence;         /* [cat]: the share of the evidence kept (short-text shrinkage) */
+    uint32_t *evidence_words; /* [cat]: its k */
+    double *unshrunk;         /* [cat]: the probability with all of the evidence */
+    size_t words;             /* the text's Arabic words, as the scorer counted them */
 };
 
 /* One distinct bucket of the document that the model knows, or one word. */
@@ -88,6 +92,9 @@ CLF_API void clf_explanation_free(clf_explanation *e)
     free(e->supp_first);
     free(e->gate_names);
     free(e->ungated);
+    free(e->evidence);
+    free(e->evidence_words);
+    free(e->unshrunk);
     free(e);
 }
 
@@ -444,6 +451,9 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     e->n_cats = K;
     e->top_k = top_k;
     e->results = calloc(K, sizeof *e->results);
+    e->evidence = malloc(K * sizeof *e->evidence);
+    e->evidence_words = malloc(K * sizeof *e->evidence_words);
+    e->unshrunk = malloc(K * sizeof *e->unshrunk);
     text_offs = calloc(2 * slots, sizeof *text_offs);
     orig_offs = calloc(slots, sizeof *orig_offs);
     e->word_occ = calloc(slots, sizeof *e->word_occ);
@@ -453,7 +463,7 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
         if (!e->counts[v] || !e->items[v])
             goto done;
     }
-    if (!e->results || !text_offs || !orig_offs || !e->word_occ)
+    if (!e->results || !e->evidence || !e->evidence_words || !e->unshrunk || !text_offs || !orig_offs || !e->word_occ)
         goto done;
 
     /* Scores come from the same path as clf_score(), so they agree exactly. */
@@ -463,9 +473,25 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
     int nflagged;
     if ((rc = clf__fill_results(s, margins, &e->info, e->results, &nflagged)) != CLF_OK)
         goto done;
+    e->words = s->words;
+    for (size_t k = 0; k < K; k++) {
+        e->evidence_words[k] = m->cats[k].evidence_words;
+        e->evidence[k] = clf__evidence_factor(m->cats[k].evidence_words, s->words);
+    }
     rc = CLF_E_NOMEM;
     if (suppressions(e, s) != CLF_OK)
         goto done;
+    for (size_t k = 0; k < K; k++) {
+        /* margin = bias + kept * w.x - penalties: undo the shrinkage only
+         * (the gates' penalties do not depend on it) */
+        double back = 0;
+        for (size_t g = e->supp_first[k]; g < e->supp_first[k + 1]; g++)
+            back += e->supp[g].penalty;
+        double kept = e->evidence[k], b = m->cats[k].bias;
+        e->unshrunk[k] = kept > 0 && kept < 1
+                             ? clf__calibrate(&m->cats[k], b + (margins[k] + back - b) / kept - back)
+                             : e->results[k].probability;
+    }
 
     /* The offset map is on for this one normalization only: scoring does
      * not pay for it. */
@@ -520,7 +546,8 @@ CLF_API int clf_explain(clf_scorer *s, const char *text, size_t len, size_t top_
             x->text_off = pool.len;
             x->contrib = fcontrib + (ni - 1) * K;
             for (size_t k = 0; k < K; k++)
-                x->contrib[k] = f->value * clf__model_row_weight(m, r - 1, k);
+                x->contrib[k] =
+                    f->value * clf__model_row_weight(m, r - 1, k) * e->evidence[k];
         }
         items[ni - 1].count += f->count;
         if (pool_add(&pool, f->text, strlen(f->text), same) != CLF_OK)
@@ -629,6 +656,18 @@ CLF_API double clf_explanation_ungated_probability(const clf_explanation *e, siz
     if (!e || i >= e->n_cats || !e->ungated)
         return NAN;
     return e->ungated[i];
+}
+
+CLF_API int clf_explanation_evidence(const clf_explanation *e, size_t i, clf_evidence *out)
+{
+    if (!e || !out || i >= e->n_cats)
+        return clf__error(CLF_E_INVALID_ARG, "clf_explanation_evidence: NULL argument or "
+                          "category index out of range");
+    out->arabic_words = e->words;
+    out->evidence_words = (int)e->evidence_words[i];
+    out->kept = e->evidence[i];
+    out->probability_unshrunk = e->unshrunk[i];
+    return CLF_OK;
 }
 
 CLF_API const clf_doc_info *clf_explanation_info(const clf_explanation *e)

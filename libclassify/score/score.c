@@ -310,6 +310,7 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
     size_t nlen;
     const char *norm = clf__featurizer_normalized(s->feat, &nlen);
     info->abstain = clf__has_arabic_letter(norm, nlen) ? CLF_ABSTAIN_NONE : CLF_ABSTAIN_NO_ARABIC;
+    s->words = 0;
     if (info->abstain != CLF_ABSTAIN_NONE) {
         /* the empty text's margins: the bias alone */
         for (size_t k = 0; k < K; k++)
@@ -343,8 +344,16 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
     }
     const clf_feature_options *fo = &m->fopts;
     double scale = (fo->l2_normalize && norm2 > 0.0) ? 1.0 / sqrt(norm2) : 1.0;
-    for (size_t k = 0; k < K; k++)
-        margins[k] = acc[k] * (double)m->wscale[k] * scale + m->cats[k].bias;
+    if (m->shrinks) { /* short-text shrinkage (format.h): needs the word count */
+        s->words = clf__count_arabic_words(norm, nlen, CLF__EVIDENCE_MAX_WORDS);
+        for (size_t k = 0; k < K; k++)
+            margins[k] = acc[k] * (double)m->wscale[k] * scale *
+                             clf__evidence_factor(m->cats[k].evidence_words, s->words) +
+                         m->cats[k].bias;
+    } else {
+        for (size_t k = 0; k < K; k++)
+            margins[k] = acc[k] * (double)m->wscale[k] * scale + m->cats[k].bias;
+    }
     if (m->n_gates) {
         for (size_t g = 0; g < m->n_gates; g++)
             s->gz[g] = acc[K + g] * (double)m->wscale[K + g] * scale + m->gates[g].bias;

@@ -16,12 +16,15 @@ struct clf_scorer {
     unsigned char *flags; /* per category: 1 flags at its threshold, 0 report-only */
     double *acc;         /* per-column accumulators (categories, then gates) */
     double *gz;          /* the last text's gate margins v.x + c (n_gates) */
+    size_t words;        /* the last text's Arabic words (capped; counted only when the
+                            model shrinks short texts, else 0) */
     float tf[64];        /* tf weights of small counts, to skip a call per feature */
     int hw_avx2;         /* the CPU has AVX2: 5-category i16 rows are summed 4 lanes at once */
 };
 
-/* clf__score_margins - margins w.x + b of every category for one text,
- * less its gates' penalties, and its truncation and abstention (an
+/* clf__score_margins - margins w.x + b of every category for one text
+ * (w.x shrunk by clf__evidence_factor() for categories with
+ * evidence_words), less its gates' penalties, and its truncation and abstention (an
  * abstaining text gets the biases and the gates of the empty text). The
  * gates' raw margins are left in s->gz. */
 int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *margins,
