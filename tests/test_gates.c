@@ -149,7 +149,7 @@ START_TEST(penalty_matches_definition)
         clf_model *m2 = load_spec(&gated.spec, NULL, NULL);
         ck_assert_uint_eq(clf_model_num_gates(m0), 0);
         ck_assert_uint_eq(clf_model_num_gates(m2), 2);
-        ck_assert_uint_eq(clf_model_format_version(m2), 4);
+        ck_assert_uint_eq(clf_model_format_version(m2), 5);
         clf_gate_info gi;
         ck_assert_int_eq(clf_model_gate(m2, 1, &gi), CLF_OK);
         ck_assert_str_eq(gi.name, "tweets");

@@ -1376,7 +1376,7 @@ START_TEST(category_flags)
     unsigned char *buf = write_fixture(&f, &len);
     clf_model *m = NULL;
     ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_OK);
-    ck_assert_uint_eq(clf_model_format_version(m), 4);
+    ck_assert_uint_eq(clf_model_format_version(m), 5);
     ck_assert_int_eq(clf_model_category_flags_by_default(m, 0), 1);
     ck_assert_int_eq(clf_model_category_flags_by_default(m, 1), 0);
     ck_assert_int_eq(clf_model_category_flags_by_default(m, 2), 1);
@@ -1393,6 +1393,8 @@ START_TEST(category_flags)
         { "unknown flag", 4, flags1, 2, CLF_E_MODEL_FORMAT, "category hate: unknown flags 0x2" },
         { "reserved after the flags", 4, flags1 + 4, 1, CLF_E_MODEL_FORMAT,
           "category hate: reserved bytes are not zero" },
+        { "evidence_words over 1000", 5, flags1 + 4, 1001, CLF_E_MODEL_FORMAT,
+          "category hate: evidence_words 1001 is more than 1000" },
         { "version 3, no flag", 3, flags1, 0, CLF_OK, NULL },
         { "version 2, no flag", 2, flags1, 0, CLF_OK, NULL },
     };

@@ -657,7 +657,7 @@ START_TEST(test_dataset_examples)
 END_TEST
 
 /* The per-category options (training.solver, select_metric, nb_scaling,
- * threshold_caps; flag_by_default above) share one parser: one value for
+ * threshold_caps, evidence_words; flag_by_default above) share one parser: one value for
  * every category, or {category: value, "*": value} with "*" applied first
  * whatever the key order and a missing "*" leaving the defaults. Every error
  * names the key it is about, word for word as below. */
@@ -676,6 +676,9 @@ static const struct per_category_case per_category_cases[] = {
     {"nb_scaling", "true", "false", "\"auto\"",
      "expected true or false (compare both with classify eval --cv --compare-recipe)"},
     {"threshold_caps", "false", "true", "0", "expected true or false"},
+    {"evidence_words", "1", "0", "\"many\"",
+     "expected an integer in [0, 255] (the Arabic words at which a text keeps half of its "
+     "evidence; 0: no shrinkage)"},
 };
 
 /* The parsed per-category values of case i (1 = the non-default value a). */
@@ -685,7 +688,8 @@ static const unsigned char *per_category_values(const clf_recipe *r, size_t i)
     case 0: return r->solver;
     case 1: return r->select_capped;
     case 2: return r->nb_scaling;
-    default: return r->uncapped_threshold;
+    case 3: return r->uncapped_threshold;
+    default: return r->evidence_words;
     }
 }
 
@@ -754,6 +758,14 @@ START_TEST(test_per_category_options)
         snprintf(want, sizeof want, "training.%s: unknown category \"prop\"", c->opt);
         expect_option_error(c->opt, v, want);
     }
+    /* evidence_words: integers in [0, 255] only */
+    clf_recipe *r = parse_option("evidence_words", "{\"ext\": 255, \"off\": 12}", CLF_OK);
+    ck_assert_uint_eq(r->evidence_words[0], 255);
+    ck_assert_uint_eq(r->evidence_words[1], 0);
+    ck_assert_uint_eq(r->evidence_words[2], 12);
+    clf_recipe_free(r);
+    expect_option_error("evidence_words", "256", "training.evidence_words: " "expected an integer in [0, 255] (the Arabic words at which a text keeps half of its evidence; 0: no shrinkage)");
+    expect_option_error("evidence_words", "2.5", "training.evidence_words: " "expected an integer in [0, 255] (the Arabic words at which a text keeps half of its evidence; 0: no shrinkage)");
 }
 END_TEST
 

@@ -47,7 +47,7 @@ static uint32_t word_bucket(clf_featurizer *f, const char *word)
 }
 
 /* The model of this file, with category "bad" report-only when ro. */
-static clf_model *build_model_file(int ro, const char *file)
+static clf_model *build_model_file(int ro, const char *file, unsigned ek)
 {
     clf_norm_options no;
     clf_feature_options fo;
@@ -85,7 +85,7 @@ static clf_model *build_model_file(int ro, const char *file)
         if (buckets[i] == bp) { w[2 * i] = 2.0f; } /* a punctuation mark that "explains" */
     }
     clf_model_spec_category cats[2] = {
-        {"bad", 0.5, -1.0, 0.0, -0.5, ro, 0},
+        {"bad", 0.5, -1.0, 0.0, -0.5, ro, ek},
         {"good", 0.6, -1.5, 0.2, -0.25, 0, 0},
     };
     clf_model_spec spec;
@@ -109,14 +109,14 @@ static clf_model *build_model_file(int ro, const char *file)
     free(idf);
     free(w);
     clf_featurizer_free(f);
-    if (!ro)
+    if (!ro && !ek)
         memcpy(model_path, path, sizeof path);
     return m;
 }
 
 static void build_model(void)
 {
-    model = build_model_file(0, "score.clf");
+    model = build_model_file(0, "score.clf", 0);
 }
 
 static void setup(void)
@@ -192,8 +192,8 @@ END_TEST
  * flagged, until a scorer turns flagging on; thresholds stay independent. */
 START_TEST(report_only_category)
 {
-    clf_model *ro = build_model_file(1, "score-ro.clf");
-    ck_assert_uint_eq(clf_model_format_version(ro), 4);
+    clf_model *ro = build_model_file(1, "score-ro.clf", 0);
+    ck_assert_uint_eq(clf_model_format_version(ro), 5);
     ck_assert_int_eq(clf_model_category_flags_by_default(ro, 0), 0);
     ck_assert_int_eq(clf_model_category_flags_by_default(ro, 1), 1);
     ck_assert_int_eq(clf_model_category_flags_by_default(ro, 2), -1);
@@ -275,6 +275,75 @@ START_TEST(threshold_override)
     /* the model is untouched */
     ck_assert_double_eq(clf_model_threshold(model, 0), 0.5);
     clf_scorer_free(s);
+}
+END_TEST
+
+/* Short-text shrinkage (format 5): with evidence_words k, a text of n
+ * Arabic words has the margin bias + (w.x) n / (n + k) (n counted up to 64);
+ * other categories are untouched; the explanation's contributions still add
+ * up to the margin, and it gives back the unshrunk probability. */
+START_TEST(short_text_shrinkage)
+{
+    clf_model *mk = build_model_file(0, "score-ek.clf", 3);
+    ck_assert_int_eq(clf_model_category_evidence_words(mk, 0), 3);
+    ck_assert_int_eq(clf_model_category_evidence_words(mk, 1), 0);
+    ck_assert_int_eq(clf_model_category_evidence_words(mk, 2), -1);
+    ck_assert_int_eq(clf_model_category_evidence_words(model, 0), 0);
+    clf_scorer *s0, *sk;
+    ck_assert_int_eq(clf_scorer_new(&s0, model), CLF_OK);
+    ck_assert_int_eq(clf_scorer_new(&sk, mk), CLF_OK);
+    char longt[4096] = "";
+    for (int i = 0; i < 70; i++)
+        strcat(longt, i % 7 ? "الولد " : W_BAD " ");
+    /* text, Arabic words as counted (placeholders, Latin words, digits and
+     * punctuation are not Arabic words) */
+    struct { const char *t; double n; } cases[] = {
+        { W_BAD, 1 }, { "الولد " W_BAD, 2 }, { W_BAD " http://x.y/z @someone 123 ! abc", 1 },
+        { "الولد " W_BAD " و " W_GOOD " كتاب", 5 }, { longt, 64 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *t = cases[i].t;
+        clf_score_result r0[2], rk[2];
+        ck_assert_int_ge(clf_score(s0, t, strlen(t), r0, NRES(r0), NULL), 0);
+        ck_assert_int_ge(clf_score(sk, t, strlen(t), rk, NRES(rk), NULL), 0);
+        double f = cases[i].n / (cases[i].n + 3.0);
+        ck_assert_msg(fabs(rk[0].margin - (-0.5 + (r0[0].margin + 0.5) * f)) < 1e-9,
+                      "case %zu: margin %.9f, want %.9f", i, rk[0].margin,
+                      -0.5 + (r0[0].margin + 0.5) * f);
+        ck_assert_double_eq(rk[1].margin, r0[1].margin);
+        ck_assert(fabs(rk[0].margin + 0.5) < fabs(r0[0].margin + 0.5) || r0[0].margin == -0.5);
+        clf_explanation *e;
+        ck_assert_int_eq(clf_explain(sk, t, strlen(t), 100000, &e), CLF_OK);
+        clf_evidence ev;
+        ck_assert_int_eq(clf_explanation_evidence(e, 0, &ev), CLF_OK);
+        ck_assert_uint_eq(ev.arabic_words, (size_t)cases[i].n);
+        ck_assert_int_eq(ev.evidence_words, 3);
+        ck_assert_double_eq_tol(ev.kept, f, 1e-12);
+        ck_assert_double_eq_tol(ev.probability_unshrunk, r0[0].probability, 1e-9);
+        ck_assert_int_eq(clf_explanation_evidence(e, 1, &ev), CLF_OK);
+        ck_assert_double_eq(ev.kept, 1.0);
+        ck_assert_double_eq(ev.probability_unshrunk, rk[1].probability);
+        ck_assert_int_eq(clf_explanation_evidence(e, 2, &ev), CLF_E_INVALID_ARG);
+        ck_assert_int_eq(clf_explanation_evidence(e, 0, NULL), CLF_E_INVALID_ARG);
+        double sum = -0.5;
+        for (int up = 0; up < 2; up++) {
+            size_t n;
+            const clf_contribution *c = clf_explanation_features(e, 0, up, &n);
+            for (size_t j = 0; j < n; j++)
+                sum += c[j].contribution;
+        }
+        ck_assert_double_eq_tol(sum, rk[0].margin, 1e-6);
+        clf_explanation_free(e);
+    }
+    /* a text without Arabic words abstains at the bias, shrinkage or not */
+    clf_score_result r[2];
+    clf_doc_info info;
+    ck_assert_int_eq(clf_score(sk, "hello 123", 9, r, NRES(r), &info), 0);
+    ck_assert_int_eq(info.abstain, CLF_ABSTAIN_NO_ARABIC);
+    ck_assert_double_eq_tol(r[0].margin, -0.5, 1e-12);
+    clf_scorer_free(s0);
+    clf_scorer_free(sk);
+    clf_model_free(mk);
 }
 END_TEST
 
@@ -798,6 +867,7 @@ int main(void)
     tcase_add_test(tc, threshold_override);
     tcase_add_test(tc, report_only_category);
     tcase_add_test(tc, explanation_adds_up);
+    tcase_add_test(tc, short_text_shrinkage);
     tcase_add_test(tc, word_explanations_add_up);
     tcase_add_test(tc, evasions_score_like_plain_text);
     tcase_add_test(tc, explained_words_are_the_input_as_written);
