@@ -395,26 +395,45 @@ static int shrink_kept_under(const clf_cli_row *r, size_t k)
     return clf_explanation_result(r->ex, k)->probability < th && ev.probability_unshrunk >= th;
 }
 
-/* "  extremism: short text: 2 Arabic words keep 20% of the evidence
- * (evidence_words 8): 0.97 with all of it, 0.31 with 20%: kept under its
- * threshold 0.50 (not flagged)", for a shown category whose evidence was
- * shrunk: why one strong word is not a flag. */
+/* "  extremism: short text: 1 Arabic word, 11% of the evidence kept,
+ * 0.98 with all of it, 0.12 with 11%, kept under its threshold 0.50 (not
+ * flagged)", wrapped to the table's width, for a shown category that kept
+ * at most half of its evidence or that the shrinkage kept unflagged: why
+ * one strong word is not a flag. */
 static void put_evidence(FILE *out, const clf_cli_table *t, const clf_model *m,
                          const clf_cli_row *r, size_t k)
 {
     clf_evidence ev;
     if (clf_explanation_evidence(r->ex, k, &ev) != CLF_OK || ev.kept >= 1.0)
         return;
+    int under = shrink_kept_under(r, k);
+    if (ev.kept > 0.5 && !under)
+        return;
     const clf_score_result *res = clf_explanation_result(r->ex, k);
     double th = clf_scorer_threshold(r->scorer, k);
-    const char *what = clf_scorer_flagging(r->scorer, k) ? "flagged" : "signalled";
-    put_cat_label(out, t, m, k);
-    fprintf(out, " short text: %zu Arabic word%s keep%s %.0f%% of the evidence (evidence_words "
-                 "%d): %.2f with all of it, %.2f with %.0f%%", ev.arabic_words,
-            ev.arabic_words == 1 ? "" : "s", ev.arabic_words == 1 ? "s" : "", 100.0 * ev.kept,
-            ev.evidence_words, ev.probability_unshrunk, res->probability, 100.0 * ev.kept);
-    if (shrink_kept_under(r, k))
-        fprintf(out, ": kept under its threshold %.2f (not %s)", th, what);
+    char part[4][128];
+    snprintf(part[0], sizeof part[0], " short text: %zu Arabic word%s", ev.arabic_words,
+             ev.arabic_words == 1 ? "" : "s");
+    snprintf(part[1], sizeof part[1], " %.0f%% of the evidence kept", 100.0 * ev.kept);
+    snprintf(part[2], sizeof part[2], " %.2f with all of it, %.2f with %.0f%%",
+             ev.probability_unshrunk, res->probability, 100.0 * ev.kept);
+    snprintf(part[3], sizeof part[3], " kept under its threshold %.2f (not %s)", th,
+             clf_scorer_flagging(r->scorer, k) ? "flagged" : "signalled");
+    int used = put_cat_label(out, t, m, k);
+    const int n = under ? 4 : 3;
+    for (int p = 0; p < n; p++) {
+        /* a part is ", part"; room is kept for the comma after it */
+        int l = (int)strlen(part[p]) + (p ? 1 : 0), tail = p + 1 < n;
+        if (p && used + l + tail > t->width) {
+            fputs(",\n", out);
+            used = fprintf(out, "%*s", ID_COLS + 4, "");
+            l--;
+        } else if (p) {
+            putc(',', out);
+        }
+        fputs(part[p], out);
+        used += l;
+    }
     putc('\n', out);
 }
 
