@@ -1244,12 +1244,9 @@ int clf__has_arabic_letter(const char *text, size_t len)
 size_t clf__count_arabic_words(const char *text, size_t len, size_t cap)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t n = 0;
-    int in_word = 0; /* this token has an Arabic letter and is counted */
-    for (size_t i = 0; i < len && n < cap;) {
-        if (s[i] < 0x80) {
-            if (s[i] == ' ')
-                in_word = 0;
+    size_t n = 0, i = 0;
+    while (i < len && n < cap) {
+        if (s[i] < 0x80) { /* space, or ASCII inside a token not counted yet */
             i++;
             continue;
         }
@@ -1259,9 +1256,13 @@ size_t clf__count_arabic_words(const char *text, size_t len, size_t cap)
             i++;
             continue;
         }
-        if (!in_word && is_arabic_letter(cp)) {
-            in_word = 1;
-            n++;
+        /* the common letters without asking ICU (tatweel U+0640 is not one) */
+        if ((cp >= 0x0621 && cp <= 0x063A) || (cp >= 0x0641 && cp <= 0x064A) ||
+            is_arabic_letter(cp)) {
+            n++; /* counted: the rest of the token does not matter */
+            const unsigned char *sp = memchr(s + i, ' ', len - i);
+            i = sp ? (size_t)(sp - s) + 1 : len;
+            continue;
         }
         i += (size_t)k;
     }

@@ -309,8 +309,13 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
                                    : len;
     size_t nlen;
     const char *norm = clf__featurizer_normalized(s->feat, &nlen);
-    info->abstain = clf__has_arabic_letter(norm, nlen) ? CLF_ABSTAIN_NONE : CLF_ABSTAIN_NO_ARABIC;
     s->words = 0;
+    /* with the short-text shrinkage the word count is needed anyway, and
+     * no Arabic word is no Arabic letter */
+    if (m->shrinks)
+        s->words = clf__count_arabic_words(norm, nlen, CLF__EVIDENCE_MAX_WORDS);
+    int has_arabic = m->shrinks ? s->words > 0 : clf__has_arabic_letter(norm, nlen);
+    info->abstain = has_arabic ? CLF_ABSTAIN_NONE : CLF_ABSTAIN_NO_ARABIC;
     if (info->abstain != CLF_ABSTAIN_NONE) {
         /* the empty text's margins: the bias alone */
         for (size_t k = 0; k < K; k++)
@@ -344,8 +349,7 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
     }
     const clf_feature_options *fo = &m->fopts;
     double scale = (fo->l2_normalize && norm2 > 0.0) ? 1.0 / sqrt(norm2) : 1.0;
-    if (m->shrinks) { /* short-text shrinkage (format.h): needs the word count */
-        s->words = clf__count_arabic_words(norm, nlen, CLF__EVIDENCE_MAX_WORDS);
+    if (m->shrinks) { /* short-text shrinkage (format.h) */
         for (size_t k = 0; k < K; k++)
             margins[k] = acc[k] * (double)m->wscale[k] * scale *
                              clf__evidence_factor(m->cats[k].evidence_words, s->words) +
