@@ -75,11 +75,15 @@ int cmd_info(int argc, char **argv)
                             "training\n");
     }
     printf("categories:\n");
-    for (size_t i = 0; i < clf_model_num_categories(m); i++)
-        printf("  %-14s threshold %.4f%s\n", clf_model_category_name(m, i),
-               clf_model_threshold(m, i),
-               clf_model_category_flags_by_default(m, i) ? ""
-                                                         : "  report-only (not flagged by default)");
+    for (size_t i = 0; i < clf_model_num_categories(m); i++) {
+        printf("  %-14s threshold %.4f", clf_model_category_name(m, i), clf_model_threshold(m, i));
+        int ek = clf_model_category_evidence_words(m, i);
+        if (ek > 0) /* n Arabic words keep n / (n + k) of the evidence */
+            printf("  short texts shrunk (evidence_words %d)", ek);
+        printf("%s\n", clf_model_category_flags_by_default(m, i)
+                           ? ""
+                           : "  report-only (not flagged by default)");
+    }
     if (clf_model_num_gates(m))
         printf("gates:\n");
     for (size_t i = 0; i < clf_model_num_gates(m); i++) {
