@@ -1220,27 +1220,6 @@ static int is_arabic_letter(uint32_t c)
            U_SUCCESS(err);
 }
 
-int clf__has_arabic_letter(const char *text, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    for (size_t i = 0; i < len;) {
-        if (s[i] < 0x80) { /* ASCII: placeholders, Latin, digits, punctuation */
-            i++;
-            continue;
-        }
-        uint32_t cp;
-        int k = clf__utf8_decode(s + i, len - i, &cp);
-        if (k == 0) {
-            i++;
-            continue;
-        }
-        if (is_arabic_letter(cp))
-            return 1;
-        i += (size_t)k;
-    }
-    return 0;
-}
-
 size_t clf__count_arabic_words(const char *text, size_t len, size_t cap)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -1267,6 +1246,12 @@ size_t clf__count_arabic_words(const char *text, size_t len, size_t cap)
         i += (size_t)k;
     }
     return n;
+}
+
+/* A letter is in a token that holds one: the first word counted is enough. */
+int clf__has_arabic_letter(const char *text, size_t len)
+{
+    return clf__count_arabic_words(text, len, 1) > 0;
 }
 
 /* Where to end a block of a long text: after the last ASCII whitespace in
