@@ -15,6 +15,7 @@
 #include "classify.h"
 #include "features/featurize_internal.h"
 #include "features/stem_internal.h"
+#include "normalize/norm_internal.h"
 #include "model_write.h"
 #include "testutil.h"
 
@@ -1437,6 +1438,65 @@ END_TEST
 #endif
 
 /*
+ * The scorer takes the Arabic word count (short-text shrinkage, abstention)
+ * from the featurizer's tokenizer; training counts the normalized text with
+ * clf__count_arabic_words. Both must give the same number on every text:
+ * letters inside and outside U+0600..U+06FF, digits, tatweel and marks,
+ * mixed tokens, hashtags and their parts, placeholders, other scripts.
+ */
+static size_t words_both_ways(clf_featurizer *f, const char *text, size_t len)
+{
+    const clf__count *c;
+    size_t n, nlen;
+    ck_assert_int_eq(clf__featurize_counts(f, text, len, 0, &c, &n, NULL), CLF_OK);
+    const char *norm = clf__featurizer_normalized(f, &nlen);
+    size_t want = clf__count_arabic_words(norm, nlen, (size_t)-1);
+    size_t got = clf__featurizer_arabic_words(f);
+    ck_assert_msg(got == want, "\"%.*s\" (normalized \"%.*s\"): tokenizer %zu, "
+                  "clf__count_arabic_words %zu", (int)len, text, (int)nlen, norm, got, want);
+    return got;
+}
+
+START_TEST(test_arabic_word_count)
+{
+    static const struct {
+        const char *text;
+        size_t words;
+    } cases[] = {
+        {"", 0},
+        {"hello world 123", 0},
+        {"\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 \xd8\xa8\xd9\x83\xd9\x85", 2}, /* two words */
+        {"abc\xd8\xaf xyz", 1},                          /* a Latin-Arabic token */
+        {"\xd9\x80\xd9\x80\xd9\x80 \xd9\xa1\xd9\xa2\xd9\xa3", 0}, /* tatweel; Arabic-Indic digits */
+        {"\xd9\x8e\xd9\x8f \xd8\x8c \xd8\x9f", 0},       /* harakat, comma, question mark */
+        {"\xda\xa9\xd8\xaa\xd8\xa7\xd8\xa8", 1},         /* Persian keheh */
+        {"\xdd\x90\xdd\x91", 1},                         /* U+0750 U+0751 (Arabic Supplement) */
+        {"\xef\xbb\xbb \xef\xba\x8d", 2},                /* presentation forms */
+        {"\xd9\xb1\xd9\x84\xd9\x84\xd9\x87", 1},         /* alef wasla */
+        {"#\xd8\xa7\xd9\x84\xd8\xac\xd9\x87\xd8\xa7\xd8\xaf_\xd8\xa7\xd9\x84\xd9\x8a\xd9\x88\xd9\x85", 3},
+        {"http://example.com/\xd8\xa7 @user_\xd8\xaf <url>", 2}, /* "<url> A <user> D <url>": the link ends at the letter */
+        {"\xf0\x9f\x98\x80 \xf0\x9f\x98\x80\xd8\xaf \xe4\xb8\xad\xe6\x96\x87", 1}, /* emoji, CJK */
+        {"\xd8\xaf.\xd8\xaf,x \xd8\xaf!", 3},            /* punctuation split off: "D . D , x D !" */
+    };
+    clf_featurizer *f = make(NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t got = words_both_ways(f, cases[i].text, strlen(cases[i].text));
+        ck_assert_msg(got == cases[i].words, "case %zu: %zu words, want %zu", i, got,
+                      cases[i].words);
+    }
+    /* more words than the shrinkage's cap: counted in full */
+    char buf[70 * 7 + 1];
+    size_t len = 0;
+    for (int i = 0; i < 70; i++) {
+        memcpy(buf + len, "\xd9\x83\xd8\xaa\xd8\xa8 ", 7);
+        len += 7;
+    }
+    ck_assert_uint_eq(words_both_ways(f, buf, len), 70);
+    clf_featurizer_free(f);
+}
+END_TEST
+
+/*
  * A word stem_arabic.c gives back (more than 128 code points) is stemmed by
  * libstemmer, which the featurizer opens only then (stem_libstemmer.c):
  * the stem feature is libstemmer's stem of the normalized word.
@@ -1531,6 +1591,7 @@ static Suite *features_suite(void)
     tcase_add_test(tc, test_long_document);
     tcase_add_test(tc, test_stem_cache_equivalence);
     tcase_add_test(tc, test_stem_cache_churn);
+    tcase_add_test(tc, test_arabic_word_count);
     suite_add_tcase(s, tc);
     return s;
 }

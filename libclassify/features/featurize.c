@@ -59,6 +59,9 @@ enum {
 
 /* Code point classes. */
 enum { C_ALNUM = 1, C_ARABIC = 2, C_PUNCT = 4, C_SYMBOL = 8, C_MARK = 16 };
+/* A token bit beside the classes: an Arabic letter by clf__is_arabic_letter,
+ * so that scan counts the words clf__count_arabic_words counts. */
+enum { C_AR_LETTER = 32 };
 
 static const unsigned char ascii_class[128] = {
 #define P C_PUNCT
@@ -206,6 +209,7 @@ struct clf_featurizer {
     size_t cps_cap;
     clf__tok *toks;
     size_t toks_cap, ntok;
+    size_t nwords;     /* tokens with an Arabic letter (clf__featurizer_arabic_words) */
     int toks_hashed;   /* scan gave the tokens h, hs and hs2 (revision 2 counting) */
 
     /* distinct buckets of the current document */
@@ -418,7 +422,8 @@ CLF_API int clf_featurizer_new(clf_featurizer **out, const clf_norm_options *nop
     for (uint32_t c = 0; c < 64; c++)
         f->tf[c] = clf__tf_weight(&o, c);
     for (uint32_t c = 0; c < 256; c++)
-        f->arabic_class[c] = (unsigned char)cp_class(0x0600 + c);
+        f->arabic_class[c] = (unsigned char)(cp_class(0x0600 + c) |
+                                             (clf__is_arabic_letter(0x0600 + c) ? C_AR_LETTER : 0));
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
     f->hw_popcount = __builtin_cpu_supports("popcnt") != 0;
 #endif
@@ -484,6 +489,11 @@ const clf_feature_options *clf__featurizer_options(const clf_featurizer *f)
 clf_normalizer *clf__featurizer_normalizer(clf_featurizer *f)
 {
     return f->norm;
+}
+
+size_t clf__featurizer_arabic_words(const clf_featurizer *f)
+{
+    return f->last_norm ? f->nwords : 0;
 }
 
 const char *clf__featurizer_normalized(const clf_featurizer *f, size_t *len)
@@ -603,7 +613,7 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
     const unsigned char *s = (const unsigned char *)pad;
     uint32_t *cpo = f->cpo, *cps = f->cps;
     clf__tok *toks = f->toks;
-    size_t k = 0, nt = 0, i = 0;
+    size_t k = 0, nt = 0, i = 0, nw = 0;
     unsigned cls = 0;
     int in = 0;
     const uint64_t wseed = f->seed[CLF_FAMILY_WORD];
@@ -622,6 +632,7 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
                 t->b1 = (uint32_t)i;
                 t->c1 = (uint32_t)(k - 1);
                 t->kind = tok_kind(pad + t->b0, t->b1 - t->b0, cls);
+                nw += (cls & C_AR_LETTER) != 0;
                 if (want_h2) {
                     t->hs = su;
                     t->h = h2_fin(su);
@@ -667,6 +678,8 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
             if (!l)
                 return clf__error(CLF_E_UTF8, "featurize: invalid UTF-8 at byte %zu", i - 1);
             cls |= (unsigned)cp_class(cp);
+            if (cp >= 0x0600 && clf__is_arabic_letter(cp)) /* the Arabic script starts there */
+                cls |= C_AR_LETTER;
             u = cp;
             if (want_cps)
                 cps[k - 1] = cp;
@@ -681,6 +694,7 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
         cpo[k] = (uint32_t)plen;
     f->ncp = k;
     f->ntok = nt;
+    f->nwords = nw;
     return CLF_OK;
 }
 

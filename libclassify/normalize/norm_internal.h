@@ -145,11 +145,10 @@ size_t clf__normalizer_max_bytes(const clf_normalizer *n);
 unsigned int clf__normalizer_flags(const clf_normalizer *n);
 
 /*
- * clf__has_arabic_letter - 1 if the UTF-8 text holds at least one letter
- * of the Arabic script (what abstention tests on a normalized text:
- * placeholders, punctuation, emoji and digits are not letters).
+ * clf__is_arabic_letter - 1 if code point c is an alphabetic character of
+ * the Arabic script (ICU), the letter test of clf__count_arabic_words.
  */
-int clf__has_arabic_letter(const char *text, size_t len);
+int clf__is_arabic_letter(uint32_t c);
 
 /*
  * clf__count_arabic_words - the number of space-separated tokens of a

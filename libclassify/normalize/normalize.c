@@ -1220,6 +1220,11 @@ static int is_arabic_letter(uint32_t c)
            U_SUCCESS(err);
 }
 
+int clf__is_arabic_letter(uint32_t c)
+{
+    return is_arabic_letter(c);
+}
+
 size_t clf__count_arabic_words(const char *text, size_t len, size_t cap)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -1248,11 +1253,6 @@ size_t clf__count_arabic_words(const char *text, size_t len, size_t cap)
     return n;
 }
 
-/* A letter is in a token that holds one: the first word counted is enough. */
-int clf__has_arabic_letter(const char *text, size_t len)
-{
-    return clf__count_arabic_words(text, len, 1) > 0;
-}
 
 /* Where to end a block of a long text: after the last ASCII whitespace in
  * its last quarter, else at a character boundary. */

@@ -307,14 +307,11 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
     info->truncated = truncated;
     info->scored_bytes = truncated ? clf__utf8_cut(text, len, clf__featurizer_max_bytes(s->feat))
                                    : len;
-    size_t nlen;
-    const char *norm = clf__featurizer_normalized(s->feat, &nlen);
-    s->words = 0;
-    /* with the short-text shrinkage the word count is needed anyway, and
-     * no Arabic word is no Arabic letter */
-    if (m->shrinks)
-        s->words = clf__count_arabic_words(norm, nlen, CLF__EVIDENCE_MAX_WORDS);
-    int has_arabic = m->shrinks ? s->words > 0 : clf__has_arabic_letter(norm, nlen);
+    /* the tokenizer counted the Arabic words (no Arabic word is no Arabic
+     * letter: abstention); the shrinkage counts at most the cap */
+    size_t words = clf__featurizer_arabic_words(s->feat);
+    s->words = words < CLF__EVIDENCE_MAX_WORDS ? words : CLF__EVIDENCE_MAX_WORDS;
+    int has_arabic = words > 0;
     info->abstain = has_arabic ? CLF_ABSTAIN_NONE : CLF_ABSTAIN_NO_ARABIC;
     if (info->abstain != CLF_ABSTAIN_NONE) {
         /* the empty text's margins: the bias alone */
