@@ -827,6 +827,15 @@ START_TEST(test_placeholders)
     expect(ALL, "(http://example.com/a?b=1).", "( <url> ) .");
     expect(ALL, "www.example.org و youtube.com/watch?v=x و bbc.co.uk", "<url> و <url> و <url>");
     expect(ALL, "راسلنا على info@example.com.", "راسلنا علي <email> .");
+    /* a path may hold Arabic letters (an IRI): a bare link is content-free */
+    expect(ALL, "https://ar.wikipedia.org/wiki/تنظيم_الدولة_الإسلامية", "<url>");
+    expect(ALL, "www.aljazeera.net/news/الدولة-الإسلامية", "<url>");
+    expect(ALL, "(http://x.com/مقال).", "( <url> ) .");
+    /* ... from a delimiter on: glued to an ASCII letter or digit it is text */
+    expect(ALL, "https://t.co/AbC123شاهد الآن", "<url> شاهد الان");
+    /* Arabic punctuation and emoji end it, as spaces do */
+    expect(ALL, "http://x.com/نص،نص", "<url> ، نص");
+    expect(ALL, "http://x.com/a😀نص", "<url> 😀 نص");
     expect(ALL, "RT @USER: @some_one_1 مرحبا", "rt <user> : <user> مرحبا");
     expect(ALL, "رابط URL و LINK", "رابط <url> و <url>");
     expect(ALL, "سطر<LF>سطر آخر<LF>#وسم", "سطر سطر اخر #وسم وسم");

@@ -88,12 +88,24 @@ static int url_trail(uint32_t c)
     return c < 0x80 && c && strchr(".,;:!?'\")]}*", (int)c);
 }
 
-/* URL body from q on: URL characters, less trailing sentence punctuation. */
-static size_t url_body(const uint32_t *y, size_t q, size_t e)
+/*
+ * URL body from q on: URL characters, less trailing sentence punctuation.
+ * A path may hold letters of any script (an IRI: a news site's or
+ * Wikipedia's Arabic slug), or a bare link would leave its title as
+ * words to judge. They may start only after a delimiter, not right
+ * after an ASCII letter or digit: "https://t.co/Ab12شاهد" is a link
+ * followed by a word.
+ */
+static size_t url_body(const clf_normalizer *n, const uint32_t *y, size_t q, size_t e)
 {
     size_t b = q;
-    while (q < e && url_char(y[q]))
+    while (q < e) {
+        const uint32_t c = y[q];
+        if (c < 0x80 ? !url_char(c)
+                     : !is_wordish(cls(n, c)) || (q > b && y[q - 1] < 0x80 && is_alnum(y[q - 1])))
+            break;
         q++;
+    }
     while (q > b && url_trail(y[q - 1]))
         q--;
     return q;
@@ -153,7 +165,7 @@ static int address_ends(const clf_normalizer *n, const uint32_t *y, size_t q, si
     return q == e || (y[q] != '@' && !is_wordish(cls(n, y[q])));
 }
 
-static size_t match_url(const uint32_t *y, size_t p, size_t e)
+static size_t match_url(const clf_normalizer *n, const uint32_t *y, size_t p, size_t e)
 {
     size_t q;
     if (ci_prefix(y + p, e - p, "https://"))
@@ -164,7 +176,7 @@ static size_t match_url(const uint32_t *y, size_t p, size_t e)
         q = p + 4;
     else
         return 0;
-    size_t end = url_body(y, q, e);
+    size_t end = url_body(n, y, q, e);
     return end > q ? end - p : 0;
 }
 
@@ -183,7 +195,7 @@ static size_t match_domain(const clf_normalizer *n, const uint32_t *y, size_t p,
     size_t q = l.end;
     if (l.count >= 2 && is_tld(y + l.last_s, l.last_e - l.last_s)) {
         if (q < e && y[q] == '/')
-            return url_body(y, q, e) - p;
+            return url_body(n, y, q, e) - p;
         /* "U.S" or "a.ma" are not addresses: want a name of 2+ characters */
         if (l.prev_e - l.prev_s >= 2 && address_ends(n, y, q, e))
             return q - p;
@@ -375,7 +387,7 @@ static int lex(clf_normalizer *n, const uint32_t *y, size_t e, size_t *tags)
              * output puts a space after every token, so what ended one
              * does not count) */
             if (!len && (word < 0 || !is_wordish(cls(n, y[p - 1])))) {
-                if ((len = match_url(y, p, e)))
+                if ((len = match_url(n, y, p, e)))
                     kind = T_URL;
                 else if ((len = match_email(n, y, p, e, &no_email)))
                     kind = T_EMAIL;
