@@ -15,6 +15,7 @@
 #include "classify.h"
 #include "features/featurize_internal.h"
 #include "features/stem_internal.h"
+#include "model/format.h"
 #include "normalize/norm_internal.h"
 #include "model_write.h"
 #include "testutil.h"
@@ -1444,16 +1445,18 @@ END_TEST
  * letters inside and outside U+0600..U+06FF, digits, tatweel and marks,
  * mixed tokens, hashtags and their parts, placeholders, other scripts.
  */
-static size_t words_both_ways(clf_featurizer *f, const char *text, size_t len)
+static size_t words_both_ways(clf_featurizer *f, const char *text, size_t len, int by_letters)
 {
     const clf__count *c;
     size_t n, nlen;
     ck_assert_int_eq(clf__featurize_counts(f, text, len, 0, &c, &n, NULL), CLF_OK);
     const char *norm = clf__featurizer_normalized(f, &nlen);
-    size_t want = clf__count_arabic_words(norm, nlen, (size_t)-1);
-    size_t got = clf__featurizer_arabic_words(f);
-    ck_assert_msg(got == want, "\"%.*s\" (normalized \"%.*s\"): tokenizer %zu, "
-                  "clf__count_arabic_words %zu", (int)len, text, (int)nlen, norm, got, want);
+    size_t want = clf__count_arabic_words(norm, nlen, (size_t)-1, by_letters,
+                                          CLF__EVIDENCE_WORD_LETTERS);
+    size_t got = clf__featurizer_arabic_words(f, by_letters);
+    ck_assert_msg(got == want, "\"%.*s\" (normalized \"%.*s\", by_letters %d): tokenizer %zu, "
+                  "clf__count_arabic_words %zu", (int)len, text, (int)nlen, norm, by_letters, got,
+                  want);
     return got;
 }
 
@@ -1461,28 +1464,30 @@ START_TEST(test_arabic_word_count)
 {
     static const struct {
         const char *text;
-        size_t words;
+        size_t words, by_letters; /* tokens; format 6 (a hashtag of 11 letters is 2) */
     } cases[] = {
-        {"", 0},
-        {"hello world 123", 0},
-        {"\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 \xd8\xa8\xd9\x83\xd9\x85", 2}, /* two words */
-        {"abc\xd8\xaf xyz", 1},                          /* a Latin-Arabic token */
-        {"\xd9\x80\xd9\x80\xd9\x80 \xd9\xa1\xd9\xa2\xd9\xa3", 0}, /* tatweel; Arabic-Indic digits */
-        {"\xd9\x8e\xd9\x8f \xd8\x8c \xd8\x9f", 0},       /* harakat, comma, question mark */
-        {"\xda\xa9\xd8\xaa\xd8\xa7\xd8\xa8", 1},         /* Persian keheh */
-        {"\xdd\x90\xdd\x91", 1},                         /* U+0750 U+0751 (Arabic Supplement) */
-        {"\xef\xbb\xbb \xef\xba\x8d", 2},                /* presentation forms */
-        {"\xd9\xb1\xd9\x84\xd9\x84\xd9\x87", 1},         /* alef wasla */
-        {"#\xd8\xa7\xd9\x84\xd8\xac\xd9\x87\xd8\xa7\xd8\xaf_\xd8\xa7\xd9\x84\xd9\x8a\xd9\x88\xd9\x85", 3},
-        {"http://example.com/\xd8\xa7 @user_\xd8\xaf <url>", 1}, /* "<url> <user> D <url>" */
-        {"\xf0\x9f\x98\x80 \xf0\x9f\x98\x80\xd8\xaf \xe4\xb8\xad\xe6\x96\x87", 1}, /* emoji, CJK */
-        {"\xd8\xaf.\xd8\xaf,x \xd8\xaf!", 3},            /* punctuation split off: "D . D , x D !" */
+        {"", 0, 0},
+        {"hello world 123", 0, 0},
+        {"\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 \xd8\xa8\xd9\x83\xd9\x85", 2, 2}, /* two words */
+        {"abc\xd8\xaf xyz", 1, 1},                          /* a Latin-Arabic token */
+        {"\xd9\x80\xd9\x80\xd9\x80 \xd9\xa1\xd9\xa2\xd9\xa3", 0, 0}, /* tatweel; Arabic-Indic digits */
+        {"\xd9\x8e\xd9\x8f \xd8\x8c \xd8\x9f", 0, 0},       /* harakat, comma, question mark */
+        {"\xda\xa9\xd8\xaa\xd8\xa7\xd8\xa8", 1, 1},         /* Persian keheh */
+        {"\xdd\x90\xdd\x91", 1, 1},                         /* U+0750 U+0751 (Arabic Supplement) */
+        {"\xef\xbb\xbb \xef\xba\x8d", 2, 2},                /* presentation forms */
+        {"\xd9\xb1\xd9\x84\xd9\x84\xd9\x87", 1, 1},         /* alef wasla */
+        {"#\xd8\xa7\xd9\x84\xd8\xac\xd9\x87\xd8\xa7\xd8\xaf_\xd8\xa7\xd9\x84\xd9\x8a\xd9\x88\xd9\x85", 3, 4},
+        {"http://example.com/\xd8\xa7 @user_\xd8\xaf <url>", 1, 1}, /* "<url> <user> D <url>" */
+        {"\xf0\x9f\x98\x80 \xf0\x9f\x98\x80\xd8\xaf \xe4\xb8\xad\xe6\x96\x87", 1, 1}, /* emoji, CJK */
+        {"\xd8\xaf.\xd8\xaf,x \xd8\xaf!", 3, 3},            /* punctuation split off: "D . D , x D !" */
     };
     clf_featurizer *f = make(NULL);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        size_t got = words_both_ways(f, cases[i].text, strlen(cases[i].text));
+        size_t got = words_both_ways(f, cases[i].text, strlen(cases[i].text), 0);
         ck_assert_msg(got == cases[i].words, "case %zu: %zu words, want %zu", i, got,
                       cases[i].words);
+        ck_assert_uint_eq(words_both_ways(f, cases[i].text, strlen(cases[i].text), 1),
+                          cases[i].by_letters);
     }
     /* more words than the shrinkage's cap: counted in full */
     char buf[70 * 7 + 1];
@@ -1491,7 +1496,31 @@ START_TEST(test_arabic_word_count)
         memcpy(buf + len, "\xd9\x83\xd8\xaa\xd8\xa8 ", 7);
         len += 7;
     }
-    ck_assert_uint_eq(words_both_ways(f, buf, len), 70);
+    ck_assert_uint_eq(words_both_ways(f, buf, len, 0), 70);
+    ck_assert_uint_eq(words_both_ways(f, buf, len, 1), 70);
+    /* format 6: a token of L Arabic letters is 1 + (L - 1) / 10 words, so
+     * that a slogan written without spaces, or spaced out letter by letter
+     * (normalization rejoins it into one token), is not one word */
+    static const struct {
+        size_t letters, words;
+    } lw[] = {{1, 1}, {10, 1}, {11, 2}, {20, 2}, {21, 3}, {22, 3}, {64, 7}};
+    for (size_t i = 0; i < sizeof lw / sizeof *lw; i++) {
+        len = 0;
+        for (size_t j = 0; j < lw[i].letters; j++) { /* alternating so nothing collapses */
+            memcpy(buf + len, j % 2 ? "\xd8\xa8" : "\xd9\x83", 2);
+            len += 2;
+        }
+        memcpy(buf + len, " x", 2); /* and a token without Arabic */
+        len += 2;
+        ck_assert_uint_eq(words_both_ways(f, buf, len, 0), 1);
+        ck_assert_msg(words_both_ways(f, buf, len, 1) == lw[i].words, "%zu letters: want %zu",
+                      lw[i].letters, lw[i].words);
+    }
+    /* letters spaced out: rejoined into one token of 11 letters, 2 words */
+    const char *spaced = "\xd8\xa8 \xd8\xa7 \xd9\x82 \xd9\x8a \xd8\xa9 \xd9\x88 "
+                         "\xd8\xaa \xd8\xaa \xd9\x85 \xd8\xaf \xd8\xaf";
+    ck_assert_uint_eq(words_both_ways(f, spaced, strlen(spaced), 0), 1);
+    ck_assert_uint_eq(words_both_ways(f, spaced, strlen(spaced), 1), 2);
     clf_featurizer_free(f);
 }
 END_TEST

@@ -149,7 +149,7 @@ START_TEST(penalty_matches_definition)
         clf_model *m2 = load_spec(&gated.spec, NULL, NULL);
         ck_assert_uint_eq(clf_model_num_gates(m0), 0);
         ck_assert_uint_eq(clf_model_num_gates(m2), 2);
-        ck_assert_uint_eq(clf_model_format_version(m2), 5);
+        ck_assert_uint_eq(clf_model_format_version(m2), CLF__FORMAT_VERSION);
         clf_gate_info gi;
         ck_assert_int_eq(clf_model_gate(m2, 1, &gi), CLF_OK);
         ck_assert_str_eq(gi.name, "tweets");
@@ -352,7 +352,7 @@ START_TEST(shipped_model_gates)
     clf_model *m;
     int rc = clf_model_load(&m, clf_test_source_path("models/arabic-default.clf"));
     ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
-    ck_assert_uint_le(clf_model_format_version(m), 5);
+    ck_assert_uint_le(clf_model_format_version(m), CLF__FORMAT_VERSION);
     const size_t G = clf_model_num_gates(m);
     ck_assert_uint_le(G, 4);
     clf_scorer *s;

@@ -1376,7 +1376,7 @@ START_TEST(category_flags)
     unsigned char *buf = write_fixture(&f, &len);
     clf_model *m = NULL;
     ck_assert_int_eq(clf_model_load_buffer(&m, buf, len), CLF_OK);
-    ck_assert_uint_eq(clf_model_format_version(m), 5);
+    ck_assert_uint_eq(clf_model_format_version(m), CLF__FORMAT_VERSION);
     ck_assert_int_eq(clf_model_category_flags_by_default(m, 0), 1);
     ck_assert_int_eq(clf_model_category_flags_by_default(m, 1), 0);
     ck_assert_int_eq(clf_model_category_flags_by_default(m, 2), 1);

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "classify.h"
+#include "model/format.h"
 #include "model_write.h"
 #include "testutil.h"
 
@@ -193,7 +196,7 @@ END_TEST
 START_TEST(report_only_category)
 {
     clf_model *ro = build_model_file(1, "score-ro.clf", 0);
-    ck_assert_uint_eq(clf_model_format_version(ro), 5);
+    ck_assert_uint_eq(clf_model_format_version(ro), CLF__FORMAT_VERSION);
     ck_assert_int_eq(clf_model_category_flags_by_default(ro, 0), 0);
     ck_assert_int_eq(clf_model_category_flags_by_default(ro, 1), 1);
     ck_assert_int_eq(clf_model_category_flags_by_default(ro, 2), -1);
@@ -300,6 +303,8 @@ START_TEST(short_text_shrinkage)
     struct { const char *t; double n; } cases[] = {
         { W_BAD, 1 }, { "الولد " W_BAD, 2 }, { W_BAD " http://x.y/z @someone 123 ! abc", 1 },
         { "الولد " W_BAD " و " W_GOOD " كتاب", 5 }, { longt, 64 },
+        /* format 6: a token of L letters is 1 + (L - 1) / 10 words (24 letters: 3) */
+        { "الولدالولدالولدالولدكتاب", 3 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *t = cases[i].t;
@@ -341,6 +346,33 @@ START_TEST(short_text_shrinkage)
     ck_assert_int_eq(clf_score(sk, "hello 123", 9, r, NRES(r), &info), 0);
     ck_assert_int_eq(info.abstain, CLF_ABSTAIN_NO_ARABIC);
     ck_assert_double_eq_tol(r[0].margin, -0.5, 1e-12);
+    /* the same file as format 5 counts every token as one word, as that
+     * format's training did: the 24-letter token keeps 1 / (1 + 3) */
+    size_t len;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/score-ek.clf", clf_test_tmpdir());
+    unsigned char *buf = (unsigned char *)clf_test_read_file(path, &len);
+    ck_assert_ptr_nonnull(buf);
+    uint32_t v5 = 5;
+    memcpy(buf + 8, &v5, 4);
+    memset(buf + 32, 0, 8);
+    uint64_t h = XXH3_64bits(buf, len);
+    memcpy(buf + 32, &h, 8);
+    clf_model *m5;
+    ck_assert_msg(clf_model_load_buffer(&m5, buf, len) == CLF_OK, "%s", clf_last_error());
+    ck_assert_uint_eq(clf_model_format_version(m5), 5);
+    clf_scorer *s5;
+    ck_assert_int_eq(clf_scorer_new(&s5, m5), CLF_OK);
+    const char *glued = "الولدالولدالولدالولدكتاب";
+    clf_score_result r5[2], r6[2], rz[2];
+    ck_assert_int_ge(clf_score(s5, glued, strlen(glued), r5, NRES(r5), NULL), 0);
+    ck_assert_int_ge(clf_score(sk, glued, strlen(glued), r6, NRES(r6), NULL), 0);
+    ck_assert_int_ge(clf_score(s0, glued, strlen(glued), rz, NRES(rz), NULL), 0);
+    ck_assert_double_eq_tol(r5[0].margin, -0.5 + (rz[0].margin + 0.5) * 0.25, 1e-9);
+    ck_assert_double_eq_tol(r6[0].margin, -0.5 + (rz[0].margin + 0.5) * 0.5, 1e-9);
+    clf_scorer_free(s5);
+    clf_model_free(m5);
+    free(buf);
     clf_scorer_free(s0);
     clf_scorer_free(sk);
     clf_model_free(mk);

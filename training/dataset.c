@@ -364,7 +364,10 @@ static int featurize_job(void *ctx, size_t job, unsigned int worker)
          * that differ only in diacritics or tatweel) share a fold. */
         size_t nlen;
         const char *norm = clf__featurizer_normalized(f, &nlen);
-        d->docs[i].words = (uint16_t)clf__count_arabic_words(norm, nlen, CLF__EVIDENCE_MAX_WORDS);
+        /* the model written is of the current format: words by letters */
+        size_t words = clf__featurizer_arabic_words(f, 1);
+        d->docs[i].words = (uint16_t)(words < CLF__EVIDENCE_MAX_WORDS ? words
+                                                                      : CLF__EVIDENCE_MAX_WORDS);
         if (rd->fold_text &&
             (rc = clf_normalize(L->nzs[worker], rd->fold_text, rd->fold_len, &norm, &nlen, NULL)) !=
                 CLF_OK) {

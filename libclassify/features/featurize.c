@@ -59,8 +59,9 @@ enum {
 
 /* Code point classes. */
 enum { C_ALNUM = 1, C_ARABIC = 2, C_PUNCT = 4, C_SYMBOL = 8, C_MARK = 16 };
-/* A token bit beside the classes: an Arabic letter by clf__is_arabic_letter,
- * so that scan counts the words clf__count_arabic_words counts. */
+/* A bit beside the classes in arabic_class: an Arabic letter by
+ * clf__is_arabic_letter, so that scan counts the words (and letters)
+ * clf__count_arabic_words counts. */
 enum { C_AR_LETTER = 32 };
 
 static const unsigned char ascii_class[128] = {
@@ -210,6 +211,7 @@ struct clf_featurizer {
     clf__tok *toks;
     size_t toks_cap, ntok;
     size_t nwords;     /* tokens with an Arabic letter (clf__featurizer_arabic_words) */
+    size_t nwords_l;   /* the same, a token of L letters as 1 + (L - 1) / 10 words */
     int toks_hashed;   /* scan gave the tokens h, hs and hs2 (revision 2 counting) */
 
     /* distinct buckets of the current document */
@@ -491,9 +493,11 @@ clf_normalizer *clf__featurizer_normalizer(clf_featurizer *f)
     return f->norm;
 }
 
-size_t clf__featurizer_arabic_words(const clf_featurizer *f)
+size_t clf__featurizer_arabic_words(const clf_featurizer *f, int by_letters)
 {
-    return f->last_norm ? f->nwords : 0;
+    if (!f->last_norm)
+        return 0;
+    return by_letters ? f->nwords_l : f->nwords;
 }
 
 const char *clf__featurizer_normalized(const clf_featurizer *f, size_t *len)
@@ -613,8 +617,8 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
     const unsigned char *s = (const unsigned char *)pad;
     uint32_t *cpo = f->cpo, *cps = f->cps;
     clf__tok *toks = f->toks;
-    size_t k = 0, nt = 0, i = 0, nw = 0;
-    unsigned cls = 0;
+    size_t k = 0, nt = 0, i = 0, nw = 0, nwl = 0;
+    unsigned cls = 0, letters = 0; /* the token's classes, its Arabic letters */
     int in = 0;
     const uint64_t wseed = f->seed[CLF_FAMILY_WORD];
     const int stems = f->o.stems != 0;
@@ -632,7 +636,8 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
                 t->b1 = (uint32_t)i;
                 t->c1 = (uint32_t)(k - 1);
                 t->kind = tok_kind(pad + t->b0, t->b1 - t->b0, cls);
-                nw += (cls & C_AR_LETTER) != 0;
+                nw += letters != 0;
+                nwl += letters ? 1 + (letters - 1) / CLF__EVIDENCE_WORD_LETTERS : 0;
                 if (want_h2) {
                     t->hs = su;
                     t->h = h2_fin(su);
@@ -653,6 +658,7 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
             t->b0 = (uint32_t)i;
             t->c0 = (uint32_t)(k - 1);
             cls = 0;
+            letters = 0;
             in = 1;
             if (want_h2) {
                 su = wseed;
@@ -668,6 +674,7 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
              * (s[i + 1] exists: the text ends with the padding space) */
             const unsigned lo = ((c & 3u) << 6) | (s[i + 1] & 0x3Fu);
             cls |= f->arabic_class[lo];
+            letters += (f->arabic_class[lo] & C_AR_LETTER) != 0;
             u = 0x0600u + lo;
             if (want_cps)
                 cps[k - 1] = u;
@@ -679,7 +686,7 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
                 return clf__error(CLF_E_UTF8, "featurize: invalid UTF-8 at byte %zu", i - 1);
             cls |= (unsigned)cp_class(cp);
             if (cp >= 0x0600 && clf__is_arabic_letter(cp)) /* the Arabic script starts there */
-                cls |= C_AR_LETTER;
+                letters++;
             u = cp;
             if (want_cps)
                 cps[k - 1] = cp;
@@ -695,6 +702,7 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
     f->ncp = k;
     f->ntok = nt;
     f->nwords = nw;
+    f->nwords_l = nwl;
     return CLF_OK;
 }
 

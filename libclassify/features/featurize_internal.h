@@ -65,12 +65,13 @@ int clf__featurize_normalized(clf_featurizer *f, const char *norm, size_t len, i
 const char *clf__featurizer_normalized(const clf_featurizer *f, size_t *len);
 
 /*
- * clf__featurizer_arabic_words - the number of tokens of the last call's
- * normalized text that hold an Arabic letter, counted by its tokenizer
- * as it went: clf__count_arabic_words() of clf__featurizer_normalized()
- * with no cap, without a second pass over the text.
+ * clf__featurizer_arabic_words - the amount of Arabic text of the last
+ * call's normalized text in words, counted by its tokenizer as it went:
+ * clf__count_arabic_words() of clf__featurizer_normalized() with no cap,
+ * by_letters and CLF__EVIDENCE_WORD_LETTERS letters per word (format 6)
+ * or one word per token (format 5), without a second pass over the text.
  */
-size_t clf__featurizer_arabic_words(const clf_featurizer *f);
+size_t clf__featurizer_arabic_words(const clf_featurizer *f, int by_letters);
 
 /* clf__featurizer_normalizer - the featurizer's normalizer (explanations
  * turn its offset map on around one call). */

@@ -63,6 +63,13 @@
  * margin b + (w.x) * n / (n + k) before its gates and calibration, so
  * that one or two words cannot carry the confidence of a sentence. k = 0
  * (every category of files of versions 1-4) leaves the margin as it was.
+ *
+ * Format version 6 changes only how n is counted: a token holding Arabic
+ * letters counts as 1 + (L - 1) / CLF__EVIDENCE_WORD_LETTERS words, L its
+ * Arabic letters, so that a text written without spaces (glued words,
+ * spaced-out letters that normalization rejoins into one token) keeps the
+ * weight of the words it holds instead of counting as one. Version 5
+ * counts every such token as one word. The layout is the same.
  */
 #ifndef CLF_MODEL_FORMAT_H
 #define CLF_MODEL_FORMAT_H
@@ -70,7 +77,7 @@
 #include <stdint.h>
 
 #define CLF__MAGIC "CLFMODEL"          /* 8 bytes, no NUL */
-#define CLF__FORMAT_VERSION 5u      /* what the writer writes; 1 to 5 are read */
+#define CLF__FORMAT_VERSION 6u      /* what the writer writes; 1 to 6 are read */
 #define CLF__HEADER_SIZE 64u
 #define CLF__SECTION_ENTRY_SIZE 24u
 #define CLF__MAX_SECTIONS 32u
@@ -79,6 +86,7 @@
 #define CLF__MAX_GATES 64u
 #define CLF__MAX_EVIDENCE_WORDS 1000u /* largest evidence_words k */
 #define CLF__EVIDENCE_MAX_WORDS 64u   /* Arabic words counted (n is capped here) */
+#define CLF__EVIDENCE_WORD_LETTERS 10u /* version 6: letters per word of a long token */
 
 enum {
     CLF__SEC_OPTIONS = 1,

@@ -1079,6 +1079,7 @@ static int parse(clf_model *m, const unsigned char *p, size_t size, const char *
     if ((rc = check_table(p, size, label, &h, sec)) != CLF_OK)
         return rc;
     m->format_version = h.format_version;
+    m->words_by_letters = h.format_version >= 6;
     m->checksum = h.checksum;
     uint32_t weight_type = 0;
     double scales[CLF__MAX_CATEGORIES + CLF__MAX_GATES];

@@ -57,6 +57,7 @@ struct clf_model {
     size_t n_cats;
     clf__category *cats;
     int shrinks;               /* some category has evidence_words > 0: count words */
+    int words_by_letters;      /* format 6: long tokens count as several words (format.h) */
     size_t n_gates;            /* 0 unless the file has GATES (version 3) */
     clf__gate *gates;
     size_t n_cols;             /* weight columns per row: n_cats + n_gates */

@@ -151,12 +151,15 @@ unsigned int clf__normalizer_flags(const clf_normalizer *n);
 int clf__is_arabic_letter(uint32_t c);
 
 /*
- * clf__count_arabic_words - the number of space-separated tokens of a
- * normalized text that hold an Arabic letter, counting stops at cap: the
- * amount of evidence a text has, for the models' short-text shrinkage
- * (training and scoring count with this one function, so they agree).
+ * clf__count_arabic_words - the amount of Arabic text of a normalized text
+ * in words, at most cap: each space-separated token that holds an Arabic
+ * letter counts as one word, or with by_letters as 1 + (L - 1) / per_word
+ * (L its Arabic letters; model format 6). The reference definition of the
+ * count the featurizer's tokenizer keeps (clf__featurizer_arabic_words),
+ * which the scorer and training use.
  */
-size_t clf__count_arabic_words(const char *text, size_t len, size_t cap);
+size_t clf__count_arabic_words(const char *text, size_t len, size_t cap, int by_letters,
+                               size_t per_word);
 
 /*
  * clf__normalizer_build_all - build every page of n's run-time tables, in

@@ -1225,12 +1225,26 @@ int clf__is_arabic_letter(uint32_t c)
     return is_arabic_letter(c);
 }
 
-size_t clf__count_arabic_words(const char *text, size_t len, size_t cap)
+/* A token of L Arabic letters counts as one word, or with by_letters as
+ * 1 + (L - 1) / per_word words. */
+static size_t token_words(size_t letters, int by_letters, size_t per_word)
+{
+    if (!letters)
+        return 0;
+    return by_letters ? 1 + (letters - 1) / per_word : 1;
+}
+
+size_t clf__count_arabic_words(const char *text, size_t len, size_t cap, int by_letters,
+                               size_t per_word)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t n = 0, i = 0;
+    size_t n = 0, letters = 0, i = 0;
     while (i < len && n < cap) {
-        if (s[i] < 0x80) { /* space, or ASCII inside a token not counted yet */
+        if (s[i] < 0x80) { /* ASCII: a space ends a token */
+            if (s[i] == ' ') {
+                n += token_words(letters, by_letters, per_word);
+                letters = 0;
+            }
             i++;
             continue;
         }
@@ -1242,15 +1256,12 @@ size_t clf__count_arabic_words(const char *text, size_t len, size_t cap)
         }
         /* the common letters without asking ICU (tatweel U+0640 is not one) */
         if ((cp >= 0x0621 && cp <= 0x063A) || (cp >= 0x0641 && cp <= 0x064A) ||
-            is_arabic_letter(cp)) {
-            n++; /* counted: the rest of the token does not matter */
-            const unsigned char *sp = memchr(s + i, ' ', len - i);
-            i = sp ? (size_t)(sp - s) + 1 : len;
-            continue;
-        }
+            is_arabic_letter(cp))
+            letters++;
         i += (size_t)k;
     }
-    return n;
+    n += token_words(letters, by_letters, per_word);
+    return n < cap ? n : cap;
 }
 
 

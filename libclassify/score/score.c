@@ -309,7 +309,7 @@ int clf__score_margins(clf_scorer *s, const char *text, size_t len, double *marg
                                    : len;
     /* the tokenizer counted the Arabic words (no Arabic word is no Arabic
      * letter: abstention); the shrinkage counts at most the cap */
-    size_t words = clf__featurizer_arabic_words(s->feat);
+    size_t words = clf__featurizer_arabic_words(s->feat, m->words_by_letters);
     s->words = words < CLF__EVIDENCE_MAX_WORDS ? words : CLF__EVIDENCE_MAX_WORDS;
     int has_arabic = words > 0;
     info->abstain = has_arabic ? CLF_ABSTAIN_NONE : CLF_ABSTAIN_NO_ARABIC;
