@@ -63,6 +63,8 @@ enum { C_ALNUM = 1, C_ARABIC = 2, C_PUNCT = 4, C_SYMBOL = 8, C_MARK = 16 };
  * clf__is_arabic_letter, so that scan counts the words (and letters)
  * clf__count_arabic_words counts. */
 enum { C_AR_LETTER = 32 };
+_Static_assert((C_ALNUM | C_ARABIC | C_PUNCT | C_SYMBOL | C_MARK) < C_AR_LETTER && C_AR_LETTER == 32,
+               "arabic_class[c] >> 5 is the C_AR_LETTER bit");
 
 static const unsigned char ascii_class[128] = {
 #define P C_PUNCT
@@ -636,8 +638,10 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
                 t->b1 = (uint32_t)i;
                 t->c1 = (uint32_t)(k - 1);
                 t->kind = tok_kind(pad + t->b0, t->b1 - t->b0, cls);
+                /* 1 + (L - 1) / 10 words for L > 0 is ceil(L / 10): no branch
+                 * on the token's kind, which follows the text */
                 nw += letters != 0;
-                nwl += letters ? 1 + (letters - 1) / CLF__EVIDENCE_WORD_LETTERS : 0;
+                nwl += (letters + CLF__EVIDENCE_WORD_LETTERS - 1) / CLF__EVIDENCE_WORD_LETTERS;
                 if (want_h2) {
                     t->hs = su;
                     t->h = h2_fin(su);
@@ -674,7 +678,7 @@ CLF__HOT int scan_impl(clf_featurizer *f, const char *norm, size_t len, const in
              * (s[i + 1] exists: the text ends with the padding space) */
             const unsigned lo = ((c & 3u) << 6) | (s[i + 1] & 0x3Fu);
             cls |= f->arabic_class[lo];
-            letters += (f->arabic_class[lo] & C_AR_LETTER) != 0;
+            letters += f->arabic_class[lo] >> 5; /* C_AR_LETTER, the top bit */
             u = 0x0600u + lo;
             if (want_cps)
                 cps[k - 1] = u;

@@ -1231,7 +1231,7 @@ static size_t token_words(size_t letters, int by_letters, size_t per_word)
 {
     if (!letters)
         return 0;
-    return by_letters ? 1 + (letters - 1) / per_word : 1;
+    return by_letters ? (letters + per_word - 1) / per_word : 1; /* 1 + (L - 1) / per_word */
 }
 
 size_t clf__count_arabic_words(const char *text, size_t len, size_t cap, int by_letters,
