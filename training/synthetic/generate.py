@@ -2,8 +2,10 @@
 """generate.py - synthetic training rows for the default recipe.
 
 Templates and slot fillers written for training only (they are not the
-functional test suite's, which is never used for training). Four files,
-each `id<TAB>labels<TAB>text` with a header, written next to this script:
+functional test suite's, which is never used for training; a row equal to
+one of its items, expanded from every combination of its fillers, is
+dropped). Five files, each `id<TAB>labels<TAB>text` with a header,
+written next to this script:
 
   benign.tsv     everyday religious formulae (alone, inside ordinary sentences,
                  about everyday annoyances and joys), greetings and occasions,
@@ -15,6 +17,10 @@ each `id<TAB>labels<TAB>text` with a header, written next to this script:
                  neutral sentences, violent idioms and figurative verbs, violence
                  words in non-violent life, violence in the news: negatives for
                  every category (empty labels)
+  is-news.tsv    headlines and reporting that name ISIS by the name it gives
+                 itself ("the Islamic State", in longer forms): negatives for
+                 extremism and incitement (a file of its own: as negatives of
+                 hate and offensive they moved those thresholds for nothing)
   verses.tsv     verses and hadith about fighting and jihad quoted in ordinary
                  frames (tafsir, sermons, study circles, history lessons, recitation):
                  negatives (empty labels), a file of their own so that the recipe
@@ -692,6 +698,60 @@ BENIGN_CLASSES_2 = {
 }
 
 
+# News and reporting that name the group by the name it gives itself, as
+# wire services write it (issue 9, eighth round): without them the name in
+# a headline was evidence of the 2015 ISIS tweets alone (12 of 20 headlines
+# of training/synthetic/is-probes.tsv flagged). Templates and fillers of
+# their own: the bare name is a filler of the functional suite, so it is
+# never one here (each filler below is longer than it).
+IS_M = ["تنظيم الدولة الإسلامية", "ما يسمى بتنظيم الدولة الإسلامية",
+        "ما يعرف بتنظيم الدولة الإسلامية", "تنظيم الدولة الإسلامية في العراق والشام"]
+IS_F = ["ما تسمى الدولة الإسلامية", "ما تعرف بالدولة الإسلامية", "ما تسمى بالدولة الإسلامية"]
+IS_OF = ["تنظيم الدولة الإسلامية", "ما يسمى بالدولة الإسلامية", "ما تعرف بالدولة الإسلامية"]
+IS_ACTOR = ["الجيش العراقي", "قوات سوريا الديمقراطية", "التحالف الدولي", "الشرطة",
+            "القوات الخاصة", "الاستخبارات", "الحكومة", "السلطات", "قوات الأمن", "البيشمركة"]
+IS_MASC_T = ["{ism} يعلن مسؤوليته عن تفجير في {p}، بحسب {out}",
+             "{out}: {ism} يتبنى الهجوم على مسجد في {p}",
+             "{ism} يتبنى تفجير سيارة مفخخة في {p} أسفر عن مقتل {num} مدنيين",
+             "{ism} يخسر آخر معاقله في {p} وفق {out}",
+             "{ism} يهدد بشن هجمات في {p} في تسجيل جديد",
+             "{ism} ينشر مقطعا لإعدام رهائن، وإدانات واسعة"]
+IS_FEM_T = ["{isf} تعلن مسؤوليتها عن تفجير في {p}، بحسب {out}",
+            "{out}: {isf} تتبنى تفجير مسجد في {p}",
+            "{isf} تتبنى هجوما على {p} أوقع {num} قتلى",
+            "{isf} تخسر معقلها الأخير في {p}",
+            "{isf} تنشر تسجيلا جديدا لزعيمها، و{out} تشكك في تاريخه",
+            "{isf} تهدد دول التحالف بهجمات جديدة، بحسب {out}",
+            "{isf} تعدم {num} أشخاص في {p} حسب ناشطين",
+            "{isf} تستعيد قرى قرب {p} بعد معارك مع {isact}"]
+IS_OF_T = ["مقتل {num} من عناصر {iso} في غارة جوية قرب {p}",
+           "{isact} تستعيد {p} من {iso}",
+           "محاكمة {num} متهمين بالانتماء إلى {iso} في {p}",
+           "تقرير حقوقي يوثق جرائم {iso} في {p}",
+           "خبراء يحذرون من عودة نشاط {iso} في {p}",
+           "عائلات ضحايا {iso} في {p} تطالب بمحاكمة القتلة",
+           "اعتقال {num} أشخاص يشتبه بانتمائهم إلى {iso} في {p}",
+           "{out}: هجوم {p} يحمل بصمات {iso}",
+           "دراسة: كيف استخدم أنصار {iso} وسائل التواصل لتجنيد الشباب",
+           "سنوات حكم {iso} في {p} ما زالت تؤلم سكانها",
+           "ناجون من سجون {iso} في {p} يروون ما عاشوه",
+           "{isact} تعلن مقتل قيادي بارز في {iso} قرب {p}",
+           "نازحون من مناطق {iso} يعودون إلى {p}",
+           "مقاتلون أجانب من {iso} في سجون {p}: من يتحمل مسؤوليتهم؟",
+           "كيف يمول {iso} عملياته؟ {out} تحقق",
+           "الأمم المتحدة تطالب بمحاسبة {iso} على جرائمه في {p}",
+           "قراءة في مستقبل {iso} بعد خسارة {p}",
+           "{isact} تحبط هجوما خطط له متعاطفون مع {iso} في {p}",
+           "أطفال مقاتلي {iso} في المخيمات: مأساة بلا حل",
+           "باحثون يحللون دعاية {iso} على الإنترنت",
+           "ذكرى المجزرة التي ارتكبها {iso} في {p}",
+           "{isact}: تفكيك خلية تابعة لـ{iso} كانت تخطط لهجمات في {p}",
+           "مسؤول: آلاف من عناصر {iso} ما زالوا في سجون {p}",
+           "بيان منسوب إلى {iso} يتبنى تفجير {p}، والسلطات تحقق في صحته",
+           "الشرطة: منفذ تفجير {p} تأثر بدعاية {iso}",
+           "وكالة أعماق التابعة لـ{iso} تزعم أن مقاتليه نفذوا هجوم {p}، ولم يتسن التحقق"]
+
+
 def spaced(rng, text):
     """The spelling-out evasion: one word of 3+ letters written letter by letter.
     Normalization joins the letters back into one word, but not into two, so a
@@ -730,7 +790,7 @@ def fill(rng, t, **fixed):
         "job": ID_JOB, "idthing": ID_THING, "c1": COUNTRY, "c2": COUNTRY, "c3": COUNTRY,
         "c4": COUNTRY, "na1": NATION, "na2": NATION, "na3": NATION, "off": OFFICIAL,
         "vf": VERSE_FIGHT, "fut": FUT, "vact": VIOLENT_ACT, "pl_t": PLACE_T, "who": WHO,
-        "when": WHEN, "pv": PLAN_VERB,
+        "when": WHEN, "pv": PLAN_VERB, "ism": IS_M, "isf": IS_F, "iso": IS_OF, "isact": IS_ACTOR,
     }
     out = t
     # oath may itself hold a {n}
@@ -759,6 +819,35 @@ def generate(rng, templates, count, prefix):
         seen.add(text)
         rows.append(text)
     return [(f"{prefix}-{i:04d}", text) for i, text in enumerate(rows)]
+
+
+def suite_texts():
+    """Every text the functional suite can hold (items, and each template
+    expanded to every combination of its fillers: a superset of what
+    classify eval keeps), so that no training row is a test item."""
+    import json
+    import re
+    path = os.path.join(HERE, "..", "..", "eval", "functional", "arabic-functional.json")
+    with open(path, encoding="utf-8") as f:
+        suite = json.load(f)
+    slots = suite.get("slots", {})
+    slot_re = re.compile(r"\{([A-Z0-9_]+)\}")
+
+    def expand(t, depth=0):
+        m = slot_re.search(t)
+        if not m or depth > 8:
+            yield t
+            return
+        for filler in slots.get(m.group(1), []):
+            yield from expand(t[:m.start()] + filler + t[m.end():], depth + 1)
+
+    out = set()
+    for c in suite.get("classes", []):
+        for it in c.get("items", []):
+            out.add(it if isinstance(it, str) else it.get("text", ""))
+        for t in c.get("templates", []):
+            out.update(expand(t))
+    return {" ".join(t.split()) for t in out}
 
 
 def write(name, rows):
@@ -811,25 +900,50 @@ def main():
     benign += with_spaced(rng4, extra, 12)
     threats += with_spaced(rng4, [(rid, "threat", text) for rid, text in
                                   generate(rng4, VTHREAT_T, 360, "violent-threat")], 12)
+    # eighth round: appended with a stream of its own, earlier rows unchanged
+    rng5 = random.Random(2029)
+    is_news = []
+    for cls, (templates, count) in (("is-news-m", (IS_MASC_T, 120)),
+                                    ("is-news-f", (IS_FEM_T, 200)),
+                                    ("is-news", (IS_OF_T, 560))):
+        is_news += with_spaced(rng5, [(rid, "", text) for rid, text in
+                                      generate(rng5, templates, count, cls)], 12)
     probes = set()
-    probe_file = os.path.join(HERE, "probes.tsv")
-    if os.path.exists(probe_file):
-        with open(probe_file, encoding="utf-8") as f:
-            probes = {line.rstrip("\n").split("\t")[-1] for line in f if "\t" in line}
+    for name in ("probes.tsv", "is-probes.tsv", "is-probes2.tsv"):
+        probe_file = os.path.join(HERE, name)
+        if os.path.exists(probe_file):
+            with open(probe_file, encoding="utf-8") as f:
+                probes |= {line.rstrip("\n").split("\t")[-1] for line in f if "\t" in line}
     benign = [row for row in benign if row[2] not in probes]
     verses = [row for row in verses if row[2] not in probes]
+    is_news = [row for row in is_news if row[2] not in probes]
     threats = [row for row in threats if row[2] not in probes]
     extremist = [row for row in extremist if row[2] not in probes]
+    # no training row is an item of the functional suite (held out); a
+    # spelled-out variant goes with its row
+    held = suite_texts()
+    def keep(rows):
+        gone = {rid for rid, _, t in rows if " ".join(t.split()) in held}
+        return [r for r in rows if r[0] not in gone and
+                not (r[0].endswith("-s") and r[0][:-2] in gone)]
+    n0 = len(benign) + len(verses) + len(threats) + len(extremist)
+    n0 += len(is_news)
+    benign, verses, threats, extremist = keep(benign), keep(verses), keep(threats), keep(extremist)
+    is_news = keep(is_news)
+    print(f"dropped {n0 - len(benign) - len(verses) - len(threats) - len(extremist) - len(is_news)}"
+          f" rows equal to a functional-suite item")
     # a text in two files would be both a negative and a positive
     pos = {t for _, _, t in threats + extremist}
     benign = [row for row in benign if row[2] not in pos]
     verses = [row for row in verses if row[2] not in pos]
+    is_news = [row for row in is_news if row[2] not in pos]
     write("benign.tsv", benign)
+    write("is-news.tsv", is_news)
     write("verses.tsv", verses)
     write("threats.tsv", threats)
     write("extremist.tsv", extremist)
-    print(f"benign {len(benign)}, verses {len(verses)}, threats {len(threats)}, "
-          f"extremist {len(extremist)}")
+    print(f"benign {len(benign)}, is-news {len(is_news)}, verses {len(verses)}, "
+          f"threats {len(threats)}, extremist {len(extremist)}")
 
 
 if __name__ == "__main__":
