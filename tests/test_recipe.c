@@ -502,6 +502,85 @@ START_TEST(test_corpus_paths_on_disk)
 }
 END_TEST
 
+/* "rewritten_only" keeps only the training rows (or spans) its rewrite
+ * changed, each in the fold of its original text: a counterfactual copy of
+ * another corpus entry that reads the same file. */
+START_TEST(test_rewritten_only)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", clf_test_dir("recipe-rewritten"));
+    /* row 1: three sentences, the second names the group; row 2: none does;
+     * row 3: one sentence that does */
+    clf_test_write_file(dir, "n.tsv",
+               "id\tlabels\ttext\n"
+               "1\t\tوصل الوفد أمس. هاجم داعش القرية ليلا. عاد الهدوء اليوم.\n"
+               "2\t\tخبر عن الطقس فقط\n"
+               "3\t\tاعتقال عناصر من داعش في المدينة\n");
+    clf_test_write_file(dir, "a.tsv", "id\tlabels\ttext\n1\tpro\tنص أول\n2\t\tنص ثان\n");
+    static const char *text =
+        "{\"name\": \"u\", \"categories\": [\"ext\"], \"training\": {\"folds\": 3},\n"
+        " \"features\": {\"min_df\": 1},\n"
+        " \"corpora\": [\n"
+        "  {\"name\": \"a\", \"train\": \"a.tsv\", \"annotates\": [\"ext\"],\n"
+        "   \"labels\": {\"pro\": [\"ext\"]}},\n"
+        "  {\"name\": \"whole\", \"train\": \"n.tsv\", \"negatives_for\": [\"ext\"]},\n"
+        "  {\"name\": \"docs\", \"train\": \"n.tsv\", \"negatives_for\": [\"ext\"],\n"
+        "   \"rewrite\": [[\"داعش\", \"الدولة الإسلامية\"]], \"rewritten_only\": true},\n"
+        "  {\"name\": \"cut\", \"train\": \"n.tsv\", \"train_unit\": \"sentences\",\n"
+        "   \"negatives_for\": [\"ext\"], \"rewrite\": [[\"داعش\", \"الدولة الإسلامية\"]],\n"
+        "   \"rewritten_only\": true}]}\n";
+    clf_recipe *r;
+    ck_assert_int_eq(parse(text, &r), CLF_OK);
+    ck_assert_int_eq(r->corpora[2].rewritten_only, 1);
+    ck_assert_int_eq(r->corpora[1].rewritten_only, 0);
+    clf_dataset_options o = {dir, 2, 0, NULL};
+    clf_dataset *d;
+    int rc = clf_dataset_load(&d, r, &o);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    /* a 2, whole 3, docs: rows 1 and 3 (row 2 unchanged), cut: the second
+     * sentence of row 1 and row 3's one */
+    ck_assert_uint_eq(d->n_docs, 2 + 3 + 2 + 2);
+    ck_assert_uint_eq(d->files[2][CLF_SPLIT_TRAIN].rows, 3);
+    ck_assert_uint_eq(d->files[2][CLF_SPLIT_TRAIN].docs, 2);
+    ck_assert_uint_eq(d->files[3][CLF_SPLIT_TRAIN].docs, 2);
+    const clf_doc *whole = &d->docs[2], *docs = &d->docs[5], *cut = &d->docs[7];
+    /* each copy sits in its original's fold */
+    ck_assert_uint_eq(docs[0].line, whole[0].line);
+    ck_assert_uint_eq(docs[0].fold, whole[0].fold);
+    ck_assert_uint_eq(docs[1].line, whole[2].line);
+    ck_assert_uint_eq(docs[1].fold, whole[2].fold);
+    ck_assert_uint_eq(cut[0].fold, whole[0].fold);
+    ck_assert_uint_eq(cut[1].fold, whole[2].fold);
+    /* ... which the rewritten texts alone would not all give */
+    static const char *rewritten[2] = {
+        "وصل الوفد أمس. هاجم الدولة الإسلامية القرية ليلا. عاد الهدوء اليوم.",
+        "اعتقال عناصر من الدولة الإسلامية في المدينة"};
+    clf_normalizer *nz;
+    ck_assert_int_eq(clf_normalizer_new(&nz, &r->nopts), CLF_OK);
+    int differs = 0;
+    for (size_t i = 0; i < 2; i++) {
+        const char *norm;
+        size_t nlen;
+        ck_assert_int_eq(clf_normalize(nz, rewritten[i], strlen(rewritten[i]), &norm, &nlen, NULL),
+                         CLF_OK);
+        differs += clf_fold_of(norm, nlen, r->seed, r->folds) != whole[i ? 2 : 0].fold;
+    }
+    clf_normalizer_free(nz);
+    ck_assert_int_gt(differs, 0);
+    clf_dataset_free(d);
+    clf_recipe_free(r);
+    /* it needs a rewrite */
+    static const char *bad =
+        "{\"name\": \"u\", \"categories\": [\"ext\"], \"corpora\": [\n"
+        "  {\"name\": \"a\", \"train\": \"a.tsv\", \"annotates\": [\"ext\"]},\n"
+        "  {\"name\": \"n\", \"train\": \"n.tsv\", \"rewritten_only\": true,\n"
+        "   \"negatives_for\": [\"ext\"]}]}\n";
+    ck_assert_int_eq(parse(bad, &r), CLF_E_PARSE);
+    ck_assert_msg(strstr(clf_last_error(), "rewritten_only: needs a \"rewrite\"") != NULL, "%s",
+                  clf_last_error());
+}
+END_TEST
+
 /* "train_unit": "sentences" cuts each training row into one document per
  * sentence (the rule of clf_score_spans()), with the row's labels and the
  * fold of the row's whole text; the dev file stays whole. */
@@ -783,6 +862,7 @@ static Suite *recipe_suite(void)
     tcase_add_test(tc, test_map_labels);
     tcase_add_test(tc, test_dataset_examples);
     tcase_add_test(tc, test_train_unit_sentences);
+    tcase_add_test(tc, test_rewritten_only);
     tcase_add_test(tc, test_corpus_path_rule);
     tcase_add_test(tc, test_corpus_paths_on_disk);
     suite_add_tcase(s, tc);

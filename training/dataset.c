@@ -125,60 +125,127 @@ static int push_text(loader *L, const char *text, size_t len, size_t line, uint3
     return CLF_OK;
 }
 
-static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split, uint64_t uses,
-                    uint64_t positive)
+/* Keep a copy of text for the loader's lifetime (a cut row's parent, a
+ * fold text); NULL when out of memory. */
+static char *keep_text(loader *L, const char *text, size_t len)
 {
-    return push_text(L, rec->text, rec->text_len, rec->line, corpus, split, uses, positive, 1);
+    if (L->n_parents == L->cap_parents) {
+        size_t cap = L->cap_parents ? L->cap_parents * 2 : 256;
+        char **p = realloc(L->parents, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        L->parents = p;
+        L->cap_parents = cap;
+    }
+    char *t = malloc(len + 1);
+    if (!t)
+        return NULL;
+    memcpy(t, text, len);
+    t[len] = '\0';
+    L->parents[L->n_parents++] = t;
+    return t;
+}
+
+/*
+ * A training row as one document (rewritten). With "rewritten_only" a row
+ * the rewrite leaves as it was gives no document (*pushed stays), and a
+ * rewritten one takes the fold of its original text, so that it never sits
+ * on the other side of a fold from the original another corpus entry reads.
+ */
+static int push_doc(loader *L, const clf_record *rec, uint32_t corpus, int split, uint64_t uses,
+                    uint64_t positive, size_t *pushed)
+{
+    const clf_recipe_corpus *cp = &L->r->corpora[corpus];
+    if (cp->rewritten_only && split == CLF_SPLIT_TRAIN) {
+        char *rw = NULL;
+        size_t rl;
+        if (clf_recipe_rewrite(cp, rec->text, rec->text_len, &rw, &rl) != CLF_OK)
+            return CLF_E_NOMEM;
+        if (!rw)
+            return CLF_OK;
+        free(rw);
+        const char *orig = keep_text(L, rec->text, rec->text_len);
+        if (!orig)
+            return clf__error(CLF_E_NOMEM, "out of memory");
+        int rc = push_text(L, rec->text, rec->text_len, rec->line, corpus, split, uses, positive, 1);
+        if (rc == CLF_OK) {
+            L->raw[L->d->n_docs - 1].fold_text = orig;
+            L->raw[L->d->n_docs - 1].fold_len = rec->text_len;
+            ++*pushed;
+        }
+        return rc;
+    }
+    int rc = push_text(L, rec->text, rec->text_len, rec->line, corpus, split, uses, positive, 1);
+    if (rc == CLF_OK)
+        ++*pushed;
+    return rc;
+}
+
+/* Does p[0..n) contain one of the rewrite's replacement strings? */
+static int has_rewrite_to(const clf_recipe_corpus *cp, const char *p, size_t n)
+{
+    for (size_t i = 0; i < cp->n_rewrites; i++) {
+        size_t tl = strlen(cp->rewrite_to[i]);
+        for (size_t k = 0; tl && k + tl <= n; k++)
+            if (!memcmp(p + k, cp->rewrite_to[i], tl))
+                return 1;
+    }
+    return 0;
 }
 
 /*
  * A training row of a corpus with "train_unit": rewritten, then cut into
  * sentences or paragraphs by the rule of clf_score_spans(); each span is a
  * document with the row's labels. Every span takes the fold of the row's
- * whole text, so that the spans of one row never sit on both sides of a
- * fold, and neither do a row and its spans when another corpus entry reads
- * the same file whole. A row with no span (blank) gives no document.
+ * original text (before any rewrite), so that the spans of one row never
+ * sit on both sides of a fold, and neither do a row and its spans when
+ * another corpus entry reads the same file whole or rewritten. A row with
+ * no span (blank) gives no document. With "rewritten_only" only the spans
+ * the rewrite changed are kept: span by span when the rewrite left the
+ * cuts as they were, else the spans holding a replacement.
  */
 static int push_cut_doc(loader *L, const clf_record *rec, uint32_t corpus, uint64_t uses,
                         uint64_t positive, size_t *pushed)
 {
     const clf_recipe_corpus *cp = &L->r->corpora[corpus];
-    char *whole = NULL;
-    size_t wl = 0;
-    if (clf_recipe_rewrite(cp, rec->text, rec->text_len, &whole, &wl) != CLF_OK)
+    char *rw = NULL;
+    size_t rl = 0;
+    if (clf_recipe_rewrite(cp, rec->text, rec->text_len, &rw, &rl) != CLF_OK)
         return CLF_E_NOMEM;
-    if (!whole) {
-        if (!(whole = malloc(rec->text_len + 1)))
-            return clf__error(CLF_E_NOMEM, "out of memory");
-        memcpy(whole, rec->text, rec->text_len);
-        whole[rec->text_len] = '\0';
-        wl = rec->text_len;
-    }
-    if (L->n_parents == L->cap_parents) {
-        size_t cap = L->cap_parents ? L->cap_parents * 2 : 256;
-        char **p = realloc(L->parents, cap * sizeof *p);
-        if (!p) {
-            free(whole);
-            return clf__error(CLF_E_NOMEM, "out of memory");
-        }
-        L->parents = p;
-        L->cap_parents = cap;
-    }
-    L->parents[L->n_parents++] = whole;
-    clf__cuts cuts = {0};
+    if (!rw && cp->rewritten_only)
+        return CLF_OK;
+    const char *orig = keep_text(L, rec->text, rec->text_len);
+    const char *whole = rw ? keep_text(L, rw, rl) : orig;
+    size_t wl = rw ? rl : rec->text_len;
+    free(rw);
+    if (!orig || !whole)
+        return clf__error(CLF_E_NOMEM, "out of memory");
     int unit = cp->train_unit == CLF_RECIPE_UNIT_PARAGRAPHS ? CLF_SPAN_PARAGRAPHS
                                                             : CLF_SPAN_SENTENCES;
+    clf__cuts cuts = {0}, ocuts = {0};
     int rc = clf__span_cuts(&cuts, (const unsigned char *)whole, wl, unit, 0);
+    if (rc == CLF_OK && cp->rewritten_only)
+        rc = clf__span_cuts(&ocuts, (const unsigned char *)orig, rec->text_len, unit, 0);
+    const int paired = cp->rewritten_only && ocuts.n == cuts.n;
     for (size_t i = 0; i < cuts.n && rc == CLF_OK; i++) {
-        rc = push_text(L, whole + cuts.v[i].begin, cuts.v[i].end - cuts.v[i].begin, rec->line,
-                       corpus, CLF_SPLIT_TRAIN, uses, positive, 0);
+        const char *sp = whole + cuts.v[i].begin;
+        size_t sl = cuts.v[i].end - cuts.v[i].begin;
+        if (cp->rewritten_only) {
+            int changed = paired ? (ocuts.v[i].end - ocuts.v[i].begin != sl ||
+                                    memcmp(orig + ocuts.v[i].begin, sp, sl) != 0)
+                                 : has_rewrite_to(cp, sp, sl);
+            if (!changed)
+                continue;
+        }
+        rc = push_text(L, sp, sl, rec->line, corpus, CLF_SPLIT_TRAIN, uses, positive, 0);
         if (rc == CLF_OK) {
-            L->raw[L->d->n_docs - 1].fold_text = whole;
-            L->raw[L->d->n_docs - 1].fold_len = wl;
+            L->raw[L->d->n_docs - 1].fold_text = orig;
+            L->raw[L->d->n_docs - 1].fold_len = rec->text_len;
             ++*pushed;
         }
     }
     free(cuts.v);
+    free(ocuts.v);
     return rc;
 }
 
@@ -250,9 +317,8 @@ static int read_file(loader *L, size_t c, int split)
             if ((rc = push_cut_doc(L, &rec, (uint32_t)c, uses, positive, &cf->docs)) != CLF_OK)
                 break;
         } else {
-            if ((rc = push_doc(L, &rec, (uint32_t)c, split, uses, positive)) != CLF_OK)
+            if ((rc = push_doc(L, &rec, (uint32_t)c, split, uses, positive, &cf->docs)) != CLF_OK)
                 break;
-            cf->docs++;
         }
         cf->rows++;
     }

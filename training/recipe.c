@@ -631,7 +631,8 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
 {
     static const char *const keys[] = {"name",   "train",  "dev",       "format",
                                        "annotates", "negatives_for", "labels", "weight",
-                                       "selection", "rewrite", "train_unit", "vocabulary", NULL};
+                                       "selection", "rewrite", "train_unit", "vocabulary",
+                                       "rewritten_only", NULL};
     clf_recipe *r = p->r;
     clf_recipe_corpus *c = &r->corpora[idx];
     char where[CLF_RECIPE_MAX_NAME + 64];
@@ -660,6 +661,11 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
         unsigned int voc = 1;
         rc = get_bool(p, obj, where, "vocabulary", &voc);
         c->vocabulary = (int)voc;
+    }
+    if (rc == CLF_OK) {
+        unsigned int ro = 0;
+        rc = get_bool(p, obj, where, "rewritten_only", &ro);
+        c->rewritten_only = (int)ro;
     }
     if (rc == CLF_OK)
         rc = get_string(p, obj, where, "train", 0, &train);
@@ -746,6 +752,9 @@ static int parse_corpus(parser *p, json_t *obj, size_t idx)
                 return clf__error(CLF_E_NOMEM, "out of memory");
         }
     }
+
+    if (c->rewritten_only && !c->n_rewrites)
+        return perr(p, "%s.rewritten_only: needs a \"rewrite\" to keep the rows it changed", where);
 
     json_t *labels = json_object_get(obj, "labels");
     if (labels) {

@@ -80,6 +80,10 @@ typedef struct clf_recipe_corpus {
                                  document frequencies that choose the feature rows (min_df) and
                                  their IDF; 0 = they are featurized with the rows the others keep
                                  (gate data that must not change the model's rows) */
+    int rewritten_only;       /* "rewritten_only" (default 0, needs "rewrite"): keep only the
+                                 training rows (or spans) the rewrite changed, each in the fold
+                                 of its original text: a counterfactual copy of another corpus
+                                 entry that reads the same file */
     int train_unit;           /* "train_unit": CLF_RECIPE_UNIT_DOCUMENT (a training row is one
                                  document) or _SENTENCES / _PARAGRAPHS (each training row is cut,
                                  by clf_score_spans()'s rule, into one document per span, each
