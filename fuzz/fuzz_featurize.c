@@ -76,7 +76,7 @@ static void setup(void)
             idf[nr] = 1.0f + (float)b / 64.0f;
             w[nr++] = 0.0f;
         }
-    clf_model_spec_category cat = {"c", 0.5, -1.0, 0.0, 0.0, 0, 0};
+    clf_model_spec_category cat = {.name = "c", .threshold = 0.5, .calib_a = -1.0};
     clf_model_spec spec;
     clf_model_spec_init(&spec);
     spec.name = "fuzz";

@@ -959,7 +959,7 @@ static clf_model *idf_model(const clf_feature_options *o, const uint32_t *b, siz
         idf[i] = 2.5f;
         w[i] = 0.0f;
     }
-    clf_model_spec_category cat = {"c", 0.5, -1.0, 0.0, 0.0, 0, 0};
+    clf_model_spec_category cat = {.name = "c", .threshold = 0.5, .calib_a = -1.0};
     clf_model_spec spec;
     clf_model_spec_init(&spec);
     spec.name = "idf";

@@ -87,8 +87,10 @@ static void gmodel_init(gmodel *g, size_t n_gates, clf_model_weight_type wt)
         if (n_gates > 1)
             g->weights[r * NC + 3] = 0.0f;
     }
-    g->cats[0] = (clf_model_spec_category){"prop", 0.5, -1.0, 0.0, -1.0, 0, 0};
-    g->cats[1] = (clf_model_spec_category){"other", 0.5, -1.0, 0.0, -0.5, 0, 0};
+    g->cats[0] = (clf_model_spec_category){
+        .name = "prop", .threshold = 0.5, .calib_a = -1.0, .bias = -1.0};
+    g->cats[1] = (clf_model_spec_category){
+        .name = "other", .threshold = 0.5, .calib_a = -1.0, .bias = -0.5};
     g->gates[0] = (clf_model_spec_gate){"news", 0, -2.0, 4.0, 0.3};
     g->gates[1] = (clf_model_spec_gate){"tweets", 0, 2.0, 3.0, 0.5};
     g->spec.name = "gates-test";

@@ -254,8 +254,11 @@ START_TEST(simd_margins_of_wide_rows)
         }
     }
     clf_model_spec_category cats[K] = {
-        { "a", 0.5, -1, 0, 0.1, 0, 0 }, { "b", 0.5, -1, 0, -0.2, 0, 0 }, { "c", 0.5, -1, 0, 0, 0, 0 },
-        { "d", 0.5, -1, 0, 0.3, 0, 0 }, { "e", 0.5, -1, 0, 0, 0, 0 } };
+        {.name = "a", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0.1},
+        {.name = "b", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = -0.2},
+        {.name = "c", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0},
+        {.name = "d", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0.3},
+        {.name = "e", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0} };
     clf_model_spec spec;
     clf_model_spec_init(&spec);
     spec.name = "wide";

@@ -1090,8 +1090,11 @@ START_TEST(i16_five_categories_rows)
             w[r * K + k] = (float)((r * 31 + k * 17) % 201 - 100) / 50.0f;
     }
     clf_model_spec_category cats[K] = {
-        { "a", 0.5, -1, 0, 0, 0, 0 }, { "b", 0.5, -1, 0, 0, 0, 0 }, { "c", 0.5, -1, 0, 0, 0, 0 },
-        { "d", 0.5, -1, 0, 0, 0, 0 }, { "e", 0.5, -1, 0, 0, 0, 0 } };
+        {.name = "a", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0},
+        {.name = "b", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0},
+        {.name = "c", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0},
+        {.name = "d", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0},
+        {.name = "e", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0} };
     static const size_t slots[3] = { 1, 8192, 65536 };
     clf_model *m[3] = { NULL, NULL, NULL };
     for (int with = 0; with < 3; with++) {
@@ -1133,7 +1136,10 @@ START_TEST(sparse_model_memory)
     enum { K = 2 };
     uint32_t buckets[3] = { 5, 1u << 20, (1u << 26) - 1 };
     float idf[3] = { 1.5f, 2.0f, 3.0f }, w[3 * K] = { 1, -1, 2, -2, 3, -3 };
-    clf_model_spec_category cats[K] = { { "a", 0.5, -1, 0, 0, 0, 0 }, { "b", 0.5, -1, 0, 0, 0, 0 } };
+    clf_model_spec_category cats[K] = {
+        {.name = "a", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0},
+        {.name = "b", .threshold = 0.5, .calib_a = -1, .calib_b = 0, .bias = 0}
+    };
     clf_model_spec spec;
     clf_model_spec_init(&spec);
     spec.name = "sparse";
@@ -1187,9 +1193,11 @@ START_TEST(big_model_lookups)
             w[r * K + c] = ((float)(lcg(&s) % 20001) - 10000.0f) / 5000.0f;
     }
     clf_model_spec_category cats[K] = {
-        { "extremism", 0.5, -2, 0, 0.1, 0, 0 }, { "propaganda", 0.5, -2, 0, 0.1, 0, 0 },
-        { "hate", 0.5, -2, 0, 0.1, 0, 0 },      { "violence", 0.5, -2, 0, 0.1, 0, 0 },
-        { "recruitment", 0.5, -2, 0, 0.1, 0, 0 },
+        {.name = "extremism", .threshold = 0.5, .calib_a = -2, .calib_b = 0, .bias = 0.1},
+        {.name = "propaganda", .threshold = 0.5, .calib_a = -2, .calib_b = 0, .bias = 0.1},
+        {.name = "hate", .threshold = 0.5, .calib_a = -2, .calib_b = 0, .bias = 0.1},
+        {.name = "violence", .threshold = 0.5, .calib_a = -2, .calib_b = 0, .bias = 0.1},
+        {.name = "recruitment", .threshold = 0.5, .calib_a = -2, .calib_b = 0, .bias = 0.1},
     };
     clf_model_spec spec;
     clf_model_spec_init(&spec);

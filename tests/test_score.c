@@ -88,8 +88,9 @@ static clf_model *build_model_file(int ro, const char *file, unsigned ek)
         if (buckets[i] == bp) { w[2 * i] = 2.0f; } /* a punctuation mark that "explains" */
     }
     clf_model_spec_category cats[2] = {
-        {"bad", 0.5, -1.0, 0.0, -0.5, ro, ek},
-        {"good", 0.6, -1.5, 0.2, -0.25, 0, 0},
+        {.name = "bad", .threshold = 0.5, .calib_a = -1.0, .calib_b = 0.0, .bias = -0.5,
+         .report_only = ro, .evidence_words = ek},
+        {.name = "good", .threshold = 0.6, .calib_a = -1.5, .calib_b = 0.2, .bias = -0.25},
     };
     clf_model_spec spec;
     clf_model_spec_init(&spec);
