@@ -502,6 +502,20 @@ START_TEST(test_corpus_paths_on_disk)
 }
 END_TEST
 
+/* The fold a text would take on its own (its normalized form's hash), to
+ * show that a document's fold came from somewhere else. */
+static unsigned int fold_of_text(const clf_recipe *r, const char *text)
+{
+    clf_normalizer *nz;
+    ck_assert_int_eq(clf_normalizer_new(&nz, &r->nopts), CLF_OK);
+    const char *norm;
+    size_t nlen;
+    ck_assert_int_eq(clf_normalize(nz, text, strlen(text), &norm, &nlen, NULL), CLF_OK);
+    unsigned int fold = clf_fold_of(norm, nlen, r->seed, r->folds);
+    clf_normalizer_free(nz);
+    return fold;
+}
+
 /* "rewritten_only" keeps only the training rows (or spans) its rewrite
  * changed, each in the fold of its original text: a counterfactual copy of
  * another corpus entry that reads the same file. */
@@ -555,17 +569,9 @@ START_TEST(test_rewritten_only)
     static const char *rewritten[2] = {
         "وصل الوفد أمس. هاجم الدولة الإسلامية القرية ليلا. عاد الهدوء اليوم.",
         "اعتقال عناصر من الدولة الإسلامية في المدينة"};
-    clf_normalizer *nz;
-    ck_assert_int_eq(clf_normalizer_new(&nz, &r->nopts), CLF_OK);
     int differs = 0;
-    for (size_t i = 0; i < 2; i++) {
-        const char *norm;
-        size_t nlen;
-        ck_assert_int_eq(clf_normalize(nz, rewritten[i], strlen(rewritten[i]), &norm, &nlen, NULL),
-                         CLF_OK);
-        differs += clf_fold_of(norm, nlen, r->seed, r->folds) != whole[i ? 2 : 0].fold;
-    }
-    clf_normalizer_free(nz);
+    for (size_t i = 0; i < 2; i++)
+        differs += fold_of_text(r, rewritten[i]) != whole[i ? 2 : 0].fold;
     ck_assert_int_gt(differs, 0);
     clf_dataset_free(d);
     clf_recipe_free(r);
@@ -638,17 +644,9 @@ START_TEST(test_train_unit_sentences)
     static const char *sentences[6] = {"قال الوزير إن الاجتماع انتهى.", "وصل الوفد أمس!",
                                        "هل تأخر القطار؟", "نشرت الصحيفة الخبر.",
                                        "عاد اللاعبون إلى الملعب.", "ارتفعت الأسعار اليوم."};
-    clf_normalizer *nz;
-    ck_assert_int_eq(clf_normalizer_new(&nz, &r->nopts), CLF_OK);
     int differs = 0;
-    for (size_t i = 0; i < 6; i++) {
-        const char *norm;
-        size_t nlen;
-        ck_assert_int_eq(clf_normalize(nz, sentences[i], strlen(sentences[i]), &norm, &nlen, NULL),
-                         CLF_OK);
-        differs += clf_fold_of(norm, nlen, r->seed, r->folds) != whole[0].fold;
-    }
-    clf_normalizer_free(nz);
+    for (size_t i = 0; i < 6; i++)
+        differs += fold_of_text(r, sentences[i]) != whole[0].fold;
     ck_assert_int_gt(differs, 0);
     clf_dataset_free(d);
     clf_recipe_free(r);

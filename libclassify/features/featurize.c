@@ -60,8 +60,8 @@ enum {
 /* Code point classes. */
 enum { C_ALNUM = 1, C_ARABIC = 2, C_PUNCT = 4, C_SYMBOL = 8, C_MARK = 16 };
 /* A bit beside the classes in arabic_class: an Arabic letter by
- * clf__is_arabic_letter, so that scan counts the words (and letters)
- * clf__count_arabic_words counts. */
+ * clf__is_arabic_letter, so that scan counts a token's Arabic letters
+ * without asking ICU for U+0600..U+06FF. */
 enum { C_AR_LETTER = 32 };
 _Static_assert((C_ALNUM | C_ARABIC | C_PUNCT | C_SYMBOL | C_MARK) < C_AR_LETTER && C_AR_LETTER == 32,
                "arabic_class[c] >> 5 is the C_AR_LETTER bit");

@@ -66,10 +66,11 @@ const char *clf__featurizer_normalized(const clf_featurizer *f, size_t *len);
 
 /*
  * clf__featurizer_arabic_words - the amount of Arabic text of the last
- * call's normalized text in words, counted by its tokenizer as it went:
- * clf__count_arabic_words() of clf__featurizer_normalized() with no cap,
- * by_letters and CLF__EVIDENCE_WORD_LETTERS letters per word (format 6)
- * or one word per token (format 5), without a second pass over the text.
+ * call's normalized text in words, counted by its tokenizer as it went
+ * (no second pass): its space-separated tokens that hold an Arabic letter
+ * (clf__is_arabic_letter), each one word (format 5) or, by_letters, a
+ * token of L letters as 1 + (L - 1) / CLF__EVIDENCE_WORD_LETTERS words
+ * (format 6); not capped.
  */
 size_t clf__featurizer_arabic_words(const clf_featurizer *f, int by_letters);
 

@@ -59,7 +59,7 @@
  *
  * Format version 5 gives each category an evidence_words k (what was its
  * reserved u32): the short-text shrinkage. A text of n Arabic words
- * (clf__count_arabic_words, n capped at CLF__EVIDENCE_MAX_WORDS) has the
+ * (clf__featurizer_arabic_words, n capped at CLF__EVIDENCE_MAX_WORDS) has the
  * margin b + (w.x) * n / (n + k) before its gates and calibration, so
  * that one or two words cannot carry the confidence of a sentence. k = 0
  * (every category of files of versions 1-4) leaves the margin as it was.

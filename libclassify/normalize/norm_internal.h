@@ -146,20 +146,10 @@ unsigned int clf__normalizer_flags(const clf_normalizer *n);
 
 /*
  * clf__is_arabic_letter - 1 if code point c is an alphabetic character of
- * the Arabic script (ICU), the letter test of clf__count_arabic_words.
+ * the Arabic script (ICU): what makes a token an Arabic word for the
+ * featurizer's word count (clf__featurizer_arabic_words) and abstention.
  */
 int clf__is_arabic_letter(uint32_t c);
-
-/*
- * clf__count_arabic_words - the amount of Arabic text of a normalized text
- * in words, at most cap: each space-separated token that holds an Arabic
- * letter counts as one word, or with by_letters as 1 + (L - 1) / per_word
- * (L its Arabic letters; model format 6). The reference definition of the
- * count the featurizer's tokenizer keeps (clf__featurizer_arabic_words),
- * which the scorer and training use.
- */
-size_t clf__count_arabic_words(const char *text, size_t len, size_t cap, int by_letters,
-                               size_t per_word);
 
 /*
  * clf__normalizer_build_all - build every page of n's run-time tables, in

@@ -1213,57 +1213,14 @@ void clf__icu_versions(char *unicode, char *icu, size_t size)
 
 /* A letter of the Arabic script (general category L*, script Arabic):
  * harakat (Mn), tatweel (Common), Arabic digits and punctuation are not. */
-static int is_arabic_letter(uint32_t c)
+/* An alphabetic character of the Arabic script (ICU): what an "Arabic
+ * word" holds (the featurizer's word count, abstention). */
+int clf__is_arabic_letter(uint32_t c)
 {
     UErrorCode err = U_ZERO_ERROR;
     return u_isalpha((UChar32)c) && uscript_getScript((UChar32)c, &err) == USCRIPT_ARABIC &&
            U_SUCCESS(err);
 }
-
-int clf__is_arabic_letter(uint32_t c)
-{
-    return is_arabic_letter(c);
-}
-
-/* A token of L Arabic letters counts as one word, or with by_letters as
- * 1 + (L - 1) / per_word words. */
-static size_t token_words(size_t letters, int by_letters, size_t per_word)
-{
-    if (!letters)
-        return 0;
-    return by_letters ? (letters + per_word - 1) / per_word : 1; /* 1 + (L - 1) / per_word */
-}
-
-size_t clf__count_arabic_words(const char *text, size_t len, size_t cap, int by_letters,
-                               size_t per_word)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t n = 0, letters = 0, i = 0;
-    while (i < len && n < cap) {
-        if (s[i] < 0x80) { /* ASCII: a space ends a token */
-            if (s[i] == ' ') {
-                n += token_words(letters, by_letters, per_word);
-                letters = 0;
-            }
-            i++;
-            continue;
-        }
-        uint32_t cp;
-        int k = clf__utf8_decode(s + i, len - i, &cp);
-        if (k == 0) {
-            i++;
-            continue;
-        }
-        /* the common letters without asking ICU (tatweel U+0640 is not one) */
-        if ((cp >= 0x0621 && cp <= 0x063A) || (cp >= 0x0641 && cp <= 0x064A) ||
-            is_arabic_letter(cp))
-            letters++;
-        i += (size_t)k;
-    }
-    n += token_words(letters, by_letters, per_word);
-    return n < cap ? n : cap;
-}
-
 
 /* Where to end a block of a long text: after the last ASCII whitespace in
  * its last quarter, else at a character boundary. */
