@@ -8,6 +8,7 @@
 # sectarian in its annotates), and sectarian in negatives_for of the news, synthetic-benign,
 # synthetic-verses, osact2020, osact2022, l-hsab, t-hsab, mlma-ar and armi2021-train entries.
 # Run from the project root.
+import json,sys,math
 # usage: orcomb.py DIR parent expert [model for thresholds]
 D,P,E=sys.argv[1:4]
 import subprocess
