@@ -24,7 +24,9 @@
 # timed 3 more times, alternated with the `classify score` runs: the ratios
 # use those runs (best of 3 each, same minutes), since fastText's speed moves
 # with the load more than ours (it reads a 400 MB table at random). Needs
-# python3-sklearn, fasttext, time, valgrind.
+# python3-sklearn, fasttext, time, valgrind. Then instructions per document of
+# both processes (callgrind, 3,000 documents minus 1,000, start-up out): a
+# ratio the load does not move, printed beside the timed ones.
 #
 # This machine is shared: wall time moves with other people's load, so
 # one-thread figures are docs per CPU second (best of 3), instruction
