@@ -82,10 +82,13 @@ class Load:
         self.seen_models = set()
         self.rng = random.Random(seed)
         self.stop_at = None          # set when SIGTERM is sent: failures after it are allowed
+        self.during_done = True      # run(during): requests go on until `during` returns
 
     def take(self):
         with self.lock:
-            if self.next >= self.count or time.time() > self.deadline:
+            # at least `count` requests, and none stops before `during` is done:
+            # a fast run (or a slow server) must not finish before the reloads
+            if (self.next >= self.count and self.during_done) or time.time() > self.deadline:
                 return None
             self.next += 1
             return self.next
@@ -171,10 +174,14 @@ class Load:
 
     def run(self, during=None):
         ts = [threading.Thread(target=self.client, args=(n,)) for n in range(self.conns)]
+        self.during_done = during is None
         for t in ts:
             t.start()
         if during:
-            during(self)
+            try:
+                during(self)
+            finally:
+                self.during_done = True
         for t in ts:
             t.join()
         if time.time() > self.deadline:
