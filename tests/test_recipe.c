@@ -504,6 +504,18 @@ END_TEST
 
 /* The fold a text would take on its own (its normalized form's hash), to
  * show that a document's fold came from somewhere else. */
+/* Parse text (it must parse) into *r and load its corpora from dir on two
+ * threads (it must load). */
+static clf_dataset *load_text(const char *text, const char *dir, clf_recipe **r)
+{
+    ck_assert_int_eq(parse(text, r), CLF_OK);
+    clf_dataset_options o = {dir, 2, 0, NULL};
+    clf_dataset *d;
+    int rc = clf_dataset_load(&d, *r, &o);
+    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
+    return d;
+}
+
 static unsigned int fold_of_text(const clf_recipe *r, const char *text)
 {
     clf_normalizer *nz;
@@ -544,13 +556,9 @@ START_TEST(test_rewritten_only)
         "   \"negatives_for\": [\"ext\"], \"rewrite\": [[\"داعش\", \"الدولة الإسلامية\"]],\n"
         "   \"rewritten_only\": true}]}\n";
     clf_recipe *r;
-    ck_assert_int_eq(parse(text, &r), CLF_OK);
+    clf_dataset *d = load_text(text, dir, &r);
     ck_assert_int_eq(r->corpora[2].rewritten_only, 1);
     ck_assert_int_eq(r->corpora[1].rewritten_only, 0);
-    clf_dataset_options o = {dir, 2, 0, NULL};
-    clf_dataset *d;
-    int rc = clf_dataset_load(&d, r, &o);
-    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
     /* a 2, whole 3, docs: rows 1 and 3 (row 2 unchanged), cut: the second
      * sentence of row 1 and row 3's one */
     ck_assert_uint_eq(d->n_docs, 2 + 3 + 2 + 2);
@@ -613,13 +621,9 @@ START_TEST(test_train_unit_sentences)
         "  {\"name\": \"cut\", \"train\": \"n.tsv\", \"dev\": \"nd.tsv\", \"train_unit\": \"sentences\",\n"
         "   \"negatives_for\": [\"ext\"]}]}\n";
     clf_recipe *r;
-    ck_assert_int_eq(parse(text, &r), CLF_OK);
+    clf_dataset *d = load_text(text, dir, &r);
     ck_assert_int_eq(r->corpora[2].train_unit, CLF_RECIPE_UNIT_SENTENCES);
     ck_assert_int_eq(r->corpora[1].train_unit, CLF_RECIPE_UNIT_DOCUMENT);
-    clf_dataset_options o = {dir, 2, 0, NULL};
-    clf_dataset *d;
-    int rc = clf_dataset_load(&d, r, &o);
-    ck_assert_msg(rc == CLF_OK, "%s", clf_last_error());
     /* a 2, whole 3, cut 6 + 1 + 1 train spans, cut's dev 1 (not cut) */
     ck_assert_uint_eq(d->n_docs, 2 + 3 + 8 + 1);
     ck_assert_uint_eq(d->files[2][CLF_SPLIT_TRAIN].rows, 3);
