@@ -7,23 +7,36 @@
 # appended to categories, Aref's label "offensive" mapped to hate, offensive and sectarian (and
 # sectarian in its annotates), and sectarian in negatives_for of the news, synthetic-benign,
 # synthetic-verses, osact2020, osact2022, l-hsab, t-hsab, mlma-ar and armi2021-train entries.
-# Run from the project root.
-import json,sys,math
-# usage: orcomb.py DIR parent expert [model for thresholds]
-D,P,E=sys.argv[1:4]
+# Run from the project root with Debian's /usr/bin/python3 (python3-sklearn computes F1 and AP).
+import glob
+import json
+import math
+import os
 import subprocess
-meta=json.loads(subprocess.run(['build/classify','info','--metadata',sys.argv[4]],capture_output=True,text=True).stdout)
-tP=meta['categories'][P]['threshold']['value']; tE=meta['categories'][E]['threshold']['value']
-def lg(p): p=min(max(p,1e-12),1-1e-12); return math.log(p/(1-p))
-def ap(s,y):
-    o=sorted(zip(s,y),key=lambda t:-t[0]); tp=0; a=0; npos=sum(y)
-    for i,(x,l) in enumerate(o,1):
-        if l: tp+=1; a+=tp/i
-    return a/npos if npos else float('nan')
-def f1(fl,y):
-    tp=sum(1 for a,b in zip(fl,y) if a and b); fp=sum(1 for a,b in zip(fl,y) if a and not b); fn=sum(1 for a,b in zip(fl,y) if b and not a)
-    return 2*tp/(2*tp+fp+fn) if tp else 0.0
-import glob,os
+import sys
+
+from sklearn.metrics import average_precision_score, f1_score
+
+D, P, E, M = sys.argv[1:5]
+meta = json.loads(subprocess.run(["build/classify", "info", "--metadata", M],
+                                 capture_output=True, text=True, check=True).stdout)
+tP = meta["categories"][P]["threshold"]["value"]
+tE = meta["categories"][E]["threshold"]["value"]
+
+
+def lg(p):
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
+def ap(s, y):
+    return average_precision_score(y, s)
+
+
+def f1(fl, y):
+    return f1_score(y, fl, zero_division=0)
+
+
 labmap={'osact2020':{'hate'},'osact2022':{'hate','hate_race','hate_religion','hate_ideology','hate_disability','hate_social_class','hate_gender'},'l-hsab':{'hate'},'t-hsab':{'hate'},'mlma-ar':{'hateful'},'aref2020-sectarian-hs':{'offensive'}}
 for f in sorted(glob.glob(D+'/*.jsonl')):
     c=os.path.basename(f)[:-6]
