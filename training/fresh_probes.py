@@ -10,7 +10,10 @@ kinds={}; texts={}
 for l in open(f):
     p=l.rstrip('\n').split('\t')
     if len(p)==3 and p[0]!='id': kinds[p[0]]=p[1]; texts[p[0]]=p[2]
-out=subprocess.run(['build/classify','score','-m',M,'--format','tsv','--output','jsonl',f],capture_output=True,text=True).stdout
+run=subprocess.run(['build/classify','score','-m',M,'--format','tsv','--output','jsonl',f],capture_output=True,text=True)
+if run.returncode != 0:
+    sys.exit('fresh_probes.py: classify score failed: ' + run.stderr.strip())
+out=run.stdout
 import glob
 train=set()
 for tf in glob.glob('training/synthetic/*.tsv'):
@@ -30,6 +33,8 @@ for l in out.splitlines():
         good = not fl
     ok[k]+=good
     if not good: bad.append((i,fl,{c:round(v,2) for c,v in r.get('scores',{}).items() if c!='propaganda'},texts[i]))
+if sum(n.values()) != len(kinds):
+    sys.exit('fresh_probes.py: %d probes, %d scored' % (len(kinds), sum(n.values())))
 tb=sum(n[k]-ok[k] for k in n if k not in exp); nb=sum(n[k] for k in n if k not in exp)
 tp=sum(ok[k] for k in n if k in exp); np_=sum(n[k] for k in n if k in exp)
 for k in n: print('%-18s %s %d/%d'%(k,'recall' if k in exp else 'wrong-flag', ok[k] if k in exp else n[k]-ok[k], n[k]))
